@@ -1,0 +1,31 @@
+"""Atelier's entry point: the st.App server (pages, HTTP routes, background loop) and the page router."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.web.lifespan import background_lifespan
+from core.web.routes import media_routes
+from pages.components.frame import sidebar
+from pages.components.guard import current_user
+
+# `streamlit run app.py` finds this object and serves it: the routes and the lifespan live
+# once per process; each browser session then runs this file again as its page router.
+app = st.App("app.py", routes=media_routes(app_container), lifespan=background_lifespan(app_container))
+
+PAGES = [
+    st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),
+    st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
+    st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
+]
+
+st.set_page_config(page_title="Atelier", page_icon="assets/logo.png", layout="wide")
+st.logo("assets/logo.png")
+st.navigation(PAGES).run()
+
+# Drawn after the page, so the balance already reflects what the page just did.
+if (user := current_user()) is not None:
+    sidebar(user)
+
+if __name__ == "__main__" and not st.runtime.exists():  # `python app.py` starts the server too
+    app.run()

@@ -1,0 +1,24 @@
+"""BlobStore in memory: the test double shipped in the tree, for fast unit tests."""
+from __future__ import annotations
+
+from core.errors import BlobNotFoundError
+
+
+class InMemoryBlobStore:
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[bytes, str]] = {}
+
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        self.objects[key] = (data, content_type)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.objects[key][0]
+        except KeyError:
+            raise BlobNotFoundError(f"No stored file for {key}") from None
+
+    def delete(self, key: str) -> None:
+        self.objects.pop(key, None)
+
+    def exists(self, key: str) -> bool:
+        return key in self.objects

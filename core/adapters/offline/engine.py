@@ -1,0 +1,192 @@
+"""OfflineImageEngine: the ImageEngine that draws and edits locally with Pillow, with jobs kept in a spool directory."""
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+import re
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, UnidentifiedImageError
+
+from core.adapters.offline import composition, edits
+from core.domain import (
+    ASPECT_RATIOS,
+    MAX_IMAGES_PER_JOB,
+    OUTPUT_FORMATS,
+    EngineOutput,
+    EngineRequest,
+    EngineState,
+    EngineStatus,
+    GenerationKind,
+    ModelInfo,
+)
+from core.errors import EngineError, EngineInputError, EngineJobLostError
+
+_MODELS = (
+    ModelInfo("offline-draw", "Offline pattern engine (not AI)", GenerationKind.TEXT_TO_IMAGE),
+    ModelInfo("offline-edit", "Offline Pillow editor (not AI)", GenerationKind.EDIT),
+)
+_ID = re.compile(r"off_[0-9a-f]{32}")
+_QUEUED_SHARE = 0.3  # the first 30% of the simulated delay is spent "in the queue"
+_QUEUE_AHEAD = 3  # how many jobs appear to be ahead when a job is submitted
+_STEPS = 6
+_KEEP_SECONDS = 24 * 3600
+_CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+_LOST = "The offline engine lost track of this job (it may have been cancelled or cleaned up). Please try again."
+
+
+class OfflineImageEngine:
+    """Not an AI model: it draws abstract pictures from prompt words and applies a fixed edit vocabulary.
+
+    Jobs are files in spool_dir, so a restarted server still finishes them; timing is simulated from
+    the submit time so the app's queue and progress display can be exercised without a provider.
+    """
+
+    name = "offline"
+    is_ai_model = False
+
+    def __init__(self, spool_dir: Path, delay_seconds: float = 2.0, clock: Callable[[], float] = time.time) -> None:
+        self._spool = Path(spool_dir)
+        self._delay = max(0.0, delay_seconds)
+        self._clock = clock
+
+    def models(self) -> list[ModelInfo]:
+        return list(_MODELS)
+
+    def check(self, request: EngineRequest) -> None:
+        model = next((m for m in _MODELS if m.id == request.model), None)
+        if model is None:
+            names = ", ".join(m.id for m in _MODELS)
+            raise EngineInputError(f'The offline engine has no model "{request.model}". It offers: {names}.')
+        if model.kind != request.kind:
+            raise EngineInputError(f'The model "{model.label}" cannot be used for {request.kind.replace("_", " ")}.')
+        if request.aspect_ratio not in ASPECT_RATIOS:
+            raise EngineInputError(f"Aspect ratio {request.aspect_ratio} is not offered. Choose one of {', '.join(ASPECT_RATIOS)}.")
+        if request.output_format not in OUTPUT_FORMATS:
+            raise EngineInputError(f"Output format {request.output_format} is not offered. Choose jpeg or png.")
+        if not 1 <= request.num_images <= MAX_IMAGES_PER_JOB:
+            raise EngineInputError(f"You can ask for 1 to {MAX_IMAGES_PER_JOB} images at a time.")
+        if request.kind == GenerationKind.EDIT:
+            if not request.input_image:
+                raise EngineInputError("An edit needs an image to start from.")
+            _open_image(request.input_image)
+            edits.parse_instruction(request.prompt)
+
+    def submit(self, request: EngineRequest) -> str:
+        self.check(request)
+        now = self._clock()
+        self._remove_expired(now)
+        request_id = f"off_{uuid.uuid4().hex}"
+        record: dict[str, Any] = {
+            "kind": request.kind.value,
+            "model": request.model,
+            "prompt": request.prompt,
+            "aspect_ratio": request.aspect_ratio,
+            "seed": request.seed,
+            "num_images": request.num_images,
+            "output_format": request.output_format,
+            "submitted_at": now,
+        }
+        try:
+            self._spool.mkdir(parents=True, exist_ok=True)
+            if request.input_image is not None:
+                _write_atomically(self._input_path(request_id), request.input_image)
+            # The record is written last: a job only exists once its input is safely on disk.
+            _write_atomically(self._record_path(request_id), json.dumps(record).encode())
+        except OSError as exc:
+            raise EngineError("The offline engine could not queue the job (its spool folder is not writable).") from exc
+        return request_id
+
+    def status(self, request_id: str) -> EngineStatus:
+        record = self._load(request_id)
+        elapsed = max(0.0, self._clock() - float(record["submitted_at"]))
+        if elapsed >= self._delay:
+            return EngineStatus(EngineState.COMPLETED, progress=1.0, message="Done")
+        queued_for = self._delay * _QUEUED_SHARE
+        if elapsed < queued_for:
+            position = max(1, math.ceil(_QUEUE_AHEAD * (1 - elapsed / queued_for)))
+            return EngineStatus(EngineState.QUEUED, queue_position=position, message=f"In queue, position {position}")
+        share = (elapsed - queued_for) / (self._delay - queued_for)
+        step = min(_STEPS, int(share * _STEPS) + 1)
+        verb = "Editing" if record["kind"] == GenerationKind.EDIT.value else "Drawing"
+        return EngineStatus(EngineState.RUNNING, progress=step / (_STEPS + 1), message=f"{verb}, step {step} of {_STEPS}")
+
+    def result(self, request_id: str) -> list[EngineOutput]:
+        if self.status(request_id).state != EngineState.COMPLETED:
+            raise EngineError("The offline engine has not finished this job yet.")
+        record = self._load(request_id)
+        fmt, count = record["output_format"], int(record["num_images"])
+        content_type = _CONTENT_TYPES[fmt]
+        if record["kind"] == GenerationKind.EDIT.value:
+            try:
+                source = self._input_path(request_id).read_bytes()
+            except OSError as exc:
+                raise EngineJobLostError(_LOST) from exc
+            operations = edits.parse_instruction(record["prompt"])
+            try:
+                data = composition.encode(edits.apply_operations(_open_image(source), operations), fmt)
+            except (OSError, ValueError) as exc:  # e.g. a pixel format Pillow cannot convert
+                raise EngineError("The offline editor could not edit this image.") from exc
+            return [EngineOutput(data, content_type) for _ in range(count)]
+        seed = int(record["seed"])
+        return [
+            EngineOutput(composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt), content_type)
+            for i in range(count)
+        ]
+
+    def cancel(self, request_id: str) -> None:
+        if _ID.fullmatch(request_id):
+            self._record_path(request_id).unlink(missing_ok=True)
+            self._input_path(request_id).unlink(missing_ok=True)
+
+    def _record_path(self, request_id: str) -> Path:
+        return self._spool / f"{request_id}.json"
+
+    def _input_path(self, request_id: str) -> Path:
+        return self._spool / f"{request_id}.input"
+
+    def _load(self, request_id: str) -> dict[str, Any]:
+        # The id pattern also keeps a crafted id from reading files outside the spool.
+        if not _ID.fullmatch(request_id):
+            raise EngineJobLostError(_LOST)
+        try:
+            record = json.loads(self._record_path(request_id).read_text())
+            float(record["submitted_at"])
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise EngineJobLostError(_LOST) from exc
+        return dict(record)
+
+    def _remove_expired(self, now: float) -> None:
+        if not self._spool.is_dir():
+            return
+        for path in self._spool.glob("off_*.json"):
+            try:
+                expired = now - float(json.loads(path.read_text())["submitted_at"]) > _KEEP_SECONDS
+            except (OSError, ValueError, KeyError, TypeError):
+                expired = False  # unreadable: it may be mid-write by another process, leave it
+            if expired:
+                self.cancel(path.stem)
+
+
+def _open_image(data: bytes) -> Image.Image:
+    try:
+        image = Image.open(io.BytesIO(data))
+        image.load()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise EngineInputError("The offline editor could not read the source image.") from exc
+    return image
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

@@ -1,0 +1,109 @@
+"""The composition root: builds every adapter and service from settings, with overrides for tests."""
+from __future__ import annotations
+
+import functools
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from core.clock import Clock, utc_now
+from core.errors import ConfigurationError
+from core.ports import BlobStore, ImageEngine
+from core.services.accounts import AccountService
+from core.services.credits import CreditService
+from core.services.gallery import GalleryService
+from core.services.generation import GenerationService
+from core.services.jobs import JobRunner
+from core.services.media import MediaService
+from core.settings import Settings, load_settings
+from core.signing import MediaSigner
+from db.engine import make_engine
+from db.uow import Database
+
+
+@dataclass(frozen=True)
+class Container:
+    settings: Settings
+    db: Database
+    engine: ImageEngine
+    blobs: BlobStore
+    accounts: AccountService
+    credits: CreditService
+    generation: GenerationService
+    gallery: GalleryService
+    media: MediaService
+    jobs: JobRunner
+
+
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    engine: ImageEngine | None = None,
+    blobs: BlobStore | None = None,
+    db: Database | None = None,
+    clock: Clock = utc_now,
+) -> Container:
+    settings = settings or load_settings()
+    db = db or Database(make_engine(settings.resolved_database_url))
+    engine = engine or _engine(settings)
+    blobs = blobs or _blobs(settings)
+    signer = MediaSigner(_media_secret(settings), settings.media_url_ttl_seconds, clock)
+    jobs = JobRunner(
+        db, engine, blobs, clock,
+        timeout_seconds=settings.generation_timeout_seconds,
+        credits_per_image=settings.credits_per_image,
+        max_pixels=settings.max_image_pixels,
+    )
+    generation = GenerationService(
+        db, engine, blobs, signer, jobs, clock,
+        credits_per_image=settings.credits_per_image,
+        max_upload_bytes=settings.max_upload_bytes,
+        max_pixels=settings.max_image_pixels,
+    )
+    return Container(
+        settings=settings,
+        db=db,
+        engine=engine,
+        blobs=blobs,
+        accounts=AccountService(db, settings.starter_credits),
+        credits=CreditService(db),
+        generation=generation,
+        gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
+        media=MediaService(db, blobs, signer),
+        jobs=jobs,
+    )
+
+
+@functools.cache
+def app_container() -> Container:
+    """The one container of this server process, shared by pages, HTTP routes and the loop."""
+    return bootstrap()
+
+
+def _engine(settings: Settings) -> ImageEngine:
+    if settings.image_engine == "offline":
+        from core.adapters.offline import OfflineImageEngine
+
+        return OfflineImageEngine(settings.data_dir / "engine-queue", settings.offline_engine_delay_seconds)
+    raise ConfigurationError(f"Unknown IMAGE_ENGINE {settings.image_engine!r}; this build has: offline.")
+
+
+def _blobs(settings: Settings) -> BlobStore:
+    if settings.blob_store == "local":
+        from core.adapters.local_blobs import LocalBlobStore
+
+        return LocalBlobStore(settings.data_dir / "media")
+    raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local.")
+
+
+def _media_secret(settings: Settings) -> bytes:
+    """MEDIA_SECRET, or in development a random key kept in the data folder across restarts."""
+    configured = settings.media_secret.get_secret_value()
+    if configured:
+        return configured.encode()
+    path: Path = settings.data_dir / "media-secret.key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

@@ -1,0 +1,11 @@
+"""Time source. Services take a clock so tests can move time; values are always aware UTC."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)

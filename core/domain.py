@@ -1,0 +1,150 @@
+"""Domain types shared by services, ports and pages: enums, requests and read models (DTOs)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+# The nine aspect ratios FLUX.1 Kontext accepts, widest first.
+ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
+OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")
+MAX_IMAGES_PER_JOB = 4
+MAX_PROMPT_CHARS = 2000
+
+
+class GenerationKind(StrEnum):
+    TEXT_TO_IMAGE = "text_to_image"
+    EDIT = "edit"
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def in_flight(self) -> bool:
+        return self in (JobStatus.QUEUED, JobStatus.RUNNING)
+
+
+class EngineState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+
+
+@dataclass(frozen=True)
+class EngineRequest:
+    """What an image engine receives. It never carries who asked: engines get prompts only."""
+
+    kind: GenerationKind
+    model: str
+    prompt: str
+    aspect_ratio: str
+    seed: int
+    num_images: int
+    output_format: str
+    input_image: bytes | None = None  # edits only: the source image, already sanitised
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    state: EngineState
+    queue_position: int | None = None
+    progress: float = 0.0  # 0.0 .. 1.0
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class EngineOutput:
+    data: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    label: str
+    kind: GenerationKind
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    email: str
+    display_name: str
+    role: str
+    balance: int
+
+
+@dataclass(frozen=True)
+class ImageView:
+    id: int
+    generation_id: str | None
+    width: int
+    height: int
+    content_type: str
+    created_at: datetime
+    thumb_url: str
+    original_url: str
+    download_url: str
+    source: str  # "generated" | "upload"
+
+
+@dataclass(frozen=True)
+class GenerationView:
+    id: str
+    kind: GenerationKind
+    status: JobStatus
+    prompt: str
+    model: str
+    aspect_ratio: str
+    seed: int
+    num_images: int
+    output_format: str
+    cost: int
+    charged: int
+    created_at: datetime
+    finished_at: datetime | None
+    parent_image_id: int | None
+    queue_position: int | None
+    progress: float
+    status_message: str
+    images: list[ImageView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class LedgerEntryView:
+    id: int
+    created_at: datetime
+    kind: str
+    reason: str
+    delta: int
+    reference: str
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: int | None  # pass back to get the next (older) page; None on the last page
+    total: int
+
+
+@dataclass(frozen=True)
+class GenerationForm:
+    """What the Generate page submits. `seed` None means pick one at random (and record it)."""
+
+    kind: GenerationKind
+    prompt: str
+    model: str
+    aspect_ratio: str = "1:1"
+    seed: int | None = None
+    num_images: int = 1
+    output_format: str = "jpeg"
+    source_image_id: int | None = None  # edits: an image from the gallery ...
+    upload: bytes | None = None  # ... or a new file

@@ -1,0 +1,47 @@
+"""Domain errors. Every message is written for the person using the app."""
+from __future__ import annotations
+
+
+class AtelierError(Exception):
+    """Base class: the message is safe to show to the user."""
+
+
+class ValidationError(AtelierError):
+    """The input is not acceptable; nothing was charged or stored."""
+
+
+class InsufficientCreditsError(AtelierError):
+    def __init__(self, needed: int, balance: int) -> None:
+        super().__init__(
+            f"This needs {needed} credit{'s' if needed != 1 else ''}, and your balance is {balance}."
+        )
+        self.needed = needed
+        self.balance = balance
+
+
+class NotFoundError(AtelierError):
+    """The thing does not exist, or the acting user may not see it (we do not say which)."""
+
+
+class UploadError(ValidationError):
+    """An uploaded file was refused."""
+
+
+class EngineError(AtelierError):
+    """The image engine failed. The job's hold is released."""
+
+
+class EngineInputError(ValidationError):
+    """The engine cannot carry out this request (for example an instruction it does not understand)."""
+
+
+class EngineJobLostError(EngineError):
+    """The engine no longer knows the job (for example its queue was lost)."""
+
+
+class BlobNotFoundError(AtelierError):
+    """No stored object under that key."""
+
+
+class ConfigurationError(AtelierError):
+    """Settings that must not be used together, or a missing secret."""

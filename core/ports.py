@@ -1,0 +1,44 @@
+"""Ports: the abstract capabilities services depend on. Adapters implement them."""
+from __future__ import annotations
+
+from typing import Protocol
+
+from core.domain import EngineOutput, EngineRequest, EngineStatus, ModelInfo
+
+
+class ImageEngine(Protocol):
+    """Creates and edits images. Runs jobs asynchronously, addressed by a request id."""
+
+    name: str
+    is_ai_model: bool
+    edit_help: str  # Markdown shown beside the edit form: what instructions the engine carries out
+
+    def models(self) -> list[ModelInfo]: ...
+
+    def check(self, request: EngineRequest) -> None:
+        """Refuse a request the engine cannot carry out (raises EngineInputError). Called before any charge."""
+
+    def submit(self, request: EngineRequest) -> str:
+        """Queue the job and return the engine's request id. Raises EngineError."""
+
+    def status(self, request_id: str) -> EngineStatus:
+        """Raises EngineJobLostError if the engine does not know the request id."""
+
+    def result(self, request_id: str) -> list[EngineOutput]:
+        """The finished images. Raises EngineError when the job failed."""
+
+    def cancel(self, request_id: str) -> None: ...
+
+
+class BlobStore(Protocol):
+    """Stores bytes by key: images and thumbnails."""
+
+    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    def get(self, key: str) -> bytes:
+        """Raises BlobNotFoundError."""
+
+    def delete(self, key: str) -> None:
+        """Deleting a missing key is not an error."""
+
+    def exists(self, key: str) -> bool: ...

@@ -1,0 +1,152 @@
+"""GenerationService: price, validate and submit create/edit jobs, and report on them to their owner."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.exc import IntegrityError
+
+from core.clock import Clock
+from core.domain import EngineRequest, GenerationForm, GenerationKind, GenerationView, JobStatus, ModelInfo, UserView
+from core.errors import NotFoundError, ValidationError
+from core.images import clean_upload
+from core.ports import BlobStore, ImageEngine
+from core.services import ledger
+from core.services.image_store import delete_blobs, store_image
+from core.services.jobs import LEASE, JobRunner
+from core.services.validation import check_form, check_token, nearest_aspect_ratio
+from core.services.views import generation_view, image_view
+from core.signing import MediaSigner
+from db.tables import Generation, Image
+from db.uow import Database, UnitOfWork
+
+
+class GenerationService:
+    def __init__(self, db: Database, engine: ImageEngine, blobs: BlobStore, signer: MediaSigner, runner: JobRunner, clock: Clock, *, credits_per_image: int, max_upload_bytes: int, max_pixels: int) -> None:
+        self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = db, engine, blobs, signer, runner, clock
+        self.credits_per_image = credits_per_image
+        self.max_upload_bytes = max_upload_bytes
+        self.max_pixels = max_pixels
+
+    @property
+    def engine_is_ai(self) -> bool:
+        return self.engine.is_ai_model
+
+    def edit_help(self) -> str:
+        return self.engine.edit_help
+
+    def models(self, kind: GenerationKind) -> list[ModelInfo]:
+        return [m for m in self.engine.models() if m.kind == kind]
+
+    def quote(self, num_images: int) -> int:
+        """Credits a job costs; shown before submitting and held when it is submitted."""
+        return max(num_images, 0) * self.credits_per_image
+
+    @staticmethod
+    def new_token() -> str:
+        """An idempotency token for one rendering of the form; it becomes the job's id."""
+        return uuid.uuid4().hex
+
+    def submit(self, user: UserView, form: GenerationForm, token: str) -> GenerationView:
+        """Hold the credits and create the job in one transaction, then hand it to the engine.
+
+        Submitting the same token twice returns the first job and changes nothing.
+        """
+        generation_id = check_token(token)
+        existing = self._existing(user, generation_id)
+        if existing is not None:
+            return existing
+        prompt, seed = check_form(form)
+        self._check_model(form)
+        source, upload_row = self._source_image(user, form)
+        aspect_ratio = nearest_aspect_ratio(source.width, source.height) if source else form.aspect_ratio
+        num_images = 1 if form.kind == GenerationKind.EDIT else form.num_images
+        source_bytes = self.blobs.get(source.blob_key) if source else None
+        request = EngineRequest(form.kind, form.model, prompt, aspect_ratio, seed, num_images, form.output_format, source_bytes)
+        try:
+            self.engine.check(request)  # refuse what the engine cannot do before charging anything
+            row = self._create(user, request, generation_id, source, upload_row)
+        except IntegrityError:
+            self._forget_upload(upload_row)
+            found = self._existing(user, generation_id)  # a double click raced us; the first one won
+            if found is None:
+                raise
+            return found
+        except Exception:
+            self._forget_upload(upload_row)
+            raise
+        self.runner.start(row)
+        return self.status(user, generation_id)
+
+    def status(self, user: UserView, generation_id: str) -> GenerationView:
+        found = self._existing(user, generation_id)
+        if found is None:
+            raise NotFoundError("That generation does not exist.")
+        return found
+
+    def poll(self, user: UserView, generation_id: str) -> GenerationView:
+        """Move the job forward if nobody else is, then report (the page's progress display calls this)."""
+        view = self.status(user, generation_id)
+        if view.status.in_flight:
+            self.runner.advance(generation_id)
+            view = self.status(user, generation_id)
+        return view
+
+    def cancel(self, user: UserView, generation_id: str) -> GenerationView:
+        view = self.status(user, generation_id)
+        if view.status.in_flight:
+            with self.db.reader() as uow:
+                row = uow.generations.get_for_user(user.id, generation_id)
+                request_id = row.provider_request_id if row else None
+            if request_id:
+                self.runner.cancel_at_engine(request_id)
+            self.runner.finish_without_images(generation_id, JobStatus.CANCELED, "Canceled. Your credits were returned.")
+        return self.status(user, generation_id)
+
+    def _create(self, user: UserView, request: EngineRequest, generation_id: str, source: Image | None, upload_row: Image | None) -> Generation:
+        cost = self.quote(request.num_images)
+        now = self.clock()
+        with self.db.uow() as uow:
+            if upload_row is not None:
+                source = uow.images.add(upload_row)
+            noun = "edit" if request.kind == GenerationKind.EDIT else f"{request.num_images} image{'s' if request.num_images != 1 else ''}"
+            ledger.hold(uow, user.id, cost, generation_id, f"Hold for {noun}")
+            row = Generation(
+                id=generation_id, user_id=user.id, kind=request.kind.value, status=JobStatus.QUEUED.value,
+                prompt=request.prompt, model=request.model, aspect_ratio=request.aspect_ratio, seed=request.seed,
+                num_images=request.num_images, output_format=request.output_format,
+                parent_image_id=source.id if source else None, cost=cost, status_message="Submitting",
+                lease_until=now + LEASE, created_at=now, updated_at=now,
+            )
+            uow.generations.add(row)
+            uow.commit()
+            return row
+
+    def _source_image(self, user: UserView, form: GenerationForm) -> tuple[Image | None, Image | None]:
+        """The image an edit starts from: (source row, new upload row not yet in the database)."""
+        if form.kind != GenerationKind.EDIT:
+            return None, None
+        if form.upload is not None:
+            clean = clean_upload(form.upload, max_bytes=self.max_upload_bytes, max_pixels=self.max_pixels)
+            row = store_image(self.blobs, user.id, clean, source="upload")
+            return row, row
+        with self.db.reader() as uow:
+            found = uow.images.get_for_user(user.id, form.source_image_id or 0)
+        if found is None:
+            raise ValidationError("That image is not in your gallery any more. Pick another one.")
+        return found, None
+
+    def _check_model(self, form: GenerationForm) -> None:
+        if form.model not in {m.id for m in self.models(form.kind)}:
+            raise ValidationError("Choose one of the listed models.")
+
+    def _forget_upload(self, upload_row: Image | None) -> None:
+        if upload_row is not None:
+            delete_blobs(self.blobs, [upload_row])
+
+    def _existing(self, user: UserView, generation_id: str) -> GenerationView | None:
+        with self.db.reader() as uow:
+            row = uow.generations.get_for_user(user.id, generation_id)
+            if row is None:
+                return None
+            images = [image_view(i, self.signer) for i in uow.images.for_generation(generation_id)]
+            return generation_view(row, images)

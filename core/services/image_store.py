@@ -1,0 +1,34 @@
+"""Put cleaned images and their thumbnails in the blob store and describe them as table rows."""
+from __future__ import annotations
+
+import uuid
+
+from core.images import CleanImage
+from core.ports import BlobStore
+from db.tables import Image
+
+
+def store_image(blobs: BlobStore, user_id: int, clean: CleanImage, *, source: str, generation_id: str | None = None, position: int = 0) -> Image:
+    """Write the blobs first; the caller adds the returned row in its transaction (or deletes the blobs)."""
+    stem = f"u{user_id}/{uuid.uuid4().hex}"
+    blob_key, thumb_key = f"{stem}.{clean.extension}", f"{stem}.thumb.webp"
+    blobs.put(blob_key, clean.data, clean.content_type)
+    blobs.put(thumb_key, clean.thumbnail, "image/webp")
+    return Image(
+        user_id=user_id,
+        generation_id=generation_id,
+        position=position,
+        source=source,
+        blob_key=blob_key,
+        thumb_key=thumb_key,
+        content_type=clean.content_type,
+        width=clean.width,
+        height=clean.height,
+        size_bytes=len(clean.data),
+    )
+
+
+def delete_blobs(blobs: BlobStore, images: list[Image]) -> None:
+    for image in images:
+        blobs.delete(image.blob_key)
+        blobs.delete(image.thumb_key)

@@ -1,0 +1,68 @@
+"""Credit rules inside a unit of work: grants, holds, captures and releases on the append-only ledger.
+
+The balance is the sum of the ledger. A hold takes the credits at once (a negative row); when
+the job ends, a capture row (change 0) records what was charged and a release row gives back
+whatever was not used, so every hold is followed by a capture, a release, or both.
+"""
+from __future__ import annotations
+
+from db.tables import LedgerEntry
+from db.uow import UnitOfWork
+from core.errors import InsufficientCreditsError
+
+
+def grant(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str = "") -> bool:
+    """Add credits once per key; False if this key was already granted."""
+    if uow.ledger.has_key(key):
+        return False
+    uow.ledger.add(LedgerEntry(user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key))
+    uow.users.credit(user_id, amount)
+    return True
+
+
+def hold(uow: UnitOfWork, user_id: int, amount: int, generation_id: str, reason: str) -> None:
+    if not uow.users.debit_if_covered(user_id, amount):
+        raise InsufficientCreditsError(amount, uow.users.balance(user_id))
+    uow.ledger.add(
+        LedgerEntry(
+            user_id=user_id,
+            delta=-amount,
+            kind="hold",
+            reason=reason,
+            reference=_reference(generation_id),
+            idempotency_key=f"gen:{generation_id}:hold",
+        )
+    )
+
+
+def settle(uow: UnitOfWork, user_id: int, generation_id: str, held: int, charged: int, reason: str) -> None:
+    """Close a hold: capture what was charged, release the rest. Safe to call twice."""
+    reference = _reference(generation_id)
+    if charged > 0 and not uow.ledger.has_key(f"gen:{generation_id}:capture"):
+        uow.ledger.add(
+            LedgerEntry(
+                user_id=user_id,
+                delta=0,
+                kind="capture",
+                reason=f"Charged {charged} held credit{'s' if charged != 1 else ''}",
+                reference=reference,
+                idempotency_key=f"gen:{generation_id}:capture",
+            )
+        )
+    refund = held - charged
+    if refund > 0 and not uow.ledger.has_key(f"gen:{generation_id}:release"):
+        uow.ledger.add(
+            LedgerEntry(
+                user_id=user_id,
+                delta=refund,
+                kind="release",
+                reason=reason,
+                reference=reference,
+                idempotency_key=f"gen:{generation_id}:release",
+            )
+        )
+        uow.users.credit(user_id, refund)
+
+
+def _reference(generation_id: str) -> str:
+    return f"generation {generation_id[:8]}"

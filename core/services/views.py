@@ -1,0 +1,62 @@
+"""Turn table rows into the read models (DTOs) that services hand to pages."""
+from __future__ import annotations
+
+from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, LedgerEntryView, UserView
+from core.signing import MediaSigner
+from db.tables import Generation, Image, LedgerEntry, User
+
+
+def user_view(user: User) -> UserView:
+    assert user.id is not None
+    return UserView(id=user.id, email=user.email, display_name=user.display_name, role=user.role, balance=user.balance)
+
+
+def image_view(image: Image, signer: MediaSigner) -> ImageView:
+    assert image.id is not None
+    return ImageView(
+        id=image.id,
+        generation_id=image.generation_id,
+        width=image.width,
+        height=image.height,
+        content_type=image.content_type,
+        created_at=image.created_at,
+        thumb_url=signer.url(image.id, image.user_id, "thumb"),
+        original_url=signer.url(image.id, image.user_id, "original"),
+        download_url=signer.url(image.id, image.user_id, "original", download=True),
+        source=image.source,
+    )
+
+
+def generation_view(row: Generation, images: list[ImageView] | None = None) -> GenerationView:
+    return GenerationView(
+        id=row.id,
+        kind=GenerationKind(row.kind),
+        status=JobStatus(row.status),
+        prompt=row.prompt,
+        model=row.model,
+        aspect_ratio=row.aspect_ratio,
+        seed=row.seed,
+        num_images=row.num_images,
+        output_format=row.output_format,
+        cost=row.cost,
+        charged=row.charged,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        parent_image_id=row.parent_image_id,
+        queue_position=row.queue_position,
+        progress=row.progress,
+        status_message=row.status_message,
+        images=images or [],
+    )
+
+
+def ledger_view(entry: LedgerEntry) -> LedgerEntryView:
+    assert entry.id is not None
+    return LedgerEntryView(
+        id=entry.id,
+        created_at=entry.created_at,
+        kind=entry.kind,
+        reason=entry.reason,
+        delta=entry.delta,
+        reference=entry.reference,
+    )

@@ -1,0 +1,42 @@
+"""The background loop, started once per server process by the st.App lifespan."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from core.bootstrap import Container
+
+log = logging.getLogger(__name__)
+
+
+def background_lifespan(container: Callable[[], Container]) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Any) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(_loop(container, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task
+
+    return lifespan
+
+
+async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
+    """Finish or release every job still in flight, so a closed tab or a restart loses nothing."""
+    log.info("Background loop started")
+    while not stop.is_set():
+        try:
+            c = await asyncio.to_thread(container)
+            await asyncio.to_thread(c.jobs.reconcile)
+            interval = c.settings.worker_interval_seconds
+        except Exception:
+            log.exception("Background loop tick failed")
+            interval = 5.0
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=interval)
+    log.info("Background loop stopped")

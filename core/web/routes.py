@@ -1,0 +1,45 @@
+"""HTTP routes served beside the pages: private media behind signed, expiring URLs."""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from core.bootstrap import Container
+from core.errors import NotFoundError
+
+
+def media_routes(container: Callable[[], Container]) -> list[Route]:
+    async def media(request: Request) -> Response:
+        try:
+            image_id = int(request.path_params["image_id"])
+            expires = int(request.query_params.get("exp", ""))
+        except ValueError:
+            return _forbidden()
+        variant = request.path_params["variant"]
+        signature = request.query_params.get("sig", "")
+        try:
+            # Blocking database and file reads stay off the event loop the pages share.
+            found = await asyncio.to_thread(container().media.open, image_id, variant, expires, signature)
+        except NotFoundError:
+            return _forbidden()
+        disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "Content-Disposition": f'{disposition}; filename="{found.filename}"',
+                "Cache-Control": "private, max-age=3600",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return [Route("/api/media/{image_id}/{variant}", media, methods=["GET"])]
+
+
+def _forbidden() -> Response:
+    # One answer for unknown ids, bad signatures and expired links: nothing to learn by probing.
+    return PlainTextResponse("Forbidden: this link is invalid or has expired.", status_code=403)

@@ -1,0 +1,85 @@
+"""SQLModel tables. Alembic owns the schema; these classes describe it to the ORM."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    display_name: str = Field(default="", max_length=200)
+    role: str = Field(default="user", max_length=20)
+    # Cached sum of the user's ledger, changed only in the transaction that adds the ledger row.
+    balance: int = 0
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LedgerEntry(SQLModel, table=True):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    delta: int
+    kind: str = Field(max_length=20)  # grant | hold | capture | release
+    reason: str = Field(max_length=300)
+    reference: str = Field(default="", max_length=100)
+    idempotency_key: str = Field(max_length=120, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Generation(SQLModel, table=True):
+    __tablename__ = "generations"
+    __table_args__ = (
+        Index("ix_generations_user_id_created_at", "user_id", "created_at"),
+        Index("ix_generations_status", "status"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)  # the idempotency token from the form
+    user_id: int = Field(foreign_key="users.id")
+    kind: str = Field(max_length=20)
+    status: str = Field(max_length=20)
+    prompt: str = Field(sa_column=Column(Text, nullable=False))
+    model: str = Field(max_length=100)
+    aspect_ratio: str = Field(max_length=10)
+    seed: int
+    num_images: int
+    output_format: str = Field(max_length=10)
+    parent_image_id: int | None = None  # no foreign key: the parent may be deleted later
+    cost: int
+    charged: int = 0
+    provider_request_id: str | None = Field(default=None, max_length=200)
+    queue_position: int | None = None
+    progress: float = 0.0
+    status_message: str = Field(default="", max_length=500)
+    lease_until: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+
+
+class Image(SQLModel, table=True):
+    __tablename__ = "images"
+    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="users.id")
+    generation_id: str | None = Field(default=None, foreign_key="generations.id", index=True)
+    position: int = 0
+    source: str = Field(default="generated", max_length=20)  # generated | upload
+    blob_key: str = Field(max_length=200)
+    thumb_key: str = Field(max_length=200)
+    content_type: str = Field(max_length=50)
+    width: int
+    height: int
+    size_bytes: int
+    created_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,16 @@
+"""The frame every page shares: the sidebar with the balance and the user menu."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.domain import UserView
+from pages.components.guard import sign_out
+
+
+def sidebar(user: UserView) -> None:
+    with st.sidebar:
+        st.metric("Credits", f"{user.balance:,}")
+        st.caption(f"Signed in as **{user.email}**")
+        if st.button("Sign out", key="frame.sign_out", use_container_width=True):
+            sign_out()
+            st.rerun()

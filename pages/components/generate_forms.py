@@ -1,0 +1,90 @@
+"""The Create and Edit forms of the Generate page. They only read widgets and build a GenerationForm."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationForm, GenerationKind, UserView
+from core.errors import NotFoundError, ValidationError
+from pages.components.media import show_image
+
+DRAFT_KEY = "generate.draft"  # filled by the gallery: "use these settings again" / "edit this image"
+FORMATS = {"jpeg": "JPEG", "png": "PNG"}
+
+
+def draft() -> dict[str, Any]:
+    return st.session_state.get(DRAFT_KEY) or {}
+
+
+def create_form(busy: bool) -> GenerationForm | None:
+    service = app_container().generation
+    values = draft() if draft().get("kind") == GenerationKind.TEXT_TO_IMAGE else {}
+    models = service.models(GenerationKind.TEXT_TO_IMAGE)
+    model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.create_model")
+    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, value=values.get("num_images", 1), key="generate.count")
+    cost = service.quote(count)
+    with st.form("generate.create"):
+        prompt = st.text_area("Prompt", value=values.get("prompt", ""), height=120, help="Up to 2,000 characters. Colours you name are used.")
+        left, middle, right = st.columns(3)
+        ratio = left.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", "1:1")))
+        fmt = middle.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, index=list(FORMATS).index(values.get("output_format", "jpeg")), horizontal=True)
+        seed_text = right.text_input("Seed", value=str(values.get("seed", "")), placeholder="random", help="Leave empty for a random seed; the same seed and prompt give the same image.")
+        submitted = st.form_submit_button(f"Generate · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy)
+    if not submitted or model is None:
+        return None
+    return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, _parse_seed(seed_text), count, fmt)
+
+
+def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
+    service = app_container().generation
+    values = draft() if draft().get("kind") == GenerationKind.EDIT else {}
+    models = service.models(GenerationKind.EDIT)
+    model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.edit_model")
+    sources = ["Upload a file", "Pick from my gallery"]
+    source = st.radio("Image to edit", sources, index=1 if values.get("source_image_id") else 0, horizontal=True, key="generate.edit_source")
+    upload, picked = None, None
+    if source == sources[0]:
+        upload = st.file_uploader("JPEG, PNG or WebP, up to 10 MB", type=["jpg", "jpeg", "png", "webp"], key="generate.upload")
+    else:
+        picked = _pick_from_gallery(user, values.get("source_image_id"))
+    cost = service.quote(1)
+    with st.form("generate.edit"):
+        instruction = st.text_area("Instruction", value=values.get("prompt", ""), height=90, placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"')
+        fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
+        submitted = st.form_submit_button(f"Apply edit · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy)
+    help_text = service.edit_help()
+    if help_text:
+        with st.expander("What this engine understands"):
+            st.markdown(help_text)
+    if not submitted or model is None:
+        return None
+    return GenerationForm(GenerationKind.EDIT, instruction, model.id, output_format=fmt, source_image_id=picked, upload=upload.getvalue() if upload else None)
+
+
+def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
+    page = app_container().gallery.page(user)
+    options = {image.id: image for image in page.items}
+    if preferred is not None and preferred not in options:
+        try:
+            options = {preferred: app_container().gallery.detail(user, preferred).image, **options}
+        except NotFoundError:
+            preferred = None
+    if not options:
+        st.info("Your gallery is empty. Upload a file instead.")
+        return None
+    ids = list(options)
+    chosen = st.selectbox("Image", ids, index=ids.index(preferred) if preferred in ids else 0, format_func=lambda i: f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}", key="generate.pick")
+    if chosen is not None:
+        show_image(options[chosen].thumb_url, width=160)
+    return chosen
+
+
+def _parse_seed(text: str) -> int | None:
+    text = text.strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValidationError("The seed must be a whole number, or empty for a random seed.")
+    return int(text)

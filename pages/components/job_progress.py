@@ -1,0 +1,64 @@
+"""The progress display of one generation job: a fragment that polls until the job ends."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import GenerationView, JobStatus, UserView
+from core.errors import NotFoundError
+from pages.components.media import show_image
+
+STATE_LABELS = {
+    JobStatus.QUEUED: "Queued",
+    JobStatus.RUNNING: "Running",
+    JobStatus.SUCCEEDED: "Done",
+    JobStatus.FAILED: "Failed",
+    JobStatus.CANCELED: "Canceled",
+}
+
+
+def job_progress(user: UserView, job_id: str) -> None:
+    try:
+        view = app_container().generation.status(user, job_id)
+    except NotFoundError:
+        return
+    # Poll only while the job is in flight; a finished job needs no timer.
+    st.fragment(run_every=1.0 if view.status.in_flight else None)(_panel)(user, job_id)
+
+
+def _panel(user: UserView, job_id: str) -> None:
+    service = app_container().generation
+    view = service.poll(user, job_id)
+    with st.container(border=True):
+        _status_line(view)
+        if view.status.in_flight:
+            if st.button("Cancel", key="generate.cancel"):
+                service.cancel(user, job_id)
+                st.rerun()
+        elif st.session_state.get("generate.polling") == job_id:
+            # The job just ended: one full rerun so the sidebar balance catches up.
+            st.session_state.pop("generate.polling")
+            st.rerun()
+        if view.status == JobStatus.SUCCEEDED:
+            columns = st.columns(min(len(view.images), 4) or 1)
+            for column, image in zip(columns, view.images):
+                with column:
+                    show_image(image.original_url, caption=f"{image.width}×{image.height}")
+            st.page_link("pages/gallery.py", label="See them in your gallery", icon=":material/photo_library:")
+    if view.status.in_flight:
+        st.session_state["generate.polling"] = job_id
+
+
+def _status_line(view: GenerationView) -> None:
+    label = STATE_LABELS[view.status]
+    if view.status == JobStatus.QUEUED:
+        position = f", position {view.queue_position}" if view.queue_position else ""
+        st.progress(0.0, text=f"{label}{position}: {view.status_message}")
+    elif view.status == JobStatus.RUNNING:
+        st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {view.status_message}")
+    elif view.status == JobStatus.SUCCEEDED:
+        st.success(f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {view.charged} credit{'s' if view.charged != 1 else ''}.")
+    elif view.status == JobStatus.FAILED:
+        st.error(f"{label}. {view.status_message}")
+    else:
+        st.warning(f"{label}. {view.status_message}")

@@ -1,0 +1,27 @@
+"""Keyset paging controls: a stack of cursors in session state (UI state only), Newer / Older buttons."""
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+
+def current_cursor(name: str) -> int | None:
+    stack = st.session_state.get(f"{name}.cursors", [])
+    return stack[-1] if stack else None
+
+
+def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> None:
+    stack: list[int] = st.session_state.setdefault(f"{name}.cursors", [])
+    pages = max(1, math.ceil(total / page_size))
+    left, middle, right = st.columns([1, 2, 1])
+    if left.button("← Newer", key=f"{name}.newer", disabled=not stack, use_container_width=True):
+        stack.pop()
+        st.rerun()
+    middle.markdown(
+        f"<div style='text-align:center'>Page {len(stack) + 1} of {pages} · {total:,} in all</div>",
+        unsafe_allow_html=True,
+    )
+    if right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, use_container_width=True):
+        stack.append(next_cursor)
+        st.rerun()

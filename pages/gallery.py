@@ -1,0 +1,41 @@
+"""Gallery: your images, newest first, a detail view for each, download, reuse, edit and delete."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.errors import NotFoundError
+from pages.components.gallery_detail import SELECTED_KEY, detail_view
+from pages.components.guard import require_user
+from pages.components.media import show_image
+from pages.components.paging import current_cursor, pager
+
+user = require_user()
+service = app_container().gallery
+COLUMNS = 4
+
+st.title("Gallery")
+selected = st.session_state.get(SELECTED_KEY)
+if selected is not None:
+    try:
+        detail_view(user, service.detail(user, selected))
+        st.stop()
+    except NotFoundError as exc:
+        st.session_state.pop(SELECTED_KEY, None)
+        st.warning(str(exc))
+
+page = service.page(user, before_id=current_cursor("gallery"))
+if not page.items:
+    st.info("No images yet. Create your first one on the Generate page.")
+    st.page_link("pages/generate.py", label="Go to Generate", icon=":material/brush:")
+    st.stop()
+
+for start in range(0, len(page.items), COLUMNS):
+    for column, image in zip(st.columns(COLUMNS), page.items[start : start + COLUMNS]):
+        with column:
+            show_image(image.thumb_url)
+            label = "Uploaded" if image.source == "upload" else f"{image.created_at:%Y-%m-%d %H:%M}"
+            if st.button(f"Open · {label}", key=f"gallery.open.{image.id}", use_container_width=True):
+                st.session_state[SELECTED_KEY] = image.id
+                st.rerun()
+pager("gallery", page.next_cursor, page.total, service.page_size)

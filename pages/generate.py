@@ -1,0 +1,48 @@
+"""Generate: create images from a prompt or edit one, see the cost first, and follow the job."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import GenerationKind
+from core.errors import AtelierError
+from pages.components.generate_forms import create_form, draft, edit_form
+from pages.components.guard import require_user
+from pages.components.job_progress import job_progress
+
+user = require_user()
+service = app_container().generation
+st.title("Generate")
+if not service.engine_is_ai:
+    st.info(
+        "**Offline engine.** It draws an abstract composition from the words and colours in your prompt, "
+        "and carries out edits with Pillow from a fixed vocabulary. **It is not an AI model.**",
+        icon=":material/info:",
+    )
+
+# One token per rendering of the form; it becomes the job's id, so a double submit is a no-op.
+# It is renewed only once the job it created has ended.
+job_id = st.session_state.get("generate.job_id")
+token = st.session_state.setdefault("generate.token", service.new_token())
+busy = False
+if job_id and token == job_id:
+    busy = service.status(user, job_id).status.in_flight
+    if not busy:
+        token = st.session_state["generate.token"] = service.new_token()
+
+modes = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
+default_mode = "Edit" if draft().get("kind") == GenerationKind.EDIT else "Create"
+mode = st.segmented_control("Mode", list(modes), default=default_mode, key="generate.mode") or default_mode
+
+try:
+    form = create_form(busy) if modes[mode] == GenerationKind.TEXT_TO_IMAGE else edit_form(user, busy)
+    if form is not None:
+        view = service.submit(user, form, token)
+        st.session_state["generate.job_id"] = view.id
+        st.rerun()
+except AtelierError as exc:
+    st.error(str(exc))
+
+if job_id := st.session_state.get("generate.job_id"):
+    st.subheader("Latest job")
+    job_progress(user, job_id)

@@ -1,0 +1,350 @@
+"""What users see when images are uploaded or come back from the engine: refusals, cleaning, thumbnails."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from typing import Any
+
+import pytest
+from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
+
+from core.errors import EngineError, UploadError
+from core.images import CleanImage, clean_engine_output, clean_upload
+
+RED = (255, 0, 0)
+BLUE = (0, 0, 255)
+NOT_AN_IMAGE = "is not an image we can read. Upload a JPEG, PNG or WebP."
+DAMAGED = "damaged or incomplete"
+
+
+def encode(image: Image.Image, format: str, **options: Any) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format, **options)
+    return buffer.getvalue()
+
+
+def noisy(size: tuple[int, int] = (320, 200), mode: str = "RGB") -> Image.Image:
+    return Image.effect_noise(size, 40).convert(mode)
+
+
+def red_left_blue_right(size: tuple[int, int] = (200, 100)) -> Image.Image:
+    image = Image.new("RGB", size, BLUE)
+    image.paste(RED, (0, 0, size[0] // 2, size[1]))
+    return image
+
+
+def camera_exif(orientation: int = 1) -> Image.Exif:
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 22.0, 5.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (4.0, 53.0, 7.0)
+    return exif
+
+
+def png_header_claiming(width: int, height: int) -> bytes:
+    """A PNG that says it is width × height but carries no pixels: a bomb that costs nothing to build."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\0" * 64)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def webp_header_claiming(width: int, height: int) -> bytes:
+    body = b"VP8X" + struct.pack("<I", 10) + b"\0\0\0\0"
+    body += (width - 1).to_bytes(3, "little") + (height - 1).to_bytes(3, "little")
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WEBP" + body
+
+
+def reopen(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    value = image.getpixel(xy)
+    assert isinstance(value, tuple)
+    return value
+
+
+def assert_no_metadata(clean: CleanImage) -> None:
+    image = reopen(clean.data)
+    assert len(image.getexif()) == 0
+    leaked = {"exif", "xmp", "XML:com.adobe.xmp", "comment", "icc_profile", "Author", "Description"}
+    assert leaked.isdisjoint(image.info)
+    assert not getattr(image, "text", {})
+
+
+# Refusals
+
+
+def test_an_empty_file_is_refused() -> None:
+    with pytest.raises(UploadError, match="empty"):
+        clean_upload(b"")
+
+
+def test_a_file_over_the_size_limit_is_refused_stating_both_sizes() -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(b"\0" * int(12.4 * 1024 * 1024))
+    assert str(refused.value) == "The file is 12.4 MB; the limit is 10 MB."
+
+
+def test_a_file_just_over_the_limit_does_not_read_as_equal_to_it() -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(b"\0" * (10 * 1024 * 1024 + 1))
+    assert str(refused.value) == "The file is 10.1 MB; the limit is 10 MB."
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Dear diary, today I uploaded a text file.\n",
+        encode(noisy((40, 40)), "PDF"),
+        b"<svg xmlns='http://www.w3.org/2000/svg'/>",
+    ],
+    ids=["text", "pdf", "svg"],
+)
+def test_a_file_that_is_not_an_image_is_refused_plainly(data: bytes) -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(data)
+    assert str(refused.value) == f"This file {NOT_AN_IMAGE}"
+
+
+@pytest.mark.parametrize("format", ["GIF", "BMP", "TIFF"])
+def test_an_image_in_another_format_is_refused_naming_it_and_the_accepted_ones(format: str) -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(encode(noisy((40, 40)), format))
+    assert format in str(refused.value)
+    assert "Upload a JPEG, PNG or WebP." in str(refused.value)
+
+
+def test_an_iphone_heic_photo_is_refused_by_name() -> None:
+    heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic" + b"\0" * 64
+    with pytest.raises(UploadError, match="HEIC"):
+        clean_upload(heic)
+
+
+@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
+def test_a_truncated_image_is_refused_as_damaged(format: str) -> None:
+    whole = encode(noisy(), format)
+    with pytest.raises(UploadError, match=DAMAGED):
+        clean_upload(whole[: len(whole) // 2])
+
+
+def test_an_image_with_a_broken_header_is_refused_as_damaged() -> None:
+    with pytest.raises(UploadError, match=DAMAGED):
+        clean_upload(b"\x89PNG\r\n\x1a\n" + b"garbage" * 10)
+
+
+def test_a_header_claiming_a_huge_image_is_refused_before_decoding() -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(png_header_claiming(100_000, 100_000))
+    assert "100,000 × 100,000 pixels" in str(refused.value)
+    assert "the limit is 40 megapixels" in str(refused.value)
+
+
+def test_a_real_image_over_the_pixel_limit_is_refused_naming_its_dimensions() -> None:
+    # 1-bit and blank, so 48 megapixels take a few kilobytes on disk.
+    data = encode(Image.new("1", (8000, 6000)), "PNG")
+    assert len(data) < 100_000
+    with pytest.raises(UploadError) as refused:
+        clean_upload(data)
+    assert "8,000 × 6,000 pixels (48 megapixels)" in str(refused.value)
+    assert "the limit is 40 megapixels" in str(refused.value)
+
+
+def test_the_pixel_limit_can_be_lowered() -> None:
+    with pytest.raises(UploadError, match=r"320 × 200 pixels"):
+        clean_upload(encode(noisy(), "JPEG"), max_pixels=320 * 200 - 1)
+    assert clean_upload(encode(noisy(), "JPEG"), max_pixels=320 * 200).width == 320
+
+
+def test_a_pixel_limit_above_pillows_bomb_threshold_is_still_capped_by_it() -> None:
+    with pytest.raises(UploadError, match=r"the limit is 89\.5 megapixels"):
+        clean_upload(png_header_claiming(10_000, 10_000), max_pixels=10**12)
+
+
+def test_a_webp_too_large_for_pillow_to_even_open_is_refused() -> None:
+    with pytest.raises(UploadError, match="far more pixels than the limit of 40 megapixels"):
+        clean_upload(webp_header_claiming(16_000, 16_000))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"not an image",
+        encode(noisy((40, 40)), "GIF"),
+        encode(noisy(), "JPEG")[:900],
+        png_header_claiming(100_000, 100_000),
+    ],
+    ids=["text", "gif", "truncated", "bomb"],
+)
+def test_refusals_never_show_python_internals(data: bytes) -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(data)
+    message = str(refused.value)
+    for internal in ("Error", "Traceback", "PIL", "exception", "cannot identify", "truncated"):
+        assert internal not in message
+
+
+# Cleaning
+
+
+def test_gps_and_camera_exif_are_removed_from_a_jpeg() -> None:
+    source = encode(noisy(), "JPEG", exif=camera_exif(), comment=b"shot at home", xmp=b"<x:xmpmeta/>")
+    assert reopen(source).getexif().get_ifd(ExifTags.IFD.GPSInfo)  # the test input really has GPS
+    clean = clean_upload(source)
+    assert_no_metadata(clean)
+    assert b"PhoneCo" not in clean.data
+    assert b"shot at home" not in clean.data
+
+
+def test_text_chunks_exif_and_colour_profile_are_removed_from_a_png() -> None:
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Author", "Jane Doe, 12 Home Street")
+    text.add_text("Description", "my flat", zip=True)
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    source = encode(noisy(), "PNG", pnginfo=text, exif=camera_exif(), icc_profile=profile)
+    clean = clean_upload(source)
+    assert_no_metadata(clean)
+    assert b"Jane Doe" not in clean.data
+
+
+def test_exif_is_removed_from_a_webp() -> None:
+    clean = clean_upload(encode(noisy(), "WEBP", exif=camera_exif(), xmp=b"<x:xmpmeta/>"))
+    assert_no_metadata(clean)
+    assert b"PhoneCo" not in clean.data
+
+
+def test_a_sideways_phone_photo_is_turned_upright() -> None:
+    # Orientation 6: the camera stored it lying on its side; viewers turn it 90° clockwise.
+    clean = clean_upload(encode(red_left_blue_right((200, 100)), "JPEG", exif=camera_exif(orientation=6)))
+    image = reopen(clean.data)
+    assert (clean.width, clean.height) == image.size == (100, 200)
+    red, _, blue = pixel(image, (50, 20))
+    assert red > 200 and blue < 60  # the left (red) half is now on top
+    red, _, blue = pixel(image, (50, 180))
+    assert blue > 200 and red < 60
+    assert len(image.getexif()) == 0  # no orientation tag left to turn it a second time
+
+
+def test_an_upright_jpeg_keeps_its_quality_settings() -> None:
+    source = encode(noisy(), "JPEG", quality=70)
+    clean = clean_upload(source)
+    cleaned, original = reopen(clean.data), reopen(source)
+    assert isinstance(cleaned, JpegImagePlugin.JpegImageFile) and isinstance(original, JpegImagePlugin.JpegImageFile)
+    assert cleaned.quantization == original.quantization
+
+
+@pytest.mark.parametrize(
+    ("format", "content_type", "extension"),
+    [("JPEG", "image/jpeg", "jpg"), ("PNG", "image/png", "png"), ("WEBP", "image/webp", "webp")],
+)
+def test_the_format_is_preserved(format: str, content_type: str, extension: str) -> None:
+    clean = clean_upload(encode(noisy(), format))
+    assert (clean.content_type, clean.extension) == (content_type, extension)
+    assert reopen(clean.data).format == format
+    assert (clean.width, clean.height) == (320, 200)
+
+
+def test_a_cmyk_jpeg_becomes_an_rgb_jpeg() -> None:
+    clean = clean_upload(encode(noisy(mode="CMYK"), "JPEG"))
+    assert reopen(clean.data).mode == "RGB"
+
+
+def test_transparency_survives_in_png_and_webp() -> None:
+    image = Image.new("RGBA", (64, 64), (0, 0, 0, 0))
+    image.paste((255, 0, 0, 255), (0, 0, 32, 64))
+    for format in ("PNG", "WEBP"):
+        cleaned = reopen(clean_upload(encode(image, format, lossless=True)).data)
+        assert pixel(cleaned.convert("RGBA"), (60, 10))[3] == 0
+        assert cleaned.convert("RGBA").getpixel((10, 10)) == (255, 0, 0, 255)
+
+
+def test_a_palette_png_keeps_its_transparent_colour() -> None:
+    image = Image.new("P", (40, 40), 0)
+    image.putpalette([255, 255, 255, 255, 0, 0] + [0] * 762)
+    image.paste(1, (0, 0, 20, 40))
+    cleaned = reopen(clean_upload(encode(image, "PNG", transparency=0)).data)
+    assert pixel(cleaned.convert("RGBA"), (30, 5))[3] == 0
+
+
+def test_a_lossless_webp_stays_pixel_exact() -> None:
+    image = noisy((64, 48))
+    cleaned = reopen(clean_upload(encode(image, "WEBP", lossless=True)).data).convert("RGB")
+    assert cleaned.tobytes() == image.tobytes()
+
+
+# Thumbnails
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [((640, 320), (256, 128)), ((300, 600), (128, 256)), ((500, 500), (256, 256))],
+)
+def test_the_thumbnail_is_a_webp_with_long_side_256_and_the_same_shape(size: tuple[int, int], expected: tuple[int, int]) -> None:
+    for format in ("JPEG", "PNG", "WEBP"):
+        thumbnail = reopen(clean_upload(encode(noisy(size), format)).thumbnail)
+        assert thumbnail.format == "WEBP"
+        assert thumbnail.size == expected
+
+
+def test_a_small_image_is_not_upscaled_for_its_thumbnail() -> None:
+    thumbnail = reopen(clean_upload(encode(noisy((100, 50)), "PNG")).thumbnail)
+    assert thumbnail.size == (100, 50)
+
+
+def test_the_thumbnail_of_a_sideways_photo_is_upright_too() -> None:
+    clean = clean_upload(encode(red_left_blue_right((400, 200)), "JPEG", exif=camera_exif(orientation=6)))
+    thumbnail = reopen(clean.thumbnail).convert("RGB")
+    assert thumbnail.size == (128, 256)
+    assert pixel(thumbnail, (64, 20))[0] > 200
+
+
+def test_the_thumbnail_keeps_transparency_and_carries_no_metadata() -> None:
+    image = Image.new("RGBA", (512, 512), (0, 0, 0, 0))
+    image.paste((0, 0, 255, 255), (0, 0, 256, 512))
+    thumbnail = reopen(clean_upload(encode(image, "PNG", exif=camera_exif())).thumbnail)
+    assert thumbnail.mode == "RGBA"
+    assert pixel(thumbnail, (250, 10))[3] == 0
+    assert len(thumbnail.getexif()) == 0
+
+
+@pytest.mark.parametrize("mode", ["1", "P", "L", "LA", "I;16"])
+def test_unusual_png_modes_still_get_a_thumbnail(mode: str) -> None:
+    thumbnail = reopen(clean_upload(encode(noisy((512, 256), mode="L").convert(mode), "PNG")).thumbnail)
+    assert thumbnail.size == (256, 128)
+
+
+# Engine output
+
+
+def test_a_valid_engine_image_is_cleaned_like_an_upload() -> None:
+    clean = clean_engine_output(encode(noisy(), "PNG", exif=camera_exif()))
+    assert clean.content_type == "image/png"
+    assert_no_metadata(clean)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"", b"<html>502 Bad Gateway</html>", encode(noisy(), "PNG")[:3000], encode(noisy((40, 40)), "GIF")],
+    ids=["empty", "html", "truncated", "gif"],
+)
+def test_garbage_from_the_engine_is_the_engines_fault(data: bytes) -> None:
+    with pytest.raises(EngineError) as failed:
+        clean_engine_output(data)
+    assert str(failed.value) == "The image engine returned something that is not a valid image."
+
+
+def test_an_oversized_engine_image_is_the_engines_fault() -> None:
+    with pytest.raises(EngineError):
+        clean_engine_output(png_header_claiming(100_000, 100_000))
