@@ -6,8 +6,6 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.web.lifespan import background_lifespan
 from core.web.routes import media_routes
-from pages.components.frame import sidebar
-from pages.components.guard import current_user
 
 # `streamlit run app.py` finds this object and serves it: the routes and the lifespan live
 # once per process; each browser session then runs this file again as its page router.
@@ -22,10 +20,6 @@ PAGES = [
 st.set_page_config(page_title="Atelier", page_icon="assets/logo.png", layout="wide")
 st.logo("assets/logo.png")
 st.navigation(PAGES).run()
-
-# Drawn after the page, so the balance already reflects what the page just did.
-if (user := current_user()) is not None:
-    sidebar(user)
 
 if __name__ == "__main__" and not st.runtime.exists():  # `python app.py` starts the server too
     app.run()

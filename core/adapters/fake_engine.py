@@ -14,7 +14,8 @@ class FakeImageEngine:
     """Completes jobs after `polls_until_done` status calls, or fails where told to.
 
     `deliver` caps how many images come back (to test partial delivery); `garbage` returns
-    bytes that are not an image; `fail_submit` / `fail_result` raise EngineError.
+    bytes that are not an image; `fail_submit` / `fail_result` raise EngineError;
+    `crash_submits` makes the first N submits die with an unexpected error, like a crash.
     """
 
     name = "fake"
@@ -29,7 +30,9 @@ class FakeImageEngine:
         fail_result: bool = False,
         deliver: int | None = None,
         garbage: bool = False,
+        crash_submits: int = 0,
     ) -> None:
+        self.crash_submits = crash_submits
         self.polls_until_done = polls_until_done
         self.fail_submit = fail_submit
         self.fail_result = fail_result
@@ -51,6 +54,9 @@ class FakeImageEngine:
             raise EngineInputError("The fake engine refuses prompts that say 'unsupported'.")
 
     def submit(self, request: EngineRequest) -> str:
+        if self.crash_submits > 0:
+            self.crash_submits -= 1
+            raise RuntimeError("simulated crash while sending the job")
         if self.fail_submit:
             raise EngineError("The image engine is unavailable right now.")
         request_id = f"fake_{next(self._ids)}"

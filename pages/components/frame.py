@@ -4,7 +4,6 @@ from __future__ import annotations
 import streamlit as st
 
 from core.domain import UserView
-from pages.components.guard import sign_out
 
 
 def sidebar(user: UserView) -> None:
@@ -12,5 +11,5 @@ def sidebar(user: UserView) -> None:
         st.metric("Credits", f"{user.balance:,}")
         st.caption(f"Signed in as **{user.email}**")
         if st.button("Sign out", key="frame.sign_out", use_container_width=True):
-            sign_out()
+            st.session_state.clear()
             st.rerun()

@@ -1,4 +1,8 @@
-"""The access guard every page calls first: returns the signed-in user or shows sign-in and stops."""
+"""The access guard every page calls first: the signed-in user and the shared frame, or sign-in and stop.
+
+The frame is drawn here rather than in app.py because a freshly started server can run a
+page file without app.py; every path into a page passes through this guard.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -6,6 +10,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import UserView
 from core.errors import ValidationError
+from pages.components.frame import sidebar
 
 USER_KEY = "guard.user_id"
 
@@ -23,14 +28,11 @@ def current_user() -> UserView | None:
 def require_user() -> UserView:
     user = current_user()
     if user is not None:
+        sidebar(user)
         return user
     _local_sign_in()
     st.stop()
     raise AssertionError("unreachable")  # st.stop() raises; this keeps type checkers honest
-
-
-def sign_out() -> None:
-    st.session_state.clear()
 
 
 def _local_sign_in() -> None:

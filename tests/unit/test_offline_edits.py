@@ -27,6 +27,12 @@ def _edit(image: Image.Image, instruction: str) -> Image.Image:
     return apply_operations(image, parse_instruction(instruction))
 
 
+def _pixel(image: Image.Image, xy: tuple[int, int]) -> tuple[int, ...]:
+    value = image.getpixel(xy)
+    assert isinstance(value, tuple)
+    return value
+
+
 def _mean(image: Image.Image) -> list[float]:
     return ImageStat.Stat(image.convert("RGB")).mean
 
@@ -42,7 +48,7 @@ def test_black_and_white_leaves_no_colour(wording: str) -> None:
 
 
 def test_sepia_gives_brown_tones() -> None:
-    r, g, b = _edit(_photo(), "sepia").getpixel((150, 50))
+    r, g, b = _pixel(_edit(_photo(), "sepia"), (150, 50))
     assert r > g > b and r - b > 30
 
 
@@ -53,7 +59,7 @@ def test_invert_turns_each_colour_into_its_opposite(wording: str) -> None:
 
 def test_warmer_adds_red_and_cooler_adds_blue() -> None:
     grey = Image.new("RGB", (20, 20), (120, 120, 120))
-    warm, cool = _edit(grey, "make it warmer").getpixel((0, 0)), _edit(grey, "cooler").getpixel((0, 0))
+    warm, cool = _pixel(_edit(grey, "make it warmer"), (0, 0)), _pixel(_edit(grey, "cooler"), (0, 0))
     assert warm[0] > 120 > warm[2]
     assert cool[2] > 120 > cool[0]
 
@@ -133,7 +139,7 @@ def test_a_caption_is_written_on_a_dark_band_at_the_bottom() -> None:
     assert ImageChops.difference(before.crop((0, 0, 400, 200)), after.crop((0, 0, 400, 200))).getbbox() is None
     band = after.crop((0, 270, 400, 300))
     assert _mean(band)[0] < 150  # darker than the picture
-    assert band.getextrema()[0][1] > 230  # light letters on it
+    assert max(_pixel(band, (x, y))[0] for x in range(400) for y in range(30)) > 230  # light letters on it
 
 
 def test_a_long_caption_wraps_onto_more_lines() -> None:
@@ -187,7 +193,7 @@ def test_less_of_something_it_can_only_add_is_refused_rather_than_guessed() -> N
 def test_transparent_palette_and_greyscale_pictures_can_be_edited() -> None:
     rgba = Image.new("RGBA", (40, 20), (255, 0, 0, 0))
     out = _edit(rgba, "invert and mirror")
-    assert out.mode == "RGBA" and out.getpixel((0, 0))[3] == 0
+    assert out.mode == "RGBA" and _pixel(out, (0, 0))[3] == 0
     assert _edit(_photo().convert("P"), "sepia").mode == "RGB"
     assert _edit(_photo().convert("L"), "rotate 90").size == (100, 200)
 

@@ -75,8 +75,9 @@ def draw(prompt: str, seed: int, aspect_ratio: str) -> Image.Image:
     palette = _palette(text, rng)
     image = _background(width, height, palette, rng)
     canvas = ImageDraw.Draw(image, "RGBA")
+    attached = _attached_colours(text)
     for kind in _motifs(text, rng):
-        _MOTIFS[kind](canvas, rng, width, height, palette)
+        _MOTIFS[kind](canvas, rng, width, height, attached.get(kind, palette))
     return _vignette(image, rng)
 
 
@@ -108,6 +109,18 @@ def named_colours(prompt: str) -> list[str]:
         name = {"grey": "gray", "golden": "gold"}.get(match.group(1), match.group(1))
         if name not in found:
             found.append(name)
+    return found
+
+
+def _attached_colours(text: str) -> dict[str, Palette]:
+    """Motifs given their own colour, as in "a golden sun over a turquoise sea"."""
+    words, found = re.findall(r"[a-z]+", text), {}
+    for i, word in enumerate(words):
+        kind = next((k for k, triggers in _MOTIF_WORDS.items() if word in triggers), None)
+        names = named_colours(" ".join(words[max(0, i - 2):i]))  # "turquoise sea", "red snowy mountains"
+        if kind and names and kind not in found:
+            c = COLOURS[names[-1]]
+            found[kind] = Palette((c, c), tuple(_shade(c, d) for d in (-0.15, -0.05, 0.05, 0.15)), _shade(c, 0.15), c)
     return found
 
 

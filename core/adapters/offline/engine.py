@@ -50,6 +50,8 @@ class OfflineImageEngine:
 
     name = "offline"
     is_ai_model = False
+    # The vocabulary as a Markdown list; indented continuation lines stay inside their item.
+    edit_help = "\n".join(line if line.startswith("  ") else f"- {line}" for line in edits.VOCABULARY.splitlines())
 
     def __init__(self, spool_dir: Path, delay_seconds: float = 2.0, clock: Callable[[], float] = time.time) -> None:
         self._spool = Path(spool_dir)

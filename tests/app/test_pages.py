@@ -1,0 +1,130 @@
+"""Every page through AppTest: the guard, the frame, and what a user sees after each action."""
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
+
+
+def click(at: AppTest, label_start: str) -> AppTest:
+    next(b for b in at.button if b.label.startswith(label_start)).click()
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
+    parts += [e.value for e in at.error] + [s.value for s in at.success] + [w.value for w in at.warning] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_guest_opening_any_page_directly_sees_only_the_sign_in_form(open_app, page: str) -> None:
+    at = open_app(email=None, script=page)
+    assert [t.value for t in at.title] == ["Sign in to Atelier"]
+    assert not at.metric and not at.dataframe and not at.text_area
+
+
+def test_local_sign_in_creates_the_account_and_shows_the_starter_balance(open_app) -> None:
+    at = open_app(email=None)
+    at.text_input[0].input("newcomer@example.com")
+    at = click(at, "Sign in")
+    assert at.sidebar.metric[0].value == "20"
+    assert "newcomer@example.com" in "".join(c.value for c in at.sidebar.caption)
+
+
+def test_a_malformed_email_gets_a_clear_message(open_app) -> None:
+    at = open_app(email=None)
+    at.text_input[0].input("not-an-email")
+    at = click(at, "Sign in")
+    assert "name@example.com" in at.error[0].value
+
+
+def test_the_generate_page_says_the_engine_is_not_ai_and_shows_the_cost(open_app) -> None:
+    at = open_app()
+    assert "It is not an AI model" in at.info[0].value
+    assert any(b.label == "Generate · 1 credit" for b in at.button)
+    at.slider[0].set_value(3).run()
+    assert any(b.label == "Generate · 3 credits" for b in at.button)
+
+
+def test_generating_shows_the_result_and_holds_then_charges_the_credits(open_app) -> None:
+    at = open_app()
+    at.slider[0].set_value(2).run()
+    at.text_area[0].input("an orange sun over green hills")
+    at = click(at, "Generate")
+    assert [s.value for s in at.success] == ["Done. Charged 2 credits."]
+    assert at.sidebar.metric[0].value == "18"
+
+
+def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:
+    at = open_app()
+    at = click(at, "Generate")
+    assert at.error[0].value == "Write a prompt first."
+    assert at.sidebar.metric[0].value == "20"
+
+
+def test_an_instruction_the_offline_engine_cannot_do_lists_what_it_understands(open_app, app_settings) -> None:
+    at = open_app()
+    at.segmented_control[0].set_value("Edit").run()
+    at.get("file_uploader")[0].upload("cat.png", _png(), "image/png").run()
+    at.text_area[0].input("paint it like monet")
+    at = click(at, "Apply edit")
+    assert "monet" in at.error[0].value and "sepia" in at.error[0].value
+    assert at.sidebar.metric[0].value == "20"
+
+
+def test_the_gallery_starts_empty_and_then_shows_the_new_image_with_its_details(open_app) -> None:
+    at = open_app()
+    at.switch_page("pages/gallery.py").run()
+    assert "No images yet" in at.info[0].value
+    at.switch_page("pages/generate.py").run()
+    at.text_area[0].input("purple stripes")
+    at.text_input[0].input("1234")
+    at = click(at, "Generate")
+    at.switch_page("pages/gallery.py").run()
+    at = click(at, "Open")
+    assert "purple stripes" in [t.value for t in at.text]
+    facts = at.table[0].value
+    assert "1234" in facts.to_string() and "offline-draw" in facts.to_string()
+
+
+def test_use_these_settings_again_fills_the_generate_form(open_app) -> None:
+    at = open_app()
+    at.text_area[0].input("gold circles")
+    at.text_input[0].input("77")
+    at = click(at, "Generate")
+    at.switch_page("pages/gallery.py").run()
+    at = click(at, "Open")
+    at = click(at, "Use these settings again")
+    assert at.text_area[0].value == "gold circles"
+    assert at.text_input[0].value == "77"
+
+
+def test_deleting_asks_for_confirmation_then_empties_the_gallery(open_app) -> None:
+    at = open_app()
+    at.text_area[0].input("teal squares")
+    at = click(at, "Generate")
+    at.switch_page("pages/gallery.py").run()
+    at = click(at, "Open")
+    at = click(at, "Delete")
+    assert "Delete this image for good?" in at.warning[0].value
+    at = click(at, "Yes, delete")
+    assert "No images yet" in at.info[0].value
+
+
+def test_the_credits_page_shows_every_hold_with_its_capture(open_app) -> None:
+    at = open_app()
+    at.text_area[0].input("blue moon")
+    at = click(at, "Generate")
+    at.switch_page("pages/credits.py").run()
+    assert at.metric[0].value == "19 credits"
+    ledger = at.dataframe[0].value
+    assert list(ledger["Kind"]) == ["capture", "hold", "grant"]
+    assert list(ledger["Change"]) == [0, -1, 20]
+
+
+def _png() -> bytes:
+    from tests.factories import image_bytes
+
+    return image_bytes("PNG")

@@ -1,0 +1,60 @@
+"""E2E fixtures: one freshly started Atelier server and one Debian chromium per session, a new browser context per test."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from tests.e2e.server import CHROMIUM, RunningServer, launch_chromium, running_server
+
+SERVER_KEY = pytest.StashKey[RunningServer]()
+VIEWPORT = {"width": 1400, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def atelier(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[RunningServer]:
+    """`streamlit run app.py` over an empty, migrated SQLite database in a temp data dir (engine delay 1 s)."""
+    with running_server(tmp_path_factory.mktemp("atelier-e2e"), engine_delay_seconds=1.0) as server:
+        pytestconfig.stash[SERVER_KEY] = server
+        yield server
+        del pytestconfig.stash[SERVER_KEY]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser: Browser, atelier: RunningServer) -> Iterator[BrowserContext]:
+    """A new browser context: its own cookies and its own Streamlit session, so a new signed-out visitor."""
+    context = browser.new_context(base_url=atelier.url, viewport=VIEWPORT)
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """When an e2e test fails, attach the server's log to the failure report."""
+    report = yield
+    server = item.config.stash.get(SERVER_KEY, None)
+    if report.failed and server is not None:
+        report.sections.append(("Atelier server log (last 20,000 characters)", server.log()))
+    return report

@@ -1,0 +1,115 @@
+"""Start a fresh Atelier server (temp data dir, migrated SQLite, known secret) and Debian chromium, for e2e tests and screenshots."""
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from playwright.sync_api import Browser, Playwright
+
+from db.schema import migrate
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+# Offline-safe flags (reference/streamlit.md 3.5); `playwright install` is never used here.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+MEDIA_SECRET = "e2e-media-secret-0123456789abcdef"
+STARTUP_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class RunningServer:
+    url: str
+    data_dir: Path
+    database_url: str
+    media_secret: bytes
+    log_path: Path
+    process: subprocess.Popen[bytes]
+
+    def log(self, last_chars: int = 20_000) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no log)"
+        return text[-last_chars:]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_server(data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20) -> Iterator[RunningServer]:
+    """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = f"sqlite:///{data_dir / 'atelier.db'}"
+    migrate(database_url)
+    port = free_port()
+    env = {
+        **os.environ,
+        # Set every key explicitly, so a developer's .env or secrets.toml cannot leak into the run.
+        "APP_ENV": "test",
+        "DATA_DIR": str(data_dir),
+        "DATABASE_URL": database_url,
+        "MEDIA_SECRET": MEDIA_SECRET,
+        "IMAGE_ENGINE": "offline",
+        "BLOB_STORE": "local",
+        "AUTH_MODE": "local",
+        "STARTER_CREDITS": str(starter_credits),
+        "CREDITS_PER_IMAGE": "1",
+        "OFFLINE_ENGINE_DELAY_SECONDS": str(engine_delay_seconds),
+        "WORKER_INTERVAL_SECONDS": "0.5",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+        # No hot reload: a source file saved during the run would evict the app's modules, and the
+        # re-import fails ("Table 'users' is already defined"), so edits elsewhere must not break the run.
+        "--server.fileWatcherType", "none",
+    ]
+    log_path = data_dir / "server.log"
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    server = RunningServer(f"http://127.0.0.1:{port}", data_dir, database_url, MEDIA_SECRET.encode(), log_path, process)
+    try:
+        _wait_until_healthy(server)
+        yield server
+    finally:
+        _stop(process)
+
+
+def _wait_until_healthy(server: RunningServer) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"The server exited with code {server.process.returncode}:\n{server.log()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{server.url}/_stcore/health", timeout=1).status_code == 200:
+                return
+        time.sleep(0.2)
+    raise RuntimeError(f"The server was not healthy after {STARTUP_SECONDS} s:\n{server.log()}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

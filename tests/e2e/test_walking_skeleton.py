@@ -1,0 +1,158 @@
+"""The walking skeleton in a real browser: sign in, generate, pay, see it in the gallery through private links, and nobody else can.
+
+The tests share one fresh server and run in file order, as one story: Alice's image from the
+first test is what the later tests look at.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import create_engine, text
+
+from core.signing import MediaSigner
+from tests.e2e.server import RunningServer
+
+pytestmark = pytest.mark.e2e
+
+ALICE, BOB = "alice@example.com", "bob@example.com"
+SIGNED_THUMB = re.compile(r"/api/media/(\d+)/thumb\?exp=(\d+)&sig=([0-9a-f]{64})$")
+JOB_SECONDS = 20_000  # ms; the offline engine takes 1 s, the rest is slack for a busy machine
+
+# Records every text the progress bar shows, so a state that lasts a fraction of a second is not missed.
+RECORD_PROGRESS = """() => {
+  window.progressSeen = [];
+  new MutationObserver(() => {
+    for (const bar of document.querySelectorAll('[data-testid="stProgress"]')) window.progressSeen.push(bar.innerText);
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Sign in to Atelier")).to_be_visible()
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {email}")).to_be_visible()
+
+
+def credits_in_sidebar(page: Page) -> Locator:
+    metric = page.get_by_test_id("stSidebar").get_by_test_id("stMetric")
+    expect(metric.get_by_test_id("stMetricLabel")).to_have_text("Credits")
+    return metric.get_by_test_id("stMetricValue")
+
+
+def open_page(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
+
+
+def generate(page: Page, prompt: str) -> None:
+    page.get_by_role("textbox", name="Prompt").fill(prompt)
+    page.get_by_role("button", name="Generate · 1 credit").click()
+    expect(page.get_by_text(re.compile(r"^Done\. .*Charged 1 credit\.$"))).to_be_visible(timeout=JOB_SECONDS)
+
+
+def expect_loaded(image: Locator) -> None:
+    """The <img> really decoded a picture: the browser fetched it and it has pixels."""
+    expect(image).to_be_visible()
+    image.page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
+
+
+def image_ids_of(atelier: RunningServer, email: str) -> list[int]:
+    engine = create_engine(atelier.database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text("SELECT i.id FROM images i JOIN users u ON u.id = i.user_id WHERE u.email = :e"), {"e": email})
+            return [row.id for row in rows]
+    finally:
+        engine.dispose()
+
+
+def owner_of(atelier: RunningServer, image_id: int) -> int:
+    engine = create_engine(atelier.database_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT user_id FROM images WHERE id = :id"), {"id": image_id}).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def fetch(atelier: RunningServer, url: str) -> httpx.Response:
+    return httpx.get(url if url.startswith("http") else atelier.url + url, timeout=10)
+
+
+def test_a_new_user_signs_in_with_twenty_credits_and_pays_one_for_a_generated_image(page: Page) -> None:
+    sign_in(page, ALICE)
+    expect(credits_in_sidebar(page)).to_have_text("20")
+    expect(page.get_by_role("heading", name="Generate", exact=True)).to_be_visible()
+
+    page.evaluate(RECORD_PROGRESS)
+    generate(page, "a red sun over blue mountains at dusk")
+
+    seen = page.evaluate("window.progressSeen")
+    assert any(re.match(r"(Queued|Running)\b", text) for text in seen), f"no queued/running progress was shown: {seen}"
+    job_image = page.get_by_test_id("stMain").locator('img[src*="/api/media/"][src*="/original?"]')
+    expect(job_image).to_have_count(1)
+    expect_loaded(job_image)
+    expect(credits_in_sidebar(page)).to_have_text("19")
+
+
+def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tampering(page: Page, atelier: RunningServer) -> None:
+    sign_in(page, ALICE)
+    open_page(page, "Gallery")
+    thumbnail = page.get_by_test_id("stMain").locator('img[src*="/api/media/"]')
+    expect(thumbnail).to_have_count(1)
+    expect_loaded(thumbnail)
+    src = thumbnail.get_attribute("src") or ""
+    match = SIGNED_THUMB.search(src)
+    assert match, f"the thumbnail is not a signed media URL: {src}"
+    image_id, expires, signature = int(match[1]), int(match[2]), match[3]
+
+    ok = fetch(atelier, src)
+    assert (ok.status_code, ok.headers["content-type"]) == (200, "image/webp")
+    assert ok.content[:4] == b"RIFF" and ok.content[8:12] == b"WEBP"
+
+    path = f"/api/media/{image_id}/thumb"
+    tampered = signature[:-1] + ("0" if signature[-1] != "0" else "1")
+    refused = {
+        "tampered signature": f"{path}?exp={expires}&sig={tampered}",
+        "later expiry": f"{path}?exp={expires + 60}&sig={signature}",
+        "other variant": f"/api/media/{image_id}/original?exp={expires}&sig={signature}",
+        "no query": path,
+    }
+    owner = owner_of(atelier, image_id)
+    now = datetime.now(timezone.utc)
+    fresh = MediaSigner(atelier.media_secret, 3600, lambda: now).url(image_id, owner, "thumb")
+    refused["expired but correctly signed"] = MediaSigner(atelier.media_secret, 60, lambda: now - timedelta(hours=2)).url(image_id, owner, "thumb")
+
+    assert fetch(atelier, fresh).status_code == 200, "a link minted here with the server's secret should work (control)"
+    statuses = {name: fetch(atelier, url).status_code for name, url in refused.items()}
+    assert statuses == dict.fromkeys(refused, 403)
+
+
+def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(page: Page, atelier: RunningServer) -> None:
+    alice_ids = image_ids_of(atelier, ALICE)
+    assert alice_ids, "the first test should have left Alice with an image"
+    sign_in(page, BOB)
+    expect(credits_in_sidebar(page)).to_have_text("20")
+    open_page(page, "Gallery")
+    expect(page.get_by_text("No images yet. Create your first one on the Generate page.")).to_be_visible()
+    srcs = page.locator("img").evaluate_all("imgs => imgs.map(i => i.getAttribute('src') || '')")
+    assert not [s for s in srcs if any(f"/api/media/{i}/" in s for i in alice_ids)]
+
+    # Bob makes his own image; his gallery shows it, and a link Alice holds cannot be bent to fetch it.
+    open_page(page, "Generate")
+    generate(page, "a green forest with a yellow path")
+    open_page(page, "Gallery")
+    thumbnail = page.get_by_test_id("stMain").locator('img[src*="/api/media/"]')
+    expect(thumbnail).to_have_count(1)
+    expect_loaded(thumbnail)
+    (bob_id,) = image_ids_of(atelier, BOB)
+    assert f"/api/media/{bob_id}/thumb?" in (thumbnail.get_attribute("src") or "")
+    alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(timezone.utc)).url(alice_ids[0], owner_of(atelier, alice_ids[0]), "thumb")
+    assert fetch(atelier, alice_link).status_code == 200
+    assert fetch(atelier, alice_link.replace(f"/api/media/{alice_ids[0]}/", f"/api/media/{bob_id}/")).status_code == 403

@@ -1,0 +1,79 @@
+"""The ledger under concurrency, on SQLite and PostgreSQL: no credit is ever spent twice."""
+from __future__ import annotations
+
+import threading
+
+from core.adapters.fake_engine import FakeImageEngine
+from core.errors import InsufficientCreditsError
+from tests.factories import create_form, ledger_sum, refreshed, sign_up
+
+WORKERS = 8
+ATTEMPTS_EACH = 4
+
+
+def test_concurrent_submits_from_many_sessions_never_overspend(containers, database_url: str) -> None:
+    # The fake engine keeps every job running, so each success keeps its credit held.
+    c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=10)
+    user = sign_up(c)
+    start = threading.Barrier(WORKERS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def session() -> None:
+        start.wait()
+        for _ in range(ATTEMPTS_EACH):
+            try:
+                c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
+                result = "ok"
+            except InsufficientCreditsError:
+                result = "refused"
+            with lock:
+                outcomes.append(result)
+
+    threads = [threading.Thread(target=session) for _ in range(WORKERS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert outcomes.count("ok") == 10
+    assert outcomes.count("refused") == WORKERS * ATTEMPTS_EACH - 10
+    assert refreshed(c, user).balance == 0 == ledger_sum(c, user)
+
+
+def test_a_double_click_racing_on_one_token_makes_one_job(containers, database_url: str) -> None:
+    c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000))
+    user = sign_up(c)
+    token = c.generation.new_token()
+    start = threading.Barrier(4)
+    ids: list[str] = []
+
+    def click() -> None:
+        start.wait()
+        ids.append(c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id)
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(ids) == {token}
+    assert refreshed(c, user).balance == 18 == ledger_sum(c, user)
+
+
+def test_the_first_sign_in_from_two_sessions_at_once_grants_starter_credits_once(containers, database_url: str) -> None:
+    c = containers(database_url)
+    start = threading.Barrier(4)
+    users = []
+
+    def sign_in() -> None:
+        start.wait()
+        users.append(c.accounts.sign_in_local("carol@example.com"))
+
+    threads = [threading.Thread(target=sign_in) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len({u.id for u in users}) == 1
+    assert refreshed(c, users[0]).balance == 20 == ledger_sum(c, users[0])

@@ -1,0 +1,68 @@
+"""Generation jobs survive a closed tab and a server restart, on SQLite and PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from core.adapters.fake_engine import FakeImageEngine
+from core.adapters.offline import OfflineImageEngine
+from core.domain import JobStatus
+from tests.factories import create_form, ledger_sum, refreshed, sign_up
+
+
+def test_a_job_left_running_when_the_server_died_is_finished_after_a_restart(containers, database_url: str, tmp_path) -> None:
+    clock = {"now": 1_000.0}
+    before = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 2.0, clock=lambda: clock["now"]))
+    user = sign_up(before)
+    job = before.generation.submit(user, create_form(num_images=2), before.generation.new_token())
+    assert job.status.in_flight  # the tab closes and the server dies here
+
+    clock["now"] += 5  # later, a new process with a new engine object over the same queue
+    after = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 2.0, clock=lambda: clock["now"]))
+    after.jobs.reconcile()
+    done = after.generation.status(user, job.id)
+    assert done.status == JobStatus.SUCCEEDED and len(done.images) == 2
+    assert refreshed(after, user).balance == 18 == ledger_sum(after, user)
+
+
+def test_a_job_the_engine_lost_is_released_and_the_ledger_balances(containers, database_url: str, tmp_path) -> None:
+    before = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 60.0))
+    user = sign_up(before)
+    job = before.generation.submit(user, create_form(num_images=3), before.generation.new_token())
+    after = containers(database_url, engine=OfflineImageEngine(tmp_path / "other-queue", 60.0))
+    after.jobs.reconcile()
+    lost = after.generation.status(user, job.id)
+    assert lost.status == JobStatus.FAILED and "lost track" in lost.status_message
+    assert refreshed(after, user).balance == 20 == ledger_sum(after, user)
+
+
+def test_a_job_that_never_finishes_is_released_after_the_timeout(containers, database_url: str) -> None:
+    now = {"t": datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)}
+    engine = FakeImageEngine(polls_until_done=10_000)
+    c = containers(database_url, engine=engine, clock=lambda: now["t"], generation_timeout_seconds=600)
+    user = sign_up(c)
+    job = c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
+    c.jobs.reconcile()
+    assert c.generation.status(user, job.id).status == JobStatus.RUNNING
+    now["t"] += timedelta(minutes=11)
+    c.jobs.reconcile()
+    timed_out = c.generation.status(user, job.id)
+    assert timed_out.status == JobStatus.FAILED and "Timed out after 10 minutes" in timed_out.status_message
+    assert engine.canceled
+    assert refreshed(c, user).balance == 20
+
+
+def test_a_job_whose_sending_crashed_is_sent_by_the_loop_and_nothing_is_lost(containers, database_url: str) -> None:
+    engine = FakeImageEngine(crash_submits=1)
+    c = containers(database_url, engine=engine)
+    user = sign_up(c)
+    token = c.generation.new_token()
+    with pytest.raises(RuntimeError):
+        c.generation.submit(user, create_form(model="fake-draw"), token)
+    assert c.generation.status(user, token).status == JobStatus.QUEUED  # committed with its hold
+    c.jobs.reconcile()  # sends it
+    c.jobs.reconcile()  # collects it
+    assert c.generation.status(user, token).status == JobStatus.SUCCEEDED
+    assert len(engine.requests) == 1
+    assert refreshed(c, user).balance == 19 == ledger_sum(c, user)
