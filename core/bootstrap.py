@@ -44,6 +44,8 @@ def bootstrap(
     clock: Clock = utc_now,
 ) -> Container:
     settings = settings or load_settings()
+    if settings.auth_mode != "local":
+        raise ConfigurationError(f"Unknown AUTH_MODE {settings.auth_mode!r}; this build has: local.")
     db = db or Database(make_engine(settings.resolved_database_url))
     engine = engine or _engine(settings)
     blobs = blobs or _blobs(settings)

@@ -6,7 +6,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind
 from core.errors import AtelierError
-from pages.components.generate_forms import create_form, draft, edit_form
+from pages.components.generate_forms import apply_fresh_draft, create_form, edit_form
 from pages.components.guard import require_user
 from pages.components.job_progress import job_progress
 
@@ -30,9 +30,10 @@ if job_id and token == job_id:
     if not busy:
         token = st.session_state["generate.token"] = service.new_token()
 
+apply_fresh_draft()
 modes = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
-default_mode = "Edit" if draft().get("kind") == GenerationKind.EDIT else "Create"
-mode = st.segmented_control("Mode", list(modes), default=default_mode, key="generate.mode") or default_mode
+st.session_state.setdefault("generate.mode", "Create")
+mode = st.segmented_control("Mode", list(modes), key="generate.mode") or "Create"
 
 try:
     form = create_form(busy) if modes[mode] == GenerationKind.TEXT_TO_IMAGE else edit_form(user, busy)

@@ -6,7 +6,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, UserView
 from core.services.gallery import ImageDetail
-from pages.components.generate_forms import DRAFT_KEY
+from pages.components.generate_forms import set_draft
 from pages.components.media import show_image
 
 SELECTED_KEY = "gallery.selected"
@@ -57,10 +57,10 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
     image, generation = detail.image, detail.generation
     st.link_button("Download original", image.download_url, icon=":material/download:", use_container_width=True)
     if generation is not None and st.button("Use these settings again", key="gallery.reuse", use_container_width=True):
-        st.session_state[DRAFT_KEY] = _draft_from(detail)
+        set_draft(_draft_from(detail))
         st.switch_page("pages/generate.py")
     if st.button("Edit this image", key="gallery.edit", use_container_width=True):
-        st.session_state[DRAFT_KEY] = {"kind": GenerationKind.EDIT, "source_image_id": image.id, "prompt": ""}
+        set_draft({"kind": GenerationKind.EDIT, "source_image_id": image.id, "prompt": ""})
         st.switch_page("pages/generate.py")
     if st.session_state.get(CONFIRM_KEY) != image.id:
         if st.button("Delete…", key="gallery.delete", use_container_width=True):

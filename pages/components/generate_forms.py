@@ -12,10 +12,30 @@ from pages.components.media import show_image
 
 DRAFT_KEY = "generate.draft"  # filled by the gallery: "use these settings again" / "edit this image"
 FORMATS = {"jpeg": "JPEG", "png": "PNG"}
+EDIT_SOURCES = ["Upload a file", "Pick from my gallery"]
 
 
 def draft() -> dict[str, Any]:
     return st.session_state.get(DRAFT_KEY) or {}
+
+
+def set_draft(values: dict[str, Any]) -> None:
+    """Called by other pages before switching here; the next Generate run applies it once."""
+    st.session_state[DRAFT_KEY] = {**values, "fresh": True}
+
+
+def apply_fresh_draft() -> None:
+    """Point the keyed widgets (mode, image count, edit source) at a draft that just arrived."""
+    values = draft()
+    if not values.pop("fresh", False):
+        return
+    editing = values.get("kind") == GenerationKind.EDIT
+    st.session_state["generate.mode"] = "Edit" if editing else "Create"
+    if editing and values.get("source_image_id"):
+        st.session_state["generate.edit_source"] = EDIT_SOURCES[1]
+        st.session_state["generate.pick"] = values["source_image_id"]
+    if not editing:
+        st.session_state["generate.count"] = values.get("num_images", 1)
 
 
 def create_form(busy: bool) -> GenerationForm | None:
@@ -23,7 +43,7 @@ def create_form(busy: bool) -> GenerationForm | None:
     values = draft() if draft().get("kind") == GenerationKind.TEXT_TO_IMAGE else {}
     models = service.models(GenerationKind.TEXT_TO_IMAGE)
     model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.create_model")
-    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, value=values.get("num_images", 1), key="generate.count")
+    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key="generate.count")
     cost = service.quote(count)
     with st.form("generate.create"):
         prompt = st.text_area("Prompt", value=values.get("prompt", ""), height=120, help="Up to 2,000 characters. Colours you name are used.")
@@ -42,10 +62,9 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
     values = draft() if draft().get("kind") == GenerationKind.EDIT else {}
     models = service.models(GenerationKind.EDIT)
     model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.edit_model")
-    sources = ["Upload a file", "Pick from my gallery"]
-    source = st.radio("Image to edit", sources, index=1 if values.get("source_image_id") else 0, horizontal=True, key="generate.edit_source")
+    source = st.radio("Image to edit", EDIT_SOURCES, horizontal=True, key="generate.edit_source")
     upload, picked = None, None
-    if source == sources[0]:
+    if source == EDIT_SOURCES[0]:
         upload = st.file_uploader("JPEG, PNG or WebP, up to 10 MB", type=["jpg", "jpeg", "png", "webp"], key="generate.upload")
     else:
         picked = _pick_from_gallery(user, values.get("source_image_id"))
@@ -75,7 +94,9 @@ def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
         st.info("Your gallery is empty. Upload a file instead.")
         return None
     ids = list(options)
-    chosen = st.selectbox("Image", ids, index=ids.index(preferred) if preferred in ids else 0, format_func=lambda i: f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}", key="generate.pick")
+    if st.session_state.get("generate.pick") not in ids:
+        st.session_state["generate.pick"] = preferred if preferred in ids else ids[0]
+    chosen = st.selectbox("Image", ids, format_func=lambda i: f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}", key="generate.pick")
     if chosen is not None:
         show_image(options[chosen].thumb_url, width=160)
     return chosen

@@ -101,6 +101,36 @@ def test_use_these_settings_again_fills_the_generate_form(open_app) -> None:
     assert at.text_input[0].value == "77"
 
 
+def test_edit_this_image_opens_the_edit_form_with_that_image_picked(open_app) -> None:
+    at = open_app()
+    at.text_area[0].input("navy triangles")
+    at = click(at, "Generate")
+    at.switch_page("pages/gallery.py").run()
+    at = click(at, "Open")
+    image_id = at.session_state["gallery.selected"]
+    at = click(at, "Edit this image")
+    assert at.segmented_control[0].value == "Edit"
+    assert at.radio(key="generate.edit_source").value == "Pick from my gallery"
+    assert at.selectbox(key="generate.pick").value == image_id
+    at.switch_page("pages/generate.py")  # AppTest keeps requesting the page it last switched to
+    at.text_area[0].input("sepia")
+    at = click(at, "Apply edit")
+    assert [e.value for e in at.error] == []
+    assert [s.value for s in at.success] == ["Done. Charged 1 credit."]
+
+
+def test_use_these_settings_again_also_restores_the_number_of_images(open_app) -> None:
+    at = open_app()
+    at.slider[0].set_value(3).run()
+    at.text_area[0].input("silver rain")
+    at = click(at, "Generate")
+    at.switch_page("pages/gallery.py").run()
+    at = click(at, "Open")
+    at = click(at, "Use these settings again")
+    assert at.slider[0].value == 3
+    assert any(b.label == "Generate · 3 credits" for b in at.button)
+
+
 def test_deleting_asks_for_confirmation_then_empties_the_gallery(open_app) -> None:
     at = open_app()
     at.text_area[0].input("teal squares")
