@@ -30,16 +30,16 @@ def main() -> None:
         page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
         page.set_default_timeout(20_000)
         sign_in(page, "alice@example.com")
-        for prompt, ratio, fmt, seed in IMAGES:
-            generate(page, prompt, ratio, fmt, seed)
+        for number, (prompt, ratio, fmt, seed) in enumerate(IMAGES, start=1):
+            generate(page, number, prompt, ratio, fmt, seed)
         shoot(page, "generate.png")
 
         open_page(page, "Gallery")
         expect(page.get_by_test_id("stMain").locator('img[src*="/api/media/"]')).to_have_count(len(IMAGES))
         shoot(page, "gallery.png")
 
-        page.get_by_role("button", name=re.compile(r"^Open · ")).first.click()
-        expect(page.get_by_role("button", name="Download original")).to_be_visible()
+        page.get_by_role("button", name="Open", exact=True).first.click()
+        expect(page.get_by_role("link", name="Download original")).to_be_visible()
         shoot(page, "gallery-detail.png")
 
         open_page(page, "Credits")
@@ -60,18 +60,21 @@ def open_page(page: Page, title: str) -> None:
     expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
 
 
-def generate(page: Page, prompt: str, ratio: str, fmt: str, seed: str) -> None:
+def generate(page: Page, number: int, prompt: str, ratio: str, fmt: str, seed: str) -> None:
+    """The number-th job on a fresh database makes image #number; waiting for it skips the previous job's "Done"."""
     page.get_by_role("textbox", name="Prompt").fill(prompt)
     page.get_by_role("combobox", name=re.compile("Aspect ratio")).click()
     page.get_by_role("option", name=ratio, exact=True).click()
     page.get_by_test_id("stForm").get_by_text(fmt, exact=True).click()
     page.get_by_role("textbox", name="Seed").fill(seed)
     page.get_by_role("button", name="Generate · 1 credit").click()
+    expect(page.get_by_test_id("stMain").locator(f'img[src*="/api/media/{number}/original?"]')).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Done\. "))).to_be_visible()
 
 
 def shoot(page: Page, name: str) -> None:
     """Full page: Streamlit scrolls inside its main section, so grow the viewport to the content first."""
+    page.mouse.move(VIEWPORT["width"] // 2, 5)  # no hover effects (sidebar collapse arrow, image toolbar) in the picture
     settle(page)
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})

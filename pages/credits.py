@@ -29,6 +29,6 @@ else:
         ],
         hide_index=True,
         use_container_width=True,
-        column_config={"Change": st.column_config.NumberColumn(format="%+d")},
+        column_config={"Change": st.column_config.NumberColumn(format="%d")},
     )
 pager("credits", page.next_cursor, page.total, service.page_size)

@@ -7,7 +7,7 @@ from core.bootstrap import app_container
 from core.errors import NotFoundError
 from pages.components.gallery_detail import SELECTED_KEY, detail_view
 from pages.components.guard import require_user
-from pages.components.media import show_image
+from pages.components.media import thumbnail_tile
 from pages.components.paging import current_cursor, pager
 
 user = require_user()
@@ -33,9 +33,10 @@ if not page.items:
 for start in range(0, len(page.items), COLUMNS):
     for column, image in zip(st.columns(COLUMNS), page.items[start : start + COLUMNS]):
         with column:
-            show_image(image.thumb_url)
-            label = "Uploaded" if image.source == "upload" else f"{image.created_at:%Y-%m-%d %H:%M}"
-            if st.button(f"Open · {label}", key=f"gallery.open.{image.id}", use_container_width=True):
+            kind = "upload" if image.source == "upload" else f"{image.width}×{image.height}"
+            thumbnail_tile(image.thumb_url, alt=f"Image #{image.id}")
+            st.caption(f"#{image.id} · {kind} · {image.created_at:%Y-%m-%d %H:%M} UTC")
+            if st.button("Open", key=f"gallery.open.{image.id}", use_container_width=True):
                 st.session_state[SELECTED_KEY] = image.id
                 st.rerun()
 pager("gallery", page.next_cursor, page.total, service.page_size)

@@ -17,7 +17,7 @@ from core.services.validation import check_form, check_token, nearest_aspect_rat
 from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
 from db.tables import Generation, Image
-from db.uow import Database, UnitOfWork
+from db.uow import Database
 
 
 class GenerationService:

@@ -155,7 +155,7 @@ class JobRunner:
             row.status = (JobStatus.RUNNING if running else JobStatus.QUEUED).value
             row.queue_position = None if running else position
             row.progress = progress
-            row.status_message = message or ("Running" if running else "Waiting in the queue")
+            row.status_message = message or ("Running" if running else f"Waiting in the queue, position {position or 1}")
             row.updated_at = self.clock()
             uow.commit()
 

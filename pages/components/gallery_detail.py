@@ -47,10 +47,15 @@ def _facts(detail: ImageDetail) -> dict[str, str]:
         "Size": f"{image.width} × {image.height} px",
         "Format": image.content_type.split("/")[-1].upper(),
         "Seed": str(generation.seed),
-        "Cost": f"{generation.charged} credit{'s' if generation.charged != 1 else ''} for {len(generation.images) or generation.num_images} image(s)",
+        "Cost": _cost(generation.charged, generation.num_images),
         "Created": f"{generation.created_at:%Y-%m-%d %H:%M:%S} UTC",
     }
     return facts
+
+
+def _cost(charged: int, images: int) -> str:
+    credits = f"{charged} credit{'s' if charged != 1 else ''}"
+    return f"{credits} for {images} image{'s' if images != 1 else ''}" if images > 1 else credits
 
 
 def _actions(user: UserView, detail: ImageDetail) -> None:

@@ -52,8 +52,7 @@ def _panel(user: UserView, job_id: str) -> None:
 def _status_line(view: GenerationView) -> None:
     label = STATE_LABELS[view.status]
     if view.status == JobStatus.QUEUED:
-        position = f", position {view.queue_position}" if view.queue_position else ""
-        st.progress(0.0, text=f"{label}{position}: {view.status_message}")
+        st.progress(0.0, text=f"{label}: {view.status_message}")
     elif view.status == JobStatus.RUNNING:
         st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {view.status_message}")
     elif view.status == JobStatus.SUCCEEDED:

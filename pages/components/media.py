@@ -26,3 +26,11 @@ def _base_url() -> str:
         return ""
     parts = urlsplit(page_url)
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def thumbnail_tile(url: str, *, alt: str) -> None:
+    """A square, cropped thumbnail, so a grid of mixed aspect ratios lines up."""
+    st.html(
+        f'<img src="{html.escape(url)}" alt="{html.escape(alt)}" '
+        'style="width:100%;aspect-ratio:1/1;object-fit:cover;border-radius:6px;display:block">'
+    )

@@ -6,7 +6,7 @@ first test is what the later tests look at.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -125,7 +125,7 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
         "no query": path,
     }
     owner = owner_of(atelier, image_id)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     fresh = MediaSigner(atelier.media_secret, 3600, lambda: now).url(image_id, owner, "thumb")
     refused["expired but correctly signed"] = MediaSigner(atelier.media_secret, 60, lambda: now - timedelta(hours=2)).url(image_id, owner, "thumb")
 
@@ -153,6 +153,6 @@ def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(p
     expect_loaded(thumbnail)
     (bob_id,) = image_ids_of(atelier, BOB)
     assert f"/api/media/{bob_id}/thumb?" in (thumbnail.get_attribute("src") or "")
-    alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(timezone.utc)).url(alice_ids[0], owner_of(atelier, alice_ids[0]), "thumb")
+    alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(UTC)).url(alice_ids[0], owner_of(atelier, alice_ids[0]), "thumb")
     assert fetch(atelier, alice_link).status_code == 200
     assert fetch(atelier, alice_link.replace(f"/api/media/{alice_ids[0]}/", f"/api/media/{bob_id}/")).status_code == 403

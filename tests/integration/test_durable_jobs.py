@@ -1,7 +1,7 @@
 """Generation jobs survive a closed tab and a server restart, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -38,7 +38,7 @@ def test_a_job_the_engine_lost_is_released_and_the_ledger_balances(containers, d
 
 
 def test_a_job_that_never_finishes_is_released_after_the_timeout(containers, database_url: str) -> None:
-    now = {"t": datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)}
+    now = {"t": datetime(2026, 11, 27, 12, 0, tzinfo=UTC)}
     engine = FakeImageEngine(polls_until_done=10_000)
     c = containers(database_url, engine=engine, clock=lambda: now["t"], generation_timeout_seconds=600)
     user = sign_up(c)

@@ -1,7 +1,7 @@
 """The private media route over HTTP: only valid, unexpired links signed for that image work."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.applications import Starlette
@@ -39,8 +39,8 @@ def test_the_owner_link_serves_the_image_and_its_thumbnail(containers, database_
 def test_tampered_guessed_and_expired_links_are_refused(containers, database_url: str) -> None:
     client, image, user = client_and_image(containers, database_url)
     sig = parse_qs(urlsplit(image.original_url).query)["sig"][0]
-    expired = MediaSigner(TEST_SECRET.encode(), 3600, lambda: datetime.now(timezone.utc) - timedelta(hours=2))
-    forged_owner = MediaSigner(TEST_SECRET.encode(), 3600, lambda: datetime.now(timezone.utc))
+    expired = MediaSigner(TEST_SECRET.encode(), 3600, lambda: datetime.now(UTC) - timedelta(hours=2))
+    forged_owner = MediaSigner(TEST_SECRET.encode(), 3600, lambda: datetime.now(UTC))
     refused = [
         with_query(image.original_url, sig=("0" if sig[0] != "0" else "1") + sig[1:]),
         with_query(image.original_url, exp=str(int(parse_qs(urlsplit(image.original_url).query)["exp"][0]) + 60)),

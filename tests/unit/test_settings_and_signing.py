@@ -1,7 +1,7 @@
 """Settings refuse unsafe production setups without echoing secrets; media links are signed per image and owner."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -9,7 +9,7 @@ from core.errors import ConfigurationError
 from core.settings import load_settings
 from core.signing import MediaSigner
 
-NOW = datetime(2026, 11, 27, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def test_settings_come_from_the_environment(monkeypatch) -> None:

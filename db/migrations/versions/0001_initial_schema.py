@@ -1,7 +1,7 @@
 """Initial schema: users, the credit ledger, generation jobs and images.
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-27 00:33:24.236534
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision = '0001'
 down_revision = None
