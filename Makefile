@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test install install-dev migrate bench screenshots clean
+.PHONY: run test install install-dev migrate bench screenshots lint clean
 
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -31,6 +31,10 @@ migrate: install
 bench: install-dev
 	$(BIN)/python bench/generation_overhead.py
 	$(BIN)/python bench/gallery_page.py
+
+lint: install-dev
+	$(BIN)/ruff check app.py pages core db tests bench
+	$(BIN)/mypy app.py pages core db
 
 screenshots: install-dev
 	$(BIN)/python docs/take_screenshots.py

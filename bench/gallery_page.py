@@ -10,7 +10,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ class Row:
 def seed(engine: Engine, postgres: bool) -> float:
     """One owner with 10,000 images and 100 users with 100 each, interleaved in time; ids follow time."""
     start = time.perf_counter_ns()
-    t0 = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    t0 = datetime(2025, 1, 1, tzinfo=UTC)
     users = [{"id": u, "email": f"user{u}@example.com", "display_name": f"user{u}", "role": "user", "balance": 0, "created_at": t0}
              for u in range(1, OTHER_USERS + 2)]
     owners = [1] * OWNER_ROWS + [u for u in range(2, OTHER_USERS + 2) for _ in range(OTHER_ROWS)]

@@ -106,7 +106,12 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
 
     rotated = _apply_orientation(image)
     lossless_webp = kind is _WEBP and _is_lossless_webp(data)
-    clean_data, encoded = _encode(image, kind, rotated=rotated, lossless=lossless_webp)
+    encoded: Image.Image = image
+    if kind is _PNG and not rotated:
+        # Lossless and ~10x faster than re-encoding: copy the pixel chunks, drop the rest.
+        clean_data = _png_without_metadata(data)
+    else:
+        clean_data, encoded = _encode(image, kind, rotated=rotated, lossless=lossless_webp)
     width, height = encoded.size
     return CleanImage(clean_data, kind.content_type, width, height, _thumbnail(encoded), kind.extension)
 
@@ -181,6 +186,25 @@ def _encode(image: Image.Image, kind: _Kind, *, rotated: bool, lossless: bool) -
     buffer = io.BytesIO()
     image.save(buffer, **options)
     return buffer.getvalue(), image
+
+
+# What a PNG needs to show its pixels; everything else (text, XMP, eXIf, iCCP, time) is dropped.
+_PNG_KEEP = {b"IHDR", b"PLTE", b"tRNS", b"IDAT", b"IEND", b"gAMA", b"cHRM", b"sRGB", b"sBIT"}
+
+
+def _png_without_metadata(data: bytes) -> bytes:
+    """The same PNG with only the chunks in _PNG_KEEP; the file was fully decoded, so it is well formed."""
+    out = [data[:8]]
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        end = position + 12 + length
+        if data[position + 4 : position + 8] in _PNG_KEEP:
+            out.append(data[position:end])
+        if data[position + 4 : position + 8] == b"IEND":
+            break
+        position = end
+    return b"".join(out)
 
 
 def _thumbnail(image: Image.Image) -> bytes:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import math
-from urllib.parse import urlencode
 
 from core.clock import Clock
 
@@ -24,10 +23,9 @@ class MediaSigner:
         """A relative URL, valid for the TTL, rounded up to the minute so reruns reuse the same URL."""
         now = self._clock().timestamp()
         expires = int(math.ceil((now + self._ttl) / 60) * 60)
-        query = {"exp": expires, "sig": self._signature(image_id, owner_id, variant, expires)}
-        if download:
-            query["download"] = 1
-        return f"{MEDIA_PATH}/{image_id}/{variant}?{urlencode(query)}"
+        # Every part is digits or hex, so no escaping is needed (urlencode was a third of a gallery page).
+        url = f"{MEDIA_PATH}/{image_id}/{variant}?exp={expires}&sig={self._signature(image_id, owner_id, variant, expires)}"
+        return url + "&download=1" if download else url
 
     def verify(self, image_id: int, owner_id: int, variant: str, expires: int, signature: str) -> bool:
         if variant not in VARIANTS or expires < self._clock().timestamp():

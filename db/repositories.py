@@ -1,7 +1,7 @@
 """Repositories: queries and writes for one table each. They never commit; the unit of work does."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, update
@@ -118,7 +118,7 @@ class GenerationRepository:
         )
         return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
-    def finish(self, generation_id: str, values: dict[str, object]) -> bool:
+    def finish(self, generation_id: str, values: Mapping[str, object]) -> bool:
         """Move an in-flight job to a final state; False if someone else already finished it."""
         result = self.session.execute(
             update(Generation)

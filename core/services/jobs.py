@@ -7,6 +7,7 @@ lease; no transaction stays open while the engine is called.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 
 from core.clock import Clock
@@ -43,19 +44,21 @@ class JobRunner:
 
     def start(self, row: Generation) -> None:
         """Send a job its creator has just committed with a lease already taken."""
-        try:
-            self._send(row)
-        finally:
-            self._drop_lease(row.id)
+        self._with_lease(row, self._send)
 
     def advance(self, generation_id: str) -> None:
         row = self._claim(generation_id)
-        if row is None:
-            return
+        if row is not None:
+            self._with_lease(row, self._advance)
+
+    def _with_lease(self, row: Generation, step: Callable[[Generation], None]) -> None:
+        """Run one step. Every normal path frees the lease in the write it makes anyway;
+        after an unexpected error it is freed here, so the loop can retry at once."""
         try:
-            self._advance(row)
-        finally:
-            self._drop_lease(generation_id)
+            step(row)
+        except BaseException:
+            self._drop_lease(row.id)
+            raise
 
     def _advance(self, row: Generation) -> None:
         if self.clock() - row.created_at > self.timeout:
@@ -74,6 +77,7 @@ class JobRunner:
             return
         except EngineError:
             log.warning("Engine status failed for %s; will retry", row.id)
+            self._drop_lease(row.id)
             return
         if status.state != EngineState.COMPLETED:
             self._record_progress(row.id, status.state, status.queue_position, status.progress, status.message)
@@ -90,6 +94,7 @@ class JobRunner:
             current = uow.generations.get(row.id)
             if current is not None and JobStatus(current.status).in_flight:
                 current.provider_request_id = request_id
+                current.lease_until = None
                 current.updated_at = self.clock()
                 uow.commit()
                 return
@@ -121,7 +126,10 @@ class JobRunner:
         message = "" if missing == 0 else f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
         now = self.clock()
         with self.db.uow() as uow:
-            values = {"status": JobStatus.SUCCEEDED.value, "charged": charged, "progress": 1.0, "queue_position": None, "status_message": message, "finished_at": now, "updated_at": now}
+            values = {
+                "status": JobStatus.SUCCEEDED.value, "charged": charged, "progress": 1.0, "queue_position": None,
+                "status_message": message, "finished_at": now, "updated_at": now, "lease_until": None,
+            }
             if not uow.generations.finish(row.id, values):
                 delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
                 return
@@ -138,7 +146,7 @@ class JobRunner:
             row = uow.generations.get(generation_id)
             if row is None:
                 return False
-            values = {"status": status.value, "status_message": message, "finished_at": now, "updated_at": now, "queue_position": None}
+            values = {"status": status.value, "status_message": message, "finished_at": now, "updated_at": now, "queue_position": None, "lease_until": None}
             if not uow.generations.finish(generation_id, values):
                 return False
             why = "canceled" if status == JobStatus.CANCELED else "failed"
@@ -155,6 +163,7 @@ class JobRunner:
             row.status = (JobStatus.RUNNING if running else JobStatus.QUEUED).value
             row.queue_position = None if running else position
             row.progress = progress
+            row.lease_until = None
             row.status_message = message or ("Running" if running else f"Waiting in the queue, position {position or 1}")
             row.updated_at = self.clock()
             uow.commit()

@@ -348,3 +348,17 @@ def test_garbage_from_the_engine_is_the_engines_fault(data: bytes) -> None:
 def test_an_oversized_engine_image_is_the_engines_fault() -> None:
     with pytest.raises(EngineError):
         clean_engine_output(png_header_claiming(100_000, 100_000))
+
+
+def test_a_png_is_cleaned_without_touching_its_pixels() -> None:
+    source = Image.effect_noise((64, 48), 40).convert("RGB")
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt("XML:com.adobe.xmp", "<x:xmpmeta>GPS 48.85, 2.35</x:xmpmeta>")
+    buffer = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneCo"
+    source.save(buffer, "PNG", pnginfo=info, exif=exif)
+    assert b"PhoneCo" in buffer.getvalue()
+    cleaned = clean_upload(buffer.getvalue())
+    assert b"xmpmeta" not in cleaned.data and b"PhoneCo" not in cleaned.data
+    assert Image.open(io.BytesIO(cleaned.data)).convert("RGB").tobytes() == source.tobytes()

@@ -131,13 +131,13 @@ def _rng(prompt: str, seed: int, aspect_ratio: str) -> random.Random:
 
 
 def _shade(colour: RGB, lightness_shift: float) -> RGB:
-    h, l, s = colorsys.rgb_to_hls(*(c / 255 for c in colour))
-    r, g, b = colorsys.hls_to_rgb(h, min(0.92, max(0.06, l + lightness_shift)), s)
+    hue, lightness, saturation = colorsys.rgb_to_hls(*(c / 255 for c in colour))
+    r, g, b = colorsys.hls_to_rgb(hue, min(0.92, max(0.06, lightness + lightness_shift)), saturation)
     return (round(r * 255), round(g * 255), round(b * 255))
 
 
-def _hls(h: float, l: float, s: float) -> RGB:
-    r, g, b = colorsys.hls_to_rgb(h % 1.0, l, s)
+def _hls(hue: float, lightness: float, saturation: float) -> RGB:
+    r, g, b = colorsys.hls_to_rgb(hue % 1.0, lightness, saturation)
     return (round(r * 255), round(g * 255), round(b * 255))
 
 

@@ -37,6 +37,7 @@ _QUEUED_SHARE = 0.3  # the first 30% of the simulated delay is spent "in the que
 _QUEUE_AHEAD = 3  # how many jobs appear to be ahead when a job is submitted
 _STEPS = 6
 _KEEP_SECONDS = 24 * 3600
+_SWEEP_EVERY_SECONDS = 3600.0
 _CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
 _LOST = "The offline engine lost track of this job (it may have been cancelled or cleaned up). Please try again."
 
@@ -57,6 +58,7 @@ class OfflineImageEngine:
         self._spool = Path(spool_dir)
         self._delay = max(0.0, delay_seconds)
         self._clock = clock
+        self._next_sweep = 0.0  # reading every record on each submit grows with the queue
 
     def models(self) -> list[ModelInfo]:
         return list(_MODELS)
@@ -83,7 +85,9 @@ class OfflineImageEngine:
     def submit(self, request: EngineRequest) -> str:
         self.check(request)
         now = self._clock()
-        self._remove_expired(now)
+        if now >= self._next_sweep:
+            self._remove_expired(now)
+            self._next_sweep = now + _SWEEP_EVERY_SECONDS
         request_id = f"off_{uuid.uuid4().hex}"
         record: dict[str, Any] = {
             "kind": request.kind.value,

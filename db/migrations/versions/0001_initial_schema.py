@@ -7,7 +7,7 @@ Create Date: 2026-11-27 00:33:24.236534
 from __future__ import annotations
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 revision = '0001'
