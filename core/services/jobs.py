@@ -21,7 +21,7 @@ from db.tables import Generation, Image
 from db.uow import Database
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=60)
+LEASE = timedelta(seconds=30)
 
 
 class JobRunner:

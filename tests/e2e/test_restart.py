@@ -1,0 +1,52 @@
+"""A server killed mid-job and started again finishes that job, and the ledger still balances."""
+from __future__ import annotations
+
+import re
+import signal
+import time
+
+import pytest
+from playwright.sync_api import Browser, expect
+from sqlalchemy import create_engine, text
+
+from tests.e2e.server import running_server
+
+pytestmark = pytest.mark.e2e
+ENGINE_SECONDS = 6.0  # long enough to kill the server while the job is in flight
+
+
+def job_state(database_url: str) -> tuple[str, int, int, int]:
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        status = conn.execute(text("SELECT status FROM generations")).scalar_one()
+        balance = conn.execute(text("SELECT balance FROM users")).scalar_one()
+        ledger = conn.execute(text("SELECT COALESCE(SUM(delta), 0) FROM ledger_entries")).scalar_one()
+        images = conn.execute(text("SELECT COUNT(*) FROM images")).scalar_one()
+    engine.dispose()
+    return status, balance, ledger, images
+
+
+def test_a_job_in_flight_when_the_server_is_killed_finishes_after_a_restart(browser: Browser, tmp_path) -> None:
+    data_dir = tmp_path / "atelier"
+    with running_server(data_dir, engine_delay_seconds=ENGINE_SECONDS) as first:
+        page = browser.new_page(base_url=first.url)
+        page.goto("/")
+        page.get_by_role("textbox", name="Email").fill("kim@example.com")
+        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("textbox", name="Prompt").fill("a crimson kite over a grey sea")
+        page.get_by_test_id("stSlider").get_by_role("slider").press("ArrowRight")
+        page.get_by_role("button", name="Generate · 2 credits").click()
+        expect(page.get_by_text(re.compile(r"^(Queued|Running):"))).to_be_visible()
+        first.process.send_signal(signal.SIGKILL)  # no shutdown hooks, no goodbye
+        first.process.wait(timeout=10)
+        page.close()
+        status, balance, _, _ = job_state(first.database_url)
+        assert status in ("queued", "running") and balance == 18  # the hold is placed, the job unfinished
+
+    with running_server(data_dir, engine_delay_seconds=ENGINE_SECONDS) as second:
+        deadline = time.monotonic() + 60  # engine time plus at most one lease (30 s) left by the dead server
+        while time.monotonic() < deadline and job_state(second.database_url)[0] in ("queued", "running"):
+            time.sleep(0.5)
+        status, balance, ledger, images = job_state(second.database_url)
+    assert (status, images) == ("succeeded", 2)
+    assert balance == ledger == 18
