@@ -1,4 +1,5 @@
 """Atelier's entry point: the st.App server (pages, HTTP routes, background loop) and the page router."""
+
 from __future__ import annotations
 
 import streamlit as st

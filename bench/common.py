@@ -1,4 +1,5 @@
 """Shared benchmark helpers: timing summaries, a scratch PostgreSQL database and table printing."""
+
 from __future__ import annotations
 
 import os
@@ -7,8 +8,11 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 
 from sqlalchemy import create_engine, text
+
+from db.schema import migrate
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -43,6 +47,19 @@ def scratch_postgres(admin_url: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@contextmanager
+def migrated_database(kind: str, tmp: Path) -> Iterator[str]:
+    """A migrated SQLite file in `tmp`, or a scratch PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        url = f"sqlite:///{tmp / 'atelier.db'}"
+        migrate(url)
+        yield url
+        return
+    with scratch_postgres(postgres_admin_url()) as url:
+        migrate(url)
+        yield url
 
 
 def ms_since(start_ns: int) -> float:

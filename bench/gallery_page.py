@@ -1,4 +1,5 @@
 """Benchmark: gallery page 1 and page 200 of a user with 10,000 images, service against the raw keyset query."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,6 @@ import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,10 +18,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python be
 from sqlalchemy import Engine, insert, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
-from bench.common import median, ms_since, postgres_admin_url, postgres_reachable, print_table, scratch_postgres, spread, time_ms  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    migrated_database,
+    ms_since,
+    postgres_admin_url,
+    postgres_reachable,
+    print_table,
+    spread,
+    time_ms,
+)  # noqa: E402
 from core.bootstrap import Container, bootstrap  # noqa: E402
 from core.domain import UserView  # noqa: E402
-from db.schema import migrate  # noqa: E402
 from tests.factories import make_container, settings_for  # noqa: E402
 
 OWNER_ROWS = 10_000
@@ -49,14 +56,34 @@ def seed(engine: Engine, postgres: bool) -> float:
     """One owner with 10,000 images and 100 users with 100 each, interleaved in time; ids follow time."""
     start = time.perf_counter_ns()
     t0 = datetime(2025, 1, 1, tzinfo=UTC)
-    users = [{"id": u, "email": f"user{u}@example.com", "display_name": f"user{u}", "role": "user", "balance": 0, "created_at": t0}
-             for u in range(1, OTHER_USERS + 2)]
+    users = [
+        {
+            "id": u,
+            "email": f"user{u}@example.com",
+            "display_name": f"user{u}",
+            "role": "user",
+            "balance": 0,
+            "created_at": t0,
+        }
+        for u in range(1, OTHER_USERS + 2)
+    ]
     owners = [1] * OWNER_ROWS + [u for u in range(2, OTHER_USERS + 2) for _ in range(OTHER_ROWS)]
     random.Random(20250101).shuffle(owners)
     images = [
-        {"id": i, "user_id": owner, "generation_id": None, "position": 0, "source": "upload",
-         "blob_key": f"u{owner}/{i:032x}.png", "thumb_key": f"u{owner}/{i:032x}.thumb.webp", "content_type": "image/png",
-         "width": 1024, "height": 1024, "size_bytes": 1_500_000, "created_at": t0 + timedelta(seconds=37 * i)}
+        {
+            "id": i,
+            "user_id": owner,
+            "generation_id": None,
+            "position": 0,
+            "source": "upload",
+            "blob_key": f"u{owner}/{i:032x}.png",
+            "thumb_key": f"u{owner}/{i:032x}.thumb.webp",
+            "content_type": "image/png",
+            "width": 1024,
+            "height": 1024,
+            "size_bytes": 1_500_000,
+            "created_at": t0 + timedelta(seconds=37 * i),
+        }
         for i, owner in enumerate(owners, start=1)
     ]
     tables = SQLModel.metadata.tables
@@ -68,7 +95,9 @@ def seed(engine: Engine, postgres: bool) -> float:
     if postgres:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             for table in ("users", "images"):  # explicit ids: move the sequences past them, as a real history would
-                conn.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                )
             conn.execute(text("VACUUM ANALYZE"))
     else:
         with engine.begin() as conn:
@@ -148,27 +177,20 @@ def measure(container: Container, raw: RawQueries, user: UserView, page: int, ba
     return row
 
 
-@contextmanager
-def database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp / 'atelier.db'}"
-        migrate(url)
-        yield url
-        return
-    with scratch_postgres(postgres_admin_url()) as url:
-        migrate(url)
-        yield url
-
-
 def run_backend(kind: str, label: str) -> tuple[list[Row], str]:
     postgres = kind == "postgresql"
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as name, database(kind, Path(name)) as url:
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as name, migrated_database(kind, Path(name)) as url:
         tmp = Path(name)
         default = make_container(tmp, url)
         containers = {default.settings.gallery_page_size: default}
         for size in PAGE_SIZES:
             if size not in containers:  # same database pool, only the page size differs
-                containers[size] = bootstrap(settings_for(tmp, url, gallery_page_size=size), engine=default.engine, blobs=default.blobs, db=default.db)
+                containers[size] = bootstrap(
+                    settings_for(tmp, url, gallery_page_size=size),
+                    engine=default.engine,
+                    blobs=default.blobs,
+                    db=default.db,
+                )
         raw = RawQueries(default.db.engine, postgres)
         try:
             seconds = seed(default.db.engine, postgres)
@@ -203,10 +225,16 @@ def main() -> None:
     else:
         pg_note = f"PostgreSQL: skipped (unreachable at {admin})"
 
-    print(f"Gallery page: user 1 has {OWNER_ROWS:,} images, {OTHER_USERS} other users {OTHER_ROWS} each, interleaved; ids in time order; ANALYZE'd.")
+    print(
+        f"Gallery page: user 1 has {OWNER_ROWS:,} images, {OTHER_USERS} other users {OTHER_ROWS} each, interleaved; ids in time order; ANALYZE'd."
+    )
     print("Service = GalleryService.page (keyset query for size+1 rows, count(*), signed URLs, DTOs).")
-    print("Reference = the same keyset query (LIMIT size+1) in raw SQL on the DBAPI cursor. OFFSET = raw `LIMIT size OFFSET 199·size`.")
-    print(f"{WARM} warm-up runs, then {RUNS} timed, interleaved; ms = median [min–max]. Results checked equal across all three. {pg_note}.\n")
+    print(
+        "Reference = the same keyset query (LIMIT size+1) in raw SQL on the DBAPI cursor. OFFSET = raw `LIMIT size OFFSET 199·size`."
+    )
+    print(
+        f"{WARM} warm-up runs, then {RUNS} timed, interleaved; ms = median [min–max]. Results checked equal across all three. {pg_note}.\n"
+    )
     rows: list[Row] = []
     notes: list[str] = []
     for kind, label in backends:
@@ -214,19 +242,32 @@ def main() -> None:
         rows += found
         notes.append(note)
     table = [
-        (r.backend, str(r.size), str(r.page), spread(r.service, 3), spread(r.keyset, 3), f"{median(r.service) / median(r.keyset):.1f}",
-         spread(r.offset, 3) if r.offset else "—", f"{median(r.offset) / median(r.keyset):.1f}" if r.offset else "—")
+        (
+            r.backend,
+            str(r.size),
+            str(r.page),
+            spread(r.service, 3),
+            spread(r.keyset, 3),
+            f"{median(r.service) / median(r.keyset):.1f}",
+            spread(r.offset, 3) if r.offset else "—",
+            f"{median(r.offset) / median(r.keyset):.1f}" if r.offset else "—",
+        )
         for r in rows
     ]
-    print_table(("backend", "size", "page", "service ms", "raw keyset ms", "service ÷ raw", "raw OFFSET ms", "OFFSET ÷ keyset"), table)
+    print_table(
+        ("backend", "size", "page", "service ms", "raw keyset ms", "service ÷ raw", "raw OFFSET ms", "OFFSET ÷ keyset"),
+        table,
+    )
     print()
     for note in notes:
         print(note)
     print()
     for r in rows:
         if r.size == PAGE_SIZES[0] and r.page == DEEP_PAGE:
-            print(f"Headline ({r.backend}, page {r.page} × {r.size}): GalleryService.page {median(r.service):.2f} ms"
-                  f" = {median(r.service) / median(r.keyset):.1f} × the raw keyset query ({median(r.keyset):.3f} ms, same run).")
+            print(
+                f"Headline ({r.backend}, page {r.page} × {r.size}): GalleryService.page {median(r.service):.2f} ms"
+                f" = {median(r.service) / median(r.keyset):.1f} × the raw keyset query ({median(r.keyset):.3f} ms, same run)."
+            )
 
 
 if __name__ == "__main__":

@@ -1,22 +1,28 @@
 """Benchmark: the platform's overhead per generation, from submit to images stored, against the engine's own render time."""
+
 from __future__ import annotations
 
 import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
-from bench.common import median, ms_since, postgres_admin_url, postgres_reachable, print_table, scratch_postgres, spread  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    migrated_database,
+    ms_since,
+    postgres_admin_url,
+    postgres_reachable,
+    print_table,
+    spread,
+)
 from core.adapters.offline import composition  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.domain import JobStatus, UserView  # noqa: E402
-from db.schema import migrate  # noqa: E402
 from tests.factories import create_form, make_container, sign_up  # noqa: E402
 
 PROMPT = "a red sun over blue mountains"
@@ -55,7 +61,9 @@ def render_ms(seed: int, case: Case) -> float:
 
 def job_ms(container: Container, user: UserView, seed: int, case: Case) -> float:
     """Submit → poll until the job has settled; the clock stops once the images and the capture are committed."""
-    form = create_form(PROMPT, seed=seed, num_images=case.num_images, output_format=case.output_format, aspect_ratio="1:1")
+    form = create_form(
+        PROMPT, seed=seed, num_images=case.num_images, output_format=case.output_format, aspect_ratio="1:1"
+    )
     start = time.perf_counter_ns()
     view = container.generation.submit(user, form, container.generation.new_token())
     for _ in range(MAX_POLLS):
@@ -81,21 +89,9 @@ def measure(container: Container, user: UserView, case: Case, first_seed: int) -
     return samples
 
 
-@contextmanager
-def database(kind: str, tmp: Path) -> Iterator[str]:
-    if kind == "sqlite":
-        url = f"sqlite:///{tmp / 'atelier.db'}"
-        migrate(url)
-        yield url
-        return
-    with scratch_postgres(postgres_admin_url()) as url:
-        migrate(url)
-        yield url
-
-
 def run_backend(kind: str, cases: list[Case]) -> dict[Case, Samples]:
     credits = 2 * 4 + sum(c.jobs * c.num_images for c in cases) + 10
-    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as name, database(kind, Path(name)) as url:
+    with tempfile.TemporaryDirectory(prefix="atelier-bench-") as name, migrated_database(kind, Path(name)) as url:
         container = make_container(Path(name), url, starter_credits=credits)
         try:
             user = sign_up(container, "bench@example.com")
@@ -112,8 +108,21 @@ def report(title: str, results: dict[Case, Samples]) -> None:
     rows = []
     for case, s in results.items():
         per_image = [o / case.num_images for o in s.overhead]
-        rows.append((case.label, str(len(s.total)), spread(s.total, 1), spread(s.render, 1), spread(s.overhead, 1), spread(per_image, 1), spread(s.ratio, 2)))
-    print_table(("case", "jobs", "total ms", "render ms", "overhead ms", "overhead/image ms", "overhead ÷ render (per job)"), rows)
+        rows.append(
+            (
+                case.label,
+                str(len(s.total)),
+                spread(s.total, 1),
+                spread(s.render, 1),
+                spread(s.overhead, 1),
+                spread(per_image, 1),
+                spread(s.ratio, 2),
+            )
+        )
+    print_table(
+        ("case", "jobs", "total ms", "render ms", "overhead ms", "overhead/image ms", "overhead ÷ render (per job)"),
+        rows,
+    )
 
 
 def main() -> None:
@@ -125,7 +134,11 @@ def main() -> None:
     group.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
 
-    cases = [Case("1:1 PNG × 1", "png", 1, args.jobs), Case("1:1 JPEG × 1", "jpeg", 1, args.jobs), Case("1:1 PNG × 4", "png", 4, args.multi_jobs)]
+    cases = [
+        Case("1:1 PNG × 1", "png", 1, args.jobs),
+        Case("1:1 JPEG × 1", "jpeg", 1, args.jobs),
+        Case("1:1 PNG × 4", "png", 4, args.multi_jobs),
+    ]
     admin = postgres_admin_url()
     backends = ["sqlite"]
     if args.sqlite_only:
@@ -139,8 +152,12 @@ def main() -> None:
         pg_note = f"PostgreSQL: skipped (unreachable at {admin})"
 
     print("Generation overhead: GenerationService.submit → poll until the images are stored and the hold captured,")
-    print("offline engine at delay 0, after 2 warm-up jobs. Reference: composition.render for the same prompt/seed/ratio/format,")
-    print(f"timed in the same run, interleaved with the jobs. Overhead = total − render. ms = median [min–max]. {pg_note}.")
+    print(
+        "offline engine at delay 0, after 2 warm-up jobs. Reference: composition.render for the same prompt/seed/ratio/format,"
+    )
+    print(
+        f"timed in the same run, interleaved with the jobs. Overhead = total − render. ms = median [min–max]. {pg_note}."
+    )
     titles = {"sqlite": "SQLite (migrated file, WAL)", "postgresql": "PostgreSQL (migrated scratch database)"}
     results = {}
     for kind in backends:

@@ -1,4 +1,5 @@
 """The composition root: builds every adapter and service from settings, with overrides for tests."""
+
 from __future__ import annotations
 
 import functools
@@ -51,13 +52,21 @@ def bootstrap(
     blobs = blobs or _blobs(settings)
     signer = MediaSigner(_media_secret(settings), settings.media_url_ttl_seconds, clock)
     jobs = JobRunner(
-        db, engine, blobs, clock,
+        db,
+        engine,
+        blobs,
+        clock,
         timeout_seconds=settings.generation_timeout_seconds,
         credits_per_image=settings.credits_per_image,
         max_pixels=settings.max_image_pixels,
     )
     generation = GenerationService(
-        db, engine, blobs, signer, jobs, clock,
+        db,
+        engine,
+        blobs,
+        signer,
+        jobs,
+        clock,
         credits_per_image=settings.credits_per_image,
         max_upload_bytes=settings.max_upload_bytes,
         max_pixels=settings.max_image_pixels,

@@ -1,4 +1,5 @@
 """Time source. Services take a clock so tests can move time; values are always aware UTC."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -1,4 +1,5 @@
 """Domain types shared by services, ports and pages: enums, requests and read models (DTOs)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

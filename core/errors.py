@@ -1,4 +1,5 @@
 """Domain errors. Every message is written for the person using the app."""
+
 from __future__ import annotations
 
 
@@ -12,9 +13,7 @@ class ValidationError(AtelierError):
 
 class InsufficientCreditsError(AtelierError):
     def __init__(self, needed: int, balance: int) -> None:
-        super().__init__(
-            f"This needs {needed} credit{'s' if needed != 1 else ''}, and your balance is {balance}."
-        )
+        super().__init__(f"This needs {needed} credit{'s' if needed != 1 else ''}, and your balance is {balance}.")
         self.needed = needed
         self.balance = balance
 

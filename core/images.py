@@ -63,12 +63,16 @@ _PNG = _Kind("image/png", "png", PngImagePlugin.PngImageFile)
 _WEBP = _Kind("image/webp", "webp", WebPImagePlugin.WebPImageFile)
 
 
-def clean_upload(data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanImage:
+def clean_upload(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> CleanImage:
     """Check a user's upload and return it re-encoded without metadata, or raise UploadError."""
     if not data:
         raise UploadError("The file is empty. Choose a JPEG, PNG or WebP image.")
     if len(data) > max_bytes:
-        raise UploadError(f"The file is {_size_text(len(data), round_up=True)}; the limit is {_size_text(max_bytes, round_up=False)}.")
+        raise UploadError(
+            f"The file is {_size_text(len(data), round_up=True)}; the limit is {_size_text(max_bytes, round_up=False)}."
+        )
     return _clean(data, max_pixels)
 
 
@@ -89,7 +93,9 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
     try:
         image = kind.decoder(io.BytesIO(data))
     except Image.DecompressionBombError:
-        raise UploadError(f"This image has far more pixels than the limit of {_megapixels(limit)} megapixels.") from None
+        raise UploadError(
+            f"This image has far more pixels than the limit of {_megapixels(limit)} megapixels."
+        ) from None
     except _BAD_DATA:
         raise UploadError(_DAMAGED) from None
     width, height = image.size  # from the header: no pixels decoded yet

@@ -1,4 +1,5 @@
 """Ports: the abstract capabilities services depend on. Adapters implement them."""
+
 from __future__ import annotations
 
 from typing import Protocol

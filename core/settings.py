@@ -1,4 +1,5 @@
 """The one typed Settings object, read from the environment, `.env` and `.streamlit/secrets.toml`."""
+
 from __future__ import annotations
 
 from enum import StrEnum

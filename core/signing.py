@@ -1,4 +1,5 @@
 """Signed, expiring media URLs: only the owner's pages can mint them, anyone holding one can fetch until it expires."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """Database engines: SQLite (WAL, write transactions BEGIN IMMEDIATE) or PostgreSQL, from one URL."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Repositories: queries and writes for one table each. They never commit; the unit of work does."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
@@ -41,9 +42,7 @@ class UserRepository:
         return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
     def credit(self, user_id: int, amount: int) -> None:
-        self.session.execute(
-            update(User).where(col(User.id) == user_id).values(balance=User.balance + amount)
-        )
+        self.session.execute(update(User).where(col(User.id) == user_id).values(balance=User.balance + amount))
 
     def balance(self, user_id: int) -> int:
         value = self.session.exec(select(User.balance).where(User.id == user_id)).first()

@@ -1,4 +1,5 @@
 """Apply the Alembic migrations to a database URL (used by `make migrate`'s tests and tools)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """SQLModel tables. Alembic owns the schema; these classes describe it to the ORM."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

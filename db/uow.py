@@ -1,4 +1,5 @@
 """The unit of work: one transaction, rolled back unless the service commits it."""
+
 from __future__ import annotations
 
 from types import TracebackType

@@ -1,4 +1,5 @@
 """Take the README screenshots: a fresh server, a few offline images, then Generate, Gallery, the detail view and Credits."""
+
 from __future__ import annotations
 
 import re
@@ -25,7 +26,11 @@ IMAGES = [
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as data_dir, running_server(Path(data_dir), engine_delay_seconds=1.0) as server, sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory() as data_dir,
+        running_server(Path(data_dir), engine_delay_seconds=1.0) as server,
+        sync_playwright() as playwright,
+    ):
         browser = launch_chromium(playwright)
         page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
         page.set_default_timeout(20_000)
@@ -74,7 +79,9 @@ def generate(page: Page, number: int, prompt: str, ratio: str, fmt: str, seed: s
 
 def shoot(page: Page, name: str) -> None:
     """Full page: Streamlit scrolls inside its main section, so grow the viewport to the content first."""
-    page.mouse.move(VIEWPORT["width"] // 2, 5)  # no hover effects (sidebar collapse arrow, image toolbar) in the picture
+    page.mouse.move(
+        VIEWPORT["width"] // 2, 5
+    )  # no hover effects (sidebar collapse arrow, image toolbar) in the picture
     settle(page)
     height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
     page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})

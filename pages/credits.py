@@ -1,4 +1,5 @@
 """Credits: the balance and the full ledger, newest first, where every hold ends in a capture or a release."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -24,7 +25,13 @@ if not page.items:
 else:
     st.dataframe(
         [
-            {"Time (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M:%S"), "Kind": e.kind, "Reason": e.reason, "Change": e.delta, "Reference": e.reference}
+            {
+                "Time (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                "Kind": e.kind,
+                "Reason": e.reason,
+                "Change": e.delta,
+                "Reference": e.reference,
+            }
             for e in page.items
         ],
         hide_index=True,

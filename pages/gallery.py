@@ -1,4 +1,5 @@
 """Gallery: your images, newest first, a detail view for each, download, reuse, edit and delete."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """Generate: create images from a prompt or edit one, see the cost first, and follow the job."""
+
 from __future__ import annotations
 
 import streamlit as st

@@ -1,4 +1,5 @@
 """Shared fixtures: a database URL for SQLite and for PostgreSQL (required in CI), migrated by Alembic."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Builders for tests: containers over a given database, users, forms and images."""
+
 from __future__ import annotations
 
 import io
@@ -34,7 +35,14 @@ def settings_for(tmp_path: Path, database_url: str = "sqlite://", **overrides: o
     return load_settings(**values)
 
 
-def make_container(tmp_path: Path, database_url: str = "sqlite://", *, engine: ImageEngine | None = None, clock: Clock = utc_now, **overrides: object) -> Container:
+def make_container(
+    tmp_path: Path,
+    database_url: str = "sqlite://",
+    *,
+    engine: ImageEngine | None = None,
+    clock: Clock = utc_now,
+    **overrides: object,
+) -> Container:
     """A container over `database_url`; an in-memory SQLite URL gets its tables created directly."""
     settings = settings_for(tmp_path, database_url, **overrides)
     db = Database(make_engine(database_url))
@@ -55,18 +63,36 @@ def refreshed(container: Container, user: UserView) -> UserView:
 
 
 def create_form(prompt: str = "a red sun over blue mountains", **overrides: object) -> GenerationForm:
-    values: dict[str, object] = {"kind": GenerationKind.TEXT_TO_IMAGE, "prompt": prompt, "model": "offline-draw", "aspect_ratio": "1:1", "seed": 7, "num_images": 1, "output_format": "png"}
+    values: dict[str, object] = {
+        "kind": GenerationKind.TEXT_TO_IMAGE,
+        "prompt": prompt,
+        "model": "offline-draw",
+        "aspect_ratio": "1:1",
+        "seed": 7,
+        "num_images": 1,
+        "output_format": "png",
+    }
     values.update(overrides)
     return GenerationForm(**values)  # type: ignore[arg-type]
 
 
 def edit_form(instruction: str = "black and white", **overrides: object) -> GenerationForm:
-    values: dict[str, object] = {"kind": GenerationKind.EDIT, "prompt": instruction, "model": "offline-edit", "output_format": "png"}
+    values: dict[str, object] = {
+        "kind": GenerationKind.EDIT,
+        "prompt": instruction,
+        "model": "offline-edit",
+        "output_format": "png",
+    }
     values.update(overrides)
     return GenerationForm(**values)  # type: ignore[arg-type]
 
 
-def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (120, 80), color: tuple[int, int, int] = (200, 40, 40), exif: Image.Exif | None = None) -> bytes:
+def image_bytes(
+    fmt: str = "PNG",
+    size: tuple[int, int] = (120, 80),
+    color: tuple[int, int, int] = (200, 40, 40),
+    exif: Image.Exif | None = None,
+) -> bytes:
     buffer = io.BytesIO()
     picture = Image.new("RGB", size, color)
     picture.save(buffer, fmt, **({"exif": exif} if exif is not None else {}))

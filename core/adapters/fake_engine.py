@@ -1,4 +1,5 @@
 """FakeImageEngine: a scriptable ImageEngine shipped in the tree, for tests of failure paths."""
+
 from __future__ import annotations
 
 import io

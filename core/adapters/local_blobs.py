@@ -1,4 +1,5 @@
 """BlobStore on the local disk: the embedded default, one file per key under a root folder."""
+
 from __future__ import annotations
 
 import os

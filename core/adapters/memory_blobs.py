@@ -1,4 +1,5 @@
 """BlobStore in memory: the test double shipped in the tree, for fast unit tests."""
+
 from __future__ import annotations
 
 from core.errors import BlobNotFoundError

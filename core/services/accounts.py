@@ -1,4 +1,5 @@
 """AccountService: local sign-in, account creation with starter credits, and reading who is signed in."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """CreditService: what a user sees of their credits: the balance and the ledger."""
+
 from __future__ import annotations
 
 from core.domain import LedgerEntryView, Page, UserView

@@ -1,4 +1,5 @@
 """GalleryService: a user's own images, newest first, with their details, and deletion."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """GenerationService: price, validate and submit create/edit jobs, and report on them to their owner."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,8 +22,27 @@ from db.uow import Database
 
 
 class GenerationService:
-    def __init__(self, db: Database, engine: ImageEngine, blobs: BlobStore, signer: MediaSigner, runner: JobRunner, clock: Clock, *, credits_per_image: int, max_upload_bytes: int, max_pixels: int) -> None:
-        self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = db, engine, blobs, signer, runner, clock
+    def __init__(
+        self,
+        db: Database,
+        engine: ImageEngine,
+        blobs: BlobStore,
+        signer: MediaSigner,
+        runner: JobRunner,
+        clock: Clock,
+        *,
+        credits_per_image: int,
+        max_upload_bytes: int,
+        max_pixels: int,
+    ) -> None:
+        self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = (
+            db,
+            engine,
+            blobs,
+            signer,
+            runner,
+            clock,
+        )
         self.credits_per_image = credits_per_image
         self.max_upload_bytes = max_upload_bytes
         self.max_pixels = max_pixels
@@ -61,7 +81,9 @@ class GenerationService:
         aspect_ratio = nearest_aspect_ratio(source.width, source.height) if source else form.aspect_ratio
         num_images = 1 if form.kind == GenerationKind.EDIT else form.num_images
         source_bytes = self.blobs.get(source.blob_key) if source else None
-        request = EngineRequest(form.kind, form.model, prompt, aspect_ratio, seed, num_images, form.output_format, source_bytes)
+        request = EngineRequest(
+            form.kind, form.model, prompt, aspect_ratio, seed, num_images, form.output_format, source_bytes
+        )
         try:
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
             row = self._create(user, request, generation_id, source, upload_row)
@@ -99,23 +121,42 @@ class GenerationService:
                 request_id = row.provider_request_id if row else None
             if request_id:
                 self.runner.cancel_at_engine(request_id)
-            self.runner.finish_without_images(generation_id, JobStatus.CANCELED, "Canceled. Your credits were returned.")
+            self.runner.finish_without_images(
+                generation_id, JobStatus.CANCELED, "Canceled. Your credits were returned."
+            )
         return self.status(user, generation_id)
 
-    def _create(self, user: UserView, request: EngineRequest, generation_id: str, source: Image | None, upload_row: Image | None) -> Generation:
+    def _create(
+        self, user: UserView, request: EngineRequest, generation_id: str, source: Image | None, upload_row: Image | None
+    ) -> Generation:
         cost = self.quote(request.num_images)
         now = self.clock()
         with self.db.uow() as uow:
             if upload_row is not None:
                 source = uow.images.add(upload_row)
-            noun = "edit" if request.kind == GenerationKind.EDIT else f"{request.num_images} image{'s' if request.num_images != 1 else ''}"
+            noun = (
+                "edit"
+                if request.kind == GenerationKind.EDIT
+                else f"{request.num_images} image{'s' if request.num_images != 1 else ''}"
+            )
             ledger.hold(uow, user.id, cost, generation_id, f"Hold for {noun}")
             row = Generation(
-                id=generation_id, user_id=user.id, kind=request.kind.value, status=JobStatus.QUEUED.value,
-                prompt=request.prompt, model=request.model, aspect_ratio=request.aspect_ratio, seed=request.seed,
-                num_images=request.num_images, output_format=request.output_format,
-                parent_image_id=source.id if source else None, cost=cost, status_message="Submitting",
-                lease_until=now + LEASE, created_at=now, updated_at=now,
+                id=generation_id,
+                user_id=user.id,
+                kind=request.kind.value,
+                status=JobStatus.QUEUED.value,
+                prompt=request.prompt,
+                model=request.model,
+                aspect_ratio=request.aspect_ratio,
+                seed=request.seed,
+                num_images=request.num_images,
+                output_format=request.output_format,
+                parent_image_id=source.id if source else None,
+                cost=cost,
+                status_message="Submitting",
+                lease_until=now + LEASE,
+                created_at=now,
+                updated_at=now,
             )
             uow.generations.add(row)
             uow.commit()

@@ -1,4 +1,5 @@
 """Put cleaned images and their thumbnails in the blob store and describe them as table rows."""
+
 from __future__ import annotations
 
 import uuid
@@ -8,7 +9,15 @@ from core.ports import BlobStore
 from db.tables import Image
 
 
-def store_image(blobs: BlobStore, user_id: int, clean: CleanImage, *, source: str, generation_id: str | None = None, position: int = 0) -> Image:
+def store_image(
+    blobs: BlobStore,
+    user_id: int,
+    clean: CleanImage,
+    *,
+    source: str,
+    generation_id: str | None = None,
+    position: int = 0,
+) -> Image:
     """Write the blobs first; the caller adds the returned row in its transaction (or deletes the blobs)."""
     stem = f"u{user_id}/{uuid.uuid4().hex}"
     blob_key, thumb_key = f"{stem}.{clean.extension}", f"{stem}.thumb.webp"

@@ -4,6 +4,7 @@ Used by the page (right after submit, and while it polls) and by the background 
 closed tab or a restarted server loses nothing. A job is worked on only by whoever holds its
 lease; no transaction stays open while the engine is called.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,7 +26,17 @@ LEASE = timedelta(seconds=30)
 
 
 class JobRunner:
-    def __init__(self, db: Database, engine: ImageEngine, blobs: BlobStore, clock: Clock, *, timeout_seconds: int, credits_per_image: int, max_pixels: int) -> None:
+    def __init__(
+        self,
+        db: Database,
+        engine: ImageEngine,
+        blobs: BlobStore,
+        clock: Clock,
+        *,
+        timeout_seconds: int,
+        credits_per_image: int,
+        max_pixels: int,
+    ) -> None:
         self.db, self.engine, self.blobs, self.clock = db, engine, blobs, clock
         self.timeout = timedelta(seconds=timeout_seconds)
         self.credits_per_image = credits_per_image
@@ -65,7 +76,9 @@ class JobRunner:
             if row.provider_request_id:
                 self.cancel_at_engine(row.provider_request_id)
             minutes = int(self.timeout.total_seconds() // 60)
-            self.finish_without_images(row.id, JobStatus.FAILED, f"Timed out after {minutes} minutes; your credits were returned.")
+            self.finish_without_images(
+                row.id, JobStatus.FAILED, f"Timed out after {minutes} minutes; your credits were returned."
+            )
             return
         if row.provider_request_id is None:
             self._send(row)
@@ -88,7 +101,9 @@ class JobRunner:
         try:
             request_id = self.engine.submit(self._request_for(row))
         except AtelierError as exc:
-            self.finish_without_images(row.id, JobStatus.FAILED, f"The image engine could not take the job: {exc} Your credits were returned.")
+            self.finish_without_images(
+                row.id, JobStatus.FAILED, f"The image engine could not take the job: {exc} Your credits were returned."
+            )
             return
         with self.db.uow() as uow:
             current = uow.generations.get(row.id)
@@ -114,21 +129,35 @@ class JobRunner:
             except EngineError:
                 log.warning("Generation %s: output %d was not a valid image", row.id, position)
                 continue
-            stored.append(store_image(self.blobs, row.user_id, clean, source="generated", generation_id=row.id, position=position))
+            stored.append(
+                store_image(self.blobs, row.user_id, clean, source="generated", generation_id=row.id, position=position)
+            )
         if not stored:
-            self.finish_without_images(row.id, JobStatus.FAILED, "The image engine returned no usable image. Your credits were returned.")
+            self.finish_without_images(
+                row.id, JobStatus.FAILED, "The image engine returned no usable image. Your credits were returned."
+            )
             return
         self._finish_with_images(row, stored)
 
     def _finish_with_images(self, row: Generation, images: list[Image]) -> None:
         charged = len(images) * self.credits_per_image
         missing = row.num_images - len(images)
-        message = "" if missing == 0 else f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
+        message = (
+            ""
+            if missing == 0
+            else f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
+        )
         now = self.clock()
         with self.db.uow() as uow:
             values = {
-                "status": JobStatus.SUCCEEDED.value, "charged": charged, "progress": 1.0, "queue_position": None,
-                "status_message": message, "finished_at": now, "updated_at": now, "lease_until": None,
+                "status": JobStatus.SUCCEEDED.value,
+                "charged": charged,
+                "progress": 1.0,
+                "queue_position": None,
+                "status_message": message,
+                "finished_at": now,
+                "updated_at": now,
+                "lease_until": None,
             }
             if not uow.generations.finish(row.id, values):
                 delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
@@ -146,7 +175,14 @@ class JobRunner:
             row = uow.generations.get(generation_id)
             if row is None:
                 return False
-            values = {"status": status.value, "status_message": message, "finished_at": now, "updated_at": now, "queue_position": None, "lease_until": None}
+            values = {
+                "status": status.value,
+                "status_message": message,
+                "finished_at": now,
+                "updated_at": now,
+                "queue_position": None,
+                "lease_until": None,
+            }
             if not uow.generations.finish(generation_id, values):
                 return False
             why = "canceled" if status == JobStatus.CANCELED else "failed"
@@ -154,7 +190,9 @@ class JobRunner:
             uow.commit()
             return True
 
-    def _record_progress(self, generation_id: str, state: EngineState, position: int | None, progress: float, message: str) -> None:
+    def _record_progress(
+        self, generation_id: str, state: EngineState, position: int | None, progress: float, message: str
+    ) -> None:
         running = state == EngineState.RUNNING
         with self.db.uow() as uow:
             row = uow.generations.get(generation_id)
@@ -164,7 +202,9 @@ class JobRunner:
             row.queue_position = None if running else position
             row.progress = progress
             row.lease_until = None
-            row.status_message = message or ("Running" if running else f"Waiting in the queue, position {position or 1}")
+            row.status_message = message or (
+                "Running" if running else f"Waiting in the queue, position {position or 1}"
+            )
             row.updated_at = self.clock()
             uow.commit()
 
@@ -194,8 +234,14 @@ class JobRunner:
                 raise EngineError("The image to edit is no longer there.")
             source = self.blobs.get(parent.blob_key)
         return EngineRequest(
-            kind=GenerationKind(row.kind), model=row.model, prompt=row.prompt, aspect_ratio=row.aspect_ratio,
-            seed=row.seed, num_images=row.num_images, output_format=row.output_format, input_image=source,
+            kind=GenerationKind(row.kind),
+            model=row.model,
+            prompt=row.prompt,
+            aspect_ratio=row.aspect_ratio,
+            seed=row.seed,
+            num_images=row.num_images,
+            output_format=row.output_format,
+            input_image=source,
         )
 
     def cancel_at_engine(self, request_id: str) -> None:

@@ -4,6 +4,7 @@ The balance is the sum of the ledger. A hold takes the credits at once (a negati
 the job ends, a capture row (change 0) records what was charged and a release row gives back
 whatever was not used, so every hold is followed by a capture, a release, or both.
 """
+
 from __future__ import annotations
 
 from core.errors import InsufficientCreditsError
@@ -15,7 +16,11 @@ def grant(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, ref
     """Add credits once per key; False if this key was already granted."""
     if uow.ledger.has_key(key):
         return False
-    uow.ledger.add(LedgerEntry(user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key))
+    uow.ledger.add(
+        LedgerEntry(
+            user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key
+        )
+    )
     uow.users.credit(user_id, amount)
     return True
 

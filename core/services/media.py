@@ -1,4 +1,5 @@
 """MediaService: hands out an image's bytes to whoever holds a valid signed URL for it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,7 +27,9 @@ class MediaService:
             image = uow.images.get(image_id)
         if image is None or not self.signer.verify(image_id, image.user_id, variant, expires, signature):
             raise NotFoundError("No such image, or the link has expired.")
-        key, content_type = (image.thumb_key, "image/webp") if variant == "thumb" else (image.blob_key, image.content_type)
+        key, content_type = (
+            (image.thumb_key, "image/webp") if variant == "thumb" else (image.blob_key, image.content_type)
+        )
         try:
             data = self.blobs.get(key)
         except BlobNotFoundError:

@@ -1,4 +1,5 @@
 """Input rules for generation requests: every refusal says what is wrong and how to fix it."""
+
 from __future__ import annotations
 
 import secrets
@@ -51,6 +52,7 @@ def check_form(form: GenerationForm) -> tuple[str, int]:
 
 def nearest_aspect_ratio(width: int, height: int) -> str:
     """The Kontext ratio closest to an image's shape (edits keep the source's shape)."""
+
     def distance(ratio: str) -> float:
         w, h = (int(part) for part in ratio.split(":"))
         return abs(w / h - width / height)

@@ -1,4 +1,5 @@
 """Turn table rows into the read models (DTOs) that services hand to pages."""
+
 from __future__ import annotations
 
 from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, LedgerEntryView, UserView

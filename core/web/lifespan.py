@@ -1,4 +1,5 @@
 """The background loop, started once per server process by the st.App lifespan."""
+
 from __future__ import annotations
 
 import asyncio
@@ -12,7 +13,9 @@ from core.bootstrap import Container
 log = logging.getLogger(__name__)
 
 
-def background_lifespan(container: Callable[[], Container]) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+def background_lifespan(
+    container: Callable[[], Container],
+) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         stop = asyncio.Event()

@@ -1,4 +1,5 @@
 """HTTP routes served beside the pages: private media behind signed, expiring URLs."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Alembic environment: migrates the database named by settings (or by the caller's config)."""
+
 from __future__ import annotations
 
 from logging.config import fileConfig

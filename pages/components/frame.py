@@ -1,4 +1,5 @@
 """The frame every page shares: the sidebar with the balance and the user menu."""
+
 from __future__ import annotations
 
 import streamlit as st

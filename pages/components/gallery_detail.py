@@ -1,4 +1,5 @@
 """The gallery's detail view of one image: the picture, how it was made, and what to do with it."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -72,7 +73,9 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
             st.session_state[CONFIRM_KEY] = image.id
             st.rerun()
         return
-    st.warning("Delete this image for good? Its files are removed; the record of how it was made stays in your history.")
+    st.warning(
+        "Delete this image for good? Its files are removed; the record of how it was made stays in your history."
+    )
     yes, no = st.columns(2)
     if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", use_container_width=True):
         app_container().gallery.delete(user, image.id)
@@ -89,7 +92,12 @@ def _draft_from(detail: ImageDetail) -> dict[str, object]:
     generation = detail.generation
     assert generation is not None
     if generation.kind == GenerationKind.EDIT:
-        return {"kind": GenerationKind.EDIT, "prompt": generation.prompt, "source_image_id": generation.parent_image_id, "output_format": generation.output_format}
+        return {
+            "kind": GenerationKind.EDIT,
+            "prompt": generation.prompt,
+            "source_image_id": generation.parent_image_id,
+            "output_format": generation.output_format,
+        }
     return {
         "kind": GenerationKind.TEXT_TO_IMAGE,
         "prompt": generation.prompt,

@@ -1,4 +1,5 @@
 """The Create and Edit forms of the Generate page. They only read widgets and build a GenerationForm."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -46,12 +47,32 @@ def create_form(busy: bool) -> GenerationForm | None:
     count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key="generate.count")
     cost = service.quote(count)
     with st.form("generate.create"):
-        prompt = st.text_area("Prompt", value=values.get("prompt", ""), height=120, help="Up to 2,000 characters. Colours you name are used.")
+        prompt = st.text_area(
+            "Prompt",
+            value=values.get("prompt", ""),
+            height=120,
+            help="Up to 2,000 characters. Colours you name are used.",
+        )
         left, middle, right = st.columns(3)
-        ratio = left.selectbox("Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", "1:1")))
-        fmt = middle.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, index=list(FORMATS).index(values.get("output_format", "jpeg")), horizontal=True)
-        seed_text = right.text_input("Seed", value=str(values.get("seed", "")), placeholder="random", help="Leave empty for a random seed; the same seed and prompt give the same image.")
-        submitted = st.form_submit_button(f"Generate · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy)
+        ratio = left.selectbox(
+            "Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", "1:1"))
+        )
+        fmt = middle.radio(
+            "Format",
+            list(FORMATS),
+            format_func=FORMATS.__getitem__,
+            index=list(FORMATS).index(values.get("output_format", "jpeg")),
+            horizontal=True,
+        )
+        seed_text = right.text_input(
+            "Seed",
+            value=str(values.get("seed", "")),
+            placeholder="random",
+            help="Leave empty for a random seed; the same seed and prompt give the same image.",
+        )
+        submitted = st.form_submit_button(
+            f"Generate · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy
+        )
     if not submitted or model is None:
         return None
     return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, _parse_seed(seed_text), count, fmt)
@@ -65,21 +86,37 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
     source = st.radio("Image to edit", EDIT_SOURCES, horizontal=True, key="generate.edit_source")
     upload, picked = None, None
     if source == EDIT_SOURCES[0]:
-        upload = st.file_uploader("JPEG, PNG or WebP, up to 10 MB", type=["jpg", "jpeg", "png", "webp"], key="generate.upload")
+        upload = st.file_uploader(
+            "JPEG, PNG or WebP, up to 10 MB", type=["jpg", "jpeg", "png", "webp"], key="generate.upload"
+        )
     else:
         picked = _pick_from_gallery(user, values.get("source_image_id"))
     cost = service.quote(1)
     with st.form("generate.edit"):
-        instruction = st.text_area("Instruction", value=values.get("prompt", ""), height=90, placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"')
+        instruction = st.text_area(
+            "Instruction",
+            value=values.get("prompt", ""),
+            height=90,
+            placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"',
+        )
         fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
-        submitted = st.form_submit_button(f"Apply edit · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy)
+        submitted = st.form_submit_button(
+            f"Apply edit · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy
+        )
     help_text = service.edit_help()
     if help_text:
         with st.expander("What this engine understands"):
             st.markdown(help_text)
     if not submitted or model is None:
         return None
-    return GenerationForm(GenerationKind.EDIT, instruction, model.id, output_format=fmt, source_image_id=picked, upload=upload.getvalue() if upload else None)
+    return GenerationForm(
+        GenerationKind.EDIT,
+        instruction,
+        model.id,
+        output_format=fmt,
+        source_image_id=picked,
+        upload=upload.getvalue() if upload else None,
+    )
 
 
 def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
@@ -96,7 +133,14 @@ def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
     ids = list(options)
     if st.session_state.get("generate.pick") not in ids:
         st.session_state["generate.pick"] = preferred if preferred in ids else ids[0]
-    chosen = st.selectbox("Image", ids, format_func=lambda i: f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}", key="generate.pick")
+    chosen = st.selectbox(
+        "Image",
+        ids,
+        format_func=lambda i: (
+            f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}"
+        ),
+        key="generate.pick",
+    )
     if chosen is not None:
         show_image(options[chosen].thumb_url, width=160)
     return chosen

@@ -3,6 +3,7 @@
 The frame is drawn here rather than in app.py because a freshly started server can run a
 page file without app.py; every path into a page passes through this guard.
 """
+
 from __future__ import annotations
 
 import streamlit as st

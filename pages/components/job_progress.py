@@ -1,4 +1,5 @@
 """The progress display of one generation job: a fragment that polls until the job ends."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -56,7 +57,9 @@ def _status_line(view: GenerationView) -> None:
     elif view.status == JobStatus.RUNNING:
         st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {view.status_message}")
     elif view.status == JobStatus.SUCCEEDED:
-        st.success(f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {view.charged} credit{'s' if view.charged != 1 else ''}.")
+        st.success(
+            f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {view.charged} credit{'s' if view.charged != 1 else ''}."
+        )
     elif view.status == JobStatus.FAILED:
         st.error(f"{label}. {view.status_message}")
     else:

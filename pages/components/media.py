@@ -1,4 +1,5 @@
 """Show private images by their signed URLs; the bytes never pass through Streamlit's media store."""
+
 from __future__ import annotations
 
 import html

@@ -1,4 +1,5 @@
 """Keyset paging controls: a stack of cursors in session state (UI state only), Newer / Older buttons."""
+
 from __future__ import annotations
 
 import math
@@ -22,6 +23,9 @@ def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> Non
         f"<div style='text-align:center'>Page {len(stack) + 1} of {pages} · {total:,} in all</div>",
         unsafe_allow_html=True,
     )
-    if right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, use_container_width=True) and next_cursor is not None:
+    if (
+        right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, use_container_width=True)
+        and next_cursor is not None
+    ):
         stack.append(next_cursor)
         st.rerun()

@@ -1,4 +1,5 @@
 """AppTest fixtures: the real app.py over a fresh migrated SQLite file, configured through settings."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -1,4 +1,5 @@
 """Every page through AppTest: the guard, the frame, and what a user sees after each action."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,12 @@ def click(at: AppTest, label_start: str) -> AppTest:
 
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    parts += [e.value for e in at.error] + [s.value for s in at.success] + [w.value for w in at.warning] + [i.value for i in at.info]
+    parts += (
+        [e.value for e in at.error]
+        + [s.value for s in at.success]
+        + [w.value for w in at.warning]
+        + [i.value for i in at.info]
+    )
     return "\n".join(str(p) for p in parts)
 
 

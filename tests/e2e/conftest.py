@@ -1,4 +1,5 @@
 """E2E fixtures: one freshly started Atelier server and one Debian chromium per session, a new browser context per test."""
+
 from __future__ import annotations
 
 import os

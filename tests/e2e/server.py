@@ -1,4 +1,5 @@
 """Start a fresh Atelier server (temp data dir, migrated SQLite, known secret) and Debian chromium, for e2e tests and screenshots."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,8 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 # Offline-safe flags (reference/streamlit.md 3.5); `playwright install` is never used here.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 MEDIA_SECRET = "e2e-media-secret-0123456789abcdef"
 STARTUP_SECONDS = 60
@@ -48,7 +55,9 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20) -> Iterator[RunningServer]:
+def running_server(
+    data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20
+) -> Iterator[RunningServer]:
     """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure."""
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{data_dir / 'atelier.db'}"
@@ -72,11 +81,21 @@ def running_server(data_dir: Path, *, engine_delay_seconds: float = 1.0, starter
         "PYTHONUNBUFFERED": "1",
     }
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.headless", "true",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "app.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
         # No hot reload: a source file saved during the run would evict the app's modules, and the
         # re-import fails ("Table 'users' is already defined"), so edits elsewhere must not break the run.
-        "--server.fileWatcherType", "none",
+        "--server.fileWatcherType",
+        "none",
     ]
     log_path = data_dir / "server.log"
     with log_path.open("wb") as log_file:

@@ -1,4 +1,5 @@
 """A server killed mid-job and started again finishes that job, and the ledger still balances."""
+
 from __future__ import annotations
 
 import re

@@ -3,6 +3,7 @@
 The tests share one fresh server and run in file order, as one story: Alice's image from the
 first test is what the later tests look at.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,7 +67,9 @@ def image_ids_of(atelier: RunningServer, email: str) -> list[int]:
     engine = create_engine(atelier.database_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT i.id FROM images i JOIN users u ON u.id = i.user_id WHERE u.email = :e"), {"e": email})
+            rows = conn.execute(
+                text("SELECT i.id FROM images i JOIN users u ON u.id = i.user_id WHERE u.email = :e"), {"e": email}
+            )
             return [row.id for row in rows]
     finally:
         engine.dispose()
@@ -101,7 +104,9 @@ def test_a_new_user_signs_in_with_twenty_credits_and_pays_one_for_a_generated_im
     expect(credits_in_sidebar(page)).to_have_text("19")
 
 
-def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tampering(page: Page, atelier: RunningServer) -> None:
+def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tampering(
+    page: Page, atelier: RunningServer
+) -> None:
     sign_in(page, ALICE)
     open_page(page, "Gallery")
     thumbnail = page.get_by_test_id("stMain").locator('img[src*="/api/media/"]')
@@ -127,14 +132,18 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
     owner = owner_of(atelier, image_id)
     now = datetime.now(UTC)
     fresh = MediaSigner(atelier.media_secret, 3600, lambda: now).url(image_id, owner, "thumb")
-    refused["expired but correctly signed"] = MediaSigner(atelier.media_secret, 60, lambda: now - timedelta(hours=2)).url(image_id, owner, "thumb")
+    refused["expired but correctly signed"] = MediaSigner(
+        atelier.media_secret, 60, lambda: now - timedelta(hours=2)
+    ).url(image_id, owner, "thumb")
 
     assert fetch(atelier, fresh).status_code == 200, "a link minted here with the server's secret should work (control)"
     statuses = {name: fetch(atelier, url).status_code for name, url in refused.items()}
     assert statuses == dict.fromkeys(refused, 403)
 
 
-def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(page: Page, atelier: RunningServer) -> None:
+def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(
+    page: Page, atelier: RunningServer
+) -> None:
     alice_ids = image_ids_of(atelier, ALICE)
     assert alice_ids, "the first test should have left Alice with an image"
     sign_in(page, BOB)
@@ -153,6 +162,8 @@ def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(p
     expect_loaded(thumbnail)
     (bob_id,) = image_ids_of(atelier, BOB)
     assert f"/api/media/{bob_id}/thumb?" in (thumbnail.get_attribute("src") or "")
-    alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(UTC)).url(alice_ids[0], owner_of(atelier, alice_ids[0]), "thumb")
+    alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(UTC)).url(
+        alice_ids[0], owner_of(atelier, alice_ids[0]), "thumb"
+    )
     assert fetch(atelier, alice_link).status_code == 200
     assert fetch(atelier, alice_link.replace(f"/api/media/{alice_ids[0]}/", f"/api/media/{bob_id}/")).status_code == 403

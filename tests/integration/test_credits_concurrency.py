@@ -1,4 +1,5 @@
 """The ledger under concurrency, on SQLite and PostgreSQL: no credit is ever spent twice."""
+
 from __future__ import annotations
 
 import threading

@@ -1,4 +1,5 @@
 """Unit of work, repositories and migrations on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

@@ -1,4 +1,5 @@
 """Generation jobs survive a closed tab and a server restart, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -11,7 +12,9 @@ from core.domain import JobStatus
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
 
 
-def test_a_job_left_running_when_the_server_died_is_finished_after_a_restart(containers, database_url: str, tmp_path) -> None:
+def test_a_job_left_running_when_the_server_died_is_finished_after_a_restart(
+    containers, database_url: str, tmp_path
+) -> None:
     clock = {"now": 1_000.0}
     before = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 2.0, clock=lambda: clock["now"]))
     user = sign_up(before)

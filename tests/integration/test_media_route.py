@@ -1,4 +1,5 @@
 """The private media route over HTTP: only valid, unexpired links signed for that image work."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

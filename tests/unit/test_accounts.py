@@ -1,4 +1,5 @@
 """Local sign-in: an account per email, starter credits once, and a clear message for a bad address."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The layers import only what they may: a test that fails when a layer reaches where it must not."""
+
 from __future__ import annotations
 
 import ast
@@ -64,7 +65,9 @@ def test_every_page_starts_with_the_access_guard() -> None:
     for path in (ROOT / "pages").glob("*.py"):
         if path.name == "__init__.py":
             continue
-        body = [n for n in ast.parse(path.read_text()).body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr))]
+        body = [
+            n for n in ast.parse(path.read_text()).body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr))
+        ]
         first = body[0]
         assert isinstance(first, ast.Assign) and ast.unparse(first.value) == "require_user()", path.name
 

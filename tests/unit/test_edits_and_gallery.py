@@ -1,4 +1,5 @@
 """Edits (from an upload or the gallery) and the gallery itself: paging, detail, scoping, deletion."""
+
 from __future__ import annotations
 
 import io
@@ -50,7 +51,12 @@ def test_an_image_from_the_gallery_can_be_edited_again(containers) -> None:
     c = containers()
     user = sign_up(c)
     source = generate(c, user, aspect_ratio="16:9").images[0]
-    edited = c.generation.poll(user, c.generation.submit(user, edit_form("rotate 90 degrees", source_image_id=source.id), c.generation.new_token()).id)
+    edited = c.generation.poll(
+        user,
+        c.generation.submit(
+            user, edit_form("rotate 90 degrees", source_image_id=source.id), c.generation.new_token()
+        ).id,
+    )
     assert (edited.images[0].width, edited.images[0].height) == (source.height, source.width)
     assert c.gallery.detail(user, edited.images[0].id).parent.id == source.id  # type: ignore[union-attr]
 
@@ -59,7 +65,9 @@ def test_an_instruction_the_engine_cannot_do_is_refused_before_any_charge(contai
     c = containers()
     user = sign_up(c)
     with pytest.raises(EngineInputError) as refused:
-        c.generation.submit(user, edit_form("make it look like a van gogh", upload=image_bytes()), c.generation.new_token())
+        c.generation.submit(
+            user, edit_form("make it look like a van gogh", upload=image_bytes()), c.generation.new_token()
+        )
     assert "van gogh" in str(refused.value) and "sepia" in str(refused.value)
     assert refreshed(c, user).balance == 20
     assert c.gallery.page(user).total == 0  # the upload was not kept either
@@ -130,7 +138,14 @@ def test_the_detail_view_tells_how_the_image_was_made(containers) -> None:
     detail = c.gallery.detail(user, job.images[0].id)
     g = detail.generation
     assert g is not None
-    assert (g.prompt, g.model, g.aspect_ratio, g.seed, g.charged, g.output_format) == ("teal waves", "offline-draw", "3:2", 99, 1, "jpeg")
+    assert (g.prompt, g.model, g.aspect_ratio, g.seed, g.charged, g.output_format) == (
+        "teal waves",
+        "offline-draw",
+        "3:2",
+        99,
+        1,
+        "jpeg",
+    )
     assert detail.image.content_type == "image/jpeg" and detail.parent is None
 
 

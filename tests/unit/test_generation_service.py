@@ -1,4 +1,5 @@
 """GenerationService with the offline engine (and the fake engine for failures), on in-memory SQLite."""
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,11 @@ def test_submitting_the_same_form_token_twice_creates_one_job_and_one_hold(conta
 
 @pytest.mark.parametrize(
     ("prompt", "message"),
-    [("   ", "Write a prompt"), ("x" * 2001, "2,001 characters long; the limit is 2,000"), ("red\x00sun", "control characters (U+0000)")],
+    [
+        ("   ", "Write a prompt"),
+        ("x" * 2001, "2,001 characters long; the limit is 2,000"),
+        ("red\x00sun", "control characters (U+0000)"),
+    ],
 )
 def test_bad_prompts_are_refused_with_a_clear_message_and_no_charge(containers, prompt: str, message: str) -> None:
     c = containers()

@@ -291,7 +291,9 @@ def test_a_lossless_webp_stays_pixel_exact() -> None:
     ("size", "expected"),
     [((640, 320), (256, 128)), ((300, 600), (128, 256)), ((500, 500), (256, 256))],
 )
-def test_the_thumbnail_is_a_webp_with_long_side_256_and_the_same_shape(size: tuple[int, int], expected: tuple[int, int]) -> None:
+def test_the_thumbnail_is_a_webp_with_long_side_256_and_the_same_shape(
+    size: tuple[int, int], expected: tuple[int, int]
+) -> None:
     for format in ("JPEG", "PNG", "WEBP"):
         thumbnail = reopen(clean_upload(encode(noisy(size), format)).thumbnail)
         assert thumbnail.format == "WEBP"

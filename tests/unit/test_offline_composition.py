@@ -1,4 +1,5 @@
 """The offline engine's text-to-image pictures: deterministic, sized per ratio, and faithful to named colours."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The offline editor: what each instruction visibly does, how instructions combine, and what it refuses."""
+
 from __future__ import annotations
 
 import pytest
@@ -120,7 +121,9 @@ def test_mirror_swaps_left_and_right(wording: str) -> None:
     assert out.getpixel((197, 2)) == WHITE and out.getpixel((20, 50)) == BLUE
 
 
-@pytest.mark.parametrize(("wording", "ratio"), [("crop to 16:9", 16 / 9), ("crop to 9:16", 9 / 16), ("crop to square", 1.0)])
+@pytest.mark.parametrize(
+    ("wording", "ratio"), [("crop to 16:9", 16 / 9), ("crop to 9:16", 9 / 16), ("crop to square", 1.0)]
+)
 def test_crop_keeps_the_centre_at_the_asked_ratio(wording: str, ratio: float) -> None:
     out = _edit(_photo(400, 300), wording)
     assert abs(out.width / out.height - ratio) < 0.01
@@ -199,6 +202,22 @@ def test_transparent_palette_and_greyscale_pictures_can_be_edited() -> None:
 
 
 def test_the_vocabulary_lists_every_kind_of_edit() -> None:
-    for word in ("black and white", "sepia", "invert", "warmer", "cooler", "brighter", "darker", "contrast",
-                 "blur", "sharpen", "pixelate", "rotate", "flip", "mirror", "crop", "caption"):
+    for word in (
+        "black and white",
+        "sepia",
+        "invert",
+        "warmer",
+        "cooler",
+        "brighter",
+        "darker",
+        "contrast",
+        "blur",
+        "sharpen",
+        "pixelate",
+        "rotate",
+        "flip",
+        "mirror",
+        "crop",
+        "caption",
+    ):
         assert word in VOCABULARY

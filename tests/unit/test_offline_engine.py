@@ -1,4 +1,5 @@
 """OfflineImageEngine: job lifecycle through its spool, input checks, and the images it returns."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,4 +1,5 @@
 """Settings refuse unsafe production setups without echoing secrets; media links are signed per image and owner."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

@@ -1,4 +1,5 @@
 """OfflineImageEngine: the ImageEngine that draws and edits locally with Pillow, with jobs kept in a spool directory."""
+
 from __future__ import annotations
 
 import io
@@ -71,7 +72,9 @@ class OfflineImageEngine:
         if model.kind != request.kind:
             raise EngineInputError(f'The model "{model.label}" cannot be used for {request.kind.replace("_", " ")}.')
         if request.aspect_ratio not in ASPECT_RATIOS:
-            raise EngineInputError(f"Aspect ratio {request.aspect_ratio} is not offered. Choose one of {', '.join(ASPECT_RATIOS)}.")
+            raise EngineInputError(
+                f"Aspect ratio {request.aspect_ratio} is not offered. Choose one of {', '.join(ASPECT_RATIOS)}."
+            )
         if request.output_format not in OUTPUT_FORMATS:
             raise EngineInputError(f"Output format {request.output_format} is not offered. Choose jpeg or png.")
         if not 1 <= request.num_images <= MAX_IMAGES_PER_JOB:
@@ -121,7 +124,9 @@ class OfflineImageEngine:
         share = (elapsed - queued_for) / (self._delay - queued_for)
         step = min(_STEPS, int(share * _STEPS) + 1)
         verb = "Editing" if record["kind"] == GenerationKind.EDIT.value else "Drawing"
-        return EngineStatus(EngineState.RUNNING, progress=step / (_STEPS + 1), message=f"{verb}, step {step} of {_STEPS}")
+        return EngineStatus(
+            EngineState.RUNNING, progress=step / (_STEPS + 1), message=f"{verb}, step {step} of {_STEPS}"
+        )
 
     def result(self, request_id: str) -> list[EngineOutput]:
         if self.status(request_id).state != EngineState.COMPLETED:

@@ -1,4 +1,5 @@
 """Output pixel size for each aspect ratio the offline engine draws: about one megapixel, multiples of 16."""
+
 from __future__ import annotations
 
 # Chosen so that width / height is the exact ratio wherever a multiple-of-16 pair allows it
