@@ -122,7 +122,7 @@ class GenerationService:
             if request_id:
                 self.runner.cancel_at_engine(request_id)
             self.runner.finish_without_images(
-                generation_id, JobStatus.CANCELED, "Canceled. Your credits were returned."
+                generation_id, JobStatus.CANCELED, "Your credits were returned."
             )
         return self.status(user, generation_id)
 

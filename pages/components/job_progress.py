@@ -24,21 +24,21 @@ def job_progress(user: UserView, job_id: str) -> None:
     except NotFoundError:
         return
     # Poll only while the job is in flight; a finished job needs no timer.
-    st.fragment(run_every=1.0 if view.status.in_flight else None)(_panel)(user, job_id)
+    in_flight = view.status.in_flight
+    st.fragment(run_every=1.0 if in_flight else None)(_panel)(user, job_id, in_flight)
 
 
-def _panel(user: UserView, job_id: str) -> None:
+def _panel(user: UserView, job_id: str, was_in_flight: bool) -> None:
     service = app_container().generation
     view = service.poll(user, job_id)
+    if was_in_flight and not view.status.in_flight:
+        # The job just ended: one full rerun, so the balance and the Generate button catch up
+        # and the timer stops.
+        st.rerun()
     with st.container(border=True):
         _status_line(view)
-        if view.status.in_flight:
-            if st.button("Cancel", key="generate.cancel"):
-                service.cancel(user, job_id)
-                st.rerun()
-        elif st.session_state.get("generate.polling") == job_id:
-            # The job just ended: one full rerun so the sidebar balance catches up.
-            st.session_state.pop("generate.polling")
+        if view.status.in_flight and st.button("Cancel", key="generate.cancel"):
+            service.cancel(user, job_id)
             st.rerun()
         if view.status == JobStatus.SUCCEEDED:
             columns = st.columns(min(len(view.images), 4) or 1)
@@ -46,8 +46,6 @@ def _panel(user: UserView, job_id: str) -> None:
                 with column:
                     show_image(image.original_url, caption=f"{image.width}×{image.height}")
             st.page_link("pages/gallery.py", label="See them in your gallery", icon=":material/photo_library:")
-    if view.status.in_flight:
-        st.session_state["generate.polling"] = job_id
 
 
 def _status_line(view: GenerationView) -> None:

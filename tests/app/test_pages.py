@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.bootstrap import app_container
+
 PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
 
 
@@ -61,6 +63,21 @@ def test_generating_shows_the_result_and_holds_then_charges_the_credits(open_app
     at = click(at, "Generate")
     assert [s.value for s in at.success] == ["Done. Charged 2 credits."]
     assert at.sidebar.metric[0].value == "18"
+    assert not next(b for b in at.button if b.label.startswith("Generate")).disabled  # ready for the next one
+
+
+def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_release(open_app, monkeypatch) -> None:
+    monkeypatch.setenv("OFFLINE_ENGINE_DELAY_SECONDS", "600")
+    app_container.cache_clear()
+    at = open_app()
+    at.text_area[0].input("slow green spirals")
+    at = click(at, "Generate")
+    assert at.sidebar.metric[0].value == "19"  # held
+    assert next(b for b in at.button if b.label.startswith("Generate")).disabled
+    assert at.get("progress")[0].proto.text.startswith("Queued: ")
+    at = click(at, "Cancel")
+    assert [w.value for w in at.warning] == ["Canceled. Your credits were returned."]
+    assert at.sidebar.metric[0].value == "20"
 
 
 def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:

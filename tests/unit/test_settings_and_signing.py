@@ -59,3 +59,25 @@ def test_a_signed_link_expires_after_its_time_to_live() -> None:
     assert signer.verify(5, 9, "thumb", exp, sig)
     clock["now"] = NOW + timedelta(hours=1, minutes=2)
     assert not signer.verify(5, 9, "thumb", exp, sig)
+
+
+def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, monkeypatch) -> None:
+    from pydantic_settings import SettingsConfigDict
+
+    from core.settings import Settings
+
+    (tmp_path / ".env").write_text("CREDITS_PER_IMAGE=3\nSTARTER_CREDITS=4\n")
+    (tmp_path / "secrets.toml").write_text('starter_credits = 5\ngallery_page_size = 12\nmedia_secret = "from-toml"\n')
+
+    class LocalSettings(Settings):
+        model_config = SettingsConfigDict(
+            env_file=tmp_path / ".env", toml_file=tmp_path / "secrets.toml", extra="ignore"
+        )
+
+    monkeypatch.setenv("CREDITS_PER_IMAGE", "7")
+    settings = LocalSettings()
+    assert settings.credits_per_image == 7  # the environment wins
+    assert settings.starter_credits == 4  # then .env
+    assert settings.gallery_page_size == 12  # then secrets.toml
+    assert settings.media_secret.get_secret_value() == "from-toml"
+    assert "from-toml" not in repr(settings)  # a secret never shows in logs or pages
