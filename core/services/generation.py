@@ -121,9 +121,7 @@ class GenerationService:
                 request_id = row.provider_request_id if row else None
             if request_id:
                 self.runner.cancel_at_engine(request_id)
-            self.runner.finish_without_images(
-                generation_id, JobStatus.CANCELED, "Your credits were returned."
-            )
+            self.runner.finish_without_images(generation_id, JobStatus.CANCELED, "Your credits were returned.")
         return self.status(user, generation_id)
 
     def _create(
