@@ -88,6 +88,14 @@ def fetch(atelier: RunningServer, url: str) -> httpx.Response:
     return httpx.get(url if url.startswith("http") else atelier.url + url, timeout=10)
 
 
+def test_a_guest_opening_a_page_url_directly_on_a_fresh_server_only_gets_the_sign_in_form(page: Page) -> None:
+    for path in ("/gallery", "/credits", "/generate"):
+        page.goto(path)
+        expect(page.get_by_role("heading", name="Sign in to Atelier")).to_be_visible()
+        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        expect(page.locator('img[src*="/api/media/"]')).to_have_count(0)
+
+
 def test_a_new_user_signs_in_with_twenty_credits_and_pays_one_for_a_generated_image(page: Page) -> None:
     sign_in(page, ALICE)
     expect(credits_in_sidebar(page)).to_have_text("20")
@@ -139,6 +147,13 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
     assert fetch(atelier, fresh).status_code == 200, "a link minted here with the server's secret should work (control)"
     statuses = {name: fetch(atelier, url).status_code for name, url in refused.items()}
     assert statuses == dict.fromkeys(refused, 403)
+
+    page.get_by_role("button", name="Open", exact=True).click()
+    expect(page.get_by_text("a red sun over blue mountains at dusk")).to_be_visible()
+    download = page.get_by_role("link", name="Download original").get_attribute("href") or ""
+    original = fetch(atelier, download)
+    assert original.status_code == 200 and original.headers["content-type"] in ("image/jpeg", "image/png")
+    assert original.headers["content-disposition"].startswith("attachment")
 
 
 def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(
