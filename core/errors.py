@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from core.text import plural
+
 
 class AtelierError(Exception):
     """Base class: the message is safe to show to the user."""
@@ -13,7 +15,7 @@ class ValidationError(AtelierError):
 
 class InsufficientCreditsError(AtelierError):
     def __init__(self, needed: int, balance: int) -> None:
-        super().__init__(f"This needs {needed} credit{'s' if needed != 1 else ''}, and your balance is {balance}.")
+        super().__init__(f"This needs {plural(needed, 'credit')}, and your balance is {balance}.")
         self.needed = needed
         self.balance = balance
 

@@ -17,6 +17,7 @@ from core.services.jobs import LEASE, JobRunner
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
 from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
+from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
 
@@ -132,11 +133,7 @@ class GenerationService:
         with self.db.uow() as uow:
             if upload_row is not None:
                 source = uow.images.add(upload_row)
-            noun = (
-                "edit"
-                if request.kind == GenerationKind.EDIT
-                else f"{request.num_images} image{'s' if request.num_images != 1 else ''}"
-            )
+            noun = "edit" if request.kind == GenerationKind.EDIT else plural(request.num_images, "image")
             ledger.hold(uow, user.id, cost, generation_id, f"Hold for {noun}")
             row = Generation(
                 id=generation_id,

@@ -18,6 +18,7 @@ from core.images import clean_engine_output
 from core.ports import BlobStore, ImageEngine
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
+from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
 
@@ -164,7 +165,7 @@ class JobRunner:
                 return
             for image in images:
                 uow.images.add(image)
-            reason = f"{missing} undelivered image{'s' if missing != 1 else ''}"
+            reason = plural(missing, "undelivered image")
             ledger.settle(uow, row.user_id, row.id, row.cost, charged, f"Released for {reason}")
             uow.commit()
 

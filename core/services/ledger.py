@@ -8,6 +8,7 @@ whatever was not used, so every hold is followed by a capture, a release, or bot
 from __future__ import annotations
 
 from core.errors import InsufficientCreditsError
+from core.text import plural
 from db.tables import LedgerEntry
 from db.uow import UnitOfWork
 
@@ -49,7 +50,7 @@ def settle(uow: UnitOfWork, user_id: int, generation_id: str, held: int, charged
                 user_id=user_id,
                 delta=0,
                 kind="capture",
-                reason=f"Charged {charged} credit{'s' if charged != 1 else ''} from the hold (no further change)",
+                reason=f"Charged {plural(charged, 'credit')} from the hold (no further change)",
                 reference=reference,
                 idempotency_key=f"gen:{generation_id}:capture",
             )

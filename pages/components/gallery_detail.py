@@ -7,6 +7,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, UserView
 from core.services.gallery import ImageDetail
+from core.text import plural
 from pages.components.generate_forms import set_draft
 from pages.components.media import show_image
 
@@ -55,8 +56,8 @@ def _facts(detail: ImageDetail) -> dict[str, str]:
 
 
 def _cost(charged: int, images: int) -> str:
-    credits = f"{charged} credit{'s' if charged != 1 else ''}"
-    return f"{credits} for {images} image{'s' if images != 1 else ''}" if images > 1 else credits
+    credits = plural(charged, "credit")
+    return f"{credits} for {plural(images, 'image')}" if images > 1 else credits
 
 
 def _actions(user: UserView, detail: ImageDetail) -> None:

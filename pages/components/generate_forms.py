@@ -9,6 +9,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationForm, GenerationKind, UserView
 from core.errors import NotFoundError, ValidationError
+from core.text import plural
 from pages.components.media import show_image
 
 DRAFT_KEY = "generate.draft"  # filled by the gallery: "use these settings again" / "edit this image"
@@ -70,9 +71,7 @@ def create_form(busy: bool) -> GenerationForm | None:
             placeholder="random",
             help="Leave empty for a random seed; the same seed and prompt give the same image.",
         )
-        submitted = st.form_submit_button(
-            f"Generate · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy
-        )
+        submitted = st.form_submit_button(f"Generate · {plural(cost, 'credit')}", type="primary", disabled=busy)
     if not submitted or model is None:
         return None
     return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, _parse_seed(seed_text), count, fmt)
@@ -100,9 +99,7 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
             placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"',
         )
         fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
-        submitted = st.form_submit_button(
-            f"Apply edit · {cost} credit{'s' if cost != 1 else ''}", type="primary", disabled=busy
-        )
+        submitted = st.form_submit_button(f"Apply edit · {plural(cost, 'credit')}", type="primary", disabled=busy)
     help_text = service.edit_help()
     if help_text:
         with st.expander("What this engine understands"):

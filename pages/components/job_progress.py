@@ -7,6 +7,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationView, JobStatus, UserView
 from core.errors import NotFoundError
+from core.text import plural
 from pages.components.media import show_image
 
 STATE_LABELS = {
@@ -56,7 +57,7 @@ def _status_line(view: GenerationView) -> None:
         st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {view.status_message}")
     elif view.status == JobStatus.SUCCEEDED:
         st.success(
-            f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {view.charged} credit{'s' if view.charged != 1 else ''}."
+            f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {plural(view.charged, 'credit')}."
         )
     elif view.status == JobStatus.FAILED:
         st.error(f"{label}. {view.status_message}")
