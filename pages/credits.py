@@ -35,7 +35,7 @@ else:
             for e in page.items
         ],
         hide_index=True,
-        use_container_width=True,
+        width="stretch",
         column_config={"Change": st.column_config.NumberColumn(format="%d")},
     )
 pager("credits", page.next_cursor, page.total, service.page_size)

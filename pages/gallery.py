@@ -37,7 +37,7 @@ for start in range(0, len(page.items), COLUMNS):
             kind = "upload" if image.source == "upload" else f"{image.width}×{image.height}"
             thumbnail_tile(image.thumb_url, alt=f"Image #{image.id}")
             st.caption(f"#{image.id} · {kind} · {image.created_at:%Y-%m-%d %H:%M} UTC")
-            if st.button("Open", key=f"gallery.open.{image.id}", use_container_width=True):
+            if st.button("Open", key=f"gallery.open.{image.id}", width="stretch"):
                 st.session_state[SELECTED_KEY] = image.id
                 st.rerun()
 pager("gallery", page.next_cursor, page.total, service.page_size)

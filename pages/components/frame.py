@@ -11,6 +11,6 @@ def sidebar(user: UserView) -> None:
     with st.sidebar:
         st.metric("Credits", f"{user.balance:,}")
         st.caption(f"Signed in as **{user.email}**")
-        if st.button("Sign out", key="frame.sign_out", use_container_width=True):
+        if st.button("Sign out", key="frame.sign_out", width="stretch"):
             st.session_state.clear()
             st.rerun()

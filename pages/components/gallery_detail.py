@@ -43,7 +43,7 @@ def detail_view(user: UserView, detail: ImageDetail) -> None:
 def _facts(detail: ImageDetail) -> dict[str, str]:
     image, generation = detail.image, detail.generation
     assert generation is not None
-    facts = {
+    return {
         "Model": generation.model,
         "Aspect ratio": generation.aspect_ratio,
         "Size": f"{image.width} × {image.height} px",
@@ -52,7 +52,6 @@ def _facts(detail: ImageDetail) -> dict[str, str]:
         "Cost": _cost(generation.charged, generation.num_images),
         "Created": f"{generation.created_at:%Y-%m-%d %H:%M:%S} UTC",
     }
-    return facts
 
 
 def _cost(charged: int, images: int) -> str:
@@ -62,15 +61,15 @@ def _cost(charged: int, images: int) -> str:
 
 def _actions(user: UserView, detail: ImageDetail) -> None:
     image, generation = detail.image, detail.generation
-    st.link_button("Download original", image.download_url, icon=":material/download:", use_container_width=True)
-    if generation is not None and st.button("Use these settings again", key="gallery.reuse", use_container_width=True):
+    st.link_button("Download original", image.download_url, icon=":material/download:", width="stretch")
+    if generation is not None and st.button("Use these settings again", key="gallery.reuse", width="stretch"):
         set_draft(_draft_from(detail))
         st.switch_page("pages/generate.py")
-    if st.button("Edit this image", key="gallery.edit", use_container_width=True):
+    if st.button("Edit this image", key="gallery.edit", width="stretch"):
         set_draft({"kind": GenerationKind.EDIT, "source_image_id": image.id, "prompt": ""})
         st.switch_page("pages/generate.py")
     if st.session_state.get(CONFIRM_KEY) != image.id:
-        if st.button("Delete…", key="gallery.delete", use_container_width=True):
+        if st.button("Delete…", key="gallery.delete", width="stretch"):
             st.session_state[CONFIRM_KEY] = image.id
             st.rerun()
         return
@@ -78,13 +77,13 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
         "Delete this image for good? Its files are removed; the record of how it was made stays in your history."
     )
     yes, no = st.columns(2)
-    if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", use_container_width=True):
+    if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", width="stretch"):
         app_container().gallery.delete(user, image.id)
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop(SELECTED_KEY, None)
         st.toast("Image deleted.")
         st.rerun()
-    if no.button("Keep it", key="gallery.delete_no", use_container_width=True):
+    if no.button("Keep it", key="gallery.delete_no", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)
         st.rerun()
 

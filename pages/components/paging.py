@@ -16,7 +16,7 @@ def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> Non
     stack: list[int] = st.session_state.setdefault(f"{name}.cursors", [])
     pages = max(1, math.ceil(total / page_size))
     left, middle, right = st.columns([1, 2, 1])
-    if left.button("← Newer", key=f"{name}.newer", disabled=not stack, use_container_width=True):
+    if left.button("← Newer", key=f"{name}.newer", disabled=not stack, width="stretch"):
         stack.pop()
         st.rerun()
     middle.markdown(
@@ -24,7 +24,7 @@ def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> Non
         unsafe_allow_html=True,
     )
     if (
-        right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, use_container_width=True)
+        right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, width="stretch")
         and next_cursor is not None
     ):
         stack.append(next_cursor)
