@@ -90,6 +90,9 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
         )
     else:
         picked = _pick_from_gallery(user, values.get("source_image_id"))
+    if help_text := service.edit_help():
+        with st.expander("What this engine understands"):
+            st.markdown(help_text)
     cost = service.quote(1)
     with st.form("generate.edit"):
         instruction = st.text_area(
@@ -100,10 +103,6 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
         )
         fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
         submitted = st.form_submit_button(f"Apply edit · {plural(cost, 'credit')}", type="primary", disabled=busy)
-    help_text = service.edit_help()
-    if help_text:
-        with st.expander("What this engine understands"):
-            st.markdown(help_text)
     if not submitted or model is None:
         return None
     return GenerationForm(
