@@ -75,10 +75,6 @@ class LedgerRepository:
         query = select(func.coalesce(func.sum(LedgerEntry.delta), 0)).where(LedgerEntry.user_id == user_id)
         return int(self.session.exec(query).one())
 
-    def for_reference(self, user_id: int, reference: str) -> Sequence[LedgerEntry]:
-        query = select(LedgerEntry).where(LedgerEntry.user_id == user_id, LedgerEntry.reference == reference)
-        return self.session.exec(query.order_by(col(LedgerEntry.id))).all()
-
 
 class GenerationRepository:
     def __init__(self, session: Session) -> None:

@@ -41,9 +41,6 @@ class UnitOfWork:
     def commit(self) -> None:
         self.session.commit()
 
-    def rollback(self) -> None:
-        self.session.rollback()
-
 
 class Database:
     """Hands out units of work over one engine."""

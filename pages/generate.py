@@ -9,7 +9,7 @@ from core.domain import GenerationKind
 from core.errors import AtelierError
 from pages.components.generate_forms import apply_fresh_draft, create_form, edit_form
 from pages.components.guard import require_user
-from pages.components.job_progress import job_progress
+from pages.components.job_progress import job_progress, latest_job
 
 user = require_user()
 service = app_container().generation
@@ -23,13 +23,11 @@ if not service.engine_is_ai:
 
 # One token per rendering of the form; it becomes the job's id, so a double submit is a no-op.
 # It is renewed only once the job it created has ended.
-job_id = st.session_state.get("generate.job_id")
+job = latest_job(user)
 token = st.session_state.setdefault("generate.token", service.new_token())
-busy = False
-if job_id and token == job_id:
-    busy = service.status(user, job_id).status.in_flight
-    if not busy:
-        token = st.session_state["generate.token"] = service.new_token()
+busy = job is not None and job.id == token and job.status.in_flight
+if job is not None and job.id == token and not busy:
+    token = st.session_state["generate.token"] = service.new_token()
 
 apply_fresh_draft()
 modes = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
@@ -45,6 +43,6 @@ try:
 except AtelierError as exc:
     st.error(str(exc))
 
-if job_id := st.session_state.get("generate.job_id"):
+if job is not None:
     st.subheader("Latest job")
-    job_progress(user, job_id)
+    job_progress(user, job)

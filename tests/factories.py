@@ -9,6 +9,7 @@ from PIL import Image
 from sqlmodel import SQLModel
 
 from core.adapters.local_blobs import LocalBlobStore
+from core.adapters.memory_blobs import InMemoryBlobStore
 from core.adapters.offline import OfflineImageEngine
 from core.bootstrap import Container, bootstrap
 from core.clock import Clock, utc_now
@@ -49,7 +50,9 @@ def make_container(
     if database_url == "sqlite://":
         SQLModel.metadata.create_all(db.engine)
     engine = engine or OfflineImageEngine(tmp_path / "engine-queue", settings.offline_engine_delay_seconds)
-    return bootstrap(settings, engine=engine, blobs=LocalBlobStore(tmp_path / "media"), db=db, clock=clock)
+    # In-memory database, in-memory blobs: unit tests do no I/O beyond the engine's queue.
+    blobs = InMemoryBlobStore() if database_url == "sqlite://" else LocalBlobStore(tmp_path / "media")
+    return bootstrap(settings, engine=engine, blobs=blobs, db=db, clock=clock)
 
 
 def sign_up(container: Container, email: str = "alice@example.com") -> UserView:

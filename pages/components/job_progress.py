@@ -19,14 +19,22 @@ STATE_LABELS = {
 }
 
 
-def job_progress(user: UserView, job_id: str) -> None:
+def latest_job(user: UserView) -> GenerationView | None:
+    """The job this session last submitted, if it still exists."""
+    job_id = st.session_state.get("generate.job_id")
+    if job_id is None:
+        return None
     try:
-        view = app_container().generation.status(user, job_id)
+        return app_container().generation.status(user, job_id)
     except NotFoundError:
-        return
+        st.session_state.pop("generate.job_id", None)
+        return None
+
+
+def job_progress(user: UserView, job: GenerationView) -> None:
     # Poll only while the job is in flight; a finished job needs no timer.
-    in_flight = view.status.in_flight
-    st.fragment(run_every=1.0 if in_flight else None)(_panel)(user, job_id, in_flight)
+    in_flight = job.status.in_flight
+    st.fragment(run_every=1.0 if in_flight else None)(_panel)(user, job.id, in_flight)
 
 
 def _panel(user: UserView, job_id: str, was_in_flight: bool) -> None:
