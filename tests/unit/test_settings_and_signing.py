@@ -67,7 +67,7 @@ def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, m
     from core.settings import Settings
 
     (tmp_path / ".env").write_text("CREDITS_PER_IMAGE=3\nSTARTER_CREDITS=4\n")
-    (tmp_path / "secrets.toml").write_text('starter_credits = 5\ngallery_page_size = 12\nmedia_secret = "from-toml"\n')
+    (tmp_path / "secrets.toml").write_text('starter_credits = 5\ngallery_page_size = 12\nmedia_secret = "from-toml-0123456789abcdef0123456789"\n')
 
     class LocalSettings(Settings):
         model_config = SettingsConfigDict(
@@ -79,5 +79,5 @@ def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, m
     assert settings.credits_per_image == 7  # the environment wins
     assert settings.starter_credits == 4  # then .env
     assert settings.gallery_page_size == 12  # then secrets.toml
-    assert settings.media_secret.get_secret_value() == "from-toml"
+    assert settings.media_secret.get_secret_value() == "from-toml-0123456789abcdef0123456789"
     assert "from-toml" not in repr(settings)  # a secret never shows in logs or pages
