@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import uuid
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,10 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
 
 
 def _png(width: int = 60, height: int = 40) -> bytes:
@@ -58,7 +63,7 @@ def test_the_engine_says_it_is_not_an_ai_model() -> None:
 def test_a_job_moves_from_queued_to_running_to_completed_as_time_passes(tmp_path: Path) -> None:
     clock = FakeClock()
     engine = OfflineImageEngine(tmp_path, delay_seconds=10, clock=clock)
-    job = engine.submit(_draw())
+    job = engine.submit(_draw(), new_key())
     start = clock.now
 
     first = engine.status(job)
@@ -83,7 +88,7 @@ def test_a_job_moves_from_queued_to_running_to_completed_as_time_passes(tmp_path
 
 def test_a_job_with_no_delay_is_completed_at_once(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    job = engine.submit(_draw())
+    job = engine.submit(_draw(), new_key())
     assert engine.status(job).state == EngineState.COMPLETED
     [output] = engine.result(job)
     assert output.content_type == "image/png" and _open(output.data).size == (1024, 1024)
@@ -92,7 +97,7 @@ def test_a_job_with_no_delay_is_completed_at_once(tmp_path: Path) -> None:
 def test_asking_for_the_result_too_early_says_it_is_not_finished(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=5, clock=FakeClock())
     with pytest.raises(EngineError, match="not finished"):
-        engine.result(engine.submit(_draw()))
+        engine.result(engine.submit(_draw(), new_key()))
 
 
 @pytest.mark.parametrize("request_id", ["off_" + "0" * 32, "nonsense", "../../etc/passwd", ""])
@@ -125,13 +130,13 @@ def test_check_refuses_what_the_engine_cannot_do(tmp_path: Path, bad: EngineRequ
     with pytest.raises(EngineInputError, match=complaint):
         engine.check(bad)
     with pytest.raises(EngineInputError):
-        engine.submit(bad)
+        engine.submit(bad, new_key())
     assert list(tmp_path.iterdir()) == []  # nothing queued
 
 
 def test_a_restarted_server_still_finishes_a_job_submitted_before_the_restart(tmp_path: Path) -> None:
     clock = FakeClock()
-    job = OfflineImageEngine(tmp_path, delay_seconds=5, clock=clock).submit(_edit(prompt="mirror"))
+    job = OfflineImageEngine(tmp_path, delay_seconds=5, clock=clock).submit(_edit(prompt="mirror"), new_key())
     clock.now += 6
     restarted = OfflineImageEngine(tmp_path, delay_seconds=5, clock=clock)
     assert restarted.status(job).state == EngineState.COMPLETED
@@ -140,7 +145,7 @@ def test_a_restarted_server_still_finishes_a_job_submitted_before_the_restart(tm
 
 
 def test_the_spool_record_holds_the_request_but_not_the_image_bytes(tmp_path: Path) -> None:
-    job = OfflineImageEngine(tmp_path, clock=FakeClock(123.0)).submit(_edit())
+    job = OfflineImageEngine(tmp_path, clock=FakeClock(123.0)).submit(_edit(), new_key())
     record = json.loads((tmp_path / f"{job}.json").read_text())
     assert job.startswith("off_")
     assert record["prompt"] == "mirror" and record["submitted_at"] == 123.0 and "input_image" not in record
@@ -149,8 +154,8 @@ def test_the_spool_record_holds_the_request_but_not_the_image_bytes(tmp_path: Pa
 
 def test_several_pictures_from_one_prompt_differ_and_the_first_matches_a_single_picture_job(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    pair = engine.result(engine.submit(_draw(num_images=2, output_format="jpeg")))
-    [single] = engine.result(engine.submit(_draw(num_images=1, output_format="jpeg")))
+    pair = engine.result(engine.submit(_draw(num_images=2, output_format="jpeg"), new_key()))
+    [single] = engine.result(engine.submit(_draw(num_images=1, output_format="jpeg"), new_key()))
     assert [o.content_type for o in pair] == ["image/jpeg", "image/jpeg"]
     assert pair[0].data != pair[1].data
     assert pair[0].data == single.data
@@ -158,7 +163,9 @@ def test_several_pictures_from_one_prompt_differ_and_the_first_matches_a_single_
 
 def test_an_edit_returns_the_edited_picture_as_many_times_as_asked(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    outputs = engine.result(engine.submit(_edit(prompt="rotate 90 degrees", num_images=2, output_format="jpeg")))
+    outputs = engine.result(
+        engine.submit(_edit(prompt="rotate 90 degrees", num_images=2, output_format="jpeg"), new_key())
+    )
     assert len(outputs) == 2 and outputs[0].data == outputs[1].data
     image = _open(outputs[0].data)
     assert image.format == "JPEG" and image.size == (40, 60)
@@ -168,13 +175,15 @@ def test_an_edited_transparent_picture_can_be_saved_as_jpeg(tmp_path: Path) -> N
     buffer = io.BytesIO()
     Image.new("RGBA", (30, 30), (0, 0, 0, 0)).save(buffer, format="PNG")
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    [output] = engine.result(engine.submit(_edit(prompt="sepia", input_image=buffer.getvalue(), output_format="jpeg")))
+    [output] = engine.result(
+        engine.submit(_edit(prompt="sepia", input_image=buffer.getvalue(), output_format="jpeg"), new_key())
+    )
     assert _open(output.data).convert("RGB").getpixel((15, 15)) == (255, 255, 255)  # transparency becomes white
 
 
 def test_results_can_be_fetched_again_until_the_job_is_cancelled(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    job = engine.submit(_draw())
+    job = engine.submit(_draw(), new_key())
     assert engine.result(job) == engine.result(job)
     engine.cancel(job)
     with pytest.raises(EngineJobLostError):
@@ -187,11 +196,11 @@ def test_results_can_be_fetched_again_until_the_job_is_cancelled(tmp_path: Path)
 def test_jobs_older_than_a_day_are_cleared_when_a_new_job_arrives(tmp_path: Path) -> None:
     clock = FakeClock()
     engine = OfflineImageEngine(tmp_path, delay_seconds=0, clock=clock)
-    old, recent = engine.submit(_edit()), None
+    old, recent = engine.submit(_edit(), new_key()), None
     clock.now += 20 * 3600
-    recent = engine.submit(_draw())
+    recent = engine.submit(_draw(), new_key())
     clock.now += 5 * 3600
-    engine.submit(_draw())
+    engine.submit(_draw(), new_key())
     with pytest.raises(EngineJobLostError):
         engine.status(old)
     assert not (tmp_path / f"{old}.input").exists()
@@ -200,6 +209,6 @@ def test_jobs_older_than_a_day_are_cleared_when_a_new_job_arrives(tmp_path: Path
 
 def test_different_edits_of_the_same_picture_give_different_results(tmp_path: Path) -> None:
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
-    [mirrored] = engine.result(engine.submit(_edit(prompt="mirror")))
-    [inverted] = engine.result(engine.submit(_edit(prompt="invert")))
+    [mirrored] = engine.result(engine.submit(_edit(prompt="mirror"), new_key()))
+    [inverted] = engine.result(engine.submit(_edit(prompt="invert"), new_key()))
     assert ImageChops.difference(_open(mirrored.data).convert("RGB"), _open(inverted.data).convert("RGB")).getbbox()

@@ -66,14 +66,17 @@ def _pixelate(image: Image.Image, _op: Operation) -> Image.Image:
     return small.resize((cols * block, rows * block), Image.Resampling.NEAREST).crop((0, 0, w, h))
 
 
+# Clockwise turns that are exact and lossless as a transpose; any other angle is resampled onto a larger canvas.
+QUARTER_TURNS = {
+    90.0: Image.Transpose.ROTATE_270,
+    180.0: Image.Transpose.ROTATE_180,
+    270.0: Image.Transpose.ROTATE_90,
+}
+
+
 def _rotate(image: Image.Image, op: Operation) -> Image.Image:
-    quarter_turns = {
-        90.0: Image.Transpose.ROTATE_270,
-        180.0: Image.Transpose.ROTATE_180,
-        270.0: Image.Transpose.ROTATE_90,
-    }
-    if op.degrees in quarter_turns:  # exact and lossless
-        return image.transpose(quarter_turns[op.degrees])
+    if op.degrees in QUARTER_TURNS:
+        return image.transpose(QUARTER_TURNS[op.degrees])
     if op.degrees == 0:
         return image
     fill = (0, 0, 0, 0) if image.mode == "RGBA" else (255, 255, 255)
@@ -81,25 +84,50 @@ def _rotate(image: Image.Image, op: Operation) -> Image.Image:
     return image.rotate(-op.degrees, Image.Resampling.BICUBIC, expand=True, fillcolor=fill)
 
 
-def _crop(image: Image.Image, op: Operation) -> Image.Image:
-    rw, rh = (int(x) for x in op.ratio.split(":"))
-    w, h = image.size
+def crop_box(size: tuple[int, int], ratio: str) -> tuple[int, int, int, int]:
+    """The centred box of the asked ratio ("16:9") that a crop keeps: left, top, right, bottom."""
+    rw, rh = (int(x) for x in ratio.split(":"))
+    w, h = size
     if w * rh > h * rw:
         new_w, new_h = max(1, round(h * rw / rh)), h
     else:
         new_w, new_h = w, max(1, round(w * rh / rw))
     left, top = (w - new_w) // 2, (h - new_h) // 2
-    return image.crop((left, top, left + new_w, top + new_h))
+    return left, top, left + new_w, top + new_h
+
+
+def _crop(image: Image.Image, op: Operation) -> Image.Image:
+    return image.crop(crop_box(image.size, op.ratio))
 
 
 def _wrap(text: str, font: Font, width: float) -> list[str]:
     lines: list[str] = []
     for word in text.split():
-        while font.getlength(word) > width and len(word) > 1:  # a word wider than the image is broken up
-            cut = next((i for i in range(len(word) - 1, 0, -1) if font.getlength(word[:i]) <= width), 1)
+        while len(word) > 1 and font.getlength(word) > width:  # a word wider than the image is broken up
+            cut = _fitting_prefix(word, font, width)
             lines, word = _append(lines, word[:cut], font, width, force=True), word[cut:]
         lines = _append(lines, word, font, width)
     return lines
+
+
+def _fitting_prefix(word: str, font: Font, width: float) -> int:
+    """How many leading letters of a too-wide word fit in width (at least one).
+
+    Doubling then halving measures O(log n) prefixes no longer than about one line, where trying
+    every prefix from the longest down measured O(n) prefixes of up to the whole word.
+    """
+    fits, too_wide = 0, len(word)  # the empty prefix fits; the whole word does not
+    probe = 1
+    while probe < too_wide and font.getlength(word[:probe]) <= width:
+        fits, probe = probe, probe * 2
+    too_wide = min(too_wide, probe)
+    while too_wide - fits > 1:
+        middle = (fits + too_wide) // 2
+        if font.getlength(word[:middle]) <= width:
+            fits = middle
+        else:
+            too_wide = middle
+    return max(1, fits)
 
 
 def _append(lines: list[str], word: str, font: Font, width: float, force: bool = False) -> list[str]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from core.adapters.offline import composition, edits
+from core.adapters.offline import composition, edits, encoding, plan
 from core.domain import (
     ASPECT_RATIOS,
     MAX_IMAGES_PER_JOB,
@@ -33,6 +33,7 @@ _MODELS = (
     ModelInfo("offline-draw", "Offline pattern engine (not AI)", GenerationKind.TEXT_TO_IMAGE),
     ModelInfo("offline-edit", "Offline Pillow editor (not AI)", GenerationKind.EDIT),
 )
+_KEY = re.compile(r"[0-9a-f]{32}")
 _ID = re.compile(r"off_[0-9a-f]{32}")
 _QUEUED_SHARE = 0.3  # the first 30% of the simulated delay is spent "in the queue"
 _QUEUE_AHEAD = 3  # how many jobs appear to be ahead when a job is submitted
@@ -55,10 +56,18 @@ class OfflineImageEngine:
     # The vocabulary as a Markdown list; indented continuation lines stay inside their item.
     edit_help = "\n".join(line if line.startswith("  ") else f"- {line}" for line in edits.VOCABULARY.splitlines())
 
-    def __init__(self, spool_dir: Path, delay_seconds: float = 2.0, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        spool_dir: Path,
+        delay_seconds: float = 2.0,
+        clock: Callable[[], float] = time.time,
+        *,
+        max_pixels: int = 40_000_000,
+    ) -> None:
         self._spool = Path(spool_dir)
         self._delay = max(0.0, delay_seconds)
         self._clock = clock
+        self._max_pixels = max_pixels  # no picture at any step of an edit may be larger
         self._next_sweep = 0.0  # reading every record on each submit grows with the queue
 
     def models(self) -> list[ModelInfo]:
@@ -82,16 +91,22 @@ class OfflineImageEngine:
         if request.kind == GenerationKind.EDIT:
             if not request.input_image:
                 raise EngineInputError("An edit needs an image to start from.")
-            _open_image(request.input_image)
-            edits.parse_instruction(request.prompt)
+            # Sizes come from the header: an edit too big to carry out is refused without decoding a pixel.
+            source = plan.source_size(request.input_image)
+            plan.plan_edit(source, edits.parse_instruction(request.prompt), self._max_pixels)
 
-    def submit(self, request: EngineRequest) -> str:
+    def submit(self, request: EngineRequest, key: str) -> str:
+        """Queue the job under an id made from `key`: submitting the same key again returns the same job."""
+        if not _KEY.fullmatch(key):
+            raise EngineError("The offline engine needs a job key of 32 hexadecimal digits.")
         self.check(request)
         now = self._clock()
         if now >= self._next_sweep:
             self._remove_expired(now)
             self._next_sweep = now + _SWEEP_EVERY_SECONDS
-        request_id = f"off_{uuid.uuid4().hex}"
+        request_id = f"off_{key}"
+        if self._record_path(request_id).exists():
+            return request_id
         record: dict[str, Any] = {
             "kind": request.kind.value,
             "model": request.model,
@@ -140,8 +155,10 @@ class OfflineImageEngine:
             except OSError as exc:
                 raise EngineJobLostError(_LOST) from exc
             operations = edits.parse_instruction(record["prompt"])
+            # Planned again here: a job spooled before a limit changed must not run unchecked.
+            plan.plan_edit(plan.source_size(source), operations, self._max_pixels)
             try:
-                data = composition.encode(edits.apply_operations(_open_image(source), operations), fmt)
+                data = encoding.encode(edits.apply_operations(_open_image(source), operations), fmt)
             except (OSError, ValueError) as exc:  # e.g. a pixel format Pillow cannot convert
                 raise EngineError("The offline editor could not edit this image.") from exc
             return [EngineOutput(data, content_type) for _ in range(count)]
@@ -151,7 +168,15 @@ class OfflineImageEngine:
             for i in range(count)
         ]
 
+    def find(self, key: str) -> str | None:
+        request_id = f"off_{key}"
+        return request_id if _KEY.fullmatch(key) and self._record_path(request_id).exists() else None
+
     def cancel(self, request_id: str) -> None:
+        self.forget(request_id)
+
+    def forget(self, request_id: str) -> None:
+        """Delete the job's spool files: its prompt and its input image go with it."""
         if _ID.fullmatch(request_id):
             self._record_path(request_id).unlink(missing_ok=True)
             self._input_path(request_id).unlink(missing_ok=True)
