@@ -14,7 +14,6 @@ from PIL import (
     ExifTags,
     Image,
     ImageFile,
-    ImageOps,
     JpegImagePlugin,
     PngImagePlugin,
     WebPImagePlugin,
@@ -28,7 +27,9 @@ DEFAULT_MAX_PIXELS = 40_000_000
 
 _ACCEPTED = "Upload a JPEG, PNG or WebP."
 _DAMAGED = "This image is damaged or incomplete, so we cannot read it. Try exporting or saving it again."
+_UNCONVERTIBLE = "We could read this image but not convert it for storage. Try exporting it again as a JPEG or PNG."
 _ENGINE_MESSAGE = "The image engine returned something that is not a valid image."
+_WEBP_MAX_SIDE = 16_383  # the WebP format cannot store a wider or taller image, so we could not re-encode it
 _MIB = 1024 * 1024
 # Formats we can name when refusing them. Formats whose plugins have no magic number
 # (TGA, DIB) are left out: they would "recognise" arbitrary text files.
@@ -37,6 +38,16 @@ _FRIENDLY_NAMES = {"JPEG2000": "JPEG 2000"}
 _HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis")
 # How Pillow's decoders report bad data: each plugin and codec has its own habit.
 _BAD_DATA = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, struct.error, zlib.error)
+# What each EXIF orientation needs to be shown upright.
+_TURNS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 @dataclass(frozen=True)
@@ -94,15 +105,21 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
         image = kind.decoder(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise UploadError(
-            f"This image has far more pixels than the limit of {_megapixels(limit)} megapixels."
+            f"This image has far more pixels than the limit of {_megapixels(limit, round_up=False)} megapixels."
         ) from None
     except _BAD_DATA:
         raise UploadError(_DAMAGED) from None
     width, height = image.size  # from the header: no pixels decoded yet
     if width * height > limit:
         raise UploadError(
-            f"This image is {width:,} × {height:,} pixels ({_megapixels(width * height)} megapixels); "
-            f"the limit is {_megapixels(limit)} megapixels. Make it smaller and try again."
+            f"This image is {width:,} × {height:,} pixels ({_megapixels(width * height, round_up=True)} megapixels); "
+            f"the limit is {_megapixels(limit, round_up=False)} megapixels. Make it smaller and try again."
+        )
+    if kind is _WEBP and max(width, height) > _WEBP_MAX_SIDE:
+        # An animation's canvas may be larger than any WebP frame; it decodes, but cannot be saved as WebP.
+        raise UploadError(
+            f"This WebP image is {width:,} × {height:,} pixels; a WebP image can be at most "
+            f"{_WEBP_MAX_SIDE:,} pixels wide and high. Make it smaller and try again."
         )
     try:
         image.load()
@@ -110,16 +127,24 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
         # Truncated or corrupt pixel data; never set LOAD_TRUNCATED_IMAGES to paper over it.
         raise UploadError(_DAMAGED) from None
 
-    rotated = _apply_orientation(image)
+    upright = _upright(image)
     lossless_webp = kind is _WEBP and _is_lossless_webp(data)
     encoded: Image.Image = image
-    if kind is _PNG and not rotated:
-        # Lossless and ~10x faster than re-encoding: copy the pixel chunks, drop the rest.
-        clean_data = _png_without_metadata(data)
-    else:
-        clean_data, encoded = _encode(image, kind, rotated=rotated, lossless=lossless_webp)
-    width, height = encoded.size
-    return CleanImage(clean_data, kind.content_type, width, height, _thumbnail(encoded), kind.extension)
+    try:
+        if upright is None and kind is _PNG:
+            # Lossless and ~10x faster than re-encoding: copy the pixel chunks, drop the rest.
+            clean_data = _png_without_metadata(data)
+        else:
+            if upright is not None:
+                image.close()  # free the sideways pixels before encoding the upright ones
+            source = image if upright is None else upright
+            clean_data, encoded = _encode(source, kind, rotated=upright is not None, lossless=lossless_webp)
+        width, height = encoded.size
+        thumbnail = _thumbnail(encoded)  # shrinks `encoded` in place when it can
+    except (OSError, ValueError):
+        # The pixels were read; an encoder refused them (a size or mode it cannot store).
+        raise UploadError(_UNCONVERTIBLE) from None
+    return CleanImage(clean_data, kind.content_type, width, height, thumbnail, kind.extension)
 
 
 def _sniff(data: bytes) -> _Kind | None:
@@ -156,16 +181,20 @@ def _pixel_limit(max_pixels: int) -> int:
     return max_pixels if pillow_limit is None else min(max_pixels, pillow_limit)
 
 
-def _apply_orientation(image: ImageFile.ImageFile) -> bool:
+def _upright(image: ImageFile.ImageFile) -> Image.Image | None:
+    """The image turned as its EXIF orientation says, or None when it needs no turn.
+
+    Only the pixels are turned. ImageOps.exif_transpose also rewrites the EXIF it leaves behind,
+    and that fails on a tag stored with a type other than the one Pillow expects for it; we drop
+    the EXIF anyway.
+    """
     try:
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
     except _BAD_DATA:
-        return False  # Unreadable EXIF is dropped anyway; the pixels are fine as they are.
-    if orientation not in range(2, 9):
-        return False
-    # In place: no copy of the full image, and a JPEG keeps its quantisation tables.
-    ImageOps.exif_transpose(image, in_place=True)
-    return True
+        return None  # Unreadable EXIF is dropped anyway; the pixels are fine as they are.
+    if type(orientation) is not int or orientation not in _TURNS:
+        return None  # absent, upright, or nonsense (a text, a fraction, 0, 9, 65535...)
+    return image.transpose(_TURNS[orientation])
 
 
 def _encode(image: Image.Image, kind: _Kind, *, rotated: bool, lossless: bool) -> tuple[bytes, Image.Image]:
@@ -261,6 +290,11 @@ def _size_text(size: int, *, round_up: bool) -> str:
     return f"{number} {unit}"
 
 
-def _megapixels(pixels: int) -> str:
-    value = pixels / 1_000_000
-    return f"{value:,.0f}" if value >= 100 else f"{value:.3g}"
+def _megapixels(pixels: int, *, round_up: bool) -> str:
+    """Three significant digits (whole numbers from 100 up), rounded up for an image and down for a
+    limit, so an image just over the limit never reads as equal to it."""
+    decimals = max(0, 9 - len(str(pixels)))
+    scaled, rest = divmod(pixels * 10**decimals, 1_000_000)
+    scaled += 1 if round_up and rest else 0
+    whole, fraction = divmod(scaled, 10**decimals)
+    return f"{whole:,}" + f".{fraction:0{decimals}d}".rstrip("0").rstrip(".") if decimals else f"{whole:,}"

@@ -169,13 +169,31 @@ def test_the_pixel_limit_can_be_lowered() -> None:
 
 
 def test_a_pixel_limit_above_pillows_bomb_threshold_is_still_capped_by_it() -> None:
-    with pytest.raises(UploadError, match=r"the limit is 89\.5 megapixels"):
+    # Pillow's ceiling is 89,478,485 pixels; a limit is rounded down when shown.
+    with pytest.raises(UploadError, match=r"the limit is 89\.4 megapixels"):
         clean_upload(png_header_claiming(10_000, 10_000), max_pixels=10**12)
+
+
+def test_an_image_just_over_the_pixel_limit_does_not_read_as_equal_to_it() -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(png_header_claiming(1_000, 2_001), max_pixels=2_000_000)
+    assert "1,000 × 2,001 pixels (2.01 megapixels); the limit is 2 megapixels." in str(refused.value)
 
 
 def test_a_webp_too_large_for_pillow_to_even_open_is_refused() -> None:
     with pytest.raises(UploadError, match="far more pixels than the limit of 40 megapixels"):
         clean_upload(webp_header_claiming(16_000, 16_000))
+
+
+def test_an_animated_webp_whose_canvas_is_wider_than_webp_allows_is_refused_naming_its_size() -> None:
+    # The canvas may be up to 2**24 wide, but no WebP can be saved wider than 16,383: it could not be stored.
+    first, *rest = (Image.new("RGBA", (30, 20), (80 * i, 0, 0, 255)) for i in range(3))
+    animation = encode(first, "WEBP", save_all=True, append_images=rest)
+    canvas = (20_000 - 1).to_bytes(3, "little") + (24 - 1).to_bytes(3, "little")
+    with pytest.raises(UploadError) as refused:
+        clean_upload(animation[:24] + canvas + animation[30:])  # the VP8X header's canvas size
+    assert "20,000 × 24 pixels" in str(refused.value)
+    assert "at most 16,383 pixels" in str(refused.value)
 
 
 @pytest.mark.parametrize(
@@ -235,6 +253,40 @@ def test_a_sideways_phone_photo_is_turned_upright() -> None:
     red, _, blue = pixel(image, (50, 180))
     assert blue > 200 and red < 60
     assert len(image.getexif()) == 0  # no orientation tag left to turn it a second time
+
+
+def exif_block(*entries: tuple[int, int, int, bytes], tail: bytes = b"") -> bytes:
+    """Raw big-endian EXIF: one directory of (tag, type, count, 4-byte value or offset) entries, then `tail`."""
+    directory = struct.pack(">H", len(entries)) + b"".join(struct.pack(">HHI", *e[:3]) + e[3] for e in entries)
+    return b"Exif\0\0MM\0\x2a" + struct.pack(">I", 8) + directory + struct.pack(">I", 0) + tail
+
+
+SIDEWAYS = (ExifTags.Base.Orientation, 3, 1, struct.pack(">HH", 6, 0))
+
+
+@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
+@pytest.mark.parametrize(
+    "exif",
+    [
+        exif_block(SIDEWAYS, (ExifTags.Base.ImageWidth, 2, 4, b"abc\0")),
+        exif_block(SIDEWAYS, (ExifTags.Base.XResolution, 2, 3, b"72\0\0")),
+        # A GPS directory at offset 38 whose version number (bytes) is stored as text.
+        exif_block(
+            SIDEWAYS,
+            (ExifTags.IFD.GPSInfo, 4, 1, struct.pack(">I", 38)),
+            tail=struct.pack(">HHHI", 1, ExifTags.GPS.GPSVersionID, 2, 2) + b"N\0\0\0" + struct.pack(">I", 0),
+        ),
+    ],
+    ids=["width-as-text", "resolution-as-text", "gps-version-as-text"],
+)
+def test_a_sideways_photo_with_tags_of_the_wrong_type_is_still_turned_upright(exif: bytes, format: str) -> None:
+    # Found by fuzzing: turning the photo used to rewrite its EXIF, which Pillow cannot do for these tags.
+    clean = clean_upload(encode(red_left_blue_right((200, 100)), format, exif=exif))
+    image = reopen(clean.data).convert("RGB")
+    assert (clean.width, clean.height) == image.size == (100, 200)
+    red, _, blue = pixel(image, (50, 20))
+    assert red > 200 and blue < 60  # the left (red) half is now on top
+    assert_no_metadata(clean)
 
 
 def test_an_upright_jpeg_keeps_its_quality_settings() -> None:
