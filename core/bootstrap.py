@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,8 +58,8 @@ def bootstrap(
         blobs,
         clock,
         timeout_seconds=settings.generation_timeout_seconds,
-        credits_per_image=settings.credits_per_image,
         max_pixels=settings.max_image_pixels,
+        lease_seconds=settings.job_lease_seconds,
     )
     generation = GenerationService(
         db,
@@ -70,6 +71,7 @@ def bootstrap(
         credits_per_image=settings.credits_per_image,
         max_upload_bytes=settings.max_upload_bytes,
         max_pixels=settings.max_image_pixels,
+        max_prompt_chars=settings.max_prompt_chars,
     )
     return Container(
         settings=settings,
@@ -95,7 +97,11 @@ def _engine(settings: Settings) -> ImageEngine:
     if settings.image_engine == "offline":
         from core.adapters.offline import OfflineImageEngine
 
-        return OfflineImageEngine(settings.data_dir / "engine-queue", settings.offline_engine_delay_seconds)
+        return OfflineImageEngine(
+            settings.data_dir / "engine-queue",
+            settings.offline_engine_delay_seconds,
+            max_pixels=settings.max_image_pixels,
+        )
     raise ConfigurationError(f"Unknown IMAGE_ENGINE {settings.image_engine!r}; this build has: offline.")
 
 
@@ -113,8 +119,13 @@ def _media_secret(settings: Settings) -> bytes:
     if configured:
         return configured.encode()
     path: Path = settings.data_dir / "media-secret.key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        # Created readable by this user only from the first byte (no window before a chmod), and
+        # exclusively, so two processes starting at once cannot each write a different key.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip().encode()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_hex(32))
     return path.read_text().strip().encode()

@@ -13,7 +13,7 @@ T = TypeVar("T")
 ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
 OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")
 MAX_IMAGES_PER_JOB = 4
-MAX_PROMPT_CHARS = 2000
+MAX_PROMPT_CHARS = 2000  # the default of the MAX_PROMPT_CHARS setting
 
 
 class GenerationKind(StrEnum):
@@ -81,6 +81,7 @@ class UserView:
     display_name: str
     role: str
     balance: int
+    session_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,27 @@ class Page(Generic[T]):
 
 
 @dataclass(frozen=True)
+class FormLimits:
+    """The limits forms state to the user, read from settings."""
+
+    max_prompt_chars: int
+    max_upload_bytes: int
+
+    @property
+    def max_upload_mb(self) -> float:
+        return self.max_upload_bytes / (1024 * 1024)
+
+
+@dataclass(frozen=True)
 class GenerationForm:
-    """What the Generate page submits. `seed` None means pick one at random (and record it)."""
+    """What the Generate page submits. `seed` None or blank means pick one at random (and record it);
+    text is what the user typed, checked by the service."""
 
     kind: GenerationKind
     prompt: str
     model: str
     aspect_ratio: str = "1:1"
-    seed: int | None = None
+    seed: int | str | None = None
     num_images: int = 1
     output_format: str = "jpeg"
     source_image_id: int | None = None  # edits: an image from the gallery ...

@@ -19,8 +19,19 @@ class ImageEngine(Protocol):
     def check(self, request: EngineRequest) -> None:
         """Refuse a request the engine cannot carry out (raises EngineInputError). Called before any charge."""
 
-    def submit(self, request: EngineRequest) -> str:
-        """Queue the job and return the engine's request id. Raises EngineError."""
+    def submit(self, request: EngineRequest, key: str) -> str:
+        """Queue the job and return the engine's request id. Raises EngineError when it refuses.
+
+        `key` is our job's id (random, no personal data); engines that can, use it to make a
+        repeated submit of the same job return the first request instead of a second job.
+        """
+
+    def find(self, key: str) -> str | None:
+        """The request id of a job submitted under `key`, or None if the engine never got it.
+
+        Used after a sender died mid-submit, so the job is looked up rather than sent again.
+        Raises EngineError when the engine cannot tell; the job is then stopped, not resent.
+        """
 
     def status(self, request_id: str) -> EngineStatus:
         """Raises EngineJobLostError if the engine does not know the request id."""
@@ -29,6 +40,9 @@ class ImageEngine(Protocol):
         """The finished images. Raises EngineError when the job failed."""
 
     def cancel(self, request_id: str) -> None: ...
+
+    def forget(self, request_id: str) -> None:
+        """Delete whatever the engine still keeps of an ended job (prompt, input image, outputs)."""
 
 
 class BlobStore(Protocol):

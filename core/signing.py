@@ -1,39 +1,75 @@
-"""Signed, expiring media URLs: only the owner's pages can mint them, anyone holding one can fetch until it expires."""
+"""Signed, expiring links: only the owner's pages can mint them; anyone holding one can fetch until it expires.
+
+Every signature covers a purpose prefix, so one secret can sign media links and (later)
+export links without a signature for one ever being valid for the other.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import math
+import re
 
 from core.clock import Clock
+from core.settings import MIN_SECRET_BYTES
 
 MEDIA_PATH = "/api/media"
 VARIANTS = ("original", "thumb")
+PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
+SIGNATURE = re.compile(r"[0-9a-f]{64}")
+EXPIRES = re.compile(r"[0-9]{1,12}")
+
+
+class Signer:
+    """HMAC-SHA256 over a purpose and the parts of a message."""
+
+    def __init__(self, secret: bytes, purpose: str) -> None:
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"A signing secret must be at least {MIN_SECRET_BYTES} bytes")
+        if not re.fullmatch(r"[a-z][a-z0-9-]*", purpose):
+            raise ValueError("A purpose is a short lower-case name")
+        self._secret = secret
+        self._prefix = f"atelier/{purpose}/v1"
+
+    def sign(self, *parts: str) -> str:
+        message = "\n".join((self._prefix, *parts)).encode()
+        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+
+    def verify(self, signature: str, *parts: str) -> bool:
+        return hmac.compare_digest(self.sign(*parts), signature)
 
 
 class MediaSigner:
+    """Links to one image variant, named by the image's random public id, never by a reusable row id."""
+
     def __init__(self, secret: bytes, ttl_seconds: int, clock: Clock) -> None:
-        if len(secret) < 16:
-            raise ValueError("The media secret must be at least 16 bytes")
-        self._secret = secret
+        self._signer = Signer(secret, "media")
         self._ttl = ttl_seconds
         self._clock = clock
 
-    def url(self, image_id: int, owner_id: int, variant: str, *, download: bool = False) -> str:
+    def url(self, public_id: str, variant: str, *, download: bool = False) -> str:
         """A relative URL, valid for the TTL, rounded up to the minute so reruns reuse the same URL."""
         now = self._clock().timestamp()
         expires = int(math.ceil((now + self._ttl) / 60) * 60)
         # Every part is digits or hex, so no escaping is needed (urlencode was a third of a gallery page).
-        url = f"{MEDIA_PATH}/{image_id}/{variant}?exp={expires}&sig={self._signature(image_id, owner_id, variant, expires)}"
+        signature = self._signer.sign(public_id, variant, str(expires))
+        url = f"{MEDIA_PATH}/{public_id}/{variant}?exp={expires}&sig={signature}"
         return url + "&download=1" if download else url
 
-    def verify(self, image_id: int, owner_id: int, variant: str, expires: int, signature: str) -> bool:
-        if variant not in VARIANTS or expires < self._clock().timestamp():
+    def verify(self, public_id: str, variant: str, expires: str, signature: str) -> bool:
+        """Checks the shape of every part first, so nothing malformed reaches a parser or the database."""
+        if not (
+            PUBLIC_ID.fullmatch(public_id)
+            and variant in VARIANTS
+            and EXPIRES.fullmatch(expires)
+            and SIGNATURE.fullmatch(signature)
+        ):
             return False
-        expected = self._signature(image_id, owner_id, variant, expires)
-        return hmac.compare_digest(expected, signature)
+        if int(expires) < self._clock().timestamp():
+            return False
+        return self._signer.verify(signature, public_id, variant, expires)
 
-    def _signature(self, image_id: int, owner_id: int, variant: str, expires: int) -> str:
-        message = f"{image_id}:{owner_id}:{variant}:{expires}".encode()
-        return hmac.new(self._secret, message, hashlib.sha256).hexdigest()
+    def seconds_left(self, expires: str) -> int:
+        """How long a verified link stays valid: what a browser may cache it for."""
+        return max(0, int(expires) - int(self._clock().timestamp()))

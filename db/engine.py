@@ -14,7 +14,8 @@ WRITE_OPTION = "atelier_write"
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo)
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    # hide_parameters: SQL parameters (prompts, emails) never appear in logs or error messages.
+    return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True, pool_size=10, max_overflow=10)
 
 
 def writer(engine: Engine) -> Engine:
@@ -34,7 +35,7 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     else:
         path = url.split("sqlite:///", 1)[1]
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, echo=echo, **kwargs)
+    engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

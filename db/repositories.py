@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
+from core.job_states import Transition
 from db.tables import Generation, Image, LedgerEntry, User
 
 IN_FLIGHT = ("queued", "running")
@@ -43,6 +44,12 @@ class UserRepository:
 
     def credit(self, user_id: int, amount: int) -> None:
         self.session.execute(update(User).where(col(User.id) == user_id).values(balance=User.balance + amount))
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign the user out everywhere: sessions remember the version they signed in under."""
+        self.session.execute(
+            update(User).where(col(User.id) == user_id).values(session_version=User.session_version + 1)
+        )
 
     def balance(self, user_id: int) -> int:
         value = self.session.exec(select(User.balance).where(User.id == user_id)).first()
@@ -91,36 +98,72 @@ class GenerationRepository:
         self.session.add(generation)
         self.session.flush()
 
-    def in_flight_ids(self, limit: int) -> list[str]:
+    def claimable_ids(self, now: datetime, limit: int) -> list[str]:
+        """Jobs in flight that nobody holds a live lease on, oldest first."""
         query = (
             select(Generation.id)
-            .where(col(Generation.status).in_(IN_FLIGHT))
+            .where(col(Generation.status).in_(IN_FLIGHT), _lease_free(now))
             .order_by(col(Generation.created_at))
             .limit(limit)
         )
         return list(self.session.exec(query).all())
 
-    def claim(self, generation_id: str, now: datetime, until: datetime) -> bool:
+    def claim(self, generation_id: str, owner: str, now: datetime, until: datetime) -> bool:
         """Take the job's lease if it is in flight and nobody holds a live lease on it."""
-        result = self.session.execute(
-            update(Generation)
-            .where(
-                col(Generation.id) == generation_id,
-                col(Generation.status).in_(IN_FLIGHT),
-                or_(col(Generation.lease_until).is_(None), col(Generation.lease_until) < now),
-            )
-            .values(lease_until=until)
+        return self._update(
+            [col(Generation.id) == generation_id, col(Generation.status).in_(IN_FLIGHT), _lease_free(now)],
+            {"lease_owner": owner, "lease_until": until},
         )
+
+    def renew(self, generation_id: str, owner: str, until: datetime) -> bool:
+        """Extend a lease we still hold; False once it was lost, released, or the job ended."""
+        return self._update(
+            [
+                col(Generation.id) == generation_id,
+                col(Generation.lease_owner) == owner,
+                col(Generation.status).in_(IN_FLIGHT),
+            ],
+            {"lease_until": until},
+        )
+
+    def release(self, generation_id: str, owner: str) -> None:
+        self._update(
+            [col(Generation.id) == generation_id, col(Generation.lease_owner) == owner],
+            {"lease_owner": None, "lease_until": None},
+        )
+
+    def apply(
+        self,
+        generation_id: str,
+        transition: Transition,
+        values: Mapping[str, object],
+        *,
+        send_attempts: int | None = None,
+    ) -> bool:
+        """One conditional UPDATE for a state-machine transition; False if the job was not in a source state.
+
+        `send_attempts` also requires the attempt counter to still have that value, so two
+        workers can never both record the intent to send.
+        """
+        conditions = [
+            col(Generation.id) == generation_id,
+            col(Generation.status).in_([s.value for s in transition.sources]),
+        ]
+        if transition.unsent_only:
+            conditions.append(col(Generation.provider_request_id).is_(None))
+        if send_attempts is not None:
+            conditions.append(col(Generation.send_attempts) == send_attempts)
+        if transition.target is not None:
+            values = {**values, "status": transition.target.value}
+        return self._update(conditions, values)
+
+    def _update(self, conditions: list[ColumnElement[bool]], values: Mapping[str, object]) -> bool:
+        result = self.session.execute(update(Generation).where(*conditions).values(**values))
         return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
-    def finish(self, generation_id: str, values: Mapping[str, object]) -> bool:
-        """Move an in-flight job to a final state; False if someone else already finished it."""
-        result = self.session.execute(
-            update(Generation)
-            .where(col(Generation.id) == generation_id, col(Generation.status).in_(IN_FLIGHT))
-            .values(**values)
-        )
-        return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+def _lease_free(now: datetime) -> ColumnElement[bool]:
+    return or_(col(Generation.lease_until).is_(None), col(Generation.lease_until) < now)
 
 
 class ImageRepository:
@@ -134,6 +177,9 @@ class ImageRepository:
 
     def get(self, image_id: int) -> Image | None:
         return self.session.get(Image, image_id)
+
+    def by_public_id(self, public_id: str) -> Image | None:
+        return self.session.exec(select(Image).where(Image.public_id == public_id)).first()
 
     def get_for_user(self, user_id: int, image_id: int) -> Image | None:
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)

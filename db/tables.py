@@ -12,8 +12,14 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+# SQLite reuses the largest rowid after a delete unless the table says AUTOINCREMENT; an id
+# handed out once (in a link, a session, a ledger reference) must never name another row.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class User(SQLModel, table=True):
     __tablename__ = "users"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
@@ -21,12 +27,14 @@ class User(SQLModel, table=True):
     role: str = Field(default="user", max_length=20)
     # Cached sum of the user's ledger, changed only in the transaction that adds the ledger row.
     balance: int = 0
+    # Raised by "sign out": every session that signed in under an older version is signed out.
+    session_version: int = 0
     created_at: datetime = Field(default_factory=utcnow)
 
 
 class LedgerEntry(SQLModel, table=True):
     __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_user_id_id", "user_id", "id"),)
+    __table_args__ = (Index("ix_ledger_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
@@ -59,9 +67,14 @@ class Generation(SQLModel, table=True):
     cost: int
     charged: int = 0
     provider_request_id: str | None = Field(default=None, max_length=200)
+    # How many times we set out to hand the job to the engine (recorded before each call), so a
+    # job whose sender died is looked up at the engine rather than sent again blindly.
+    send_attempts: int = 0
     queue_position: int | None = None
     progress: float = 0.0
     status_message: str = Field(default="", max_length=500)
+    # Whoever works on the job holds the lease (a random owner token) and renews it while working.
+    lease_owner: str | None = Field(default=None, max_length=32)
     lease_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
@@ -70,9 +83,11 @@ class Generation(SQLModel, table=True):
 
 class Image(SQLModel, table=True):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"),)
+    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
 
     id: int | None = Field(default=None, primary_key=True)
+    # What links name: random, never reused, so a link can only ever open the image it was made for.
+    public_id: str = Field(max_length=32, unique=True, index=True)
     user_id: int = Field(foreign_key="users.id")
     generation_id: str | None = Field(default=None, foreign_key="generations.id", index=True)
     position: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 from sqlmodel import SQLModel
@@ -15,6 +16,7 @@ from core.bootstrap import Container, bootstrap
 from core.clock import Clock, utc_now
 from core.domain import GenerationForm, GenerationKind, UserView
 from core.ports import ImageEngine
+from core.services.media import MediaFile
 from core.settings import load_settings
 from db.engine import make_engine
 from db.uow import Database
@@ -49,7 +51,9 @@ def make_container(
     db = Database(make_engine(database_url))
     if database_url == "sqlite://":
         SQLModel.metadata.create_all(db.engine)
-    engine = engine or OfflineImageEngine(tmp_path / "engine-queue", settings.offline_engine_delay_seconds)
+    engine = engine or OfflineImageEngine(
+        tmp_path / "engine-queue", settings.offline_engine_delay_seconds, max_pixels=settings.max_image_pixels
+    )
     # In-memory database, in-memory blobs: unit tests do no I/O beyond the engine's queue.
     blobs = InMemoryBlobStore() if database_url == "sqlite://" else LocalBlobStore(tmp_path / "media")
     return bootstrap(settings, engine=engine, blobs=blobs, db=db, clock=clock)
@@ -100,6 +104,14 @@ def image_bytes(
     picture = Image.new("RGB", size, color)
     picture.save(buffer, fmt, **({"exif": exif} if exif is not None else {}))
     return buffer.getvalue()
+
+
+def fetch_media(container: Container, url: str) -> MediaFile:
+    """What the media route serves for a signed URL, through the same service call it makes."""
+    parts = urlsplit(url)
+    _, _, _, public_id, variant = parts.path.split("/")
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    return container.media.open(public_id, variant, query.get("exp", ""), query.get("sig", ""))
 
 
 def ledger_sum(container: Container, user: UserView) -> int:

@@ -32,6 +32,12 @@ class AccountService:
             # Two sessions created the same account at once; the other one won, so read it.
             return self._get_or_create(address)
 
+    def sign_out_everywhere(self, user: UserView) -> None:
+        """End every session of this user, in every tab and browser: each checks the version it signed in under."""
+        with self.db.uow() as uow:
+            uow.users.end_sessions(user.id)
+            uow.commit()
+
     def get(self, user_id: int) -> UserView | None:
         with self.db.reader() as uow:
             user = uow.users.get(user_id)

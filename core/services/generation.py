@@ -7,13 +7,24 @@ import uuid
 from sqlalchemy.exc import IntegrityError
 
 from core.clock import Clock
-from core.domain import EngineRequest, GenerationForm, GenerationKind, GenerationView, JobStatus, ModelInfo, UserView
+from core.domain import (
+    MAX_PROMPT_CHARS,
+    EngineRequest,
+    FormLimits,
+    GenerationForm,
+    GenerationKind,
+    GenerationView,
+    JobStatus,
+    ModelInfo,
+    UserView,
+)
 from core.errors import NotFoundError, ValidationError
 from core.images import clean_upload
 from core.ports import BlobStore, ImageEngine
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
-from core.services.jobs import LEASE, JobRunner
+from core.services.jobs import JobRunner
+from core.services.leases import Lease
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
 from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
@@ -35,6 +46,7 @@ class GenerationService:
         credits_per_image: int,
         max_upload_bytes: int,
         max_pixels: int,
+        max_prompt_chars: int = MAX_PROMPT_CHARS,
     ) -> None:
         self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = (
             db,
@@ -47,6 +59,7 @@ class GenerationService:
         self.credits_per_image = credits_per_image
         self.max_upload_bytes = max_upload_bytes
         self.max_pixels = max_pixels
+        self.limits = FormLimits(max_prompt_chars=max_prompt_chars, max_upload_bytes=max_upload_bytes)
 
     @property
     def engine_is_ai(self) -> bool:
@@ -76,7 +89,7 @@ class GenerationService:
         existing = self._existing(user, generation_id)
         if existing is not None:
             return existing
-        prompt, seed = check_form(form)
+        prompt, seed = check_form(form, self.limits.max_prompt_chars)
         self._check_model(form)
         source, upload_row = self._source_image(user, form)
         aspect_ratio = nearest_aspect_ratio(source.width, source.height) if source else form.aspect_ratio
@@ -87,17 +100,19 @@ class GenerationService:
         )
         try:
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
-            row = self._create(user, request, generation_id, source, upload_row)
+            lease = self._create(user, request, generation_id, source, upload_row)
         except IntegrityError:
+            # The job row is written before the hold, so a second submit of the same token stops
+            # here, on the job's primary key, and never reaches the credit check.
             self._forget_upload(upload_row)
             found = self._existing(user, generation_id)  # a double click raced us; the first one won
-            if found is None:
-                raise
+            if found is None:  # the token names somebody else's job
+                raise ValidationError("This form was already used. Reload the page and submit again.") from None
             return found
-        except Exception:
+        except BaseException:
             self._forget_upload(upload_row)
             raise
-        self.runner.start(row)
+        self.runner.start(lease)
         return self.status(user, generation_id)
 
     def status(self, user: UserView, generation_id: str) -> GenerationView:
@@ -115,47 +130,45 @@ class GenerationService:
         return view
 
     def cancel(self, user: UserView, generation_id: str) -> GenerationView:
-        view = self.status(user, generation_id)
-        if view.status.in_flight:
-            with self.db.reader() as uow:
-                row = uow.generations.get_for_user(user.id, generation_id)
-                request_id = row.provider_request_id if row else None
-            if request_id:
-                self.runner.cancel_at_engine(request_id)
-            self.runner.finish_without_images(generation_id, JobStatus.CANCELED, "Your credits were returned.")
+        if self.status(user, generation_id).status.in_flight:  # scoped to the owner first
+            self.runner.cancel(generation_id)
         return self.status(user, generation_id)
 
     def _create(
         self, user: UserView, request: EngineRequest, generation_id: str, source: Image | None, upload_row: Image | None
-    ) -> Generation:
+    ) -> Lease:
+        """Job row first, then the hold, in one transaction; the creator keeps a lease to send it."""
         cost = self.quote(request.num_images)
         now = self.clock()
+        lease = Lease(generation_id, self.runner.leases.new_owner())
         with self.db.uow() as uow:
             if upload_row is not None:
                 source = uow.images.add(upload_row)
+            uow.generations.add(
+                Generation(
+                    id=generation_id,
+                    user_id=user.id,
+                    kind=request.kind.value,
+                    status=JobStatus.QUEUED.value,
+                    prompt=request.prompt,
+                    model=request.model,
+                    aspect_ratio=request.aspect_ratio,
+                    seed=request.seed,
+                    num_images=request.num_images,
+                    output_format=request.output_format,
+                    parent_image_id=source.id if source else None,
+                    cost=cost,
+                    status_message="Submitting",
+                    lease_owner=lease.owner,
+                    lease_until=now + self.runner.leases.duration,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             noun = "edit" if request.kind == GenerationKind.EDIT else plural(request.num_images, "image")
             ledger.hold(uow, user.id, cost, generation_id, f"Hold for {noun}")
-            row = Generation(
-                id=generation_id,
-                user_id=user.id,
-                kind=request.kind.value,
-                status=JobStatus.QUEUED.value,
-                prompt=request.prompt,
-                model=request.model,
-                aspect_ratio=request.aspect_ratio,
-                seed=request.seed,
-                num_images=request.num_images,
-                output_format=request.output_format,
-                parent_image_id=source.id if source else None,
-                cost=cost,
-                status_message="Submitting",
-                lease_until=now + LEASE,
-                created_at=now,
-                updated_at=now,
-            )
-            uow.generations.add(row)
             uow.commit()
-            return row
+        return lease
 
     def _source_image(self, user: UserView, form: GenerationForm) -> tuple[Image | None, Image | None]:
         """The image an edit starts from: (source row, new upload row not yet in the database)."""

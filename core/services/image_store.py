@@ -19,11 +19,13 @@ def store_image(
     position: int = 0,
 ) -> Image:
     """Write the blobs first; the caller adds the returned row in its transaction (or deletes the blobs)."""
-    stem = f"u{user_id}/{uuid.uuid4().hex}"
+    public_id = uuid.uuid4().hex
+    stem = f"u{user_id}/{public_id}"
     blob_key, thumb_key = f"{stem}.{clean.extension}", f"{stem}.thumb.webp"
     blobs.put(blob_key, clean.data, clean.content_type)
     blobs.put(thumb_key, clean.thumbnail, "image/webp")
     return Image(
+        public_id=public_id,
         user_id=user_id,
         generation_id=generation_id,
         position=position,

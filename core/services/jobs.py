@@ -1,29 +1,34 @@
-"""JobRunner: moves generation jobs forward with the engine and settles their credit holds.
+"""JobRunner: moves generation jobs through their state machine with the engine and settles their credit holds.
 
 Used by the page (right after submit, and while it polls) and by the background loop, so a
 closed tab or a restarted server loses nothing. A job is worked on only by whoever holds its
-lease; no transaction stays open while the engine is called.
+lease, which a heartbeat renews while a slow submit or download is under way. Every write is
+a conditional transition from core/job_states.py, so a write that loses a race changes
+nothing. No transaction stays open while the engine is called.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from core.clock import Clock
-from core.domain import EngineRequest, EngineState, GenerationKind, JobStatus
+from core.domain import EngineOutput, EngineRequest, EngineState, EngineStatus, GenerationKind, JobStatus
 from core.errors import AtelierError, EngineError, EngineJobLostError
 from core.images import clean_engine_output
+from core.job_states import CANCEL, FAIL, RUN, SEND, SENT, SUCCEED, WAIT, Transition
+from core.logs import log_crash
 from core.ports import BlobStore, ImageEngine
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
+from core.services.leases import Lease, LeaseKeeper
 from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
 
 log = logging.getLogger(__name__)
-LEASE = timedelta(seconds=30)
+RETURNED = "Your credits were returned."
 
 
 class JobRunner:
@@ -35,198 +40,240 @@ class JobRunner:
         clock: Clock,
         *,
         timeout_seconds: int,
-        credits_per_image: int,
         max_pixels: int,
+        lease_seconds: float = 30.0,
+        max_send_attempts: int = 3,
     ) -> None:
         self.db, self.engine, self.blobs, self.clock = db, engine, blobs, clock
         self.timeout = timedelta(seconds=timeout_seconds)
-        self.credits_per_image = credits_per_image
         self.max_pixels = max_pixels
+        self.max_send_attempts = max_send_attempts
+        self.leases = LeaseKeeper(db, clock, lease_seconds)
 
     def reconcile(self, limit: int = 50) -> int:
-        """Advance every job still in flight; returns how many were looked at."""
+        """Advance every job in flight that nobody is working on; returns how many were looked at."""
         with self.db.reader() as uow:
-            ids = uow.generations.in_flight_ids(limit)
+            ids = uow.generations.claimable_ids(self.clock(), limit)
         for generation_id in ids:
             try:
                 self.advance(generation_id)
-            except Exception:  # one broken job must not stop the others
-                log.exception("Could not advance generation %s", generation_id)
+            except Exception as exc:  # one broken job must not stop the others
+                log_crash(log, "Could not advance generation", generation_id, exc)
         return len(ids)
 
-    def start(self, row: Generation) -> None:
-        """Send a job its creator has just committed with a lease already taken."""
-        self._with_lease(row, self._send)
+    def start(self, lease: Lease) -> None:
+        """Send a job its creator has just committed, under the lease taken in that transaction."""
+        self._step(lease, self._send)
 
     def advance(self, generation_id: str) -> None:
-        row = self._claim(generation_id)
-        if row is not None:
-            self._with_lease(row, self._advance)
+        lease = self.leases.claim(generation_id)
+        if lease is not None:
+            self._step(lease, self._advance)
 
-    def _with_lease(self, row: Generation, step: Callable[[Generation], None]) -> None:
-        """Run one step. Every normal path frees the lease in the write it makes anyway;
-        after an unexpected error it is freed here, so the loop can retry at once."""
+    def cancel(self, generation_id: str) -> bool:
+        """The owner stops the job: a full release, and the engine is told to drop it."""
+        return self._end(generation_id, CANCEL, RETURNED, tell_engine=True)
+
+    def _step(self, lease: Lease, step: Callable[[Generation, Lease], None]) -> None:
         try:
-            step(row)
-        except BaseException:
-            self._drop_lease(row.id)
-            raise
+            with self.db.reader() as uow:
+                row = uow.generations.get(lease.generation_id)
+            if row is not None and JobStatus(row.status).in_flight:
+                step(row, lease)
+        finally:
+            self.leases.release(lease)  # changes nothing when the step already ended the job
 
-    def _advance(self, row: Generation) -> None:
+    def _advance(self, row: Generation, lease: Lease) -> None:
         if self.clock() - row.created_at > self.timeout:
-            if row.provider_request_id:
-                self.cancel_at_engine(row.provider_request_id)
             minutes = int(self.timeout.total_seconds() // 60)
-            self.finish_without_images(
-                row.id, JobStatus.FAILED, f"Timed out after {minutes} minutes; your credits were returned."
-            )
-            return
-        if row.provider_request_id is None:
-            self._send(row)
-            return
-        try:
-            status = self.engine.status(row.provider_request_id)
-        except EngineJobLostError as exc:
-            self.finish_without_images(row.id, JobStatus.FAILED, f"{exc} Your credits were returned.")
-            return
-        except EngineError:
-            log.warning("Engine status failed for %s; will retry", row.id)
-            self._drop_lease(row.id)
-            return
-        if status.state != EngineState.COMPLETED:
-            self._record_progress(row.id, status.state, status.queue_position, status.progress, status.message)
-            return
-        self._collect(row)
+            self._end(row.id, FAIL, f"Timed out after {minutes} minutes; your credits were returned.", tell_engine=True)
+        elif row.provider_request_id is None and row.send_attempts:
+            self._recover(row, lease)
+        elif row.provider_request_id is None:
+            self._send(row, lease)
+        else:
+            status = self._engine_status(row.id, row.provider_request_id)
+            if status is not None and status.state == EngineState.COMPLETED:
+                self._collect(row, lease, row.provider_request_id)
+            elif status is not None:
+                self._progress(row.id, status)
 
-    def _send(self, row: Generation) -> None:
+    def _send(self, row: Generation, lease: Lease) -> None:
+        # The intent is recorded first: if this process dies inside submit(), whoever picks
+        # the job up next looks it up at the engine instead of sending it a second time.
+        values = {"send_attempts": row.send_attempts + 1, "updated_at": self.clock()}
+        if not self._apply(row.id, SEND, values, send_attempts=row.send_attempts):
+            return
         try:
-            request_id = self.engine.submit(self._request_for(row))
+            request = self._request_for(row)
         except AtelierError as exc:
-            self.finish_without_images(
-                row.id, JobStatus.FAILED, f"The image engine could not take the job: {exc} Your credits were returned."
-            )
+            self._end(row.id, FAIL, f"{exc} {RETURNED}")
             return
-        with self.db.uow() as uow:
-            current = uow.generations.get(row.id)
-            if current is not None and JobStatus(current.status).in_flight:
-                current.provider_request_id = request_id
-                current.lease_until = None
-                current.updated_at = self.clock()
-                uow.commit()
-                return
-        self.cancel_at_engine(request_id)  # canceled while we were sending
-
-    def _collect(self, row: Generation) -> None:
-        assert row.provider_request_id is not None
         try:
-            outputs = self.engine.result(row.provider_request_id)
-        except EngineError as exc:
-            self.finish_without_images(row.id, JobStatus.FAILED, f"{exc} Your credits were returned.")
-            return
-        stored: list[Image] = []
-        for position, output in enumerate(outputs[: row.num_images]):
-            try:
-                clean = clean_engine_output(output.data, max_pixels=self.max_pixels)
-            except EngineError:
-                log.warning("Generation %s: output %d was not a valid image", row.id, position)
-                continue
-            stored.append(
-                store_image(self.blobs, row.user_id, clean, source="generated", generation_id=row.id, position=position)
-            )
-        if not stored:
-            self.finish_without_images(
-                row.id, JobStatus.FAILED, "The image engine returned no usable image. Your credits were returned."
-            )
-            return
-        self._finish_with_images(row, stored)
+            with self.leases.heartbeat(lease):
+                request_id = self.engine.submit(request, row.id)
+        except AtelierError as exc:
+            self._end(row.id, FAIL, f"The image engine could not take the job: {exc} {RETURNED}")
+        except Exception as exc:
+            log_crash(log, "The engine crashed while taking generation", row.id, exc)
+            self._end(row.id, FAIL, f"The image engine failed while taking the job. {RETURNED}", tell_engine=True)
+        else:
+            self._record_sent(row.id, request_id)
 
-    def _finish_with_images(self, row: Generation, images: list[Image]) -> None:
-        charged = len(images) * self.credits_per_image
+    def _recover(self, row: Generation, lease: Lease) -> None:
+        """A send was started but never recorded (its sender died): find the job, or send it once more."""
+        try:
+            request_id = self.engine.find(row.id)
+        except Exception as exc:  # the engine cannot tell: stopping is safe, sending again is not
+            if not isinstance(exc, AtelierError):
+                log_crash(log, "The engine crashed looking up generation", row.id, exc)
+            message = f"We could not confirm that the image engine received this job, so it was stopped. {RETURNED}"
+            self._end(row.id, FAIL, message)
+            return
+        if request_id is not None:
+            self._record_sent(row.id, request_id)
+        elif row.send_attempts >= self.max_send_attempts:
+            self._end(row.id, FAIL, f"The job could not be handed to the image engine. {RETURNED}")
+        else:
+            self._send(row, lease)  # the engine never got it, so this is still the first delivery
+
+    def _record_sent(self, generation_id: str, request_id: str) -> None:
+        if not self._apply(generation_id, SENT, {"provider_request_id": request_id, "updated_at": self.clock()}):
+            self._drop_at_engine(generation_id, request_id, 1, cancel=True)  # it ended while we were sending
+
+    def _engine_status(self, generation_id: str, request_id: str) -> EngineStatus | None:
+        try:
+            return self.engine.status(request_id)
+        except EngineJobLostError as exc:
+            self._end(generation_id, FAIL, f"{exc} {RETURNED}")
+        except AtelierError:
+            log.warning("Generation %s: engine status failed; will retry", generation_id)
+        except Exception as exc:
+            log_crash(log, "The engine crashed reporting on generation", generation_id, exc)
+            self._end(generation_id, FAIL, f"The image engine failed. {RETURNED}", tell_engine=True)
+        return None
+
+    def _progress(self, generation_id: str, status: EngineStatus) -> None:
+        running = status.state == EngineState.RUNNING
+        position = None if running else status.queue_position
+        message = status.message or ("Running" if running else f"Waiting in the queue, position {position or 1}")
+        values = {
+            "queue_position": position,
+            "progress": min(max(status.progress, 0.0), 1.0),
+            "status_message": message[:500],
+            "updated_at": self.clock(),
+        }
+        self._apply(generation_id, RUN if running else WAIT, values)
+
+    def _collect(self, row: Generation, lease: Lease, request_id: str) -> None:
+        try:
+            with self.leases.heartbeat(lease):
+                outputs = self.engine.result(request_id)
+        except AtelierError as exc:
+            self._end(row.id, FAIL, f"{exc} {RETURNED}")
+            return
+        except Exception as exc:  # e.g. MemoryError: fail once, never retry it in a loop
+            log_crash(log, "The engine crashed making generation", row.id, exc)
+            self._end(row.id, FAIL, f"The image engine failed while making your images. {RETURNED}", tell_engine=True)
+            return
+        with self.leases.heartbeat(lease):
+            stored = self._store(row, outputs)
+        if not stored:
+            self._end(row.id, FAIL, f"The image engine returned no usable image. {RETURNED}")
+            return
+        self._finish_with_images(row, stored, request_id)
+
+    def _store(self, row: Generation, outputs: list[EngineOutput]) -> list[Image]:
+        stored: list[Image] = []
+        try:
+            for position, output in enumerate(outputs[: row.num_images]):
+                try:
+                    clean = clean_engine_output(output.data, max_pixels=self.max_pixels)
+                except EngineError:
+                    log.warning("Generation %s: output %d was not a valid image", row.id, position)
+                    continue
+                stored.append(
+                    store_image(
+                        self.blobs, row.user_id, clean, source="generated", generation_id=row.id, position=position
+                    )
+                )
+        except BaseException:
+            delete_blobs(self.blobs, stored)  # nothing half-stored outlives a failed collection
+            raise
+        return stored
+
+    def _finish_with_images(self, row: Generation, images: list[Image], request_id: str) -> None:
+        # The price was fixed when the credits were held: today's price never applies.
+        charged = row.cost * len(images) // row.num_images
         missing = row.num_images - len(images)
         message = (
             ""
             if missing == 0
             else f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
         )
-        now = self.clock()
+        values = {**self._ended(message), "charged": charged, "progress": 1.0}
         with self.db.uow() as uow:
-            values = {
-                "status": JobStatus.SUCCEEDED.value,
-                "charged": charged,
-                "progress": 1.0,
-                "queue_position": None,
-                "status_message": message,
-                "finished_at": now,
-                "updated_at": now,
-                "lease_until": None,
-            }
-            if not uow.generations.finish(row.id, values):
-                delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
-                return
-            for image in images:
-                uow.images.add(image)
-            reason = plural(missing, "undelivered image")
-            ledger.settle(uow, row.user_id, row.id, row.cost, charged, f"Released for {reason}")
-            uow.commit()
+            won = uow.generations.apply(row.id, SUCCEED, values)
+            if won:
+                for image in images:
+                    uow.images.add(image)
+                reason = plural(missing, "undelivered image")
+                ledger.settle(uow, row.user_id, row.id, row.cost, charged, f"Released for {reason}")
+                uow.commit()
+        if not won:
+            log.info("Generation %s: %s did not apply (the job had already ended)", row.id, SUCCEED.name)
+            delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
+            return
+        self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
-    def finish_without_images(self, generation_id: str, status: JobStatus, message: str) -> bool:
-        """Fail or cancel a job and release its whole hold, in one transaction."""
-        now = self.clock()
+    def _end(self, generation_id: str, transition: Transition, message: str, *, tell_engine: bool = False) -> bool:
+        """Fail or cancel a job and release its whole hold, in one transaction; False if it had already ended."""
         with self.db.uow() as uow:
-            row = uow.generations.get(generation_id)
-            if row is None:
+            if not uow.generations.apply(generation_id, transition, self._ended(message)):
+                log.info("Generation %s: %s did not apply (the job had already ended)", generation_id, transition.name)
                 return False
-            values = {
-                "status": status.value,
-                "status_message": message,
-                "finished_at": now,
-                "updated_at": now,
-                "queue_position": None,
-                "lease_until": None,
-            }
-            if not uow.generations.finish(generation_id, values):
-                return False
-            why = "canceled" if status == JobStatus.CANCELED else "failed"
+            row = uow.generations.get(generation_id)  # read after the write: the latest request id
+            assert row is not None
+            why = "canceled" if transition is CANCEL else "failed"
             ledger.settle(uow, row.user_id, generation_id, row.cost, 0, f"Released: generation {why}")
             uow.commit()
-            return True
+        self._drop_at_engine(generation_id, row.provider_request_id, row.send_attempts, cancel=tell_engine)
+        return True
 
-    def _record_progress(
-        self, generation_id: str, state: EngineState, position: int | None, progress: float, message: str
-    ) -> None:
-        running = state == EngineState.RUNNING
-        with self.db.uow() as uow:
-            row = uow.generations.get(generation_id)
-            if row is None or not JobStatus(row.status).in_flight:
-                return
-            row.status = (JobStatus.RUNNING if running else JobStatus.QUEUED).value
-            row.queue_position = None if running else position
-            row.progress = progress
-            row.lease_until = None
-            row.status_message = message or (
-                "Running" if running else f"Waiting in the queue, position {position or 1}"
-            )
-            row.updated_at = self.clock()
-            uow.commit()
-
-    def _claim(self, generation_id: str) -> Generation | None:
+    def _ended(self, message: str) -> dict[str, object]:
         now = self.clock()
-        with self.db.uow() as uow:
-            if not uow.generations.claim(generation_id, now, now + LEASE):
-                return None
-            row = uow.generations.get(generation_id)
-            uow.commit()
-            return row
+        return {
+            "status_message": message[:500],
+            "finished_at": now,
+            "updated_at": now,
+            "queue_position": None,
+            "lease_owner": None,
+            "lease_until": None,
+        }
 
-    def _drop_lease(self, generation_id: str) -> None:
+    def _drop_at_engine(self, generation_id: str, request_id: str | None, attempts: int, *, cancel: bool) -> None:
+        """Tell the engine an ended job is over: cancel it if asked, then make it forget the prompt and images."""
+        try:
+            if request_id is None and attempts and cancel:
+                request_id = self.engine.find(generation_id)  # it may have got the job from a sender that died
+            if request_id is None:
+                return
+            if cancel:
+                self.engine.cancel(request_id)
+            self.engine.forget(request_id)
+        except Exception as exc:  # the job has ended either way; the engine's own expiry is the backstop
+            log.warning("Generation %s: could not clean up at the engine (%s)", generation_id, type(exc).__name__)
+
+    def _apply(self, generation_id: str, transition: Transition, values: Mapping[str, object], **guards: int) -> bool:
         with self.db.uow() as uow:
-            row = uow.generations.get(generation_id)
-            if row is not None and row.lease_until is not None:
-                row.lease_until = None
-                uow.commit()
+            applied = uow.generations.apply(generation_id, transition, values, **guards)
+            uow.commit()
+        if not applied:
+            log.info("Generation %s: %s did not apply (the job moved on)", generation_id, transition.name)
+        return applied
 
     def _request_for(self, row: Generation) -> EngineRequest:
-        """Rebuild the engine request from the row alone, so the loop can (re)send after a crash."""
+        """Rebuild the engine request from the row alone, so the loop can send after a restart."""
         source = None
         if row.kind == GenerationKind.EDIT.value:
             with self.db.reader() as uow:
@@ -244,9 +291,3 @@ class JobRunner:
             output_format=row.output_format,
             input_image=source,
         )
-
-    def cancel_at_engine(self, request_id: str) -> None:
-        try:
-            self.engine.cancel(request_id)
-        except AtelierError:
-            log.warning("Engine cancel failed for request %s", request_id)

@@ -15,24 +15,35 @@ class MediaFile:
     data: bytes
     content_type: str
     filename: str
+    max_age: int  # seconds the link has left: how long a browser may keep it
+
+
+GONE = "No such image, or the link has expired."
 
 
 class MediaService:
     def __init__(self, db: Database, blobs: BlobStore, signer: MediaSigner) -> None:
         self.db, self.blobs, self.signer = db, blobs, signer
 
-    def open(self, image_id: int, variant: str, expires: int, signature: str) -> MediaFile:
-        """The owner comes from the database, never from the URL; any mismatch is NotFoundError."""
+    def open(self, public_id: str, variant: str, expires: str, signature: str) -> MediaFile:
+        """The signature is checked before the database is touched; any mismatch is NotFoundError."""
+        if not self.signer.verify(public_id, variant, expires, signature):
+            raise NotFoundError(GONE)
         with self.db.reader() as uow:
-            image = uow.images.get(image_id)
-        if image is None or not self.signer.verify(image_id, image.user_id, variant, expires, signature):
-            raise NotFoundError("No such image, or the link has expired.")
+            image = uow.images.by_public_id(public_id)
+        if image is None:
+            raise NotFoundError(GONE)
         key, content_type = (
             (image.thumb_key, "image/webp") if variant == "thumb" else (image.blob_key, image.content_type)
         )
         try:
             data = self.blobs.get(key)
         except BlobNotFoundError:
-            raise NotFoundError("No such image, or the link has expired.") from None
+            raise NotFoundError(GONE) from None
         extension = key.rsplit(".", 1)[-1]
-        return MediaFile(data=data, content_type=content_type, filename=f"atelier-{image_id}.{extension}")
+        return MediaFile(
+            data=data,
+            content_type=content_type,
+            filename=f"atelier-{image.id}.{extension}",
+            max_age=self.signer.seconds_left(expires),
+        )

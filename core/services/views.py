@@ -9,7 +9,14 @@ from db.tables import Generation, Image, LedgerEntry, User
 
 def user_view(user: User) -> UserView:
     assert user.id is not None
-    return UserView(id=user.id, email=user.email, display_name=user.display_name, role=user.role, balance=user.balance)
+    return UserView(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        role=user.role,
+        balance=user.balance,
+        session_version=user.session_version,
+    )
 
 
 def image_view(image: Image, signer: MediaSigner) -> ImageView:
@@ -21,9 +28,9 @@ def image_view(image: Image, signer: MediaSigner) -> ImageView:
         height=image.height,
         content_type=image.content_type,
         created_at=image.created_at,
-        thumb_url=signer.url(image.id, image.user_id, "thumb"),
-        original_url=signer.url(image.id, image.user_id, "original"),
-        download_url=signer.url(image.id, image.user_id, "original", download=True),
+        thumb_url=signer.url(image.public_id, "thumb"),
+        original_url=signer.url(image.public_id, "original"),
+        download_url=signer.url(image.public_id, "original", download=True),
         source=image.source,
     )
 

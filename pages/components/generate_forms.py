@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationForm, GenerationKind, UserView
-from core.errors import NotFoundError, ValidationError
+from core.errors import NotFoundError
 from core.text import plural
 from pages.components.media import show_image
 
@@ -52,7 +52,7 @@ def create_form(busy: bool) -> GenerationForm | None:
             "Prompt",
             value=values.get("prompt", ""),
             height=120,
-            help="Up to 2,000 characters. Colours you name are used.",
+            help=f"Up to {service.limits.max_prompt_chars:,} characters. Colours you name are used.",
         )
         left, middle, right = st.columns(3)
         ratio = left.selectbox(
@@ -74,7 +74,8 @@ def create_form(busy: bool) -> GenerationForm | None:
         submitted = st.form_submit_button(f"Generate · {plural(cost, 'credit')}", type="primary", disabled=busy)
     if not submitted or model is None:
         return None
-    return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, _parse_seed(seed_text), count, fmt)
+    # The seed goes as typed: the service checks it and explains what it accepts.
+    return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, seed_text, count, fmt)
 
 
 def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
@@ -86,7 +87,9 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
     upload, picked = None, None
     if source == EDIT_SOURCES[0]:
         upload = st.file_uploader(
-            "JPEG, PNG or WebP, up to 10 MB", type=["jpg", "jpeg", "png", "webp"], key="generate.upload"
+            f"JPEG, PNG or WebP, up to {service.limits.max_upload_mb:g} MB",
+            type=["jpg", "jpeg", "png", "webp"],
+            key="generate.upload",
         )
     else:
         picked = _pick_from_gallery(user, values.get("source_image_id"))
@@ -140,12 +143,3 @@ def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
     if chosen is not None:
         show_image(options[chosen].thumb_url, width=160)
     return chosen
-
-
-def _parse_seed(text: str) -> int | None:
-    text = text.strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise ValidationError("The seed must be a whole number, or empty for a random seed.")
-    return int(text)

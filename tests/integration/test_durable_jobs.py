@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from core.adapters.fake_engine import FakeImageEngine
+from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
 from core.adapters.offline import OfflineImageEngine
 from core.domain import JobStatus
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
@@ -56,16 +56,70 @@ def test_a_job_that_never_finishes_is_released_after_the_timeout(containers, dat
     assert refreshed(c, user).balance == 20
 
 
-def test_a_job_whose_sending_crashed_is_sent_by_the_loop_and_nothing_is_lost(containers, database_url: str) -> None:
-    engine = FakeImageEngine(crash_submits=1)
+def submit_and_die(c, user, token: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SimulatedCrash):
+        c.generation.submit(user, create_form(model="fake-draw"), token)
+
+
+def test_a_job_whose_sender_died_before_the_engine_got_it_is_sent_once_by_the_loop(
+    containers, database_url: str
+) -> None:
+    engine = FakeImageEngine(crash_before_accept=1)
     c = containers(database_url, engine=engine)
     user = sign_up(c)
     token = c.generation.new_token()
-    with pytest.raises(RuntimeError):
-        c.generation.submit(user, create_form(model="fake-draw"), token)
+    submit_and_die(c, user, token)
     assert c.generation.status(user, token).status == JobStatus.QUEUED  # committed with its hold
-    c.jobs.reconcile()  # sends it
+    c.jobs.reconcile()  # looks it up, finds nothing, sends it: the first delivery
     c.jobs.reconcile()  # collects it
     assert c.generation.status(user, token).status == JobStatus.SUCCEEDED
-    assert len(engine.requests) == 1
+    assert engine.accepted[token] == 1
     assert refreshed(c, user).balance == 19 == ledger_sum(c, user)
+
+
+def test_a_job_whose_sender_died_after_the_engine_took_it_is_found_and_never_sent_again(
+    containers, database_url: str
+) -> None:
+    engine = FakeImageEngine(crash_after_accept=1)
+    c = containers(database_url, engine=engine)
+    user = sign_up(c)
+    token = c.generation.new_token()
+    submit_and_die(c, user, token)
+    for _ in range(3):
+        c.jobs.reconcile()
+    assert c.generation.status(user, token).status == JobStatus.SUCCEEDED
+    assert engine.accepted[token] == 1  # looked up, not resubmitted: no second paid job
+    assert refreshed(c, user).balance == 19 == ledger_sum(c, user)
+
+
+def test_a_job_the_engine_cannot_look_up_after_a_crash_is_stopped_with_a_full_release(
+    containers, database_url: str
+) -> None:
+    engine = FakeImageEngine(crash_after_accept=1, cannot_find=True)
+    c = containers(database_url, engine=engine)
+    user = sign_up(c)
+    token = c.generation.new_token()
+    submit_and_die(c, user, token)
+    c.jobs.reconcile()
+    stopped = c.generation.status(user, token)
+    assert stopped.status == JobStatus.FAILED and "could not confirm" in stopped.status_message
+    assert engine.accepted[token] == 1
+    assert refreshed(c, user).balance == 20 == ledger_sum(c, user)
+
+
+@pytest.mark.parametrize("where", ["submit", "result"])
+def test_an_engine_that_crashes_fails_the_job_once_and_is_never_retried_in_a_loop(
+    containers, database_url: str, where: str
+) -> None:
+    engine = FakeImageEngine(explode_submit=where == "submit", explode_result=where == "result")
+    c = containers(database_url, engine=engine)
+    user = sign_up(c)
+    job = c.generation.submit(user, create_form(model="fake-draw", num_images=2), c.generation.new_token())
+    for _ in range(5):
+        c.generation.poll(user, job.id)
+        c.jobs.reconcile()
+    failed = c.generation.status(user, job.id)
+    assert failed.status == JobStatus.FAILED and "credits were returned" in failed.status_message
+    assert sum(engine.results_fetched.values()) == (1 if where == "result" else 0)
+    assert sum(engine.accepted.values()) == (1 if where == "result" else 0)
+    assert refreshed(c, user).balance == 20 == ledger_sum(c, user)

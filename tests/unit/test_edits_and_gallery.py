@@ -10,7 +10,7 @@ from PIL import Image
 
 from core.domain import GenerationKind, JobStatus
 from core.errors import EngineInputError, NotFoundError, UploadError, ValidationError
-from tests.factories import create_form, edit_form, image_bytes, refreshed, sign_up
+from tests.factories import create_form, edit_form, fetch_media, image_bytes, refreshed, sign_up
 
 
 def generate(c, user, **form):  # type: ignore[no-untyped-def]
@@ -18,10 +18,7 @@ def generate(c, user, **form):  # type: ignore[no-untyped-def]
 
 
 def original_of(c, image):  # type: ignore[no-untyped-def]
-    from urllib.parse import parse_qs, urlsplit
-
-    query = parse_qs(urlsplit(image.original_url).query)
-    return Image.open(io.BytesIO(c.media.open(image.id, "original", int(query["exp"][0]), query["sig"][0]).data))
+    return Image.open(io.BytesIO(fetch_media(c, image.original_url).data))
 
 
 def gps_exif() -> Image.Exif:

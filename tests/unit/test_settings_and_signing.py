@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ConfigurationError
 from core.settings import load_settings
-from core.signing import MediaSigner
+from core.signing import MediaSigner, Signer
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -38,27 +38,74 @@ def test_a_bad_number_in_the_settings_says_which_setting() -> None:
         load_settings(starter_credits=-5)
 
 
-def test_a_signed_link_works_for_its_image_owner_and_variant_only() -> None:
-    signer = MediaSigner(b"0123456789abcdef0123", 3600, lambda: NOW)
-    url = signer.url(5, 9, "original")
-    exp = int(url.split("exp=")[1].split("&")[0])
-    sig = url.split("sig=")[1]
-    assert signer.verify(5, 9, "original", exp, sig)
-    assert not signer.verify(6, 9, "original", exp, sig)
-    assert not signer.verify(5, 10, "original", exp, sig)
-    assert not signer.verify(5, 9, "thumb", exp, sig)
-    assert not signer.verify(5, 9, "original", exp + 1, sig)
+SECRET = b"0123456789abcdef0123456789abcdef"
+IMAGE, OTHER = "a" * 32, "b" * 32
+
+
+def link_parts(url: str) -> tuple[str, str, str, str]:
+    path, query = url.split("?")
+    params = dict(p.split("=") for p in query.split("&"))
+    _, _, _, public_id, variant = path.split("/")
+    return public_id, variant, params["exp"], params["sig"]
+
+
+def test_a_signed_link_works_for_its_image_and_variant_only() -> None:
+    signer = MediaSigner(SECRET, 3600, lambda: NOW)
+    public_id, variant, exp, sig = link_parts(signer.url(IMAGE, "original"))
+    assert (public_id, variant) == (IMAGE, "original")
+    assert signer.verify(IMAGE, "original", exp, sig)
+    assert not signer.verify(OTHER, "original", exp, sig)
+    assert not signer.verify(IMAGE, "thumb", exp, sig)
+    assert not signer.verify(IMAGE, "original", str(int(exp) + 1), sig)
 
 
 def test_a_signed_link_expires_after_its_time_to_live() -> None:
     clock = {"now": NOW}
-    signer = MediaSigner(b"0123456789abcdef0123", 3600, lambda: clock["now"])
-    url = signer.url(5, 9, "thumb")
-    exp, sig = int(url.split("exp=")[1].split("&")[0]), url.split("sig=")[1]
+    signer = MediaSigner(SECRET, 3600, lambda: clock["now"])
+    _, _, exp, sig = link_parts(signer.url(IMAGE, "thumb"))
     clock["now"] = NOW + timedelta(minutes=59)
-    assert signer.verify(5, 9, "thumb", exp, sig)
+    assert signer.verify(IMAGE, "thumb", exp, sig)
+    assert 60 <= signer.seconds_left(exp) <= 120
     clock["now"] = NOW + timedelta(hours=1, minutes=2)
-    assert not signer.verify(5, 9, "thumb", exp, sig)
+    assert not signer.verify(IMAGE, "thumb", exp, sig)
+
+
+@pytest.mark.parametrize(
+    ("public_id", "variant", "exp", "sig"),
+    [
+        (str(2**63), "thumb", "9999999999", "0" * 64),  # a huge number where a public id belongs
+        ("A" * 32, "thumb", "9999999999", "0" * 64),
+        (IMAGE, "../etc", "9999999999", "0" * 64),
+        (IMAGE, "thumb", "1e10", "0" * 64),
+        (IMAGE, "thumb", "9" * 40, "0" * 64),
+        (IMAGE, "thumb", "-1", "0" * 64),
+        (IMAGE, "thumb", "9999999999", "zz"),
+        (IMAGE, "thumb", "", ""),
+    ],
+)
+def test_a_malformed_link_is_refused_without_raising(public_id: str, variant: str, exp: str, sig: str) -> None:
+    assert not MediaSigner(SECRET, 3600, lambda: NOW).verify(public_id, variant, exp, sig)
+
+
+def test_a_signature_made_for_another_purpose_never_opens_an_image() -> None:
+    media = MediaSigner(SECRET, 3600, lambda: NOW)
+    _, _, exp, _ = link_parts(media.url(IMAGE, "original"))
+    export_signature = Signer(SECRET, "export").sign(IMAGE, "original", exp)
+    assert not media.verify(IMAGE, "original", exp, export_signature)
+    assert Signer(SECRET, "media").sign(IMAGE, "original", exp) == link_parts(media.url(IMAGE, "original"))[3]
+
+
+def test_a_short_media_secret_is_refused_with_a_clear_message() -> None:
+    with pytest.raises(ConfigurationError, match="at least 32 bytes"):
+        load_settings(media_secret="too-short-secret")
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        MediaSigner(b"short", 3600, lambda: NOW)
+
+
+def test_the_database_url_is_a_secret_that_never_shows_in_a_repr() -> None:
+    settings = load_settings(database_url="postgresql+psycopg://atelier:hunter2-password@db/atelier")
+    assert "hunter2-password" not in repr(settings) and "hunter2-password" not in str(settings)
+    assert "hunter2-password" in settings.resolved_database_url
 
 
 def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, monkeypatch) -> None:
@@ -67,7 +114,9 @@ def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, m
     from core.settings import Settings
 
     (tmp_path / ".env").write_text("CREDITS_PER_IMAGE=3\nSTARTER_CREDITS=4\n")
-    (tmp_path / "secrets.toml").write_text('starter_credits = 5\ngallery_page_size = 12\nmedia_secret = "from-toml-0123456789abcdef0123456789"\n')
+    (tmp_path / "secrets.toml").write_text(
+        'starter_credits = 5\ngallery_page_size = 12\nmedia_secret = "from-toml-0123456789abcdef0123456789"\n'
+    )
 
     class LocalSettings(Settings):
         model_config = SettingsConfigDict(

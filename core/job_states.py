@@ -1,0 +1,46 @@
+"""The generation job's state machine: every allowed write to a job, in one place.
+
+queued → running → succeeded | failed | canceled, plus progress updates within a state and
+two bookkeeping steps while the job is handed to the engine. Each transition is applied as
+one conditional UPDATE (`… WHERE id = … AND status IN (sources)`), so a write that loses a
+race with another writer (a cancel, a timeout, a second worker) changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.domain import JobStatus
+
+QUEUED, RUNNING = JobStatus.QUEUED, JobStatus.RUNNING
+IN_FLIGHT = frozenset({QUEUED, RUNNING})
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    sources: frozenset[JobStatus]
+    target: JobStatus | None = None  # None: the status stays as it is
+    unsent_only: bool = False  # only while no engine request id is recorded
+
+    @property
+    def ends_job(self) -> bool:
+        return self.target is not None and not self.target.in_flight
+
+    def allows(self, status: JobStatus, *, sent: bool) -> bool:
+        return status in self.sources and not (self.unsent_only and sent)
+
+
+# Record the intent to send, before the engine is called: a sender that dies leaves a trace.
+SEND = Transition("send", frozenset({QUEUED}), unsent_only=True)
+# Record the engine's request id once it accepted the job.
+SENT = Transition("sent", IN_FLIGHT, unsent_only=True)
+# Progress while the engine still queues the job; a running job never goes back to queued.
+WAIT = Transition("wait", frozenset({QUEUED}), QUEUED)
+# Progress while the engine works on it.
+RUN = Transition("run", IN_FLIGHT, RUNNING)
+SUCCEED = Transition("succeed", IN_FLIGHT, JobStatus.SUCCEEDED)
+FAIL = Transition("fail", IN_FLIGHT, JobStatus.FAILED)
+CANCEL = Transition("cancel", IN_FLIGHT, JobStatus.CANCELED)
+
+ALL = (SEND, SENT, WAIT, RUN, SUCCEED, FAIL, CANCEL)
