@@ -7,10 +7,19 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.web.lifespan import background_lifespan
 from core.web.routes import media_routes
+from core.web.security import security_middleware
+from pages.components.server_options import apply_server_options, friendly_script_error
 
-# `streamlit run app.py` finds this object and serves it: the routes and the lifespan live
-# once per process; each browser session then runs this file again as its page router.
-app = st.App("app.py", routes=media_routes(app_container), lifespan=background_lifespan(app_container))
+# `streamlit run app.py` finds this object and serves it: the routes, middleware and lifespan
+# live once per process; each browser session then runs this file again as its page router,
+# so everything built here is cheap and nothing reads settings until the server starts.
+app = st.App(
+    "app.py",
+    routes=media_routes(app_container),
+    middleware=security_middleware(lambda: app_container().settings.allowed_host_list),
+    lifespan=background_lifespan(app_container, on_start=apply_server_options),
+    on_script_error=friendly_script_error,
+)
 
 PAGES = [
     st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),

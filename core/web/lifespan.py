@@ -9,15 +9,21 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from core.bootstrap import Container
+from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 def background_lifespan(
     container: Callable[[], Container],
+    on_start: Callable[[Settings], object] | None = None,
 ) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
+    """`on_start` runs once, before the server takes its first request; app.py hands in Streamlit's side."""
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
+        if on_start is not None:
+            on_start((await asyncio.to_thread(container)).settings)
         stop = asyncio.Event()
         task = asyncio.create_task(_loop(container, stop))
         try:
