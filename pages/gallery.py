@@ -10,6 +10,7 @@ from pages.components.gallery_detail import SELECTED_KEY, detail_view
 from pages.components.guard import require_user
 from pages.components.media import thumbnail_tile
 from pages.components.paging import current_cursor, pager
+from pages.components.safe_text import escape_markdown
 
 user = require_user()
 service = app_container().gallery
@@ -23,7 +24,7 @@ if selected is not None:
         st.stop()
     except NotFoundError as exc:
         st.session_state.pop(SELECTED_KEY, None)
-        st.warning(str(exc))
+        st.warning(escape_markdown(str(exc)))
 
 page = service.page(user, before_id=current_cursor("gallery"))
 if not page.items:

@@ -10,6 +10,7 @@ from core.errors import AtelierError
 from pages.components.generate_forms import apply_fresh_draft, create_form, edit_form
 from pages.components.guard import require_user
 from pages.components.job_progress import job_progress, latest_job
+from pages.components.safe_text import escape_markdown
 
 user = require_user()
 service = app_container().generation
@@ -41,7 +42,7 @@ try:
         st.session_state["generate.job_id"] = view.id
         st.rerun()
 except AtelierError as exc:
-    st.error(str(exc))
+    st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
 
 if job is not None:
     st.subheader("Latest job")

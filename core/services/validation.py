@@ -25,7 +25,7 @@ def clean_prompt(text: str, kind: GenerationKind, max_chars: int = MAX_PROMPT_CH
     what = "prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "instruction"
     prompt = text.replace("\r\n", "\n").strip()
     if not prompt:
-        raise ValidationError(f"Write a {what} first.")
+        raise ValidationError(f"Write {'an' if what == 'instruction' else 'a'} {what} first.")
     if len(prompt) > max_chars:
         raise ValidationError(f"The {what} is {len(prompt):,} characters long; the limit is {max_chars:,}.")
     bad = sorted({c for c in prompt if unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS})

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import GenerationKind, UserView
+from core.errors import NotFoundError
 from core.services.gallery import ImageDetail
 from core.text import plural
 from pages.components.generate_forms import set_draft
@@ -78,10 +79,13 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
     )
     yes, no = st.columns(2)
     if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", width="stretch"):
-        app_container().gallery.delete(user, image.id)
+        try:
+            app_container().gallery.delete(user, image.id)
+            st.toast("Image deleted.")
+        except NotFoundError:  # deleted in another tab in the meantime: the outcome is the same
+            st.toast("This image had already been deleted.")
         st.session_state.pop(CONFIRM_KEY, None)
         st.session_state.pop(SELECTED_KEY, None)
-        st.toast("Image deleted.")
         st.rerun()
     if no.button("Keep it", key="gallery.delete_no", width="stretch"):
         st.session_state.pop(CONFIRM_KEY, None)

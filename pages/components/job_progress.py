@@ -8,7 +8,9 @@ from core.bootstrap import app_container
 from core.domain import GenerationView, JobStatus, UserView
 from core.errors import NotFoundError
 from core.text import plural
+from pages.components.guard import current_user
 from pages.components.media import show_image
+from pages.components.safe_text import escape_markdown
 
 STATE_LABELS = {
     JobStatus.QUEUED: "Queued",
@@ -38,6 +40,8 @@ def job_progress(user: UserView, job: GenerationView) -> None:
 
 
 def _panel(user: UserView, job_id: str, was_in_flight: bool) -> None:
+    if current_user() is None:  # signed out in another tab while this one kept polling
+        st.rerun()
     service = app_container().generation
     view = service.poll(user, job_id)
     if was_in_flight and not view.status.in_flight:
@@ -58,16 +62,15 @@ def _panel(user: UserView, job_id: str, was_in_flight: bool) -> None:
 
 
 def _status_line(view: GenerationView) -> None:
-    label = STATE_LABELS[view.status]
+    # Status messages can quote the user's own words (an instruction the engine refused).
+    label, message = STATE_LABELS[view.status], escape_markdown(view.status_message)
     if view.status == JobStatus.QUEUED:
-        st.progress(0.0, text=f"{label}: {view.status_message}")
+        st.progress(0.0, text=f"{label}: {message}")
     elif view.status == JobStatus.RUNNING:
-        st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {view.status_message}")
+        st.progress(min(max(view.progress, 0.0), 1.0), text=f"{label}: {message}")
     elif view.status == JobStatus.SUCCEEDED:
-        st.success(
-            f"{label}. {view.status_message + ' ' if view.status_message else ''}Charged {plural(view.charged, 'credit')}."
-        )
+        st.success(f"{label}. {message + ' ' if message else ''}Charged {plural(view.charged, 'credit')}.")
     elif view.status == JobStatus.FAILED:
-        st.error(f"{label}. {view.status_message}")
+        st.error(f"{label}. {message}")
     else:
-        st.warning(f"{label}. {view.status_message}")
+        st.warning(f"{label}. {message}")

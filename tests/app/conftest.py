@@ -41,7 +41,9 @@ def open_app(app_settings: Container) -> Callable[..., AppTest]:
     def run(email: str | None = "alice@example.com", script: str = "app.py") -> AppTest:
         at = AppTest.from_file(str(ROOT / script), default_timeout=30)
         if email is not None:
-            at.session_state["guard.user_id"] = app_settings.accounts.sign_in_local(email).id
+            user = app_settings.accounts.sign_in_local(email)
+            at.session_state["guard.user_id"] = user.id
+            at.session_state["guard.session_version"] = user.session_version
         return at.run()
 
     return run

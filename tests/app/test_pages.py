@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
+from tests.markdown import unescape
 
 PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
 
@@ -15,15 +16,15 @@ def click(at: AppTest, label_start: str) -> AppTest:
     return at.run()
 
 
+def shown(elements) -> list[str]:  # type: ignore[no-untyped-def]
+    """What a reader sees of each element: user text inside is escaped markup."""
+    return [unescape(str(e.value)) for e in elements]
+
+
 def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [t.value for t in at.title]
-    parts += (
-        [e.value for e in at.error]
-        + [s.value for s in at.success]
-        + [w.value for w in at.warning]
-        + [i.value for i in at.info]
-    )
-    return "\n".join(str(p) for p in parts)
+    parts = shown(at.markdown) + shown(at.caption) + shown(at.title)
+    parts += shown(at.error) + shown(at.success) + shown(at.warning) + shown(at.info)
+    return "\n".join(parts)
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -38,14 +39,14 @@ def test_local_sign_in_creates_the_account_and_shows_the_starter_balance(open_ap
     at.text_input[0].input("newcomer@example.com")
     at = click(at, "Sign in")
     assert at.sidebar.metric[0].value == "20"
-    assert "newcomer@example.com" in "".join(c.value for c in at.sidebar.caption)
+    assert "newcomer@example.com" in "".join(shown(at.sidebar.caption))
 
 
 def test_a_malformed_email_gets_a_clear_message(open_app) -> None:
     at = open_app(email=None)
     at.text_input[0].input("not-an-email")
     at = click(at, "Sign in")
-    assert "name@example.com" in at.error[0].value
+    assert "name@example.com" in shown(at.error)[0]
 
 
 def test_the_generate_page_says_the_engine_is_not_ai_and_shows_the_cost(open_app) -> None:
@@ -61,7 +62,7 @@ def test_generating_shows_the_result_and_holds_then_charges_the_credits(open_app
     at.slider[0].set_value(2).run()
     at.text_area[0].input("an orange sun over green hills")
     at = click(at, "Generate")
-    assert [s.value for s in at.success] == ["Done. Charged 2 credits."]
+    assert shown(at.success) == ["Done. Charged 2 credits."]
     assert at.sidebar.metric[0].value == "18"
     assert not next(b for b in at.button if b.label.startswith("Generate")).disabled  # ready for the next one
 
@@ -76,14 +77,14 @@ def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_rel
     assert next(b for b in at.button if b.label.startswith("Generate")).disabled
     assert at.get("progress")[0].proto.text.startswith("Queued: ")
     at = click(at, "Cancel")
-    assert [w.value for w in at.warning] == ["Canceled. Your credits were returned."]
+    assert shown(at.warning) == ["Canceled. Your credits were returned."]
     assert at.sidebar.metric[0].value == "20"
 
 
 def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:
     at = open_app()
     at = click(at, "Generate")
-    assert at.error[0].value == "Write a prompt first."
+    assert shown(at.error) == ["Write a prompt first."]
     assert at.sidebar.metric[0].value == "20"
 
 
@@ -93,7 +94,7 @@ def test_an_instruction_the_offline_engine_cannot_do_lists_what_it_understands(o
     at.get("file_uploader")[0].upload("cat.png", _png(), "image/png").run()
     at.text_area[0].input("paint it like monet")
     at = click(at, "Apply edit")
-    assert "monet" in at.error[0].value and "sepia" in at.error[0].value
+    assert "monet" in shown(at.error)[0] and "sepia" in shown(at.error)[0]
     assert at.sidebar.metric[0].value == "20"
 
 
@@ -139,7 +140,7 @@ def test_edit_this_image_opens_the_edit_form_with_that_image_picked(open_app) ->
     at.text_area[0].input("sepia")
     at = click(at, "Apply edit")
     assert [e.value for e in at.error] == []
-    assert [s.value for s in at.success] == ["Done. Charged 1 credit."]
+    assert shown(at.success) == ["Done. Charged 1 credit."]
 
 
 def test_use_these_settings_again_also_restores_the_number_of_images(open_app) -> None:

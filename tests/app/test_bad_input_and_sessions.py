@@ -1,0 +1,109 @@
+"""Pages under hostile or odd input: no traceback, user text never becomes markdown, sign-out reaches every tab."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+from core.bootstrap import app_container
+from tests.markdown import unescape
+
+HOSTILE_EMAIL = "![a](http://127.0.0.1:9999/p.png)@x.com"
+HOSTILE_INSTRUCTION = "[x](http://127.0.0.1:9999/) :red[boom] **loud** $x^2$ :material/home:"
+PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
+
+
+def click(at: AppTest, label_start: str) -> AppTest:
+    next(b for b in at.button if b.label.startswith(label_start)).click()
+    return at.run()
+
+
+def generate(at: AppTest, prompt: str = "teal squares") -> AppTest:
+    at.text_area[0].input(prompt)
+    return click(at, "Generate")
+
+
+def _png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (120, 80), (10, 120, 200)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_an_email_full_of_markdown_shows_as_plain_text_in_the_sidebar(open_app) -> None:
+    at = open_app(email=HOSTILE_EMAIL)
+    caption = " ".join(str(c.value) for c in at.sidebar.caption)
+    assert HOSTILE_EMAIL.lower() in unescape(caption)
+    assert "](http" not in caption and "![" not in caption  # the markdown image is gone
+    assert not at.exception
+
+
+def test_a_refused_instruction_is_quoted_back_as_plain_text(open_app) -> None:
+    at = open_app()
+    at.segmented_control[0].set_value("Edit").run()
+    at.get("file_uploader")[0].upload("cat.png", _png(), "image/png").run()
+    at.text_area[0].input(HOSTILE_INSTRUCTION)
+    at = click(at, "Apply edit")
+    [error] = [str(e.value) for e in at.error]
+    assert "[x](http" not in error and ":red[boom]" not in error and "**loud**" not in error
+    assert "[x](http://127.0.0.1:9999/)" in unescape(error)  # the user still sees what they typed
+    assert at.sidebar.metric[0].value == "20"
+
+
+@pytest.mark.parametrize("seed", ["²", "٣", "1e5", "-4", "12 34", "9" * 40, "0x1f"])
+def test_a_seed_that_is_not_plain_digits_gets_a_clear_message_and_no_charge(open_app, seed: str) -> None:
+    at = open_app()
+    at.text_area[0].input("orange waves")
+    at.text_input[0].input(seed)
+    at = click(at, "Generate")
+    assert not at.exception
+    assert [unescape(str(e.value)) for e in at.error] == [
+        "The seed must be a whole number from 0 to 2,147,483,647, or empty for a random seed."
+    ]
+    assert at.sidebar.metric[0].value == "20"
+
+
+def test_deleting_an_image_already_deleted_in_another_tab_just_says_so(open_app) -> None:
+    first = generate(open_app())
+    first.switch_page("pages/gallery.py").run()
+    first = click(click(first, "Open"), "Delete")
+    second = open_app()  # the same account in another tab, on the same image
+    second.switch_page("pages/gallery.py").run()
+    second = click(click(click(second, "Open"), "Delete"), "Yes, delete")
+    assert "Image deleted." in [t.value for t in second.toast]
+    first = click(first, "Yes, delete")  # this tab still shows the confirmation
+    assert not first.exception
+    assert "not in your gallery" in unescape(str(first.warning[0].value))
+    assert "No images yet" in first.info[0].value
+
+
+def test_signing_out_in_one_tab_signs_the_other_tabs_out_too(open_app) -> None:
+    here, there = open_app(), open_app()
+    click(here, "Sign out")
+    there.run()
+    assert [t.value for t in there.title] == ["Sign in to Atelier"]
+    assert "signed out" in there.info[0].value
+    assert not there.sidebar.metric
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_and_the_sign_in_form_say_this_is_not_production(open_app, page: str) -> None:
+    for at in (open_app(script=page), open_app(email=None, script=page)):
+        badges = [str(b.proto.body) for b in at.get("markdown") if "local sign-in" in str(b.proto.body)]
+        assert badges and "anyone can sign in as anyone" in badges[0]
+
+
+def test_form_texts_state_the_limits_from_the_settings(open_app, monkeypatch) -> None:
+    monkeypatch.setenv("MAX_UPLOAD_MB", "3")
+    monkeypatch.setenv("MAX_PROMPT_CHARS", "500")
+    app_container.cache_clear()
+    at = open_app()
+    assert "Up to 500 characters" in (at.text_area[0].help or "")
+    at.segmented_control[0].set_value("Edit").run()
+    assert at.get("file_uploader")[0].proto.label == "JPEG, PNG or WebP, up to 3 MB"
+    at.get("file_uploader")[0].upload("cat.png", _png(), "image/png").run()
+    at.text_area[0].input("x" * 501)
+    at = click(at, "Apply edit")
+    assert "the limit is 500" in unescape(str(at.error[0].value))
