@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
+CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev migrate bench screenshots lint clean
+.PHONY: run test install install-dev migrate bench screenshots lint chromium clean
 
 run: migrate
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-test: install-dev
+test: install-dev chromium lint
 	$(BIN)/python -m pytest
 
 install: $(VENV)/.installed
@@ -25,16 +26,36 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The browser tests need Debian's Chromium (never `playwright install`). Installed when apt is
+# usable here (as root, or with password-less sudo); otherwise the one command to run is printed,
+# and the browser tests skip locally (in CI they fail).
+chromium:
+	@if [ -x $(CHROMIUM) ]; then exit 0; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
+		echo "Installing Chromium for the browser tests (sudo apt-get install chromium)"; \
+		sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "Chromium is missing, so the browser tests will be skipped. Install it with:"; \
+		echo "    sudo apt-get install -y chromium"; \
+	fi
+
 migrate: install
 	$(BIN)/alembic upgrade head
 
 bench: install-dev
 	$(BIN)/python bench/generation_overhead.py
 	$(BIN)/python bench/gallery_page.py
+	$(BIN)/python bench/offline_edit_limits.py
 
+# Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev
-	$(BIN)/ruff check app.py pages core db tests bench
-	$(BIN)/mypy app.py pages core db
+	$(BIN)/ruff check app.py pages core db tests bench docs
+	$(BIN)/ruff format --check app.py pages core db tests bench docs
+	$(BIN)/mypy --strict core db
+	$(BIN)/mypy app.py pages
 
 screenshots: install-dev
 	$(BIN)/python docs/take_screenshots.py

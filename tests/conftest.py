@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, text
 
 from core.bootstrap import Container
 from db.schema import migrate
+from tests.ci import in_ci
 from tests.factories import make_container
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -27,7 +28,7 @@ def postgres_url() -> Iterator[str]:
             conn.execute(text("select 1"))
     except Exception as exc:  # noqa: BLE001
         admin.dispose()
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(f"PostgreSQL is required in CI but unreachable at {POSTGRES_ADMIN_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}")
     name = f"atelier_test_{uuid.uuid4().hex[:10]}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections import Counter
 from collections.abc import Callable
 
@@ -53,6 +54,7 @@ class FakeImageEngine:
         deliver: int | None = None,
         garbage: bool = False,
         cannot_find: bool = False,
+        latency_seconds: float = 0.0,
     ) -> None:
         self.polls_until_done, self.queued_polls = polls_until_done, queued_polls
         self.fail_submit, self.fail_result = fail_submit, fail_result
@@ -61,6 +63,7 @@ class FakeImageEngine:
         self.deliver = deliver
         self.garbage = garbage
         self.cannot_find = cannot_find
+        self.latency = latency_seconds  # how long each call waits on the "network", to widen races
         self.requests: dict[str, EngineRequest] = {}
         self.polls: Counter[str] = Counter()
         self.accepted: Counter[str] = Counter()  # key -> accepted submits (must never exceed 1)
@@ -71,6 +74,10 @@ class FakeImageEngine:
 
     def interrupt_next(self, callback: Callable[[], object], *, at: str) -> None:
         self._interruptions[at] = callback
+
+    def _wait(self) -> None:
+        if self.latency:
+            time.sleep(self.latency)
 
     def _interrupted(self, method: str) -> None:
         callback = self._interruptions.pop(method, None)
@@ -94,7 +101,8 @@ class FakeImageEngine:
         if self.fail_submit:
             raise EngineError("The image engine is unavailable right now.")
         if self.explode_submit:
-            raise RuntimeError("the fake engine crashed while taking the job")
+            # Real errors often quote their input: a log that printed messages would leak the prompt.
+            raise RuntimeError(f"the fake engine crashed while taking {request.prompt!r}")
         request_id = f"fake_{key}"
         self.accepted[key] += 1
         self.requests[request_id] = request
@@ -111,6 +119,7 @@ class FakeImageEngine:
         return request_id if request_id in self.requests else None
 
     def status(self, request_id: str) -> EngineStatus:
+        self._wait()
         if request_id not in self.requests:
             raise EngineJobLostError("The image engine lost track of this job.")
         self.polls[request_id] += 1
@@ -124,11 +133,12 @@ class FakeImageEngine:
         return answer
 
     def result(self, request_id: str) -> list[EngineOutput]:
+        self._wait()
         self.results_fetched[request_id] += 1
         if self.fail_result:
             raise EngineError("The image engine failed while drawing.")
         if self.explode_result:
-            raise MemoryError("the fake engine ran out of memory")
+            raise MemoryError(f"out of memory drawing {self.requests[request_id].prompt!r}")
         request = self.requests[request_id]
         count = request.num_images if self.deliver is None else self.deliver
         made = [b"<html>not an image</html>" if self.garbage else _tiny_png(i) for i in range(count)]

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+from tests.ci import in_ci
 from tests.e2e.server import CHROMIUM, RunningServer, launch_chromium, running_server
 
 SERVER_KEY = pytest.StashKey[RunningServer]()
@@ -27,7 +27,7 @@ def atelier(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Confi
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)"
-        if os.environ.get("CI") == "true":
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     with sync_playwright() as playwright:

@@ -37,6 +37,7 @@ def test_concurrent_submits_from_many_sessions_never_overspend(containers, datab
     for t in threads:
         t.join()
 
+    assert len(outcomes) == WORKERS * ATTEMPTS_EACH  # no thread died half-way
     assert outcomes.count("ok") == 10
     assert outcomes.count("refused") == WORKERS * ATTEMPTS_EACH - 10
     assert refreshed(c, user).balance == 0 == ledger_sum(c, user)
@@ -58,7 +59,7 @@ def test_a_double_click_racing_on_one_token_makes_one_job(containers, database_u
         t.start()
     for t in threads:
         t.join()
-    assert set(ids) == {token}
+    assert len(ids) == 4 and set(ids) == {token}  # every thread finished, and all got the one job
     assert refreshed(c, user).balance == 18 == ledger_sum(c, user)
 
 
@@ -76,5 +77,5 @@ def test_the_first_sign_in_from_two_sessions_at_once_grants_starter_credits_once
         t.start()
     for t in threads:
         t.join()
-    assert len({u.id for u in users}) == 1
+    assert len(users) == 4 and len({u.id for u in users}) == 1
     assert refreshed(c, users[0]).balance == 20 == ledger_sum(c, users[0])
