@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import secrets
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,12 +122,16 @@ def _media_secret(settings: Settings) -> bytes:
         return configured.encode()
     path: Path = settings.data_dir / "media-secret.key"
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # Created readable by this user only from the first byte (no window before a chmod), and
-        # exclusively, so two processes starting at once cannot each write a different key.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip().encode()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(secrets.token_hex(32))
+    if not path.exists():
+        # Written whole into a private temp file (mkstemp creates it 0600), then linked into place:
+        # the key is never readable by others, and a process starting at the same moment either
+        # wins the link or reads the complete key of the one that did, never an empty file.
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".media-secret-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            with contextlib.suppress(FileExistsError):
+                os.link(tmp, path)
+        finally:
+            os.unlink(tmp)
     return path.read_text().strip().encode()

@@ -10,8 +10,8 @@ from alembic.config import Config
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def migrate(url: str) -> None:
+def migrate(url: str, revision: str = "head") -> None:
     config = Config(str(ROOT / "alembic.ini"))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.attributes["configure_logger"] = False
-    command.upgrade(config, "head")
+    command.upgrade(config, revision)

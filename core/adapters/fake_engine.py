@@ -95,6 +95,7 @@ class FakeImageEngine:
             raise EngineInputError("The fake engine refuses prompts that say 'unsupported'.")
 
     def submit(self, request: EngineRequest, key: str) -> str:
+        self._wait()
         if self.crash_before_accept > 0:
             self.crash_before_accept -= 1
             raise SimulatedCrash("died before the engine took the job")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -123,3 +125,39 @@ def test_an_engine_that_crashes_fails_the_job_once_and_is_never_retried_in_a_loo
     assert sum(engine.results_fetched.values()) == (1 if where == "result" else 0)
     assert sum(engine.accepted.values()) == (1 if where == "result" else 0)
     assert refreshed(c, user).balance == 20 == ledger_sum(c, user)
+
+
+def test_a_slow_submit_keeps_its_lease_so_the_loop_never_sends_the_job_a_second_time(
+    containers, database_url: str
+) -> None:
+    """The lease (1 s here) is renewed while the engine takes 2.5 s to accept: the loop keeps away."""
+    engine = FakeImageEngine(latency_seconds=2.5)
+    c = containers(database_url, engine=engine, job_lease_seconds=1)
+    user = sign_up(c)
+    token = c.generation.new_token()
+    sender = threading.Thread(target=c.generation.submit, args=(user, create_form(model="fake-draw"), token))
+    sender.start()
+    while sender.is_alive():  # the background loop, ticking fast while the submit is under way
+        c.jobs.reconcile()
+        time.sleep(0.05)
+    sender.join()
+    engine.latency = 0
+    c.jobs.reconcile()
+    assert engine.accepted[token] == 1
+    assert c.generation.status(user, token).status == JobStatus.SUCCEEDED
+    assert refreshed(c, user).balance == 19 == ledger_sum(c, user)
+
+
+def test_an_ended_job_leaves_nothing_in_the_offline_engines_spool(containers, database_url: str, tmp_path) -> None:
+    """Prompts and input images are gone from the engine as soon as the job ends, whatever the ending."""
+    spool = tmp_path / "spool"
+    c = containers(database_url, engine=OfflineImageEngine(spool, 0.0))
+    user = sign_up(c)
+    done = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    assert done.status == JobStatus.SUCCEEDED
+    assert list(spool.iterdir()) == []
+    slow = containers(database_url, engine=OfflineImageEngine(spool, 60.0))
+    job = slow.generation.submit(user, create_form(), slow.generation.new_token())
+    assert len(list(spool.glob("*.json"))) == 1  # while it runs, the engine holds it
+    slow.generation.cancel(user, job.id)
+    assert list(spool.iterdir()) == []

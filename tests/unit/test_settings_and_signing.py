@@ -130,3 +130,43 @@ def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, m
     assert settings.gallery_page_size == 12  # then secrets.toml
     assert settings.media_secret.get_secret_value() == "from-toml-0123456789abcdef0123456789"
     assert "from-toml" not in repr(settings)  # a secret never shows in logs or pages
+
+
+def test_the_development_media_key_is_private_from_its_first_byte_and_the_same_for_every_process(
+    tmp_path, monkeypatch
+) -> None:
+    import os
+    import stat
+    import threading
+
+    from core.bootstrap import _media_secret
+
+    settings = load_settings(app_env="development", data_dir=tmp_path, media_secret="")
+    created: list[int] = []
+    real_open = os.open
+
+    def watching_open(path, flags, mode=0o777, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "media-secret" in str(path) and flags & os.O_CREAT:
+            created.append(mode)
+        return real_open(path, flags, mode, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", watching_open)
+    old_umask = os.umask(0)  # even a careless umask must not open a window
+    try:
+        keys: list[bytes] = []
+        start = threading.Barrier(6)
+
+        def read_key() -> None:
+            start.wait()
+            keys.append(_media_secret(settings))
+
+        threads = [threading.Thread(target=read_key) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        os.umask(old_umask)
+    assert len(keys) == 6 and len(set(keys)) == 1 and len(keys[0]) >= 32
+    assert created and set(created) == {0o600}  # the file is born private, not chmod-ed afterwards
+    assert stat.S_IMODE((tmp_path / "media-secret.key").stat().st_mode) == 0o600

@@ -1,0 +1,94 @@
+"""Upgrading a database that already holds data, on SQLite and PostgreSQL: nothing is lost, links and ids are safe."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from db.schema import migrate
+from tests.conftest import POSTGRES_ADMIN_URL
+
+NOW = "2026-11-27 12:00:00"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A brand-new database, so the migrations can be stopped half-way."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'old.db'}"
+        return
+    request.getfixturevalue("postgres_url")  # skips or fails (in CI) when PostgreSQL is unreachable
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"atelier_migration_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def add_user(conn, name: str) -> int:  # type: ignore[no-untyped-def]
+    conn.execute(
+        text(
+            "INSERT INTO users (email, display_name, role, balance, created_at, session_version) "
+            "VALUES (:e, :n, 'user', 0, :t, 0)"
+        ),
+        {"e": f"{name}@example.com", "n": name, "t": NOW},
+    )
+    return int(conn.execute(text("SELECT max(id) FROM users")).scalar_one())
+
+
+def test_upgrading_a_database_with_images_and_jobs_keeps_them_and_gives_every_image_a_public_id(
+    empty_database: str,
+) -> None:
+    migrate(empty_database, "0001")
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO users (email, display_name, role, balance, created_at) "
+                "VALUES ('old@example.com', 'old', 'user', 5, :t)"
+            ),
+            {"t": NOW},
+        )
+        for job, request_id in (("a" * 32, "off_x"), ("b" * 32, None)):
+            conn.execute(
+                text(
+                    "INSERT INTO generations (id, user_id, kind, status, prompt, model, aspect_ratio, seed, "
+                    "num_images, output_format, cost, charged, provider_request_id, progress, status_message, "
+                    "created_at, updated_at) VALUES (:id, 1, 'text_to_image', 'running', 'p', 'offline-draw', "
+                    "'1:1', 1, 1, 'png', 1, 0, :rid, 0, '', :t, :t)"
+                ),
+                {"id": job, "rid": request_id, "t": NOW},
+            )
+        for image in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO images (user_id, position, source, blob_key, thumb_key, content_type, width, "
+                    "height, size_bytes, created_at) VALUES (1, 0, 'upload', :k, :k, 'image/png', 1, 1, 1, :t)"
+                ),
+                {"k": f"u1/{image}.png", "t": NOW},
+            )
+    engine.dispose()
+
+    migrate(empty_database)
+
+    engine = create_engine(empty_database)
+    with engine.begin() as conn:
+        public_ids = [r[0] for r in conn.execute(text("SELECT public_id FROM images ORDER BY id"))]
+        attempts = dict(conn.execute(text("SELECT id, send_attempts FROM generations")).all())
+        old_balance = conn.execute(text("SELECT balance FROM users WHERE id = 1")).scalar_one()
+        # After the upgrade an id is never handed out twice: delete the newest account, add another.
+        ids = [add_user(conn, name) for name in ("gone", "new")]
+        conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": ids[0]})
+        ids.append(add_user(conn, "newer"))
+    engine.dispose()
+    assert len(public_ids) == 2 and len(set(public_ids)) == 2 and all(len(p) == 32 for p in public_ids)
+    assert attempts == {"a" * 32: 1, "b" * 32: 0}  # a job already sent counts as sent, so it is never resent
+    assert old_balance == 5
+    assert ids[2] > ids[1] > ids[0] > 1
