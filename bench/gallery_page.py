@@ -39,7 +39,7 @@ BATCH = 5_000
 DEEP_PAGE = 200
 PAGE_SIZES = (24, 48)  # the app's default (Settings.gallery_page_size) and a larger grid
 WARM, RUNS = 2, 30
-COLUMNS = "id, user_id, generation_id, position, source, blob_key, thumb_key, content_type, width, height, size_bytes, created_at"
+COLUMNS = "id, public_id, user_id, generation_id, position, source, blob_key, thumb_key, content_type, width, height, size_bytes, created_at"
 
 
 @dataclass
@@ -63,6 +63,7 @@ def seed(engine: Engine, postgres: bool) -> float:
             "display_name": f"user{u}",
             "role": "user",
             "balance": 0,
+            "session_version": 0,
             "created_at": t0,
         }
         for u in range(1, OTHER_USERS + 2)
@@ -72,6 +73,7 @@ def seed(engine: Engine, postgres: bool) -> float:
     images = [
         {
             "id": i,
+            "public_id": f"{i:032x}",
             "user_id": owner,
             "generation_id": None,
             "position": 0,

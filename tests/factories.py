@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from PIL import Image
+from PIL import ExifTags, Image
 from sqlmodel import SQLModel
 
 from core.adapters.local_blobs import LocalBlobStore
@@ -92,6 +92,19 @@ def edit_form(instruction: str = "black and white", **overrides: object) -> Gene
     }
     values.update(overrides)
     return GenerationForm(**values)  # type: ignore[arg-type]
+
+
+def camera_exif(orientation: int = 1) -> Image.Exif:
+    """What a phone writes: its make, how to turn the picture, and where it was taken."""
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    exif[ExifTags.Base.Orientation] = orientation
+    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
+    gps[ExifTags.GPS.GPSLatitude] = (52.0, 22.0, 5.0)
+    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
+    gps[ExifTags.GPS.GPSLongitude] = (4.0, 53.0, 7.0)
+    return exif
 
 
 def image_bytes(

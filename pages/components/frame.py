@@ -9,8 +9,8 @@ from core.domain import UserView
 from pages.components.safe_text import escape_markdown
 
 BADGES = {
-    "development": "Development mode · local sign-in: anyone can sign in as anyone",
-    "test": "Test mode · local sign-in: anyone can sign in as anyone",
+    "development": "Development mode · anyone can sign in as anyone",
+    "test": "Test mode · anyone can sign in as anyone",
 }
 
 

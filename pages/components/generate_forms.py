@@ -103,6 +103,7 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
             value=values.get("prompt", ""),
             height=90,
             placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"',
+            help=f"Up to {service.limits.max_prompt_chars:,} characters.",
         )
         fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
         submitted = st.form_submit_button(f"Apply edit · {plural(cost, 'credit')}", type="primary", disabled=busy)

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20
+    data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20, app_env: str = "test"
 ) -> Iterator[RunningServer]:
     """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,7 @@ def running_server(
     env = {
         **os.environ,
         # Set every key explicitly, so a developer's .env or secrets.toml cannot leak into the run.
-        "APP_ENV": "test",
+        "APP_ENV": app_env,
         "DATA_DIR": str(data_dir),
         "DATABASE_URL": database_url,
         "MEDIA_SECRET": MEDIA_SECRET,
@@ -102,25 +102,26 @@ def running_server(
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     server = RunningServer(f"http://127.0.0.1:{port}", data_dir, database_url, MEDIA_SECRET.encode(), log_path, process)
     try:
-        _wait_until_healthy(server)
+        wait_until_healthy(server.url, process, server.log)
         yield server
     finally:
-        _stop(process)
+        stop(process)
 
 
-def _wait_until_healthy(server: RunningServer) -> None:
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Callable[[], str]) -> None:
+    """Until Streamlit's health check answers; a server that exits or never answers fails with its log."""
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise RuntimeError(f"The server exited with code {server.process.returncode}:\n{server.log()}")
+        if process.poll() is not None:
+            raise RuntimeError(f"The server exited with code {process.returncode}:\n{log()}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.url}/_stcore/health", timeout=1).status_code == 200:
+            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
                 return
         time.sleep(0.2)
-    raise RuntimeError(f"The server was not healthy after {STARTUP_SECONDS} s:\n{server.log()}")
+    raise RuntimeError(f"The server was not healthy after {STARTUP_SECONDS} s:\n{log()}")
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop(process: subprocess.Popen[bytes]) -> None:
     if process.poll() is None:
         process.terminate()
         try:

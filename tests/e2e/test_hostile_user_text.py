@@ -27,7 +27,7 @@ def test_a_markdown_email_is_shown_as_text_and_its_image_is_never_fetched(
 
     context.route("**/*", only_the_app)
     page.goto("/")
-    expect(page.get_by_text("Test mode · local sign-in: anyone can sign in as anyone")).to_be_visible()
+    expect(page.get_by_text("Test mode · anyone can sign in as anyone")).to_be_visible()
     page.get_by_role("textbox", name="Email").fill(HOSTILE_EMAIL)
     page.get_by_role("button", name="Sign in").click()
     sidebar = page.get_by_test_id("stSidebar")
@@ -35,6 +35,6 @@ def test_a_markdown_email_is_shown_as_text_and_its_image_is_never_fetched(
     for title in ("Gallery", "Credits", "Generate"):
         page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
         expect(page.get_by_role("heading", name=title, exact=True)).to_be_visible()
-        expect(page.get_by_text("Test mode · local sign-in: anyone can sign in as anyone")).to_be_visible()
+        expect(page.get_by_text("Test mode · anyone can sign in as anyone")).to_be_visible()
     expect(sidebar.locator("img[src*='9999'], a[href*='9999']")).to_have_count(0)
     assert elsewhere == []

@@ -12,23 +12,20 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
 from tests.e2e.escape_probe_app import CANARY_ORIGIN, ELEMENT_KINDS, HOSTILE_STRINGS
-from tests.e2e.server import ROOT, free_port
+from tests.e2e.server import ROOT, free_port, stop, wait_until_healthy
 
 pytestmark = pytest.mark.e2e
 
 PROBE_APP = Path(__file__).with_name("escape_probe_app.py")
-STARTUP_SECONDS = 60
 RENDER_MS = 60_000
 VIEWPORT: ViewportSize = {"width": 1400, "height": 900}
 
@@ -130,27 +127,10 @@ def probe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
-        _wait_until_healthy(url, process, log_path)
+        wait_until_healthy(url, process, log_path.read_text)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"The probe app exited with code {process.returncode}:\n{log_path.read_text()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"The probe app was not healthy after {STARTUP_SECONDS} s:\n{log_path.read_text()}")
+        stop(process)
 
 
 @contextlib.contextmanager

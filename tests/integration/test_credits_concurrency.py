@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from core.adapters.fake_engine import FakeImageEngine
-from core.errors import InsufficientCreditsError
+from core.errors import InsufficientCreditsError, ValidationError
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
 
 WORKERS = 8
@@ -79,3 +81,38 @@ def test_the_first_sign_in_from_two_sessions_at_once_grants_starter_credits_once
         t.join()
     assert len(users) == 4 and len({u.id for u in users}) == 1
     assert refreshed(c, users[0]).balance == 20 == ledger_sum(c, users[0])
+
+
+def test_a_double_click_with_exactly_enough_credits_never_says_not_enough(containers, database_url: str) -> None:
+    """The job row is written before the hold, so the second click meets the job, not an empty balance."""
+    c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=2)
+    user = sign_up(c)
+    token = c.generation.new_token()
+    start = threading.Barrier(4)
+    outcomes: list[str] = []
+
+    def click() -> None:
+        start.wait()
+        try:
+            outcomes.append(c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id)
+        except InsufficientCreditsError:
+            outcomes.append("not enough credits")
+
+    threads = [threading.Thread(target=click) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert outcomes == [token] * 4
+    assert refreshed(c, user).balance == 0 == ledger_sum(c, user)
+
+
+def test_a_form_token_that_names_another_users_job_is_refused_clearly(containers, database_url: str) -> None:
+    c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000))
+    alice, bob = sign_up(c, "alice@example.com"), sign_up(c, "bob@example.com")
+    token = c.generation.new_token()
+    c.generation.submit(alice, create_form(model="fake-draw"), token)
+    with pytest.raises(ValidationError, match="already used"):
+        c.generation.submit(bob, create_form(model="fake-draw"), token)
+    assert refreshed(c, bob).balance == 20 == ledger_sum(c, bob)
+    assert refreshed(c, alice).balance == 19

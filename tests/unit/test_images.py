@@ -12,6 +12,7 @@ from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
 from core.errors import EngineError, UploadError
 from core.images import CleanImage, clean_engine_output, clean_upload
+from tests.factories import camera_exif
 
 RED = (255, 0, 0)
 BLUE = (0, 0, 255)
@@ -33,18 +34,6 @@ def red_left_blue_right(size: tuple[int, int] = (200, 100)) -> Image.Image:
     image = Image.new("RGB", size, BLUE)
     image.paste(RED, (0, 0, size[0] // 2, size[1]))
     return image
-
-
-def camera_exif(orientation: int = 1) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneCo"
-    exif[ExifTags.Base.Orientation] = orientation
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 22.0, 5.0)
-    gps[ExifTags.GPS.GPSLongitudeRef] = "E"
-    gps[ExifTags.GPS.GPSLongitude] = (4.0, 53.0, 7.0)
-    return exif
 
 
 def png_header_claiming(width: int, height: int) -> bytes:

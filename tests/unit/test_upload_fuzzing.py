@@ -28,7 +28,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from core.bootstrap import Container
 from core.errors import AtelierError, UploadError
 from core.images import clean_upload
-from tests.factories import edit_form, ledger_sum, refreshed, sign_up
+from tests.factories import camera_exif, edit_form, ledger_sum, refreshed, sign_up
 
 MAX_UPLOAD_MB = 0.5
 LIMIT_BYTES = int(MAX_UPLOAD_MB * 1024 * 1024)
@@ -66,17 +66,6 @@ def encode(image: Image.Image, format: str, **options: Any) -> bytes:
 
 def noisy(size: tuple[int, int] = (48, 32), mode: str = "RGB", sigma: int = 40) -> Image.Image:
     return Image.effect_noise(size, sigma).convert(mode)
-
-
-def camera_exif(orientation: int = 1) -> Image.Exif:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "PhoneCo"
-    exif[ExifTags.Base.Orientation] = orientation
-    gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-    gps[ExifTags.GPS.GPSLatitudeRef] = "N"
-    gps[ExifTags.GPS.GPSLatitude] = (52.0, 22.0, 5.0)
-    gps[ExifTags.GPS.GPSLongitude] = (4.0, 53.0, 7.0)
-    return exif
 
 
 def png_chunk(kind: bytes, body: bytes) -> bytes:
