@@ -23,13 +23,6 @@ class Transition:
     target: JobStatus | None = None  # None: the status stays as it is
     unsent_only: bool = False  # only while no engine request id is recorded
 
-    @property
-    def ends_job(self) -> bool:
-        return self.target is not None and not self.target.in_flight
-
-    def allows(self, status: JobStatus, *, sent: bool) -> bool:
-        return status in self.sources and not (self.unsent_only and sent)
-
 
 # Record the intent to send, before the engine is called: a sender that dies leaves a trace.
 SEND = Transition("send", frozenset({QUEUED}), unsent_only=True)
@@ -42,5 +35,3 @@ RUN = Transition("run", IN_FLIGHT, RUNNING)
 SUCCEED = Transition("succeed", IN_FLIGHT, JobStatus.SUCCEEDED)
 FAIL = Transition("fail", IN_FLIGHT, JobStatus.FAILED)
 CANCEL = Transition("cancel", IN_FLIGHT, JobStatus.CANCELED)
-
-ALL = (SEND, SENT, WAIT, RUN, SUCCEED, FAIL, CANCEL)

@@ -8,10 +8,11 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, func, or_, update
 from sqlmodel import Session, col, select
 
+from core import job_states
 from core.job_states import Transition
 from db.tables import Generation, Image, LedgerEntry, User
 
-IN_FLIGHT = ("queued", "running")
+IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
 
 
 class UserRepository:

@@ -57,7 +57,6 @@ class GenerationService:
             clock,
         )
         self.credits_per_image = credits_per_image
-        self.max_upload_bytes = max_upload_bytes
         self.max_pixels = max_pixels
         self.limits = FormLimits(max_prompt_chars=max_prompt_chars, max_upload_bytes=max_upload_bytes)
 
@@ -140,7 +139,7 @@ class GenerationService:
         """Job row first, then the hold, in one transaction; the creator keeps a lease to send it."""
         cost = self.quote(request.num_images)
         now = self.clock()
-        lease = Lease(generation_id, self.runner.leases.new_owner())
+        lease, lease_until = self.runner.leases.new(generation_id)
         with self.db.uow() as uow:
             if upload_row is not None:
                 source = uow.images.add(upload_row)
@@ -160,7 +159,7 @@ class GenerationService:
                     cost=cost,
                     status_message="Submitting",
                     lease_owner=lease.owner,
-                    lease_until=now + self.runner.leases.duration,
+                    lease_until=lease_until,
                     created_at=now,
                     updated_at=now,
                 )
@@ -175,7 +174,7 @@ class GenerationService:
         if form.kind != GenerationKind.EDIT:
             return None, None
         if form.upload is not None:
-            clean = clean_upload(form.upload, max_bytes=self.max_upload_bytes, max_pixels=self.max_pixels)
+            clean = clean_upload(form.upload, max_bytes=self.limits.max_upload_bytes, max_pixels=self.max_pixels)
             row = store_image(self.blobs, user.id, clean, source="upload")
             return row, row
         with self.db.reader() as uow:

@@ -6,7 +6,7 @@ import logging
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from core.clock import Clock
@@ -28,12 +28,12 @@ class LeaseKeeper:
         self.db, self.clock = db, clock
         self.duration = timedelta(seconds=seconds)
 
-    @staticmethod
-    def new_owner() -> str:
-        return uuid.uuid4().hex
+    def new(self, generation_id: str) -> tuple[Lease, datetime]:
+        """A lease for a job about to be created, and when it runs out: its creator writes both with the row."""
+        return Lease(generation_id, uuid.uuid4().hex), self.clock() + self.duration
 
     def claim(self, generation_id: str) -> Lease | None:
-        lease = Lease(generation_id, self.new_owner())
+        lease = Lease(generation_id, uuid.uuid4().hex)
         now = self.clock()
         with self.db.uow() as uow:
             if not uow.generations.claim(generation_id, lease.owner, now, now + self.duration):
