@@ -8,6 +8,8 @@ from core.bootstrap import app_container
 from core.web.lifespan import background_lifespan
 from core.web.routes import media_routes
 from core.web.security import security_middleware
+from pages.components.guard import current_user
+from pages.components.navigation import pages_for
 from pages.components.server_options import apply_server_options, friendly_script_error
 
 # `streamlit run app.py` finds this object and serves it: the routes, middleware and lifespan
@@ -21,15 +23,11 @@ app = st.App(
     on_script_error=friendly_script_error,
 )
 
-PAGES = [
-    st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),
-    st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
-    st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
-]
-
 st.set_page_config(page_title="Atelier", page_icon="assets/logo.png", layout="wide")
 st.logo("assets/logo.png")
-st.navigation(PAGES).run()
+# The page list is built for this user's role on every run; each page checks the role again.
+user = current_user()
+st.navigation(pages_for(user), position="sidebar" if user else "hidden").run()
 
 if __name__ == "__main__" and not st.runtime.exists():  # `python app.py` starts the server too
     app.run()

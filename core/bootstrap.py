@@ -8,12 +8,14 @@ import os
 import secrets
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.clock import Clock, utc_now
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine
 from core.services.accounts import AccountService
+from core.services.admin import AdminService
 from core.services.credits import CreditService
 from core.services.gallery import GalleryService
 from core.services.generation import GenerationService
@@ -32,6 +34,7 @@ class Container:
     engine: ImageEngine
     blobs: BlobStore
     accounts: AccountService
+    admin: AdminService
     credits: CreditService
     generation: GenerationService
     gallery: GalleryService
@@ -45,11 +48,11 @@ def bootstrap(
     engine: ImageEngine | None = None,
     blobs: BlobStore | None = None,
     db: Database | None = None,
-    clock: Clock = utc_now,
+    clock: Clock | None = None,
 ) -> Container:
     settings = settings or load_settings()
-    if settings.auth_mode != "local":
-        raise ConfigurationError(f"Unknown AUTH_MODE {settings.auth_mode!r}; this build has: local.")
+    check_sign_in(settings)
+    clock = clock or settings_clock(settings)
     db = db or Database(make_engine(settings.resolved_database_url))
     engine = engine or _engine(settings)
     blobs = blobs or _blobs(settings)
@@ -80,13 +83,47 @@ def bootstrap(
         db=db,
         engine=engine,
         blobs=blobs,
-        accounts=AccountService(db, settings.starter_credits),
+        accounts=AccountService(
+            db,
+            clock,
+            starter_credits=settings.starter_credits,
+            admin_emails=settings.admin_email_list,
+            session_max_age=timedelta(days=settings.session_max_days),
+            sign_in_retention=timedelta(days=settings.sign_in_retention_days),
+            model_ids=tuple(m.id for m in engine.models()),
+        ),
+        admin=AdminService(db, clock),
         credits=CreditService(db),
         generation=generation,
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
         media=MediaService(db, blobs, signer),
         jobs=jobs,
     )
+
+
+def check_sign_in(settings: Settings) -> None:
+    """Local sign-in only when no OIDC provider is configured; OIDC only when it is completely configured."""
+    if settings.auth_mode == "oidc":
+        if problems := settings.oidc_problems():
+            raise ConfigurationError("AUTH_MODE=oidc, but: " + "; ".join(problems))
+    elif settings.auth.provider_names():
+        names = ", ".join(f"[auth.{n}]" for n in settings.auth.provider_names())
+        raise ConfigurationError(
+            f"secrets.toml configures an OIDC provider ({names}) but AUTH_MODE=local, which lets anyone sign in "
+            "as anyone. Set AUTH_MODE=oidc, or remove the [auth] section."
+        )
+
+
+def settings_clock(settings: Settings) -> Clock:
+    """The real clock, moved by CLOCK_OFFSET_SECONDS (refused in production) so tests can age a session."""
+    if not settings.clock_offset_seconds:
+        return utc_now
+    offset = timedelta(seconds=settings.clock_offset_seconds)
+
+    def shifted() -> datetime:
+        return utc_now() + offset
+
+    return shifted
 
 
 @functools.cache

@@ -46,3 +46,15 @@ class BlobNotFoundError(AtelierError):
 
 class ConfigurationError(AtelierError):
     """Settings that must not be used together, or a missing secret."""
+
+
+class PermissionDeniedError(AtelierError):
+    """The acting user's role does not allow this; nothing was changed."""
+
+
+class SessionEndedError(AtelierError):
+    """The browser still holds a sign-in, but it no longer counts; `reason` says why, for the sign-in screen."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -26,12 +28,36 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
+
+
+def secrets_files() -> list[Path]:
+    """The secrets files Streamlit reads: STREAMLIT_SECRETS_FILES (as `--secrets.files` would), else the project's."""
+    listed = os.environ.get("STREAMLIT_SECRETS_FILES", "").split()
+    return [Path(p) for p in listed] or [PROJECT_ROOT / ".streamlit" / "secrets.toml"]
+
+
+class AuthSecrets(BaseModel):
+    """The `[auth]` section of secrets.toml, which `st.login` reads; checked here so a bad one stops the start.
+
+    Providers are sub-tables (`[auth.google]`) holding client_id, client_secret and server_metadata_url.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    redirect_uri: str = ""
+    cookie_secret: SecretStr = SecretStr("")
+
+    def provider(self, name: str) -> dict[str, object]:
+        found = (self.model_extra or {}).get(name)
+        return found if isinstance(found, dict) else {}
+
+    def provider_names(self) -> list[str]:
+        return sorted(k for k, v in (self.model_extra or {}).items() if isinstance(v, dict))
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_file=PROJECT_ROOT / ".env",
-        extra="ignore",
-        toml_file=PROJECT_ROOT / ".streamlit" / "secrets.toml",
-    )
+    model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
 
     app_env: Environment = Environment.DEVELOPMENT
     data_dir: Path = PROJECT_ROOT / "data"
@@ -41,7 +67,16 @@ class Settings(BaseSettings):
     allowed_hosts: str = "localhost,127.0.0.1,::1"
 
     image_engine: str = "offline"
-    auth_mode: str = "local"
+    # local: type any email (development only); oidc: st.login with AUTH_PROVIDER from secrets.toml's [auth].
+    auth_mode: Literal["local", "oidc"] = "local"
+    auth_provider: str = "google"
+    auth: AuthSecrets = Field(default_factory=AuthSecrets)  # the [auth] section of secrets.toml
+    # Verified emails that become admins when they sign in. Comma-separated.
+    admin_emails: str = ""
+    session_max_days: float = Field(7.0, gt=0, le=30)  # Streamlit's sign-in cookie lives 30 days
+    sign_in_retention_days: int = Field(90, ge=1)
+    # Moves the app's clock (development and test only), so a 7-day session can be ended without waiting.
+    clock_offset_seconds: float = 0.0
     blob_store: str = "local"
 
     starter_credits: int = Field(20, ge=0)
@@ -65,7 +100,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        toml = TomlConfigSettingsSource(settings_cls)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=secrets_files())
         return init_settings, env_settings, dotenv_settings, toml
 
     @field_validator("media_secret")
@@ -87,14 +122,26 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _sessions_end_before_their_records(self) -> Settings:
+        if self.sign_in_retention_days < self.session_max_days:
+            raise ValueError(
+                "SIGN_IN_RETENTION_DAYS must be at least SESSION_MAX_DAYS: the guard checks every session "
+                "against its sign-in record"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> Settings:
         if self.app_env != Environment.PRODUCTION:
             return self
         problems = []
+        if self.clock_offset_seconds:
+            problems.append("CLOCK_OFFSET_SECONDS is set (it is for tests)")
         if self.image_engine == "offline":
             problems.append("IMAGE_ENGINE=offline (the offline engine is not an AI model)")
         if self.auth_mode == "local":
-            problems.append("AUTH_MODE=local (local sign-in trusts any typed email)")
+            problems.append("AUTH_MODE=local (local sign-in trusts any typed email); set AUTH_MODE=oidc")
+        problems += self.oidc_problems()
         if self.media_secret.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
             problems.append("MEDIA_SECRET is missing or a placeholder")
         if not self.database_url.get_secret_value():
@@ -102,6 +149,28 @@ class Settings(BaseSettings):
         if problems:
             raise ValueError("Refusing to start in production: " + "; ".join(problems))
         return self
+
+    def oidc_problems(self) -> list[str]:
+        """What is missing for `st.login` with AUTH_PROVIDER, each said in words an operator can act on."""
+        problems = []
+        name = self.auth_provider
+        provider = self.auth.provider(name)
+        if not provider:
+            problems.append(f"no OIDC provider: secrets.toml has no [auth.{name}] section")
+        else:
+            missing = [key for key in PROVIDER_KEYS if not str(provider.get(key, "")).strip()]
+            if missing:
+                problems.append(f"[auth.{name}] is missing {', '.join(missing)}")
+        if not self.auth.redirect_uri.strip():
+            problems.append("[auth] redirect_uri is missing (the app's URL ending in /oauth2callback)")
+        cookie = self.auth.cookie_secret.get_secret_value()
+        if len(cookie.encode()) < MIN_SECRET_BYTES or cookie.strip().lower() in PLACEHOLDER_SECRETS:
+            problems.append(f"[auth] cookie_secret is missing or shorter than {MIN_SECRET_BYTES} bytes")
+        return problems
+
+    @property
+    def admin_email_list(self) -> set[str]:
+        return {e.strip().lower() for e in self.admin_emails.split(",") if e.strip()}
 
     @property
     def resolved_database_url(self) -> str:

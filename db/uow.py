@@ -8,7 +8,14 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from db.engine import writer
-from db.repositories import GenerationRepository, ImageRepository, LedgerRepository, UserRepository
+from db.repositories import (
+    AuditRepository,
+    GenerationRepository,
+    ImageRepository,
+    LedgerRepository,
+    SignInRepository,
+    UserRepository,
+)
 
 
 class UnitOfWork:
@@ -16,6 +23,8 @@ class UnitOfWork:
     ledger: LedgerRepository
     generations: GenerationRepository
     images: ImageRepository
+    sign_ins: SignInRepository
+    audit: AuditRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._bind = writer(engine) if write else engine
@@ -26,6 +35,8 @@ class UnitOfWork:
         self.ledger = LedgerRepository(self.session)
         self.generations = GenerationRepository(self.session)
         self.images = ImageRepository(self.session)
+        self.sign_ins = SignInRepository(self.session)
+        self.audit = AuditRepository(self.session)
         return self
 
     def __exit__(

@@ -36,7 +36,7 @@ st.session_state.setdefault("generate.mode", "Create")
 mode = st.segmented_control("Mode", list(modes), key="generate.mode") or "Create"
 
 try:
-    form = create_form(busy) if modes[mode] == GenerationKind.TEXT_TO_IMAGE else edit_form(user, busy)
+    form = create_form(user, busy) if modes[mode] == GenerationKind.TEXT_TO_IMAGE else edit_form(user, busy)
     if form is not None:
         view = service.submit(user, form, token)
         st.session_state["generate.job_id"] = view.id

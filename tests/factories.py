@@ -33,6 +33,7 @@ def settings_for(tmp_path: Path, database_url: str = "sqlite://", **overrides: o
         "offline_engine_delay_seconds": 0,
         "starter_credits": 20,
         "credits_per_image": 1,
+        "auth": {},  # never a developer's own secrets.toml [auth] section
     }
     values.update(overrides)
     return load_settings(**values)
@@ -60,7 +61,7 @@ def make_container(
 
 
 def sign_up(container: Container, email: str = "alice@example.com") -> UserView:
-    return container.accounts.sign_in_local(email)
+    return container.accounts.sign_in_local(email).user
 
 
 def refreshed(container: Container, user: UserView) -> UserView:

@@ -72,3 +72,25 @@ def settle(uow: UnitOfWork, user_id: int, generation_id: str, held: int, charged
 
 def _reference(generation_id: str) -> str:
     return f"generation {generation_id[:8]}"
+
+
+def adjust(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, actor_id: int) -> bool:
+    """An admin's grant (amount > 0) or deduction (amount < 0), once per key; a deduction never goes below 0."""
+    if uow.ledger.has_key(key):
+        return False
+    if amount < 0 and not uow.users.debit_if_covered(user_id, -amount):
+        raise InsufficientCreditsError(-amount, uow.users.balance(user_id))
+    if amount > 0:
+        uow.users.credit(user_id, amount)
+    uow.ledger.add(
+        LedgerEntry(
+            user_id=user_id,
+            delta=amount,
+            kind="adjustment",
+            reason=reason,
+            reference="by an admin",
+            idempotency_key=key,
+            actor_id=actor_id,
+        )
+    )
+    return True

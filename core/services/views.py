@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, LedgerEntryView, UserView
+from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, LedgerEntryView, Role, UserView
 from core.signing import MediaSigner
 from db.tables import Generation, Image, LedgerEntry, User
 
@@ -12,11 +12,17 @@ def user_view(user: User) -> UserView:
     return UserView(
         id=user.id,
         email=user.email,
-        display_name=user.display_name,
-        role=user.role,
+        display_name=display_name(user),
+        role=Role(user.role),
         balance=user.balance,
         session_version=user.session_version,
+        avatar_url=user.avatar_url,
     )
+
+
+def display_name(user: User) -> str:
+    """The name the user chose, else the provider's, else the part of the email before the @."""
+    return user.display_name or user.provider_name or user.email.split("@")[0]
 
 
 def image_view(image: Image, signer: MediaSigner) -> ImageView:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -12,6 +13,7 @@ from core.bootstrap import Container
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
+HOUSEKEEPING_INTERVAL_SECONDS = 3600.0  # retention sweeps: hourly is plenty for limits counted in days
 
 
 def background_lifespan(
@@ -36,12 +38,19 @@ def background_lifespan(
 
 
 async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
-    """Finish or release every job still in flight, so a closed tab or a restart loses nothing."""
+    """Finish or release every job still in flight, so a closed tab or a restart loses nothing;
+    and, once an hour (and at start), delete what is past its retention."""
     log.info("Background loop started")
+    next_housekeeping = 0.0
     while not stop.is_set():
         try:
             c = await asyncio.to_thread(container)
             await asyncio.to_thread(c.jobs.reconcile)
+            if time.monotonic() >= next_housekeeping:
+                removed = await asyncio.to_thread(c.accounts.sweep_sign_ins)
+                if removed:
+                    log.info("Deleted %d sign-in records past their retention", removed)
+                next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_SECONDS
             interval = c.settings.worker_interval_seconds
         except Exception:
             log.exception("Background loop tick failed")

@@ -1,17 +1,21 @@
-"""The frame every page shares: the environment badge, and the sidebar with the balance and the user menu."""
+"""The frame every page shares: the environment badge, and the sidebar with the user, the balance and Sign out."""
 
 from __future__ import annotations
 
+import hashlib
+import html
+
 import streamlit as st
 
-from core.bootstrap import app_container
-from core.domain import UserView
+from core.domain import Role, SignedIn
 from pages.components.safe_text import escape_markdown
 
 BADGES = {
     "development": "Development mode · anyone can sign in as anyone",
     "test": "Test mode · anyone can sign in as anyone",
 }
+ROLE_BADGES = {Role.TEAM: ("Team", "blue"), Role.ADMIN: ("Admin", "violet")}
+AVATAR_COLOURS = ("#e0704f", "#4f7be0", "#4fae7b", "#a35fd1", "#d1a35f", "#5fb8d1")
 
 
 def environment_badge(app_env: str) -> None:
@@ -20,11 +24,37 @@ def environment_badge(app_env: str) -> None:
         st.badge(BADGES[app_env], icon=":material/construction:", color="orange")
 
 
-def sidebar(user: UserView) -> None:
+def sidebar(signed_in: SignedIn) -> None:
+    from pages.components.guard import sign_out  # the guard draws this frame; import here to avoid a cycle
+
+    user = signed_in.user
     with st.sidebar:
+        left, right = st.columns([1, 4], vertical_alignment="center")
+        with left:
+            avatar(user.display_name or user.email, user.avatar_url, size=40)
+        with right:
+            st.markdown(f"**{escape_markdown(user.display_name)}**")
+            st.caption(escape_markdown(user.email))
+        if user.role in ROLE_BADGES:
+            label, colour = ROLE_BADGES[user.role]
+            st.badge(label, color=colour, icon=":material/badge:")  # type: ignore[arg-type]
         st.metric("Credits", f"{user.balance:,}")
-        st.caption(f"Signed in as **{escape_markdown(user.email)}**")
-        if st.button("Sign out", key="frame.sign_out", width="stretch", help="Signs you out in every tab and browser"):
-            app_container().accounts.sign_out_everywhere(user)
-            st.session_state.clear()
-            st.rerun()
+        if st.button("Sign out", key="frame.sign_out", width="stretch", icon=":material/logout:"):
+            sign_out(signed_in.session_key)
+
+
+def avatar(name: str, picture_url: str, size: int) -> None:
+    """The provider's picture when it sent one, else the initials on a colour picked from the name."""
+    if picture_url.startswith("https://"):
+        st.html(
+            f'<img src="{html.escape(picture_url, quote=True)}" alt="" width="{size}" height="{size}" '
+            f'referrerpolicy="no-referrer" style="border-radius:50%;object-fit:cover">'
+        )
+        return
+    letters = "".join(part[0] for part in name.replace("@", " ").replace(".", " ").split()[:2]).upper() or "?"
+    colour = AVATAR_COLOURS[hashlib.sha256(name.encode()).digest()[0] % len(AVATAR_COLOURS)]
+    st.html(
+        f'<div role="img" aria-label="{html.escape(name, quote=True)}" style="width:{size}px;height:{size}px;'
+        f"border-radius:50%;background:{colour};color:#fff;display:flex;align-items:center;"
+        f'justify-content:center;font-weight:600;font-size:{size * 0.4:.0f}px">{html.escape(letters)}</div>'
+    )

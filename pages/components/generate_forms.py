@@ -40,11 +40,14 @@ def apply_fresh_draft() -> None:
         st.session_state["generate.count"] = values.get("num_images", 1)
 
 
-def create_form(busy: bool) -> GenerationForm | None:
+def create_form(user: UserView, busy: bool) -> GenerationForm | None:
     service = app_container().generation
+    prefs = app_container().accounts.preferences(user)  # the user's defaults, from the Account page
     values = draft() if draft().get("kind") == GenerationKind.TEXT_TO_IMAGE else {}
     models = service.models(GenerationKind.TEXT_TO_IMAGE)
-    model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.create_model")
+    preferred = next((i for i, m in enumerate(models) if m.id == prefs.model), 0)
+    model = st.selectbox("Model", models, index=preferred, format_func=lambda m: m.label, key="generate.create_model")
+    st.session_state.setdefault("generate.count", prefs.num_images)
     count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key="generate.count")
     cost = service.quote(count)
     with st.form("generate.create"):
@@ -56,13 +59,13 @@ def create_form(busy: bool) -> GenerationForm | None:
         )
         left, middle, right = st.columns(3)
         ratio = left.selectbox(
-            "Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", "1:1"))
+            "Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", prefs.aspect_ratio))
         )
         fmt = middle.radio(
             "Format",
             list(FORMATS),
             format_func=FORMATS.__getitem__,
-            index=list(FORMATS).index(values.get("output_format", "jpeg")),
+            index=list(FORMATS).index(values.get("output_format", prefs.output_format)),
             horizontal=True,
         )
         seed_text = right.text_input(
@@ -105,7 +108,8 @@ def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
             placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"',
             help=f"Up to {service.limits.max_prompt_chars:,} characters.",
         )
-        fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, horizontal=True)
+        preferred = list(FORMATS).index(app_container().accounts.preferences(user).output_format)
+        fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, index=preferred, horizontal=True)
         submitted = st.form_submit_button(f"Apply edit · {plural(cost, 'credit')}", type="primary", disabled=busy)
     if not submitted or model is None:
         return None

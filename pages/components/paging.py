@@ -12,11 +12,22 @@ def current_cursor(name: str) -> int | None:
     return stack[-1] if stack else None
 
 
-def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> None:
+def reset(name: str) -> None:
+    """Back to the first page (after the filter changed)."""
+    st.session_state[f"{name}.cursors"] = []
+
+
+def pager(
+    name: str,
+    next_cursor: int | None,
+    total: int,
+    page_size: int,
+    labels: tuple[str, str] = ("← Newer", "Older →"),
+) -> None:
     stack: list[int] = st.session_state.setdefault(f"{name}.cursors", [])
     pages = max(1, math.ceil(total / page_size))
     left, middle, right = st.columns([1, 2, 1])
-    if left.button("← Newer", key=f"{name}.newer", disabled=not stack, width="stretch"):
+    if left.button(labels[0], key=f"{name}.newer", disabled=not stack, width="stretch"):
         stack.pop()
         st.rerun()
     middle.markdown(
@@ -24,7 +35,7 @@ def pager(name: str, next_cursor: int | None, total: int, page_size: int) -> Non
         unsafe_allow_html=True,
     )
     if (
-        right.button("Older →", key=f"{name}.older", disabled=next_cursor is None, width="stretch")
+        right.button(labels[1], key=f"{name}.older", disabled=next_cursor is None, width="stretch")
         and next_cursor is not None
     ):
         stack.append(next_cursor)

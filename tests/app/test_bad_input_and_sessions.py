@@ -79,13 +79,17 @@ def test_deleting_an_image_already_deleted_in_another_tab_just_says_so(open_app)
     assert "No images yet" in first.info[0].value
 
 
-def test_signing_out_in_one_tab_signs_the_other_tabs_out_too(open_app) -> None:
-    here, there = open_app(), open_app()
+def test_signing_out_in_one_tab_signs_the_other_tabs_of_that_browser_out_too(open_app, sign_in) -> None:
+    session = sign_in("alice@example.com")
+    here, there = open_app(session=session), open_app(session=session)
+    elsewhere = open_app("alice@example.com")  # another browser, signed in on its own
     click(here, "Sign out")
     there.run()
     assert [t.value for t in there.title] == ["Sign in to Atelier"]
     assert "signed out" in there.info[0].value
     assert not there.sidebar.metric
+    elsewhere.run()
+    assert [t.value for t in elsewhere.title] == ["Generate"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -72,7 +72,7 @@ def test_the_first_sign_in_from_two_sessions_at_once_grants_starter_credits_once
 
     def sign_in() -> None:
         start.wait()
-        users.append(c.accounts.sign_in_local("carol@example.com"))
+        users.append(c.accounts.sign_in_local("carol@example.com").user)
 
     threads = [threading.Thread(target=sign_in) for _ in range(4)]
     for t in threads:

@@ -15,13 +15,13 @@ from db.uow import Database
 def test_a_unit_of_work_that_is_not_committed_leaves_nothing_behind(database_url: str) -> None:
     database = Database(make_engine(database_url))
     with database.uow() as uow:
-        uow.users.add(User(email="ghost@example.com"))
+        uow.users.add(User(issuer="local", subject="ghost", email="ghost@example.com"))
     with database.uow() as uow:
-        uow.users.add(User(email="kept@example.com"))
+        uow.users.add(User(issuer="local", subject="kept", email="kept@example.com"))
         uow.commit()
     with database.reader() as uow:
-        assert uow.users.by_email("ghost@example.com") is None
-        assert uow.users.by_email("kept@example.com") is not None
+        assert uow.users.by_identity("local", "ghost") is None
+        assert uow.users.by_identity("local", "kept") is not None
     database.engine.dispose()
 
 
@@ -29,12 +29,12 @@ def test_a_unit_of_work_that_fails_midway_rolls_everything_back(database_url: st
     database = Database(make_engine(database_url))
     try:
         with database.uow() as uow:
-            uow.users.add(User(email="half@example.com"))
+            uow.users.add(User(issuer="local", subject="half", email="half@example.com"))
             raise RuntimeError("boom")
     except RuntimeError:
         pass
     with database.reader() as uow:
-        assert uow.users.by_email("half@example.com") is None
+        assert uow.users.by_identity("local", "half") is None
     database.engine.dispose()
 
 
@@ -49,7 +49,7 @@ def test_the_migrations_build_exactly_the_schema_the_code_expects(database_url: 
 def test_the_cached_balance_can_only_be_debited_when_it_covers_the_amount(database_url: str) -> None:
     database = Database(make_engine(database_url))
     with database.uow() as uow:
-        user = uow.users.add(User(email="dora@example.com", balance=2))
+        user = uow.users.add(User(issuer="local", subject="dora", email="dora@example.com", balance=2))
         assert user.id is not None
         assert uow.users.debit_if_covered(user.id, 2) is True
         assert uow.users.debit_if_covered(user.id, 1) is False

@@ -35,7 +35,7 @@ from core.errors import InsufficientCreditsError
 from core.job_states import FAIL
 from core.services import ledger
 from db.engine import make_engine
-from db.tables import Generation, Image, LedgerEntry, User
+from db.tables import Generation, Image, LedgerEntry, SignIn, User
 from db.uow import Database
 from tests.factories import create_form, settings_for
 
@@ -89,7 +89,7 @@ class JobMachine(RuleBasedStateMachine):
 
     @initialize()
     def sign_up(self) -> None:
-        self.user = self.server.accounts.sign_in_local(f"u{uuid.uuid4().hex[:12]}@example.com")
+        self.user = self.server.accounts.sign_in_local(f"u{uuid.uuid4().hex[:12]}@example.com").user
 
     # --- what users and the server do ---------------------------------------------------------
 
@@ -283,7 +283,7 @@ def machine_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
 
 def _empty(database: Database) -> None:
     with database.uow() as uow:
-        for table in (Image, LedgerEntry, Generation, User):
+        for table in (Image, LedgerEntry, Generation, SignIn, User):
             uow.session.execute(delete(table))
         uow.commit()
 

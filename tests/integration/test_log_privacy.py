@@ -55,7 +55,7 @@ def test_a_failing_job_logs_neither_the_email_nor_the_prompt(
 ) -> None:
     now = {"t": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)}
     c = containers(database_url, engine=FakeImageEngine(**failure), clock=lambda: now["t"])  # type: ignore[arg-type]
-    user = c.accounts.sign_in_local(EMAIL)
+    user = c.accounts.sign_in_local(EMAIL).user
     try:
         job = c.generation.submit(user, create_form(prompt=PROMPT, model="fake-draw"), c.generation.new_token())
     except SimulatedCrash:

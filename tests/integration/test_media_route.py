@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from core.signing import MediaSigner
 from core.web.routes import media_routes
-from db.tables import LedgerEntry, User
+from db.tables import LedgerEntry, SignIn, User
 from tests.factories import TEST_SECRET, create_form, sign_up
 
 
@@ -121,6 +121,7 @@ def test_an_erased_accounts_ids_are_never_given_to_the_next_account(containers, 
     alice = sign_up(c, "alice@example.com")
     with c.db.uow() as uow:  # erase the newest account the crude way: all its rows go
         uow.session.execute(delete(LedgerEntry).where(col(LedgerEntry.user_id) == alice.id))
+        uow.session.execute(delete(SignIn).where(col(SignIn.user_id) == alice.id))
         uow.session.execute(delete(User).where(col(User.id) == alice.id))
         uow.commit()
     bob = sign_up(c, "bob@example.com")

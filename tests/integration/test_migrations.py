@@ -35,8 +35,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
 def add_user(conn, name: str) -> int:  # type: ignore[no-untyped-def]
     conn.execute(
         text(
-            "INSERT INTO users (email, display_name, role, balance, created_at, session_version) "
-            "VALUES (:e, :n, 'user', 0, :t, 0)"
+            "INSERT INTO users (issuer, subject, email, display_name, role, balance, created_at, session_version) "
+            "VALUES ('local', :e, :e, :n, 'user', 0, :t, 0)"
         ),
         {"e": f"{name}@example.com", "n": name, "t": NOW},
     )
@@ -83,6 +83,8 @@ def test_upgrading_a_database_with_images_and_jobs_keeps_them_and_gives_every_im
         public_ids = [r[0] for r in conn.execute(text("SELECT public_id FROM images ORDER BY id"))]
         attempts = dict(conn.execute(text("SELECT id, send_attempts FROM generations")).all())
         old_balance = conn.execute(text("SELECT balance FROM users WHERE id = 1")).scalar_one()
+        # Accounts made by the development sign-in keep their identity: the local issuer and the address.
+        identity = conn.execute(text("SELECT issuer, subject, email_verified FROM users WHERE id = 1")).one()
         # After the upgrade an id is never handed out twice: delete the newest account, add another.
         ids = [add_user(conn, name) for name in ("gone", "new")]
         conn.execute(text("DELETE FROM users WHERE id = :id"), {"id": ids[0]})
@@ -91,4 +93,5 @@ def test_upgrading_a_database_with_images_and_jobs_keeps_them_and_gives_every_im
     assert len(public_ids) == 2 and len(set(public_ids)) == 2 and all(len(p) == 32 for p in public_ids)
     assert attempts == {"a" * 32: 1, "b" * 32: 0}  # a job already sent counts as sent, so it is never resent
     assert old_balance == 5
+    assert tuple(identity) == ("local", "old@example.com", True)
     assert ids[2] > ids[1] > ids[0] > 1

@@ -10,8 +10,8 @@ from tests.factories import ledger_sum
 
 def test_a_new_account_gets_the_starter_credits_once(containers) -> None:
     c = containers(starter_credits=20)
-    first = c.accounts.sign_in_local("  Alice@Example.com ")
-    again = c.accounts.sign_in_local("alice@example.com")
+    first = c.accounts.sign_in_local("  Alice@Example.com ").user
+    again = c.accounts.sign_in_local("alice@example.com").user
     assert first.id == again.id and first.email == "alice@example.com"
     assert again.balance == 20 == ledger_sum(c, again)
     entries = c.credits.ledger_page(again).items

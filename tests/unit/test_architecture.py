@@ -61,7 +61,12 @@ def test_db_does_not_depend_on_services_or_pages() -> None:
     assert found == {}
 
 
-def test_every_page_starts_with_the_access_guard() -> None:
+ADMIN_PAGES = {"admin_users.py", "admin_audit.py"}
+
+
+def test_every_page_starts_with_the_access_guard_and_admin_pages_ask_for_the_admin_role() -> None:
+    """A freshly started server can run a pages/*.py file without app.py: the guard must come first."""
+    guards = {}
     for path in (ROOT / "pages").glob("*.py"):
         if path.name == "__init__.py":
             continue
@@ -69,7 +74,12 @@ def test_every_page_starts_with_the_access_guard() -> None:
             n for n in ast.parse(path.read_text()).body if not isinstance(n, (ast.Import, ast.ImportFrom, ast.Expr))
         ]
         first = body[0]
-        assert isinstance(first, ast.Assign) and ast.unparse(first.value) == "require_user()", path.name
+        assert isinstance(first, ast.Assign), path.name
+        guards[path.name] = ast.unparse(first.value)
+    expected = {name: "require_user(Role.ADMIN)" for name in ADMIN_PAGES}
+    assert {n: g for n, g in guards.items() if n in ADMIN_PAGES} == expected
+    assert {g for n, g in guards.items() if n not in ADMIN_PAGES} <= {"require_user()", "require_session()"}
+    assert set(guards) >= ADMIN_PAGES | {"account.py", "generate.py", "gallery.py", "credits.py"}
 
 
 def _full_modules(path: Path) -> set[str]:

@@ -119,9 +119,10 @@ def test_settings_read_the_environment_then_dotenv_then_secrets_toml(tmp_path, m
     )
 
     class LocalSettings(Settings):
-        model_config = SettingsConfigDict(
-            env_file=tmp_path / ".env", toml_file=tmp_path / "secrets.toml", extra="ignore"
-        )
+        model_config = SettingsConfigDict(env_file=tmp_path / ".env", extra="ignore")
+
+    # The same file Streamlit reads: `--secrets.files` / STREAMLIT_SECRETS_FILES.
+    monkeypatch.setenv("STREAMLIT_SECRETS_FILES", str(tmp_path / "secrets.toml"))
 
     monkeypatch.setenv("CREDITS_PER_IMAGE", "7")
     settings = LocalSettings()

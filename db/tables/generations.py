@@ -1,49 +1,13 @@
-"""SQLModel tables. Alembic owns the schema; these classes describe it to the ORM."""
+"""Generation jobs and the images they produced (or that users uploaded to edit)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, Index, Text
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# SQLite reuses the largest rowid after a delete unless the table says AUTOINCREMENT; an id
-# handed out once (in a link, a session, a ledger reference) must never name another row.
-NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
-
-
-class User(SQLModel, table=True):
-    __tablename__ = "users"
-    __table_args__ = NEVER_REUSE_IDS
-
-    id: int | None = Field(default=None, primary_key=True)
-    email: str = Field(max_length=320, unique=True, index=True)
-    display_name: str = Field(default="", max_length=200)
-    role: str = Field(default="user", max_length=20)
-    # Cached sum of the user's ledger, changed only in the transaction that adds the ledger row.
-    balance: int = 0
-    # Raised by "sign out": every session that signed in under an older version is signed out.
-    session_version: int = 0
-    created_at: datetime = Field(default_factory=utcnow)
-
-
-class LedgerEntry(SQLModel, table=True):
-    __tablename__ = "ledger_entries"
-    __table_args__ = (Index("ix_ledger_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id")
-    delta: int
-    kind: str = Field(max_length=20)  # grant | hold | capture | release
-    reason: str = Field(max_length=300)
-    reference: str = Field(default="", max_length=100)
-    idempotency_key: str = Field(max_length=120, unique=True)
-    created_at: datetime = Field(default_factory=utcnow)
+from db.tables.base import NEVER_REUSE_IDS, utcnow
 
 
 class Generation(SQLModel, table=True):

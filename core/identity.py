@@ -1,0 +1,103 @@
+"""Who the sign-in provider vouches for, and where the browser is: plain values read from OIDC claims.
+
+Identity is the pair (issuer, subject), never the email. `session_key` names one sign-in: it
+is the same in every tab that shares the browser's sign-in cookie, and new after each sign-in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import lru_cache
+
+from ua_parser import parse as parse_user_agent
+
+from core.errors import ValidationError
+
+LOCAL_ISSUER = "local"  # the development sign-in: the "provider" is whoever typed the address
+
+
+@dataclass(frozen=True)
+class Identity:
+    issuer: str
+    subject: str
+    email: str
+    email_verified: bool
+    name: str
+    picture: str
+    issued_at: datetime
+    session_key: str
+
+
+@dataclass(frozen=True)
+class ClientInfo:
+    """What a sign-in event keeps of the browser: a truncated IP and a coarse browser and OS."""
+
+    ip_prefix: str
+    browser: str
+    os: str
+
+
+NO_CLIENT = ClientInfo(ip_prefix="", browser="Unknown browser", os="Unknown OS")
+
+
+def identity_from_claims(claims: Mapping[str, object]) -> Identity:
+    """Read the id_token claims `st.user` holds (Authlib has already checked signature, iss, aud and nonce)."""
+    issuer, subject = str(claims.get("iss") or ""), str(claims.get("sub") or "")
+    issued = claims.get("iat")
+    if not issuer or not subject or not isinstance(issued, int | float):
+        raise ValidationError("The sign-in provider sent an incomplete identity. Sign in again.")
+    nonce = str(claims.get("nonce") or claims.get("auth_time") or "")
+    return Identity(
+        issuer=issuer,
+        subject=subject,
+        email=str(claims.get("email") or "").strip().lower(),
+        email_verified=claims.get("email_verified") is True or claims.get("email_verified") == "true",
+        name=str(claims.get("name") or "").strip(),
+        picture=str(claims.get("picture") or ""),
+        issued_at=datetime.fromtimestamp(float(issued), UTC),
+        session_key=session_key(issuer, subject, f"{issued}", nonce),
+    )
+
+
+def session_key(*parts: str) -> str:
+    """A digest, so the database never holds anything a cookie could be rebuilt from."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def truncate_ip(address: str | None) -> str:
+    """The network, not the host: /24 for IPv4, /48 for IPv6. Empty when unknown (a local connection)."""
+    if not address:
+        return ""
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return ""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+@lru_cache(maxsize=256)
+def describe_user_agent(user_agent: str) -> tuple[str, str]:
+    """A coarse (browser, OS): families and the browser's major version, never the full string."""
+    if not user_agent:
+        return "Unknown browser", "Unknown OS"
+    result = parse_user_agent(user_agent[:1000])
+    browser, system = "Unknown browser", "Unknown OS"
+    if result.user_agent is not None and result.user_agent.family != "Other":
+        browser = result.user_agent.family
+        if result.user_agent.major:
+            browser = f"{browser} {result.user_agent.major}"
+    if result.os is not None and result.os.family != "Other":
+        system = result.os.family
+    return browser, system
+
+
+def client_info(ip: str | None, user_agent: str) -> ClientInfo:
+    browser, system = describe_user_agent(user_agent)
+    return ClientInfo(ip_prefix=truncate_ip(ip), browser=browser[:60], os=system[:60])

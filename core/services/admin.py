@@ -1,0 +1,156 @@
+"""AdminService: the admin console's rules. Every method checks the acting user's role itself, in the
+same transaction as what it does, so a page that forgot its guard is still refused, and every
+change is written to the audit log together with the change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from core.clock import Clock
+from core.csv_safe import to_csv
+from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.services import audit, ledger
+from core.services.views import display_name
+from db.repositories import AuditQuery
+from db.tables import AuditEntry
+from db.uow import Database, UnitOfWork
+
+MAX_ADJUSTMENT = 1_000_000
+MAX_REASON_CHARS = 300
+AUDIT_CSV_HEADER = ("time_utc", "actor", "action", "subject", "details")
+AUDIT_EXPORT_LIMIT = 100_000
+
+
+class AdminService:
+    user_page_size = 25
+    audit_page_size = 50
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db, self.clock = db, clock
+
+    def users(self, actor: UserView, search: str = "", after_id: int | None = None) -> Page[AdminUserRow]:
+        """Users whose email or name contains `search`, oldest account first; `after_id` is the cursor."""
+        with self.db.reader() as uow:
+            _require_admin(uow, actor)
+            text = search.strip()[:200]
+            rows = list(uow.users.search(text, after_id, self.user_page_size + 1))
+            total = uow.users.count_matching(text)
+            items = [
+                AdminUserRow(
+                    id=r.user.id or 0,
+                    email=r.user.email,
+                    display_name=display_name(r.user),
+                    role=Role(r.user.role),
+                    balance=r.user.balance,
+                    image_count=r.image_count,
+                    last_sign_in_at=r.user.last_sign_in_at,
+                    created_at=r.user.created_at,
+                )
+                for r in rows[: self.user_page_size]
+            ]
+        more = len(rows) > self.user_page_size
+        return Page(items=items, next_cursor=items[-1].id if more else None, total=total)
+
+    def set_role(self, actor: UserView, user_id: int, role: Role) -> None:
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)
+            target = uow.users.get(user_id)
+            if target is None:
+                raise NotFoundError("No such user.")
+            old = Role(target.role)
+            if old == role:
+                return
+            if old == Role.ADMIN and uow.users.count_with_role(Role.ADMIN.value) <= 1:
+                raise ValidationError("This is the last admin. Make someone else an admin first.")
+            if not uow.users.set_role_if(user_id, role.value, old.value):
+                raise ValidationError("Someone changed this user's role a moment ago. Reload and try again.")
+            audit.record(uow, actor.id, "role.changed", f"user:{user_id}", old=old.value, new=role.value)
+            uow.commit()
+
+    def adjust_credits(self, actor: UserView, user_id: int, amount: int, reason: str, token: str) -> bool:
+        """Grant (amount > 0) or deduct (amount < 0) credits with a reason. Once per form token: False on a repeat."""
+        reason = " ".join(reason.split())
+        if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+            raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
+        if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
+            raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)
+            if uow.users.get(user_id) is None:
+                raise NotFoundError("No such user.")
+            if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
+                return False
+            audit.record(uow, actor.id, "credits.adjusted", f"user:{user_id}", amount=amount, reason=reason)
+            uow.commit()
+        return True
+
+    def audit_log(self, actor: UserView, filters: AuditFilter, before_id: int | None = None) -> Page[AuditEntryView]:
+        with self.db.reader() as uow:
+            _require_admin(uow, actor)
+            rows = list(uow.audit.page(_query(filters), before_id, self.audit_page_size + 1))
+            total = uow.audit.count(_query(filters))
+        items = [_entry_view(entry, email) for entry, email in rows[: self.audit_page_size]]
+        more = len(rows) > self.audit_page_size
+        return Page(items=items, next_cursor=items[-1].id if more else None, total=total)
+
+    def audit_filters(self, actor: UserView) -> tuple[list[tuple[int, str]], list[str]]:
+        """The actors (id, email) and the actions that occur in the log, for the filter menus."""
+        with self.db.reader() as uow:
+            _require_admin(uow, actor)
+            return uow.audit.actors(), uow.audit.actions()
+
+    def audit_csv(self, actor: UserView, filters: AuditFilter) -> bytes:
+        """The filtered log as CSV (newest first). The export itself is audited, in the same transaction."""
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)
+            rows = uow.audit.page(_query(filters), None, AUDIT_EXPORT_LIMIT)
+            views = [_entry_view(entry, email) for entry, email in rows]
+            audit.record(uow, actor.id, "audit.exported", "audit_log", rows=len(views), **_filter_details(filters))
+            uow.commit()
+        return to_csv(
+            AUDIT_CSV_HEADER,
+            ([v.created_at.strftime("%Y-%m-%d %H:%M:%S"), v.actor, v.action, v.subject, v.details] for v in views),
+        )
+
+
+def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
+    """The role as the database has it now, not as the page remembers it: a demoted admin is refused at once."""
+    row = uow.users.get(actor.id)
+    if row is None or Role(row.role) != Role.ADMIN:
+        raise PermissionDeniedError("Only admins can do this.")
+
+
+def _query(filters: AuditFilter) -> AuditQuery:
+    def start(day: object) -> datetime | None:
+        return datetime.combine(day, time.min, UTC) if day is not None else None  # type: ignore[arg-type]
+
+    until = start(filters.until)
+    return AuditQuery(
+        actor_id=filters.actor_id,
+        action=filters.action,
+        since=start(filters.since),
+        until=until + timedelta(days=1) if until is not None else None,
+    )
+
+
+def _filter_details(filters: AuditFilter) -> dict[str, object]:
+    return {
+        key: str(value)
+        for key, value in (
+            ("actor_id", filters.actor_id),
+            ("action", filters.action),
+            ("since", filters.since),
+            ("until", filters.until),
+        )
+        if value
+    }
+
+
+def _entry_view(entry: AuditEntry, actor_email: str | None) -> AuditEntryView:
+    assert entry.id is not None
+    if entry.actor_id is None:
+        actor = "system"
+    else:
+        actor = actor_email or f"user #{entry.actor_id} (deleted)"
+    return AuditEntryView(entry.id, entry.created_at, actor, entry.action, entry.subject, entry.details)

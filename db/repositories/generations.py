@@ -1,0 +1,98 @@
+"""Generation jobs: every write is a conditional UPDATE from the job state machine, or a lease."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, or_, update
+from sqlmodel import Session, col, select
+
+from core import job_states
+from core.job_states import Transition
+from db.tables import Generation
+
+IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
+
+
+class GenerationRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, generation_id: str) -> Generation | None:
+        return self.session.get(Generation, generation_id)
+
+    def get_for_user(self, user_id: int, generation_id: str) -> Generation | None:
+        query = select(Generation).where(Generation.id == generation_id, Generation.user_id == user_id)
+        return self.session.exec(query).first()
+
+    def add(self, generation: Generation) -> None:
+        self.session.add(generation)
+        self.session.flush()
+
+    def claimable_ids(self, now: datetime, limit: int) -> list[str]:
+        """Jobs in flight that nobody holds a live lease on, oldest first."""
+        query = (
+            select(Generation.id)
+            .where(col(Generation.status).in_(IN_FLIGHT), _lease_free(now))
+            .order_by(col(Generation.created_at))
+            .limit(limit)
+        )
+        return list(self.session.exec(query).all())
+
+    def claim(self, generation_id: str, owner: str, now: datetime, until: datetime) -> bool:
+        """Take the job's lease if it is in flight and nobody holds a live lease on it."""
+        return self._update(
+            [col(Generation.id) == generation_id, col(Generation.status).in_(IN_FLIGHT), _lease_free(now)],
+            {"lease_owner": owner, "lease_until": until},
+        )
+
+    def renew(self, generation_id: str, owner: str, until: datetime) -> bool:
+        """Extend a lease we still hold; False once it was lost, released, or the job ended."""
+        return self._update(
+            [
+                col(Generation.id) == generation_id,
+                col(Generation.lease_owner) == owner,
+                col(Generation.status).in_(IN_FLIGHT),
+            ],
+            {"lease_until": until},
+        )
+
+    def release(self, generation_id: str, owner: str) -> None:
+        self._update(
+            [col(Generation.id) == generation_id, col(Generation.lease_owner) == owner],
+            {"lease_owner": None, "lease_until": None},
+        )
+
+    def apply(
+        self,
+        generation_id: str,
+        transition: Transition,
+        values: Mapping[str, object],
+        *,
+        send_attempts: int | None = None,
+    ) -> bool:
+        """One conditional UPDATE for a state-machine transition; False if the job was not in a source state.
+
+        `send_attempts` also requires the attempt counter to still have that value, so two
+        workers can never both record the intent to send.
+        """
+        conditions = [
+            col(Generation.id) == generation_id,
+            col(Generation.status).in_([s.value for s in transition.sources]),
+        ]
+        if transition.unsent_only:
+            conditions.append(col(Generation.provider_request_id).is_(None))
+        if send_attempts is not None:
+            conditions.append(col(Generation.send_attempts) == send_attempts)
+        if transition.target is not None:
+            values = {**values, "status": transition.target.value}
+        return self._update(conditions, values)
+
+    def _update(self, conditions: list[ColumnElement[bool]], values: Mapping[str, object]) -> bool:
+        result = self.session.execute(update(Generation).where(*conditions).values(**values))
+        return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
+
+
+def _lease_free(now: datetime) -> ColumnElement[bool]:
+    return or_(col(Generation.lease_until).is_(None), col(Generation.lease_until) < now)

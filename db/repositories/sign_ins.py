@@ -1,0 +1,51 @@
+"""Sign-ins: the session a browser's sign-in cookie stands for, and the user's security history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from db.tables import SignIn
+
+
+class SignInRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_key(self, session_key: str) -> SignIn | None:
+        return self.session.exec(select(SignIn).where(SignIn.session_key == session_key)).first()
+
+    def add(self, sign_in: SignIn) -> SignIn:
+        self.session.add(sign_in)
+        self.session.flush()
+        return sign_in
+
+    def end(self, session_key: str, now: datetime) -> None:
+        self.session.execute(
+            update(SignIn)
+            .where(col(SignIn.session_key) == session_key, col(SignIn.ended_at).is_(None))
+            .values(ended_at=now)
+        )
+
+    def carry_forward(self, user_id: int, session_key: str, version: int) -> None:
+        """Keep one sign-in valid under a raised session version (the one that asked to end the others)."""
+        self.session.execute(
+            update(SignIn)
+            .where(col(SignIn.user_id) == user_id, col(SignIn.session_key) == session_key)
+            .values(session_version=version)
+        )
+
+    def recent(self, user_id: int, limit: int) -> Sequence[SignIn]:
+        query = select(SignIn).where(SignIn.user_id == user_id).order_by(col(SignIn.id).desc()).limit(limit)
+        return self.session.exec(query).all()
+
+    def last_at(self, user_id: int) -> datetime | None:
+        query = select(SignIn.created_at).where(SignIn.user_id == user_id).order_by(col(SignIn.id).desc())
+        return self.session.exec(query.limit(1)).first()
+
+    def delete_older_than(self, cutoff: datetime) -> int:
+        result = self.session.execute(delete(SignIn).where(col(SignIn.created_at) < cutoff))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,19 @@
+"""SQLModel tables, one module per concept. Alembic owns the schema; these classes describe it to the ORM."""
+
+from db.tables.audit import AuditEntry
+from db.tables.base import NEVER_REUSE_IDS, utcnow
+from db.tables.generations import Generation, Image
+from db.tables.ledger import LedgerEntry
+from db.tables.users import SignIn, User, UserPreferences
+
+__all__ = [
+    "NEVER_REUSE_IDS",
+    "AuditEntry",
+    "Generation",
+    "Image",
+    "LedgerEntry",
+    "SignIn",
+    "User",
+    "UserPreferences",
+    "utcnow",
+]

@@ -1,0 +1,106 @@
+"""Admin → Users: find a user, see their role, balance, last sign-in and images; change a role; adjust credits."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import AdminUserRow, Role, UserView
+from core.errors import AtelierError
+from pages.components.flash import flash
+from pages.components.guard import require_user
+from pages.components.paging import current_cursor, pager, reset
+from pages.components.safe_text import escape_markdown
+
+admin = require_user(Role.ADMIN)
+ROLE_LABELS = {Role.USER: "User", Role.TEAM: "Team", Role.ADMIN: "Admin"}
+TOKEN_KEY = "admin.users.adjust_token"  # one per adjustment form, so a double click adjusts once
+service = app_container().admin
+
+st.title("Users")
+search = st.text_input(
+    "Search by email or name",
+    key="admin.users.search",
+    placeholder="part of an email or a name",
+    on_change=reset,
+    args=("admin.users",),
+)
+page = service.users(admin, search, after_id=current_cursor("admin.users"))
+
+
+def _when(row: AdminUserRow) -> str:
+    return row.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if row.last_sign_in_at else "never"
+
+
+if not page.items:
+    st.info("No user matches this search." if search else "No users yet.")
+    st.stop()
+table = st.dataframe(
+    [
+        {
+            "ID": r.id,
+            "Email": r.email,
+            "Name": r.display_name,
+            "Role": ROLE_LABELS[r.role],
+            "Balance": r.balance,
+            "Images": r.image_count,
+            "Last sign-in (UTC)": _when(r),
+            "Joined (UTC)": r.created_at.strftime("%Y-%m-%d"),
+        }
+        for r in page.items
+    ],
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="admin.users.table",
+    column_config={"ID": st.column_config.NumberColumn(format="%d", width="small")},
+)
+pager("admin.users", page.next_cursor, page.total, service.user_page_size, labels=("← Previous", "Next →"))
+
+chosen = table.selection.rows if table is not None else []
+if not chosen:
+    st.caption("Select a row to change the user's role or adjust their credits.")
+    st.stop()
+target = page.items[chosen[0]]
+
+
+def _manage(admin: UserView, target: AdminUserRow) -> None:
+    st.subheader(f"{escape_markdown(target.email)}")
+    st.caption(f"User #{target.id} · {target.balance:,} credits · {target.image_count:,} images")
+    left, right = st.columns(2)
+    with left, st.form(f"admin.users.role.{target.id}"):
+        st.markdown("**Role**")
+        role = st.radio(
+            "Role",
+            list(Role),
+            index=list(Role).index(target.role),
+            format_func=ROLE_LABELS.__getitem__,
+            label_visibility="collapsed",
+            help="Team opens the prompt lab; Admin opens this console.",
+        )
+        if st.form_submit_button("Change role") and role is not None:
+            try:
+                service.set_role(admin, target.id, role)
+                flash(f"Role changed to {ROLE_LABELS[role]}.")
+                st.rerun()
+            except AtelierError as exc:
+                st.error(escape_markdown(str(exc)))
+    with right, st.form(f"admin.users.credits.{target.id}"):
+        st.markdown("**Adjust credits**")
+        amount = st.number_input("Amount", step=1, value=0, help="Positive to grant, negative to deduct.")
+        reason = st.text_input("Reason (the user sees it on their Credits page)", max_chars=300)
+        if st.form_submit_button("Apply adjustment"):
+            token = st.session_state.setdefault(TOKEN_KEY, uuid.uuid4().hex)
+            try:
+                service.adjust_credits(admin, target.id, int(amount), reason, token)
+                st.session_state.pop(TOKEN_KEY, None)
+                flash(f"{int(amount):+,} credits applied.")
+                st.rerun()
+            except AtelierError as exc:
+                st.error(escape_markdown(str(exc)))
+
+
+_manage(admin, target)
