@@ -95,9 +95,15 @@ def describe_user_agent(user_agent: str) -> tuple[str, str]:
             browser = f"{browser} {result.user_agent.major}"
     if result.os is not None and result.os.family != "Other":
         system = result.os.family
-    return browser, system
+    return _printable(browser, "Unknown browser"), _printable(system, "Unknown OS")
+
+
+def _printable(text: str, fallback: str) -> str:
+    """Parsers echo parts of the header; keep what shows as plain text, at most 60 characters."""
+    cleaned = "".join(ch for ch in text if ch.isprintable())[:60].strip()
+    return cleaned or fallback
 
 
 def client_info(ip: str | None, user_agent: str) -> ClientInfo:
     browser, system = describe_user_agent(user_agent)
-    return ClientInfo(ip_prefix=truncate_ip(ip), browser=browser[:60], os=system[:60])
+    return ClientInfo(ip_prefix=truncate_ip(ip), browser=browser, os=system)

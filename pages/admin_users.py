@@ -37,7 +37,7 @@ def _when(row: AdminUserRow) -> str:
 if not page.items:
     st.info("No user matches this search." if search else "No users yet.")
     st.stop()
-table = st.dataframe(
+st.dataframe(
     [
         {
             "ID": r.id,
@@ -53,18 +53,22 @@ table = st.dataframe(
     ],
     hide_index=True,
     width="stretch",
-    on_select="rerun",
-    selection_mode="single-row",
-    key="admin.users.table",
     column_config={"ID": st.column_config.NumberColumn(format="%d", width="small")},
 )
 pager("admin.users", page.next_cursor, page.total, service.user_page_size, labels=("← Previous", "Next →"))
 
-chosen = table.selection.rows if table is not None else []
-if not chosen:
-    st.caption("Select a row to change the user's role or adjust their credits.")
+rows = {r.id: r for r in page.items}
+chosen = st.selectbox(
+    "Manage a user on this page",
+    list(rows),
+    index=None,
+    format_func=lambda i: f"#{i} · {rows[i].email}" if i in rows else f"#{i}",
+    placeholder="Choose a user to change their role or adjust their credits",
+    key="admin.users.manage",
+)
+if chosen is None or chosen not in rows:
     st.stop()
-target = page.items[chosen[0]]
+target = rows[chosen]
 
 
 def _manage(admin: UserView, target: AdminUserRow) -> None:

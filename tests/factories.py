@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,6 +16,7 @@ from core.adapters.offline import OfflineImageEngine
 from core.bootstrap import Container, bootstrap
 from core.clock import Clock, utc_now
 from core.domain import GenerationForm, GenerationKind, UserView
+from core.identity import Identity, session_key
 from core.ports import ImageEngine
 from core.services.media import MediaFile
 from core.settings import load_settings
@@ -131,3 +133,39 @@ def fetch_media(container: Container, url: str) -> MediaFile:
 def ledger_sum(container: Container, user: UserView) -> int:
     with container.db.reader() as uow:
         return uow.ledger.total(user.id)
+
+
+class MovableClock:
+    """A clock tests move by hand: `clock.advance(days=8)`."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def identity(
+    sub: str = "alice-sub",
+    email: str = "alice@example.com",
+    *,
+    issued_at: datetime,
+    issuer: str = "https://idp.example.test",
+    verified: bool = True,
+    name: str = "Alice Example",
+    browser: str = "one",
+) -> Identity:
+    """What `st.user` holds after a provider sign-in; `browser` names the sign-in (its cookie)."""
+    return Identity(
+        issuer=issuer,
+        subject=sub,
+        email=email,
+        email_verified=verified,
+        name=name,
+        picture="",
+        issued_at=issued_at,
+        session_key=session_key(issuer, sub, browser, issued_at.isoformat()),
+    )

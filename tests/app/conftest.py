@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -13,10 +12,10 @@ from streamlit.testing.v1 import AppTest
 from core.bootstrap import Container, app_container
 from db.schema import migrate
 from pages.components.guard import LOCAL_KEY
+from tests.app.fake_user import ISSUER
 from tests.factories import TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
-ISSUER = "https://idp.example.test"
 OIDC_SECRETS = f"""
 [auth]
 redirect_uri = "http://127.0.0.1:8501/oauth2callback"
@@ -90,18 +89,3 @@ def oidc_app(
         return at.run(), app_container()
 
     return run
-
-
-def claims(sub: str = "alice-sub", email: str = "alice@example.com", **extra: Any) -> dict[str, Any]:
-    """The id_token claims st.user holds after a sign-in (reference/streamlit.md 1.5)."""
-    return {
-        "iss": ISSUER,
-        "sub": sub,
-        "aud": "atelier",
-        "email": email,
-        "email_verified": True,
-        "name": "Alice Example",
-        "iat": int(time.time()),
-        "nonce": "n-" + sub,
-        **extra,
-    }
