@@ -49,6 +49,7 @@ bench: install-dev
 	$(BIN)/python bench/generation_overhead.py
 	$(BIN)/python bench/gallery_page.py
 	$(BIN)/python bench/offline_edit_limits.py
+	$(BIN)/python bench/sign_in_check.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

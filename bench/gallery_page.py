@@ -59,6 +59,8 @@ def seed(engine: Engine, postgres: bool) -> float:
     users = [
         {
             "id": u,
+            "issuer": "local",
+            "subject": f"user{u}@example.com",
             "email": f"user{u}@example.com",
             "display_name": f"user{u}",
             "role": "user",

@@ -12,12 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 from ua_parser import parse as parse_user_agent
 
 from core.errors import ValidationError
 
 LOCAL_ISSUER = "local"  # the development sign-in: the "provider" is whoever typed the address
+# Where Google serves profile pictures; the page's CSP allows images from its subdomains only.
+AVATAR_HOST = "googleusercontent.com"
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,19 @@ def identity_from_claims(claims: Mapping[str, object]) -> Identity:
         email=str(claims.get("email") or "").strip().lower(),
         email_verified=claims.get("email_verified") is True or claims.get("email_verified") == "true",
         name=str(claims.get("name") or "").strip(),
-        picture=str(claims.get("picture") or ""),
+        picture=_avatar(claims.get("picture")),
         issued_at=datetime.fromtimestamp(float(issued), UTC),
         session_key=session_key(issuer, subject, f"{issued}", nonce),
     )
+
+
+def _avatar(picture: object) -> str:
+    """A profile picture the page may load: https on Google's picture host, else none (initials are shown)."""
+    url = urlsplit(str(picture or ""))
+    host = (url.hostname or "").lower()
+    if url.scheme == "https" and host.endswith("." + AVATAR_HOST) and len(str(picture)) <= 1000:
+        return str(picture)
+    return ""
 
 
 def session_key(*parts: str) -> str:

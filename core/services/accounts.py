@@ -218,13 +218,14 @@ class AccountService:
             user.email = identity.email[:320]
             user.email_verified = identity.email_verified
             user.provider_name = identity.name[:200]
-            user.avatar_url = identity.picture if identity.picture.startswith("https://") else ""
+            user.avatar_url = identity.picture
             user.last_sign_in_at = now
             assert user.id is not None
-            if identity.email in self.admin_emails and Role(user.role) != Role.ADMIN:
-                if uow.users.set_role_if(user.id, Role.ADMIN.value, user.role):
+            old_role = user.role  # read before the UPDATE, which refreshes the loaded row
+            if identity.email in self.admin_emails and Role(old_role) != Role.ADMIN:
+                if uow.users.set_role_if(user.id, Role.ADMIN.value, old_role):
                     audit.record(
-                        uow, None, "role.changed", f"user:{user.id}", old=user.role, new="admin", by="ADMIN_EMAILS"
+                        uow, now, None, "role.changed", f"user:{user.id}", old=old_role, new="admin", by="ADMIN_EMAILS"
                     )
             uow.sign_ins.add(
                 SignIn(

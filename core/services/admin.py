@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from sqlalchemy.exc import IntegrityError
+
 from core.clock import Clock
 from core.csv_safe import to_csv
 from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView
@@ -65,24 +67,29 @@ class AdminService:
                 raise ValidationError("This is the last admin. Make someone else an admin first.")
             if not uow.users.set_role_if(user_id, role.value, old.value):
                 raise ValidationError("Someone changed this user's role a moment ago. Reload and try again.")
-            audit.record(uow, actor.id, "role.changed", f"user:{user_id}", old=old.value, new=role.value)
+            audit.record(uow, self.clock(), actor.id, "role.changed", f"user:{user_id}", old=old.value, new=role.value)
             uow.commit()
 
     def adjust_credits(self, actor: UserView, user_id: int, amount: int, reason: str, token: str) -> bool:
         """Grant (amount > 0) or deduct (amount < 0) credits with a reason. Once per form token: False on a repeat."""
         reason = " ".join(reason.split())
-        if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
-            raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
-        if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
-            raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
-        with self.db.uow() as uow:
-            _require_admin(uow, actor)
-            if uow.users.get(user_id) is None:
-                raise NotFoundError("No such user.")
-            if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
-                return False
-            audit.record(uow, actor.id, "credits.adjusted", f"user:{user_id}", amount=amount, reason=reason)
-            uow.commit()
+        try:
+            with self.db.uow() as uow:
+                _require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
+                if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+                    raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
+                if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
+                    raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
+                if uow.users.get(user_id) is None:
+                    raise NotFoundError("No such user.")
+                if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
+                    return False
+                audit.record(
+                    uow, self.clock(), actor.id, "credits.adjusted", f"user:{user_id}", amount=amount, reason=reason
+                )
+                uow.commit()
+        except IntegrityError:
+            return False  # a second click with the same token lost the race to the first: adjusted once
         return True
 
     def audit_log(self, actor: UserView, filters: AuditFilter, before_id: int | None = None) -> Page[AuditEntryView]:
@@ -106,7 +113,15 @@ class AdminService:
             _require_admin(uow, actor)
             rows = uow.audit.page(_query(filters), None, AUDIT_EXPORT_LIMIT)
             views = [_entry_view(entry, email) for entry, email in rows]
-            audit.record(uow, actor.id, "audit.exported", "audit_log", rows=len(views), **_filter_details(filters))
+            audit.record(
+                uow,
+                self.clock(),
+                actor.id,
+                "audit.exported",
+                "audit_log",
+                rows=len(views),
+                filters=_filter_details(filters),
+            )
             uow.commit()
         return to_csv(
             AUDIT_CSV_HEADER,

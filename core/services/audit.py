@@ -7,15 +7,17 @@ so the log can be kept after an account is erased.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from db.tables import AuditEntry
 from db.uow import UnitOfWork
 
 
-def record(uow: UnitOfWork, actor_id: int | None, action: str, subject: str, **details: Any) -> None:
+def record(uow: UnitOfWork, at: datetime, actor_id: int | None, action: str, subject: str, **details: Any) -> None:
     uow.audit.add(
         AuditEntry(
+            created_at=at,
             actor_id=actor_id,
             action=action,
             subject=subject,

@@ -9,6 +9,8 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.identity import AVATAR_HOST
+
 # The hash allows the one inline <script> of Streamlit 1.67's index.html
 # (`window.prerenderReady = false`); a Streamlit upgrade that changes it shows up as a CSP
 # violation in tests/e2e/test_web_hardening.py.
@@ -19,7 +21,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "default-src 'self'",
         f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval'",
         "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data: blob:",
+        # Profile pictures from Google's sign-in (core.identity.AVATAR_HOST); any other host shows initials.
+        f"img-src 'self' data: blob: https://*.{AVATAR_HOST}",
         "font-src 'self' data:",
         "connect-src 'self'",
         "frame-src 'self'",

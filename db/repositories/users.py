@@ -72,7 +72,13 @@ class UserRepository:
         return result.rowcount == 1  # type: ignore[attr-defined, no-any-return]
 
     def count_with_role(self, role: str) -> int:
-        return int(self.session.exec(select(func.count()).select_from(User).where(User.role == role)).one())
+        """How many users hold `role`, locking those rows until the transaction ends.
+
+        Two admins demoting each other at once would each count two admins and both succeed;
+        with the rows locked, the second waits, counts again after the first commits, and sees one.
+        (SQLite's write transactions are already serial.)
+        """
+        return len(self.session.exec(select(User.id).where(User.role == role).with_for_update()).all())
 
     def search(self, text: str, after_id: int | None, limit: int) -> Sequence[UserRow]:
         """Users whose email or name contains `text` (any case), by id; keyset, so every page costs the same."""

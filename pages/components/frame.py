@@ -34,7 +34,7 @@ def sidebar(signed_in: SignedIn) -> None:
             avatar(user.display_name or user.email, user.avatar_url, size=40)
         with right:
             st.markdown(f"**{escape_markdown(user.display_name)}**")
-            st.caption(escape_markdown(user.email))
+            st.caption(f"Signed in as **{escape_markdown(user.email)}**")
         if user.role in ROLE_BADGES:
             label, colour = ROLE_BADGES[user.role]
             st.badge(label, color=colour, icon=":material/badge:")  # type: ignore[arg-type]

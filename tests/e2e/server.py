@@ -43,6 +43,10 @@ class RunningServer:
     log_path: Path
     process: subprocess.Popen[bytes]
 
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
     def log(self, last_chars: int = 20_000) -> str:
         text = self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no log)"
         return text[-last_chars:]
@@ -56,13 +60,27 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_server(
-    data_dir: Path, *, engine_delay_seconds: float = 1.0, starter_credits: int = 20, app_env: str = "test"
+    data_dir: Path,
+    *,
+    engine_delay_seconds: float = 1.0,
+    starter_credits: int = 20,
+    app_env: str = "test",
+    auth_mode: str = "local",
+    secrets_file: Path | None = None,
+    extra_env: dict[str, str] | None = None,
+    port: int | None = None,
+    log_name: str = "server.log",
 ) -> Iterator[RunningServer]:
-    """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure."""
+    """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure.
+
+    An existing data dir is kept (migrated again, a no-op), so a second server can take over from a first.
+    `secrets_file` becomes STREAMLIT_SECRETS_FILES (Streamlit's `[auth]` and the app's settings read it);
+    `extra_env` is applied last, over everything else; `log_name` names the log file in the data dir.
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     database_url = f"sqlite:///{data_dir / 'atelier.db'}"
     migrate(database_url)
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         # Set every key explicitly, so a developer's .env or secrets.toml cannot leak into the run.
@@ -72,7 +90,7 @@ def running_server(
         "MEDIA_SECRET": MEDIA_SECRET,
         "IMAGE_ENGINE": "offline",
         "BLOB_STORE": "local",
-        "AUTH_MODE": "local",
+        "AUTH_MODE": auth_mode,
         "STARTER_CREDITS": str(starter_credits),
         "CREDITS_PER_IMAGE": "1",
         "OFFLINE_ENGINE_DELAY_SECONDS": str(engine_delay_seconds),
@@ -80,6 +98,9 @@ def running_server(
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
         "PYTHONUNBUFFERED": "1",
     }
+    if secrets_file is not None:
+        env["STREAMLIT_SECRETS_FILES"] = str(secrets_file)
+    env.update(extra_env or {})
     command = [
         sys.executable,
         "-m",
@@ -97,7 +118,7 @@ def running_server(
         "--server.fileWatcherType",
         "none",
     ]
-    log_path = data_dir / "server.log"
+    log_path = data_dir / log_name
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
     server = RunningServer(f"http://127.0.0.1:{port}", data_dir, database_url, MEDIA_SECRET.encode(), log_path, process)

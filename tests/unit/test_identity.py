@@ -89,3 +89,19 @@ def test_whatever_a_browser_sends_the_description_is_short_printable_text(user_a
     browser, system = describe_user_agent(user_agent)
     assert browser and system and len(browser) <= 60 and len(system) <= 60
     assert browser.isprintable() and system.isprintable()
+
+
+@pytest.mark.parametrize(
+    ("picture", "kept"),
+    [
+        ("https://lh3.googleusercontent.com/a/ACg8ocK=s96-c", "https://lh3.googleusercontent.com/a/ACg8ocK=s96-c"),
+        ("http://lh3.googleusercontent.com/a/x", ""),  # not https
+        ("https://tracker.example/pixel.gif", ""),  # a host the page's CSP does not allow
+        ("https://googleusercontent.com.evil.example/a", ""),
+        ("javascript:alert(1)", ""),
+        (None, ""),
+    ],
+)
+def test_only_a_profile_picture_from_the_allowed_host_is_kept(picture: object, kept: str) -> None:
+    claims = {"iss": "i", "sub": "s", "iat": 1, "picture": picture}
+    assert identity_from_claims(claims).picture == kept

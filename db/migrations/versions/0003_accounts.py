@@ -54,6 +54,9 @@ def upgrade() -> None:
     op.execute("UPDATE users SET subject = email, email_verified = true WHERE subject = ''")
     with op.batch_alter_table("users", table_kwargs=_autoincrement(dialect)) as batch_op:
         batch_op.create_unique_constraint("uq_users_issuer_subject", ["issuer", "subject"])
+        # The defaults only served the backfill: from now on every account must name its identity.
+        batch_op.alter_column("issuer", existing_type=String(length=300), server_default=None)
+        batch_op.alter_column("subject", existing_type=String(length=300), server_default=None)
 
     with op.batch_alter_table("ledger_entries", table_kwargs=_autoincrement(dialect)) as batch_op:
         batch_op.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
