@@ -21,13 +21,12 @@ settings = app_container().settings
 st.title("Account")
 
 st.subheader("Profile")
-left, right = st.columns([1, 6], vertical_alignment="center")
-with left:
-    avatar(user.display_name or user.email, user.avatar_url, size=72)
-with right:
-    st.markdown(f"### {escape_markdown(user.display_name)}")
-    role = ROLE_BADGES.get(user.role)
-    st.caption(("Role: " + role[0]) if role else "Role: User")
+with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+    avatar(user.display_name or user.email, user.avatar_url, size=64)
+    with st.container(gap=None):
+        st.markdown(f"**{escape_markdown(user.display_name)}**")
+        role = ROLE_BADGES.get(user.role)
+        st.caption(("Role: " + role[0]) if role else "Role: User")
 with st.form("account.profile"):
     name = st.text_input("Display name", value=user.display_name, max_chars=80, help="How Atelier addresses you.")
     st.text_input(
@@ -90,7 +89,7 @@ st.dataframe(
             "Time (UTC)": r.created_at.strftime("%Y-%m-%d %H:%M"),
             "Browser": r.browser,
             "System": r.os,
-            "Network": r.ip_prefix or "this computer",
+            "Network": r.ip_prefix or "local connection",
             "Status": "This browser" if r.current else ("Signed in" if r.active else "Ended"),
         }
         for r in rows

@@ -63,7 +63,8 @@ chosen = st.selectbox(
     list(rows),
     index=None,
     format_func=lambda i: f"#{i} · {rows[i].email}" if i in rows else f"#{i}",
-    placeholder="Choose a user to change their role or adjust their credits",
+    placeholder="Choose a user",
+    help="Change their role or adjust their credits.",
     key="admin.users.manage",
 )
 if chosen is None or chosen not in rows:
@@ -72,7 +73,7 @@ target = rows[chosen]
 
 
 def _manage(admin: UserView, target: AdminUserRow) -> None:
-    st.subheader(f"{escape_markdown(target.email)}")
+    st.subheader(escape_markdown(target.email), anchor=False)
     st.caption(f"User #{target.id} · {target.balance:,} credits · {target.image_count:,} images")
     left, right = st.columns(2)
     with left, st.form(f"admin.users.role.{target.id}"):

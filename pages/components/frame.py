@@ -10,18 +10,18 @@ import streamlit as st
 from core.domain import Role, SignedIn
 from pages.components.safe_text import escape_markdown
 
-BADGES = {
-    "development": "Development mode · anyone can sign in as anyone",
-    "test": "Test mode · anyone can sign in as anyone",
-}
+BADGES = {"development": "Development mode", "test": "Test mode"}
+LOCAL_SIGN_IN = " · anyone can sign in as anyone"
 ROLE_BADGES = {Role.TEAM: ("Team", "blue"), Role.ADMIN: ("Admin", "violet")}
 AVATAR_COLOURS = ("#e0704f", "#4f7be0", "#4fae7b", "#a35fd1", "#d1a35f", "#5fb8d1")
 
 
-def environment_badge(app_env: str) -> None:
-    """Outside production every page says so, so a deployment that forgot APP_ENV=production is obvious."""
+def environment_badge(app_env: str, local_sign_in: bool) -> None:
+    """Outside production every page says so (and whether the development sign-in is on), so a deployment
+    that forgot APP_ENV=production is obvious."""
     if app_env in BADGES:
-        st.badge(BADGES[app_env], icon=":material/construction:", color="orange")
+        text = BADGES[app_env] + (LOCAL_SIGN_IN if local_sign_in else "")
+        st.badge(text, icon=":material/construction:", color="orange")
 
 
 def sidebar(signed_in: SignedIn) -> None:
@@ -29,12 +29,11 @@ def sidebar(signed_in: SignedIn) -> None:
 
     user = signed_in.user
     with st.sidebar:
-        left, right = st.columns([1, 4], vertical_alignment="center")
-        with left:
+        with st.container(horizontal=True, vertical_alignment="center"):
             avatar(user.display_name or user.email, user.avatar_url, size=40)
-        with right:
-            st.markdown(f"**{escape_markdown(user.display_name)}**")
-            st.caption(f"Signed in as **{escape_markdown(user.email)}**")
+            with st.container(gap=None):
+                st.markdown(f"**{escape_markdown(user.display_name)}**")
+                st.caption(f"Signed in as **{escape_markdown(user.email)}**")
         if user.role in ROLE_BADGES:
             label, colour = ROLE_BADGES[user.role]
             st.badge(label, color=colour, icon=":material/badge:")  # type: ignore[arg-type]
@@ -48,7 +47,8 @@ def avatar(name: str, picture_url: str, size: int) -> None:
     if picture_url.startswith("https://"):
         st.html(
             f'<img src="{html.escape(picture_url, quote=True)}" alt="" width="{size}" height="{size}" '
-            f'referrerpolicy="no-referrer" style="border-radius:50%;object-fit:cover">'
+            f'referrerpolicy="no-referrer" style="border-radius:50%;object-fit:cover">',
+            width=size,
         )
         return
     letters = "".join(part[0] for part in name.replace("@", " ").replace(".", " ").split()[:2]).upper() or "?"
@@ -56,5 +56,6 @@ def avatar(name: str, picture_url: str, size: int) -> None:
     st.html(
         f'<div role="img" aria-label="{html.escape(name, quote=True)}" style="width:{size}px;height:{size}px;'
         f"border-radius:50%;background:{colour};color:#fff;display:flex;align-items:center;"
-        f'justify-content:center;font-weight:600;font-size:{size * 0.4:.0f}px">{html.escape(letters)}</div>'
+        f'justify-content:center;font-weight:600;font-size:{size * 0.4:.0f}px">{html.escape(letters)}</div>',
+        width=size,
     )

@@ -57,7 +57,7 @@ def current_user() -> UserView | None:
 
 def require_user(role: Role = Role.USER) -> UserView:
     """The signed-in user with at least `role`; anyone else sees the sign-in screen (or a refusal) and nothing else."""
-    environment_badge(app_container().settings.app_env.value)
+    environment_badge(app_container().settings.app_env.value, local_sign_in=not oidc())
     result = check()
     if result.signed_in is None:
         _sign_in_screen(result.ended)

@@ -125,3 +125,9 @@ def test_the_generate_page_starts_from_the_saved_preferences(oidc_app) -> None:
     assert fresh.selectbox[1].value == "16:9"
     assert fresh.radio[0].value == "png"
     assert "Generate · 3 credits" in [b.label for b in fresh.button]
+
+
+def test_with_a_provider_the_environment_badge_does_not_claim_anyone_can_sign_in(oidc_app) -> None:
+    for at, _ in (oidc_app(None), oidc_app(ALICE)):
+        badges = [str(b.value) for b in at.markdown if "Test mode" in str(b.value)]
+        assert badges and "anyone can sign in" not in badges[0]
