@@ -1,4 +1,5 @@
-"""Take the README screenshots: a fresh server, a few offline images, then Generate, Gallery, the detail view and Credits."""
+"""Take the README screenshots: a fresh server, a few offline images, then Generate, Gallery, the detail view,
+Credits and Account; then, as an admin, the Users page with a credit adjustment and the Audit log."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ sys.path.insert(0, str(ROOT))  # run as `python docs/take_screenshots.py` from t
 from tests.e2e.server import launch_chromium, running_server  # noqa: E402
 
 DOCS = ROOT / "docs"
+ADMIN = "admin@example.com"
 VIEWPORT = {"width": 1400, "height": 900}
 # (prompt, aspect ratio, format, seed); the last one is what the Generate screenshot shows.
 IMAGES = [
@@ -28,7 +30,12 @@ IMAGES = [
 def main() -> None:
     with (
         tempfile.TemporaryDirectory() as data_dir,
-        running_server(Path(data_dir), engine_delay_seconds=1.0, app_env="development") as server,
+        running_server(
+            Path(data_dir),
+            engine_delay_seconds=1.0,
+            app_env="development",
+            extra_env={"ADMIN_EMAILS": ADMIN},
+        ) as server,
         sync_playwright() as playwright,
     ):
         browser = launch_chromium(playwright)
@@ -50,6 +57,27 @@ def main() -> None:
         open_page(page, "Credits")
         expect(page.get_by_test_id("stDataFrame")).to_be_visible()
         shoot(page, "credits.png")
+
+        open_page(page, "Account")
+        expect(page.get_by_role("heading", name="Recent sign-ins")).to_be_visible()
+        shoot(page, "account.png")
+
+        # The development sign-in lives in the tab, so the admin signs in in a new one.
+        page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
+        page.set_default_timeout(20_000)
+        sign_in(page, ADMIN)
+        open_page(page, "Users")
+        page.get_by_role("combobox", name=re.compile("Manage a user")).click()
+        page.get_by_role("option", name=re.compile("alice@example.com")).click()
+        page.get_by_role("spinbutton", name="Amount").fill("10")
+        page.get_by_role("textbox", name=re.compile("Reason")).fill("Welcome to the beta")
+        page.get_by_role("button", name="Apply adjustment").click()
+        expect(page.get_by_text("+10 credits applied.")).to_be_visible()
+        shoot(page, "admin-users.png")
+
+        open_page(page, "Audit log")
+        expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+        shoot(page, "audit-log.png")
         browser.close()
 
 

@@ -95,13 +95,17 @@ def _manage(admin: UserView, target: AdminUserRow) -> None:
                 st.error(escape_markdown(str(exc)))
     with right, st.form(f"admin.users.credits.{target.id}"):
         st.markdown("**Adjust credits**")
-        amount = st.number_input("Amount", step=1, value=0, help="Positive to grant, negative to deduct.")
-        reason = st.text_input("Reason (the user sees it on their Credits page)", max_chars=300)
+        fields = (f"admin.users.amount.{target.id}", f"admin.users.reason.{target.id}")
+        amount = st.number_input(
+            "Amount", step=1, value=0, help="Positive to grant, negative to deduct.", key=fields[0]
+        )
+        reason = st.text_input("Reason (the user sees it on their Credits page)", max_chars=300, key=fields[1])
         if st.form_submit_button("Apply adjustment"):
             token = st.session_state.setdefault(TOKEN_KEY, uuid.uuid4().hex)
             try:
                 service.adjust_credits(admin, target.id, int(amount), reason, token)
-                st.session_state.pop(TOKEN_KEY, None)
+                for key in (TOKEN_KEY, *fields):  # a fresh form for the next adjustment; kept on an error
+                    st.session_state.pop(key, None)
                 flash(f"{int(amount):+,} credits applied.")
                 st.rerun()
             except AtelierError as exc:

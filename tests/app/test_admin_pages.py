@@ -29,6 +29,7 @@ def test_an_admin_finds_a_user_grants_credits_with_a_reason_and_the_log_shows_it
     at.text_input[1].input("Sorry for the outage")
     at = click(at, "Apply adjustment")
     assert at.dataframe[0].value["Balance"].tolist() == [35]
+    assert (at.number_input[0].value, at.text_input[1].value) == (0, "")  # a fresh form for the next one
     bob = c.accounts.get(1)
     assert bob is not None and bob.balance == 35
     [entry] = [e for e in c.credits.ledger_page(bob).items if e.kind == "adjustment"]
@@ -49,6 +50,7 @@ def test_an_adjustment_without_a_reason_is_refused_and_changes_nothing(oidc_app)
     at.number_input[0].set_value(-5)
     at = click(at, "Apply adjustment")
     assert "Give a reason of 3 to 300 characters" in messages(at)
+    assert at.number_input[0].value == -5  # nothing the admin typed is lost
     bob = c.accounts.get(1)
     assert bob is not None and bob.balance == 20
 
