@@ -57,6 +57,11 @@ def current_user() -> UserView | None:
 
 def require_user(role: Role = Role.USER) -> UserView:
     """The signed-in user with at least `role`; anyone else sees the sign-in screen (or a refusal) and nothing else."""
+    return require_session(role).user
+
+
+def require_session(role: Role = Role.USER) -> SignedIn:
+    """As `require_user`, with this browser's session key, for pages that act on the sign-in (the Account page)."""
     environment_badge(app_container().settings.app_env.value, local_sign_in=not oidc())
     result = check()
     if result.signed_in is None:
@@ -70,15 +75,7 @@ def require_user(role: Role = Role.USER) -> UserView:
         st.title("Not available")
         st.error(f"This page is for {ROLE_NAMES.get(role, role.value)}.", icon=":material/lock:")
         st.stop()
-    return signed_in.user
-
-
-def require_session() -> SignedIn:
-    """For pages that act on the sign-in itself (the Account page): the user and this browser's session key."""
-    require_user()
-    found = check().signed_in
-    assert found is not None
-    return found
+    return signed_in
 
 
 def oidc() -> bool:
