@@ -244,3 +244,29 @@ def test_a_sign_in_counts_exactly_until_it_is_ended_in_any_order_of_events(tmp_p
             suppress_health_check=[HealthCheck.too_slow],
         ),
     )
+
+
+def test_the_background_loop_deletes_sign_in_records_past_their_retention_when_the_server_starts(
+    containers, database_url
+) -> None:
+    import asyncio
+
+    from core.web.lifespan import background_lifespan
+
+    clock = MovableClock()
+    c = containers(database_url, clock=clock, sign_in_retention_days=90)
+    old = identity(issued_at=clock(), browser="old")
+    user = c.accounts.resume(old, PHONE).user
+    clock.advance(days=91)
+    recent = identity(issued_at=clock(), browser="recent")
+    c.accounts.resume(recent, PHONE)
+
+    async def serve_briefly() -> None:
+        async with background_lifespan(lambda: c)(None):
+            for _ in range(100):  # the first tick sweeps; give it up to 5 s on a busy machine
+                if len(c.accounts.recent_sign_ins(user, recent.session_key)) == 1:
+                    return
+                await asyncio.sleep(0.05)
+
+    asyncio.run(serve_briefly())
+    assert [s.current for s in c.accounts.recent_sign_ins(user, recent.session_key)] == [True]
