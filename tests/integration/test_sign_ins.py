@@ -268,5 +268,8 @@ def test_the_background_loop_deletes_sign_in_records_past_their_retention_when_t
                     return
                 await asyncio.sleep(0.05)
 
-    asyncio.run(serve_briefly())
+    # In its own thread: the browser tests' Playwright may hold an event loop on this one.
+    server = threading.Thread(target=asyncio.run, args=(serve_briefly(),))
+    server.start()
+    server.join()
     assert [s.current for s in c.accounts.recent_sign_ins(user, recent.session_key)] == [True]
