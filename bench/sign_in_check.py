@@ -120,8 +120,8 @@ def run_backend(kind: str) -> list[list[str]]:
             raw.driver_connection.autocommit = True
         cur = raw.cursor()
         user_id = USERS // 2
-        token = Identity(ISSUER, f"sub-{user_id}", f"person{user_id}@example.com", True, "", "", T0, "")
-        token = Identity(**{**token.__dict__, "session_key": session_key(ISSUER, f"sub-{user_id}", "1")})
+        key = session_key(ISSUER, f"sub-{user_id}", "1")  # the second of the user's seeded sign-ins
+        token = Identity(ISSUER, f"sub-{user_id}", f"person{user_id}@example.com", True, "", "", T0, key)
         admin = c.accounts.get(1)
         assert admin is not None and c.accounts.resume(token, CLIENT).user.id == user_id
 

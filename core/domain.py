@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+Keyed = TypeVar("Keyed", bound=HasId)
 
 # The nine aspect ratios FLUX.1 Kontext accepts, widest first.
 ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
@@ -209,6 +218,12 @@ class Page(Generic[T]):
     items: list[T]
     next_cursor: int | None  # pass back to get the next (older) page; None on the last page
     total: int
+
+
+def keyset_page(fetched: Sequence[Keyed], size: int, total: int) -> Page[Keyed]:
+    """A page from a keyset query asked for `size + 1` rows: the extra row only says an older page exists."""
+    items = list(fetched[:size])
+    return Page(items=items, next_cursor=items[-1].id if len(fetched) > size else None, total=total)
 
 
 @dataclass(frozen=True)

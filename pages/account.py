@@ -9,7 +9,7 @@ from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationKind, Prefe
 from core.errors import AtelierError
 from pages.components.flash import flash
 from pages.components.frame import ROLE_BADGES, avatar
-from pages.components.generate_forms import FORMATS
+from pages.components.generate_forms import COUNT_KEY, FORMATS
 from pages.components.guard import require_session
 from pages.components.safe_text import escape_markdown
 
@@ -70,7 +70,7 @@ with st.form("account.preferences"):
     if st.form_submit_button("Save defaults"):
         try:
             accounts.save_preferences(user, Preferences(model or "", ratio, fmt, count))
-            st.session_state.pop("generate.count", None)  # the Generate page starts from the new default
+            st.session_state.pop(COUNT_KEY, None)  # the Generate page starts from the new default
             flash("Defaults saved.")
             st.rerun()
         except AtelierError as exc:

@@ -4,16 +4,14 @@ change is written to the audit log together with the change."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
-
-from sqlalchemy.exc import IntegrityError
+from datetime import UTC, date, datetime, time, timedelta
 
 from core.clock import Clock
 from core.csv_safe import to_csv
-from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView
+from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView, keyset_page
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.services import audit, ledger
-from core.services.views import display_name
+from core.services.views import admin_user_row
 from db.repositories import AuditQuery
 from db.tables import AuditEntry
 from db.uow import Database, UnitOfWork
@@ -38,21 +36,7 @@ class AdminService:
             text = search.strip()[:200]
             rows = list(uow.users.search(text, after_id, self.user_page_size + 1))
             total = uow.users.count_matching(text)
-            items = [
-                AdminUserRow(
-                    id=r.user.id or 0,
-                    email=r.user.email,
-                    display_name=display_name(r.user),
-                    role=Role(r.user.role),
-                    balance=r.user.balance,
-                    image_count=r.image_count,
-                    last_sign_in_at=r.user.last_sign_in_at,
-                    created_at=r.user.created_at,
-                )
-                for r in rows[: self.user_page_size]
-            ]
-        more = len(rows) > self.user_page_size
-        return Page(items=items, next_cursor=items[-1].id if more else None, total=total)
+        return keyset_page([admin_user_row(r.user, r.image_count) for r in rows], self.user_page_size, total)
 
     def set_role(self, actor: UserView, user_id: int, role: Role) -> None:
         with self.db.uow() as uow:
@@ -73,23 +57,20 @@ class AdminService:
     def adjust_credits(self, actor: UserView, user_id: int, amount: int, reason: str, token: str) -> bool:
         """Grant (amount > 0) or deduct (amount < 0) credits with a reason. Once per form token: False on a repeat."""
         reason = " ".join(reason.split())
-        try:
-            with self.db.uow() as uow:
-                _require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
-                if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
-                    raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
-                if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
-                    raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
-                if uow.users.get(user_id) is None:
-                    raise NotFoundError("No such user.")
-                if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
-                    return False
-                audit.record(
-                    uow, self.clock(), actor.id, "credits.adjusted", f"user:{user_id}", amount=amount, reason=reason
-                )
-                uow.commit()
-        except IntegrityError:
-            return False  # a second click with the same token lost the race to the first: adjusted once
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
+            if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+                raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
+            if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
+                raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
+            if uow.users.get(user_id) is None:
+                raise NotFoundError("No such user.")
+            if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
+                return False  # this token already adjusted, perhaps a moment ago in a racing click
+            audit.record(
+                uow, self.clock(), actor.id, "credits.adjusted", f"user:{user_id}", amount=amount, reason=reason
+            )
+            uow.commit()
         return True
 
     def audit_log(self, actor: UserView, filters: AuditFilter, before_id: int | None = None) -> Page[AuditEntryView]:
@@ -97,9 +78,7 @@ class AdminService:
             _require_admin(uow, actor)
             rows = list(uow.audit.page(_query(filters), before_id, self.audit_page_size + 1))
             total = uow.audit.count(_query(filters))
-        items = [_entry_view(entry, email) for entry, email in rows[: self.audit_page_size]]
-        more = len(rows) > self.audit_page_size
-        return Page(items=items, next_cursor=items[-1].id if more else None, total=total)
+        return keyset_page([_entry_view(entry, email) for entry, email in rows], self.audit_page_size, total)
 
     def audit_filters(self, actor: UserView) -> tuple[list[tuple[int, str]], list[str]]:
         """The actors (id, email) and the actions that occur in the log, for the filter menus."""
@@ -137,8 +116,8 @@ def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
 
 
 def _query(filters: AuditFilter) -> AuditQuery:
-    def start(day: object) -> datetime | None:
-        return datetime.combine(day, time.min, UTC) if day is not None else None  # type: ignore[arg-type]
+    def start(day: date | None) -> datetime | None:
+        return datetime.combine(day, time.min, UTC) if day is not None else None
 
     until = start(filters.until)
     return AuditQuery(

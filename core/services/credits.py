@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.domain import LedgerEntryView, Page, UserView
+from core.domain import LedgerEntryView, Page, UserView, keyset_page
 from core.services.views import ledger_view
 from db.uow import Database
 
@@ -21,6 +21,4 @@ class CreditService:
         with self.db.reader() as uow:
             rows = list(uow.ledger.page(user.id, before_id, self.page_size + 1))
             total = uow.ledger.count(user.id)
-        items = [ledger_view(r) for r in rows[: self.page_size]]
-        next_cursor = items[-1].id if len(rows) > self.page_size else None
-        return Page(items=items, next_cursor=next_cursor, total=total)
+        return keyset_page([ledger_view(r) for r in rows], self.page_size, total)

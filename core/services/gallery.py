@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.domain import GenerationView, ImageView, Page, UserView
+from core.domain import GenerationView, ImageView, Page, UserView, keyset_page
 from core.errors import NotFoundError
 from core.ports import BlobStore
 from core.services.image_store import delete_blobs
@@ -30,9 +30,7 @@ class GalleryService:
         with self.db.reader() as uow:
             rows = list(uow.images.page(user.id, before_id, self.page_size + 1))
             total = uow.images.count(user.id)
-        items = [image_view(r, self.signer) for r in rows[: self.page_size]]
-        next_cursor = items[-1].id if len(rows) > self.page_size else None
-        return Page(items=items, next_cursor=next_cursor, total=total)
+        return keyset_page([image_view(r, self.signer) for r in rows], self.page_size, total)
 
     def detail(self, user: UserView, image_id: int) -> ImageDetail:
         with self.db.reader() as uow:

@@ -15,13 +15,11 @@ from db.uow import UnitOfWork
 
 def grant(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str = "") -> bool:
     """Add credits once per key; False if this key was already granted."""
-    if uow.ledger.has_key(key):
-        return False
-    uow.ledger.add(
-        LedgerEntry(
-            user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key
-        )
+    entry = LedgerEntry(
+        user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key
     )
+    if not uow.ledger.add_once(entry):
+        return False
     uow.users.credit(user_id, amount)
     return True
 
@@ -76,21 +74,19 @@ def _reference(generation_id: str) -> str:
 
 def adjust(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, actor_id: int) -> bool:
     """An admin's grant (amount > 0) or deduction (amount < 0), once per key; a deduction never goes below 0."""
-    if uow.ledger.has_key(key):
+    entry = LedgerEntry(
+        user_id=user_id,
+        delta=amount,
+        kind="adjustment",
+        reason=reason,
+        reference="by an admin",
+        idempotency_key=key,
+        actor_id=actor_id,
+    )
+    if not uow.ledger.add_once(entry):
         return False
     if amount < 0 and not uow.users.debit_if_covered(user_id, -amount):
-        raise InsufficientCreditsError(-amount, uow.users.balance(user_id))
+        raise InsufficientCreditsError(-amount, uow.users.balance(user_id))  # the unit of work rolls the row back
     if amount > 0:
         uow.users.credit(user_id, amount)
-    uow.ledger.add(
-        LedgerEntry(
-            user_id=user_id,
-            delta=amount,
-            kind="adjustment",
-            reason=reason,
-            reference="by an admin",
-            idempotency_key=key,
-            actor_id=actor_id,
-        )
-    )
     return True

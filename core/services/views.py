@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, LedgerEntryView, Role, UserView
+from core.domain import (
+    AdminUserRow,
+    GenerationKind,
+    GenerationView,
+    ImageView,
+    JobStatus,
+    LedgerEntryView,
+    Role,
+    UserView,
+)
 from core.signing import MediaSigner
 from db.tables import Generation, Image, LedgerEntry, User
 
@@ -17,6 +26,20 @@ def user_view(user: User) -> UserView:
         balance=user.balance,
         session_version=user.session_version,
         avatar_url=user.avatar_url,
+    )
+
+
+def admin_user_row(user: User, image_count: int) -> AdminUserRow:
+    assert user.id is not None
+    return AdminUserRow(
+        id=user.id,
+        email=user.email,
+        display_name=display_name(user),
+        role=Role(user.role),
+        balance=user.balance,
+        image_count=image_count,
+        last_sign_in_at=user.last_sign_in_at,
+        created_at=user.created_at,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from db.tables import LedgerEntry
@@ -17,6 +18,17 @@ class LedgerRepository:
     def add(self, entry: LedgerEntry) -> None:
         self.session.add(entry)
         self.session.flush()
+
+    def add_once(self, entry: LedgerEntry) -> bool:
+        """Add the row unless its idempotency key is taken; False if it is, even when another
+        transaction takes it at the same moment (the insert runs in a savepoint, so losing the race
+        rolls back only this row, and the caller's transaction carries on)."""
+        try:
+            with self.session.begin_nested():
+                self.session.add(entry)
+        except IntegrityError:
+            return False
+        return True
 
     def has_key(self, key: str) -> bool:
         found = self.session.exec(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == key))

@@ -42,10 +42,6 @@ class SignInRepository:
         query = select(SignIn).where(SignIn.user_id == user_id).order_by(col(SignIn.id).desc()).limit(limit)
         return self.session.exec(query).all()
 
-    def last_at(self, user_id: int) -> datetime | None:
-        query = select(SignIn.created_at).where(SignIn.user_id == user_id).order_by(col(SignIn.id).desc())
-        return self.session.exec(query.limit(1)).first()
-
     def delete_older_than(self, cutoff: datetime) -> int:
         result = self.session.execute(delete(SignIn).where(col(SignIn.created_at) < cutoff))
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ import html
 
 import streamlit as st
 
-from core.domain import Role, SignedIn
+from core.domain import Role, UserView
 from pages.components.safe_text import escape_markdown
 
 BADGES = {"development": "Development mode", "test": "Test mode"}
@@ -24,10 +24,8 @@ def environment_badge(app_env: str, local_sign_in: bool) -> None:
         st.badge(text, icon=":material/construction:", color="orange")
 
 
-def sidebar(signed_in: SignedIn) -> None:
-    from pages.components.guard import sign_out  # the guard draws this frame; import here to avoid a cycle
-
-    user = signed_in.user
+def sidebar(user: UserView) -> bool:
+    """Draws the user card and the balance; True when Sign out was clicked."""
     with st.sidebar:
         with st.container(horizontal=True, vertical_alignment="center"):
             avatar(user.display_name or user.email, user.avatar_url, size=40)
@@ -38,8 +36,7 @@ def sidebar(signed_in: SignedIn) -> None:
             label, colour = ROLE_BADGES[user.role]
             st.badge(label, color=colour, icon=":material/badge:")  # type: ignore[arg-type]
         st.metric("Credits", f"{user.balance:,}")
-        if st.button("Sign out", key="frame.sign_out", width="stretch", icon=":material/logout:"):
-            sign_out(signed_in.session_key)
+        return st.button("Sign out", key="frame.sign_out", width="stretch", icon=":material/logout:")
 
 
 def avatar(name: str, picture_url: str, size: int) -> None:

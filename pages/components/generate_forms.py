@@ -12,6 +12,7 @@ from core.errors import NotFoundError
 from core.text import plural
 from pages.components.media import show_image
 
+COUNT_KEY = "generate.count"  # the image-count slider; cleared when the user's defaults change
 DRAFT_KEY = "generate.draft"  # filled by the gallery: "use these settings again" / "edit this image"
 FORMATS = {"jpeg": "JPEG", "png": "PNG"}
 EDIT_SOURCES = ["Upload a file", "Pick from my gallery"]
@@ -37,7 +38,7 @@ def apply_fresh_draft() -> None:
         st.session_state["generate.edit_source"] = EDIT_SOURCES[1]
         st.session_state["generate.pick"] = values["source_image_id"]
     if not editing:
-        st.session_state["generate.count"] = values.get("num_images", 1)
+        st.session_state[COUNT_KEY] = values.get("num_images", 1)
 
 
 def create_form(user: UserView, busy: bool) -> GenerationForm | None:
@@ -47,8 +48,8 @@ def create_form(user: UserView, busy: bool) -> GenerationForm | None:
     models = service.models(GenerationKind.TEXT_TO_IMAGE)
     preferred = next((i for i, m in enumerate(models) if m.id == prefs.model), 0)
     model = st.selectbox("Model", models, index=preferred, format_func=lambda m: m.label, key="generate.create_model")
-    st.session_state.setdefault("generate.count", prefs.num_images)
-    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key="generate.count")
+    st.session_state.setdefault(COUNT_KEY, prefs.num_images)
+    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key=COUNT_KEY)
     cost = service.quote(count)
     with st.form("generate.create"):
         prompt = st.text_area(

@@ -69,7 +69,8 @@ def require_session(role: Role = Role.USER) -> SignedIn:
         st.stop()
     signed_in = result.signed_in
     assert signed_in is not None
-    sidebar(signed_in)
+    if sidebar(signed_in.user):
+        sign_out(signed_in.session_key)
     show_flash()
     if not signed_in.user.has_role(role):
         st.title("Not available")
