@@ -15,7 +15,7 @@ from core.clock import Clock
 from core.settings import MIN_SECRET_BYTES
 
 MEDIA_PATH = "/api/media"
-VARIANTS = ("original", "thumb")
+VARIANTS = ("original", "preview", "thumb")
 PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 SIGNATURE = re.compile(r"[0-9a-f]{64}")
 EXPIRES = re.compile(r"[0-9]{1,12}")

@@ -144,7 +144,7 @@ class FakeImageEngine:
         count = request.num_images if self.deliver is None else self.deliver
         made = [b"<html>not an image</html>" if self.garbage else _tiny_png(i) for i in range(count)]
         self._interrupted("result")
-        return [EngineOutput(data, "image/png") for data in made]
+        return [EngineOutput(data, "image/png", request.seed + i) for i, data in enumerate(made)]
 
     def cancel(self, request_id: str) -> None:
         self.canceled.append(request_id)

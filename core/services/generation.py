@@ -151,7 +151,8 @@ class GenerationService:
                     status=JobStatus.QUEUED.value,
                     prompt=request.prompt,
                     model=request.model,
-                    aspect_ratio=request.aspect_ratio,
+                    # An edit keeps its source's shape: its images record their real size instead.
+                    aspect_ratio="" if request.kind == GenerationKind.EDIT else request.aspect_ratio,
                     seed=request.seed,
                     num_images=request.num_images,
                     output_format=request.output_format,

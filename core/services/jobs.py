@@ -23,6 +23,7 @@ from core.ports import BlobStore, ImageEngine
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
 from core.services.leases import Lease, LeaseKeeper
+from core.services.validation import nearest_aspect_ratio
 from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
@@ -194,7 +195,13 @@ class JobRunner:
                     continue
                 stored.append(
                     store_image(
-                        self.blobs, row.user_id, clean, source="generated", generation_id=row.id, position=position
+                        self.blobs,
+                        row.user_id,
+                        clean,
+                        source="generated",
+                        generation_id=row.id,
+                        position=position,
+                        seed=output.seed,
                     )
                 )
         except BaseException:
@@ -275,17 +282,19 @@ class JobRunner:
     def _request_for(self, row: Generation) -> EngineRequest:
         """Rebuild the engine request from the row alone, so the loop can send after a restart."""
         source = None
+        aspect_ratio = row.aspect_ratio
         if row.kind == GenerationKind.EDIT.value:
             with self.db.reader() as uow:
                 parent = uow.images.get_for_user(row.user_id, row.parent_image_id or 0)
             if parent is None:
                 raise EngineError("The image to edit is no longer there.")
             source = self.blobs.get(parent.blob_key)
+            aspect_ratio = nearest_aspect_ratio(parent.width, parent.height)  # what engines that ask get
         return EngineRequest(
             kind=GenerationKind(row.kind),
             model=row.model,
             prompt=row.prompt,
-            aspect_ratio=row.aspect_ratio,
+            aspect_ratio=aspect_ratio,
             seed=row.seed,
             num_images=row.num_images,
             output_format=row.output_format,

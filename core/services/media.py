@@ -33,9 +33,11 @@ class MediaService:
             image = uow.images.by_public_id(public_id)
         if image is None:
             raise NotFoundError(GONE)
-        key, content_type = (
-            (image.thumb_key, "image/webp") if variant == "thumb" else (image.blob_key, image.content_type)
-        )
+        if variant == "original":
+            key, content_type = image.blob_key, image.content_type
+        else:  # images stored before previews existed answer with their thumbnail
+            key = (image.preview_key or image.thumb_key) if variant == "preview" else image.thumb_key
+            content_type = "image/webp"
         try:
             data = self.blobs.get(key)
         except BlobNotFoundError:

@@ -48,7 +48,7 @@ def display_name(user: User) -> str:
     return user.display_name or user.provider_name or user.email.split("@")[0]
 
 
-def image_view(image: Image, signer: MediaSigner) -> ImageView:
+def image_view(image: Image, signer: MediaSigner, prompt: str = "") -> ImageView:
     assert image.id is not None
     return ImageView(
         id=image.id,
@@ -58,9 +58,13 @@ def image_view(image: Image, signer: MediaSigner) -> ImageView:
         content_type=image.content_type,
         created_at=image.created_at,
         thumb_url=signer.url(image.public_id, "thumb"),
+        preview_url=signer.url(image.public_id, "preview"),
         original_url=signer.url(image.public_id, "original"),
         download_url=signer.url(image.public_id, "original", download=True),
         source=image.source,
+        position=image.position,
+        seed=image.seed,
+        prompt=prompt,
     )
 
 

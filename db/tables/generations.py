@@ -23,7 +23,7 @@ class Generation(SQLModel, table=True):
     status: str = Field(max_length=20)
     prompt: str = Field(sa_column=Column(Text, nullable=False))
     model: str = Field(max_length=100)
-    aspect_ratio: str = Field(max_length=10)
+    aspect_ratio: str = Field(max_length=10)  # text-to-image only; "" for an edit, whose images keep their own size
     seed: int
     num_images: int
     output_format: str = Field(max_length=10)
@@ -58,6 +58,9 @@ class Image(SQLModel, table=True):
     source: str = Field(default="generated", max_length=20)  # generated | upload
     blob_key: str = Field(max_length=200)
     thumb_key: str = Field(max_length=200)
+    # A larger WebP for grids (sharp on a phone at two columns); None for images stored before it existed.
+    preview_key: str | None = Field(default=None, max_length=200)
+    seed: int | None = None  # the seed that made this very image, where the engine reports one
     content_type: str = Field(max_length=50)
     width: int
     height: int

@@ -49,6 +49,10 @@ class SignIn(SQLModel, table=True):
     browser: str = Field(default="", max_length=60)
     os: str = Field(default="", max_length=60)
     ended_at: datetime | None = None
+    # Development sign-in only: a digest of the one-time token that hands this sign-in to the
+    # browser as a cookie, and until when it may be used. Cleared when used.
+    handoff_digest: str | None = Field(default=None, max_length=64, index=True)
+    handoff_until: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 

@@ -40,7 +40,9 @@ def test_an_uploaded_photo_is_edited_and_its_gps_data_is_gone(containers) -> Non
     assert abs(r - g) <= 2 and abs(g - b) <= 2  # black and white
     detail = c.gallery.detail(user, done.images[0].id)
     assert detail.parent is not None and detail.parent.source == "upload"
-    assert detail.generation is not None and detail.generation.aspect_ratio == "16:9"
+    # An edit records the real size of what it made, and no aspect ratio of its own.
+    assert detail.generation is not None and detail.generation.aspect_ratio == ""
+    assert (detail.image.width, detail.image.height) == (160, 90)
     assert not original_of(c, detail.parent).getexif()  # the stored upload lost its EXIF and GPS
 
 

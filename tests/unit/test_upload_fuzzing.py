@@ -608,7 +608,7 @@ def assert_held_and_cleaned(c: Container, user_id: int, parent_id: int | None, b
     assert ledger == [("hold", -cost), ("grant", STARTER_CREDITS)]
     [upload] = images
     assert upload.source == "upload" and upload.id == parent_id
-    assert blob_keys(c) - blobs_before == {upload.blob_key, upload.thumb_key}
+    assert blob_keys(c) - blobs_before == {upload.blob_key, upload.thumb_key, upload.preview_key}
     data = c.blobs.get(upload.blob_key)
     stored = reopen(data)
     assert stored.size == (upload.width, upload.height)

@@ -164,7 +164,9 @@ class OfflineImageEngine:
             return [EngineOutput(data, content_type) for _ in range(count)]
         seed = int(record["seed"])
         return [
-            EngineOutput(composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt), content_type)
+            EngineOutput(
+                composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt), content_type, seed + i
+            )
             for i in range(count)
         ]
 

@@ -1,22 +1,10 @@
-"""Domain types shared by services, ports and pages: enums, requests and read models (DTOs)."""
+"""Generation: kinds, job states, engine requests and results, forms, and the read models of jobs and images."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import Generic, Protocol, TypeVar
-
-T = TypeVar("T")
-
-
-class HasId(Protocol):
-    @property
-    def id(self) -> int: ...
-
-
-Keyed = TypeVar("Keyed", bound=HasId)
 
 # The nine aspect ratios FLUX.1 Kontext accepts, widest first.
 ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
@@ -74,6 +62,7 @@ class EngineStatus:
 class EngineOutput:
     data: bytes
     content_type: str
+    seed: int | None = None  # the seed this image was made with, when the engine says
 
 
 @dataclass(frozen=True)
@@ -81,90 +70,6 @@ class ModelInfo:
     id: str
     label: str
     kind: GenerationKind
-
-
-class Role(StrEnum):
-    """What a user may open. Each role includes the ones before it: user < team < admin."""
-
-    USER = "user"
-    TEAM = "team"
-    ADMIN = "admin"
-
-    def includes(self, other: Role) -> bool:
-        order = list(Role)
-        return order.index(self) >= order.index(other)
-
-
-@dataclass(frozen=True)
-class UserView:
-    id: int
-    email: str
-    display_name: str
-    role: Role
-    balance: int
-    session_version: int = 0
-    avatar_url: str = ""
-
-    def has_role(self, role: Role) -> bool:
-        return self.role.includes(role)
-
-
-@dataclass(frozen=True)
-class SignedIn:
-    """The guard's answer: who this browser's sign-in is, and which sign-in (to end it, or keep it)."""
-
-    user: UserView
-    session_key: str
-
-
-@dataclass(frozen=True)
-class SignInView:
-    created_at: datetime
-    ip_prefix: str
-    browser: str
-    os: str
-    current: bool  # the sign-in of the browser asking
-    active: bool  # still counts: not signed out, not ended by "sign out everywhere else", not expired
-
-
-@dataclass(frozen=True)
-class Preferences:
-    """What the Generate page starts from. An empty model means the engine's first one."""
-
-    model: str = ""
-    aspect_ratio: str = "1:1"
-    output_format: str = "jpeg"
-    num_images: int = 1
-
-
-@dataclass(frozen=True)
-class AdminUserRow:
-    id: int
-    email: str
-    display_name: str
-    role: Role
-    balance: int
-    image_count: int
-    last_sign_in_at: datetime | None
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    actor_id: int | None = None
-    action: str = ""
-    since: date | None = None  # inclusive, UTC days
-    until: date | None = None  # inclusive
-
-
-@dataclass(frozen=True)
-class AuditEntryView:
-    id: int
-    created_at: datetime
-    actor: str  # the actor's email, "system", or "user #12 (deleted)"
-    action: str
-    subject: str
-    details: str
 
 
 @dataclass(frozen=True)
@@ -176,9 +81,13 @@ class ImageView:
     content_type: str
     created_at: datetime
     thumb_url: str
+    preview_url: str
     original_url: str
     download_url: str
     source: str  # "generated" | "upload"
+    position: int = 0  # its place in its job's batch (0 for the first image)
+    seed: int | None = None  # the seed that made this very image, where the engine reported one
+    prompt: str = ""  # its job's prompt or instruction ("" for an upload): the source of its alt text
 
 
 @dataclass(frozen=True)
@@ -201,29 +110,6 @@ class GenerationView:
     progress: float
     status_message: str
     images: list[ImageView] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class LedgerEntryView:
-    id: int
-    created_at: datetime
-    kind: str
-    reason: str
-    delta: int
-    reference: str
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    items: list[T]
-    next_cursor: int | None  # pass back to get the next (older) page; None on the last page
-    total: int
-
-
-def keyset_page(fetched: Sequence[Keyed], size: int, total: int) -> Page[Keyed]:
-    """A page from a keyset query asked for `size + 1` rows: the extra row only says an older page exists."""
-    items = list(fetched[:size])
-    return Page(items=items, next_cursor=items[-1].id if len(fetched) > size else None, total=total)
 
 
 @dataclass(frozen=True)
