@@ -30,6 +30,34 @@ class SignInRepository:
             .values(ended_at=now)
         )
 
+    def start_handoff(self, session_key: str, digest: str, until: datetime) -> bool:
+        """Mark a live sign-in as redeemable once by the token whose digest this is; False if it has ended."""
+        result = self.session.execute(
+            update(SignIn)
+            .where(col(SignIn.session_key) == session_key, col(SignIn.ended_at).is_(None))
+            .values(handoff_digest=digest, handoff_until=until)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def take_handoff(self, digest: str, now: datetime) -> str | None:
+        """The session key of the live sign-in this hand-off names, clearing it in the same statement.
+
+        One conditional UPDATE: of two requests racing with the same token, the second finds the
+        digest already cleared (PostgreSQL re-checks the row after the first commits; SQLite runs
+        write transactions one at a time), so a token works at most once.
+        """
+        result = self.session.execute(
+            update(SignIn)
+            .where(
+                col(SignIn.handoff_digest) == digest,
+                col(SignIn.handoff_until) >= now,
+                col(SignIn.ended_at).is_(None),
+            )
+            .values(handoff_digest=None, handoff_until=None)
+            .returning(col(SignIn.session_key))
+        )
+        return result.scalars().first()
+
     def carry_forward(self, user_id: int, session_key: str, version: int) -> None:
         """Keep one sign-in valid under a raised session version (the one that asked to end the others)."""
         self.session.execute(

@@ -3,13 +3,16 @@
 With OIDC the identity comes from `st.user` (the provider's id_token, which Streamlit keeps in
 a signed cookie); the account service then checks that this sign-in still counts: not signed
 out, not ended by "sign out everywhere else", not older than SESSION_MAX_DAYS. With the
-development sign-in, the session keeps only a random session key. The frame is drawn here
+development sign-in, the session keeps a random session key, and the browser keeps it in a
+signed, HttpOnly cookie (core.services.local_sessions) so a reload or a new tab stays signed
+in; only an HTTP route of ours can set or delete that cookie. The frame is drawn here
 rather than in app.py because a freshly started server can run a page file without app.py;
 every path into a page passes through this guard.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import streamlit as st
@@ -18,11 +21,15 @@ from core.bootstrap import app_container
 from core.domain import Role, SignedIn, UserView
 from core.errors import SessionEndedError, ValidationError
 from core.identity import ClientInfo, client_info, identity_from_claims
+from core.services.local_sessions import COOKIE
+from core.web.session_routes import COOKIE_SCRIPT_PATH, SESSION_PATH, SIGNOUT_PATH
 from pages.components.flash import show_flash
-from pages.components.frame import environment_badge, sidebar
+from pages.components.frame import environment_badge, sidebar, styles
 from pages.components.safe_text import escape_markdown
 
 LOCAL_KEY = "guard.local_session"  # development sign-in only: the random key of this tab's sign-in
+HAND_OFF_KEY = "guard.hand_off"  # development sign-in only: True until this tab's sign-in is handed to the cookie
+HAND_OFF_FAILED = "That sign-in link was already used or has expired. Sign in again."
 ROLE_NAMES = {Role.TEAM: "the team", Role.ADMIN: "admins"}
 
 
@@ -40,7 +47,7 @@ def check() -> Check:
                 return Check(None)
             identity = identity_from_claims(st.user.to_dict())
             return Check(app_container().accounts.resume(identity, _client()))
-        key = st.session_state.get(LOCAL_KEY)
+        key = st.session_state.get(LOCAL_KEY) or _cookie_session_key()
         if key is None:
             return Check(None)
         return Check(app_container().accounts.resume_local(key))
@@ -62,6 +69,7 @@ def require_user(role: Role = Role.USER) -> UserView:
 
 def require_session(role: Role = Role.USER) -> SignedIn:
     """As `require_user`, with this browser's session key, for pages that act on the sign-in (the Account page)."""
+    styles()
     environment_badge(app_container().settings.app_env.value, local_sign_in=not oidc())
     result = check()
     if result.signed_in is None:
@@ -69,6 +77,8 @@ def require_session(role: Role = Role.USER) -> SignedIn:
         st.stop()
     signed_in = result.signed_in
     assert signed_in is not None
+    if st.session_state.pop(HAND_OFF_KEY, False):
+        _hand_off_to_cookie(signed_in.session_key)
     if sidebar(signed_in.user):
         sign_out(signed_in.session_key)
     show_flash()
@@ -90,7 +100,37 @@ def sign_out(session_key: str) -> None:
         st.logout()
         st.stop()
     st.session_state.pop(LOCAL_KEY, None)
-    st.rerun()
+    # Other tabs sharing the cookie see the ended sign-in on their next run; this one deletes it.
+    st.caption("Signing out…")
+    _cookie_script(go=SIGNOUT_PATH)
+    st.stop()
+
+
+def _cookie_session_key() -> str | None:
+    """The session key in this browser's sign-in cookie, if this server signed it (forged or malformed: None).
+
+    Streamlit reads the cookies once, when the tab's session starts: a cookie set or deleted later
+    counts from the next reload.
+    """
+    return app_container().local_sessions.session_key(st.context.cookies.get(COOKIE))
+
+
+def _hand_off_to_cookie(session_key: str) -> None:
+    """After a local sign-in, on the first run signed in: the page is drawn as usual (this tab keeps its
+    key), while the browser fetches the cookie route with a one-time token, so a reload or a new tab
+    finds the sign-in. A failed hand-off leaves this tab signed in; only a reload would ask again."""
+    try:
+        token = app_container().local_sessions.hand_off(session_key)
+    except SessionEndedError:
+        return  # signed out in another tab meanwhile: the next run shows the sign-in screen
+    _cookie_script(session=f"{SESSION_PATH}?token={token}")
+
+
+def _cookie_script(**data: str) -> None:
+    """Our script from our own origin (the content security policy allows no inline script); it reads
+    its task from the tag: `session` (fetch that URL) or `go` (navigate there)."""
+    attributes = "".join(f' data-{name}="{html.escape(value, quote=True)}"' for name, value in data.items())
+    st.html(f'<script src="{COOKIE_SCRIPT_PATH}"{attributes}></script>', unsafe_allow_javascript=True)
 
 
 def _client() -> ClientInfo:
@@ -104,6 +144,9 @@ def _sign_in_screen(ended: SessionEndedError | None) -> None:
     if oidc():
         _provider_sign_in(ended)
     else:
+        if st.query_params.get("signin") == "failed":
+            st.warning(HAND_OFF_FAILED, icon=":material/link_off:")
+            del st.query_params["signin"]
         _local_sign_in()
 
 
@@ -139,4 +182,5 @@ def _local_sign_in() -> None:
         st.error(escape_markdown(str(exc)))
         return
     st.session_state[LOCAL_KEY] = signed_in.session_key
+    st.session_state[HAND_OFF_KEY] = True  # the next run, signed in, sends the browser for its cookie
     st.rerun()

@@ -1,4 +1,5 @@
-"""Logs carry ids, never content: no email or prompt reaches any log record while jobs fail in every way."""
+"""Logs carry ids, never content: no email or prompt reaches any log record while jobs fail in every way, and no
+sign-in token, session key or cookie while the development sign-in is handed to its cookie."""
 
 from __future__ import annotations
 
@@ -6,8 +7,12 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
+from core.services.local_sessions import COOKIE
+from core.web.session_routes import session_routes
 from tests.factories import create_form
 
 EMAIL = "private.person@example.com"
@@ -66,4 +71,23 @@ def test_a_failing_job_logs_neither_the_email_nor_the_prompt(
         c.generation.poll(user, job.id)
     assert every_log_line, "the check needs log records to look at"
     leaked = [line for line in every_log_line if EMAIL in line or "zebra unicorns" in line]
+    assert leaked == []
+
+
+def test_the_sign_in_cookie_hand_off_logs_neither_the_token_nor_the_session_key_nor_the_cookie(
+    containers, database_url: str, every_log_line: list[str]
+) -> None:
+    c = containers(database_url)
+    client = TestClient(Starlette(routes=session_routes(lambda: c)), follow_redirects=False)
+    key = c.accounts.sign_in_local(EMAIL).session_key
+    token = c.local_sessions.hand_off(key)
+    cookie = client.get(f"/auth/session?token={token}").cookies[COOKIE]
+    assert c.local_sessions.session_key(cookie) == key
+    assert client.get(f"/auth/session?token={token}").headers["location"] == "/?signin=failed"  # replayed
+    client.post("/auth/signout")
+    c.accounts.sign_out(key)
+    # The test's own HTTP client logs the URLs it requests, as a browser's history would; the app never does.
+    app_lines = [line for line in every_log_line if " httpx " not in line and " httpcore" not in line]
+    assert app_lines, "the check needs log records to look at"
+    leaked = [line for line in app_lines if token in line or key in line or cookie in line or EMAIL in line]
     assert leaked == []
