@@ -1,21 +1,40 @@
-"""CreditService: what a user sees of their credits: the balance and the ledger."""
+"""CreditService: what a user sees of their credits: the balance, the statement and the raw ledger."""
 
 from __future__ import annotations
 
-from core.domain import LedgerEntryView, Page, UserView, keyset_page
-from core.services.views import ledger_view
+from core.domain import LedgerEntryView, Page, StatementRow, UserView, keyset_page
+from core.services.views import ledger_view, statement_row
+from core.signing import MediaSigner
 from db.uow import Database
 
 
 class CreditService:
-    page_size = 50
+    page_size = 25
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
+    def __init__(self, db: Database, signer: MediaSigner) -> None:
+        self.db, self.signer = db, signer
 
     def balance(self, user: UserView) -> int:
         with self.db.reader() as uow:
             return uow.users.balance(user.id)
+
+    def statement(self, user: UserView, before: int | None = None) -> Page[StatementRow]:
+        """One line per generation job (its hold, capture and release together) or grant or adjustment,
+        newest first, each with the balance after it: the top line of the first page is the balance."""
+        with self.db.reader() as uow:
+            lines = uow.ledger.statement(user.id, before, self.page_size + 1)
+            total = uow.ledger.statement_count(user.id)
+            balance = uow.users.balance(user.id)
+            # What the lines of newer pages changed, summed in SQL: the balance before them is this page's start.
+            if before is not None:
+                balance -= uow.ledger.change_since(user.id, before)
+            shown = lines[: self.page_size]
+            jobs = uow.ledger.statement_jobs(user.id, [j for j in (line.generation_id for line in shown) if j])
+        rows = []
+        for line in lines:
+            rows.append(statement_row(line, balance, jobs.get(line.generation_id or ""), self.signer))
+            balance -= line.change
+        return keyset_page(rows, self.page_size, total)
 
     def ledger_page(self, user: UserView, before_id: int | None = None) -> Page[LedgerEntryView]:
         with self.db.reader() as uow:
