@@ -8,6 +8,7 @@ CHROMIUM := /usr/bin/chromium
 .PHONY: run test install install-dev migrate bench screenshots lint chromium clean
 
 run: migrate
+	@echo "Atelier is starting at http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: install-dev chromium lint

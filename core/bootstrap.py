@@ -20,6 +20,7 @@ from core.services.credits import CreditService
 from core.services.gallery import GalleryService
 from core.services.generation import GenerationService
 from core.services.jobs import JobRunner
+from core.services.local_sessions import LocalSessions
 from core.services.media import MediaService
 from core.settings import Settings, load_settings
 from core.signing import MediaSigner
@@ -40,6 +41,7 @@ class Container:
     gallery: GalleryService
     media: MediaService
     jobs: JobRunner
+    local_sessions: LocalSessions
 
 
 def bootstrap(
@@ -56,7 +58,8 @@ def bootstrap(
     db = db or Database(make_engine(settings.resolved_database_url))
     engine = engine or _engine(settings)
     blobs = blobs or _blobs(settings)
-    signer = MediaSigner(_media_secret(settings), settings.media_url_ttl_seconds, clock)
+    secret = _media_secret(settings)
+    signer = MediaSigner(secret, settings.media_url_ttl_seconds, clock)
     jobs = JobRunner(
         db,
         engine,
@@ -93,11 +96,18 @@ def bootstrap(
             model_ids=tuple(m.id for m in engine.models()),
         ),
         admin=AdminService(db, clock),
-        credits=CreditService(db),
+        credits=CreditService(db, signer),
         generation=generation,
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
         media=MediaService(db, blobs, signer),
         jobs=jobs,
+        local_sessions=LocalSessions(
+            db,
+            clock,
+            secret,
+            max_age=timedelta(days=settings.session_max_days),
+            enabled=settings.auth_mode == "local",
+        ),
     )
 
 

@@ -84,7 +84,8 @@ def clean_upload(
         raise UploadError("The file is empty. Choose a JPEG, PNG or WebP image.")
     if len(data) > max_bytes:
         raise UploadError(
-            f"The file is {_size_text(len(data), round_up=True)}; the limit is {_size_text(max_bytes, round_up=False)}."
+            f"The file is {_size_text(len(data), max_bytes, round_up=True)}; "
+            f"the limit is {_size_text(max_bytes, max_bytes, round_up=False)}."
         )
     return _clean(data, max_pixels)
 
@@ -287,12 +288,15 @@ def _is_lossless_webp(data: bytes) -> bool:
     return False
 
 
-def _size_text(size: int, *, round_up: bool) -> str:
-    # Round the file up and the limit down, so a file just over the limit never reads as equal to it.
-    unit, divisor = ("MB", _MIB) if size >= _MIB else ("KB", 1024)
+def _size_text(size: int, limit: int, *, round_up: bool) -> str:
+    """In the limit's unit (MB from 1 MB up, else KB), so the file and the limit read in one unit.
+
+    Round the file up and the limit down, so a file just over the limit never reads as equal to it.
+    """
+    unit, divisor = ("MB", _MIB) if limit >= _MIB else ("KB", 1024)
     tenths = size * 10 / divisor
     whole_tenths = math.ceil(tenths) if round_up else math.floor(tenths)
-    number = f"{whole_tenths // 10}" if whole_tenths % 10 == 0 else f"{whole_tenths / 10:.1f}"
+    number = f"{whole_tenths // 10:,}" if whole_tenths % 10 == 0 else f"{whole_tenths / 10:,.1f}"
     return f"{number} {unit}"
 
 

@@ -1,5 +1,6 @@
-"""Take the README screenshots: a fresh server, a few offline images, then Generate, Gallery, the detail view,
-Credits and Account; then, as an admin, the Users page with a credit adjustment and the Audit log."""
+"""Take the README screenshots: a fresh server, a few offline images and an edit, then Generate, Gallery, the
+lightbox, Credits and Account; Generate and Gallery again in the dark theme and on a phone (light and dark);
+then, as an admin, the Users page with a credit adjustment and the Audit log."""
 
 from __future__ import annotations
 
@@ -17,7 +18,18 @@ from tests.e2e.server import launch_chromium, running_server  # noqa: E402
 
 DOCS = ROOT / "docs"
 ADMIN = "admin@example.com"
-VIEWPORT = {"width": 1400, "height": 900}
+VIEWPORT = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+OPEN_TILE = re.compile(r"^Open: ")
+ALL_IMAGES_LOADED = """() => {
+  const images = [];
+  const walk = (root) => {
+    images.push(...root.querySelectorAll('img'));
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(document);
+  return images.every(i => i.complete && i.naturalWidth > 0);
+}"""
 # (prompt, aspect ratio, format, seed); the last one is what the Generate screenshot shows.
 IMAGES = [
     ("teal waves under an orange sky", "1:1", "PNG", "11"),
@@ -44,15 +56,18 @@ def main() -> None:
         sign_in(page, "alice@example.com")
         for prompt, ratio, fmt, seed in IMAGES:
             generate(page, prompt, ratio, fmt, seed)
+        edit(page, 'sepia and add a caption "Harbour"')
+        shoot(page, "edit.png")
+        page.get_by_role("radiogroup", name="Mode").get_by_text("Create", exact=True).click()
         shoot(page, "generate.png")
 
         open_page(page, "Gallery")
-        expect(page.get_by_test_id("stMain").locator('img[src*="/api/media/"]')).to_have_count(len(IMAGES))
+        expect(page.get_by_role("button", name=OPEN_TILE)).to_have_count(len(IMAGES) + 2)
         shoot(page, "gallery.png")
-
-        page.get_by_role("button", name="Open", exact=True).first.click()
-        expect(page.get_by_role("link", name="Download original")).to_be_visible()
-        shoot(page, "gallery-detail.png")
+        page.get_by_role("button", name=OPEN_TILE).nth(1).click()
+        expect(page.get_by_role("dialog")).to_be_visible()
+        shoot(page, "gallery-detail.png", full=False)
+        page.keyboard.press("Escape")
 
         open_page(page, "Credits")
         expect(page.get_by_test_id("stDataFrame")).to_be_visible()
@@ -62,7 +77,24 @@ def main() -> None:
         expect(page.get_by_role("heading", name="Recent sign-ins")).to_be_visible()
         shoot(page, "account.png")
 
-        # The development sign-in lives in the tab, so the admin signs in in a new one.
+        # The same account in the dark theme and on a phone (the sign-in cookie carries over to new pages).
+        for scheme, viewport, suffix in (
+            ("dark", VIEWPORT, "dark"),
+            ("light", PHONE, "phone"),
+            ("dark", PHONE, "phone-dark"),
+        ):
+            other = page.context.browser.new_context(  # type: ignore[union-attr]
+                base_url=server.url, viewport=viewport, color_scheme=scheme, storage_state=page.context.storage_state()
+            ).new_page()
+            other.set_default_timeout(20_000)
+            other.goto("/")
+            expect(other.get_by_role("button", name=OPEN_TILE).first).to_be_visible()
+            shoot(other, f"generate-{suffix}.png", full=viewport is VIEWPORT)
+            other.goto("/gallery")
+            expect(other.get_by_role("button", name=OPEN_TILE)).to_have_count(len(IMAGES) + 2)
+            shoot(other, f"gallery-{suffix}.png", full=viewport is VIEWPORT)
+            other.context.close()
+
         page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
         page.set_default_timeout(20_000)
         sign_in(page, ADMIN)
@@ -94,40 +126,51 @@ def open_page(page: Page, title: str) -> None:
 
 
 def generate(page: Page, prompt: str, ratio: str, fmt: str, seed: str) -> None:
-    """Waits for this job's own picture (a new link), so the previous job's "Done" is not mistaken for it."""
-    job_image = page.get_by_test_id("stMain").locator('img[src*="/api/media/"][src*="/original?"]')
-    previous = job_image.first.get_attribute("src") if job_image.count() else None
+    """Sets the folded-away settings, then waits for this job's own tiles (they name its prompt)."""
     page.get_by_role("textbox", name="Prompt").fill(prompt)
+    settings = page.get_by_role("button", name=re.compile(r"seed"))
+    settings.click()
     page.get_by_role("combobox", name=re.compile("Aspect ratio")).click()
     page.get_by_role("option", name=ratio, exact=True).click()
-    page.get_by_test_id("stForm").get_by_text(fmt, exact=True).click()
+    settings.click()
+    page.get_by_role("radiogroup", name="Format").get_by_text(fmt, exact=True).click()
+    settings.click()
     page.get_by_role("textbox", name="Seed").fill(seed)
+    page.get_by_role("textbox", name="Seed").press("Enter")
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Generate · 1 credit").click()
-    expect(job_image.first).to_be_visible()
-    if previous is not None:
-        expect(job_image.first).not_to_have_attribute("src", previous)
-    expect(page.get_by_text(re.compile(r"^Done\. "))).to_be_visible()
+    expect(page.get_by_role("button", name=f"Open: {prompt}").first).to_be_visible()
 
 
-def shoot(page: Page, name: str) -> None:
+def edit(page: Page, instruction: str) -> None:
+    """Edit the latest image: picked from the gallery, then the before/after comparison."""
+    page.get_by_role("radiogroup", name="Mode").get_by_text("Edit", exact=True).click()
+    page.get_by_role("radiogroup", name="Image to edit").get_by_text("Pick from my gallery").click()
+    page.get_by_role("button", name=OPEN_TILE).first.click()
+    page.get_by_role("textbox", name="Instruction").fill(instruction)
+    page.get_by_role("button", name=re.compile("^Apply edit")).click()
+    expect(page.get_by_text("After", exact=True)).to_be_visible()
+
+
+def shoot(page: Page, name: str, *, full: bool = True) -> None:
     """Full page: Streamlit scrolls inside its main section, so grow the viewport to the content first."""
-    page.mouse.move(
-        VIEWPORT["width"] // 2, 5
-    )  # no hover effects (sidebar collapse arrow, image toolbar) in the picture
+    size = page.viewport_size or VIEWPORT
+    page.mouse.move(size["width"] // 2, 5)  # no hover effects (sidebar collapse arrow, image toolbar)
     settle(page)
-    height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
-    page.set_viewport_size({"width": VIEWPORT["width"], "height": max(VIEWPORT["height"], height)})
-    settle(page)
-    page.screenshot(path=str(DOCS / name), full_page=True)
-    page.set_viewport_size(VIEWPORT)
+    if full:
+        height = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight")
+        page.set_viewport_size({"width": size["width"], "height": max(size["height"], height)})
+        settle(page)
+    page.screenshot(path=str(DOCS / name), full_page=full)
+    page.set_viewport_size(size)
     print(f"wrote docs/{name}")
 
 
 def settle(page: Page) -> None:
-    """No script run in progress and every image decoded."""
+    """No script run in progress and every image decoded, in the custom components' shadow roots too."""
     expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
-    page.wait_for_function("() => [...document.images].every(i => i.complete && i.naturalWidth > 0)")
-    page.wait_for_timeout(300)  # let the last layout and fade-in transitions finish before the pixels are taken
+    page.wait_for_function(ALL_IMAGES_LOADED)
+    page.wait_for_timeout(400)  # let the last layout and fade-in transitions finish before the pixels are taken
 
 
 if __name__ == "__main__":

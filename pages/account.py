@@ -9,7 +9,7 @@ from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationKind, Prefe
 from core.errors import AtelierError
 from pages.components.flash import flash
 from pages.components.frame import ROLE_BADGES, avatar
-from pages.components.generate_forms import COUNT_KEY, FORMATS
+from pages.components.generate_forms import FORMATS, forget_settings
 from pages.components.guard import require_session
 from pages.components.safe_text import escape_markdown
 
@@ -66,11 +66,11 @@ with st.form("account.preferences"):
         index=list(FORMATS).index(prefs.output_format),
         horizontal=True,
     )
-    count = d.slider("Images per request", 1, MAX_IMAGES_PER_JOB, value=prefs.num_images)
+    count = d.radio("Images per request", range(1, MAX_IMAGES_PER_JOB + 1), index=prefs.num_images - 1, horizontal=True)
     if st.form_submit_button("Save defaults"):
         try:
             accounts.save_preferences(user, Preferences(model or "", ratio, fmt, count))
-            st.session_state.pop(COUNT_KEY, None)  # the Generate page starts from the new default
+            forget_settings()  # the Generate page starts from the new defaults
             flash("Defaults saved.")
             st.rerun()
         except AtelierError as exc:

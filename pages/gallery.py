@@ -1,44 +1,148 @@
-"""Gallery: your images, newest first, a detail view for each, download, reuse, edit and delete."""
+"""Gallery: your images newest first in a justified grid, the ones still being made in front.
+
+The URL holds the state: ?image=<id> opens the lightbox, ?before=<id> is the page. So Back and
+Forward step through what you opened, a reload keeps it, and a link opens that image directly.
+"""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import streamlit as st
 
 from core.bootstrap import app_container
+from core.domain import GenerationView, JobStatus, UserView
 from core.errors import NotFoundError
-from pages.components.gallery_detail import SELECTED_KEY, detail_view
-from pages.components.guard import require_user
-from pages.components.media import thumbnail_tile
-from pages.components.paging import current_cursor, pager
+from core.services.gallery import GalleryGrid
+from pages.components import lightbox
+from pages.components.guard import current_user, require_user
+from pages.components.image_grid import ACTIONS, GridItem, image_grid
+from pages.components.media import ALT_CHARS, image_alt
+from pages.components.paging import url_cursor, url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
 
 user = require_user()
-service = app_container().gallery
-COLUMNS = 4
+PENDING_KEY = "gallery.pending"  # a grid action that needs the user or a page switch: done in the run it causes
+UPLOAD_ACTIONS = tuple(a for a in ACTIONS if a != "reuse")  # an upload has no settings to use again
 
-st.title("Gallery")
-selected = st.session_state.get(SELECTED_KEY)
-if selected is not None:
+
+def on_action(image_id: str, action: str) -> None:
+    if action == "open":
+        lightbox.open_image(image_id)
+    elif action == "delete":
+        lightbox.ask_to_delete(image_id)
+    else:
+        st.session_state[PENDING_KEY] = (action, int(image_id))
+
+
+def on_key(key: str) -> None:
+    if key == "Escape":
+        lightbox.close()
+    else:
+        st.session_state[PENDING_KEY] = ("step", -1 if key == "ArrowLeft" else 1)
+
+
+def follow_up(user: UserView) -> None:
+    pending = st.session_state.pop(PENDING_KEY, None)
+    if pending is None:
+        return
+    action, value = pending
     try:
-        detail_view(user, service.detail(user, selected))
-        st.stop()
+        if action == "step":
+            lightbox.step(user, value)
+        elif action == "reuse":
+            lightbox.reuse(user, value)
+        elif action == "edit":
+            lightbox.edit(value)
     except NotFoundError as exc:
-        st.session_state.pop(SELECTED_KEY, None)
         st.warning(escape_markdown(str(exc)))
 
-page = service.page(user, before_id=current_cursor("gallery"))
-if not page.items:
+
+def tiles(grid: GalleryGrid) -> list[GridItem]:
+    return [
+        GridItem(
+            id=str(image.id),
+            src=image.preview_url,
+            alt=image_alt(image, grid.batch_size(image)),
+            width=image.width,
+            height=image.height,
+            download_url=image.download_url,
+            actions=UPLOAD_ACTIONS if image.source == "upload" else ACTIONS,
+        )
+        for image in grid.images.items
+    ]
+
+
+def placeholders(jobs: list[GenerationView]) -> list[GridItem]:
+    """One tile per requested image, in the requested shape, saying how the job is doing."""
+    now = datetime.now(UTC)
+    items = []
+    for job in jobs:
+        width, height = (int(n) for n in job.aspect_ratio.split(":")) if ":" in job.aspect_ratio else (1, 1)
+        created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
+        seconds = max(0, int((now - created).total_seconds()))
+        state = "Queued" if job.status == JobStatus.QUEUED else f"Running {round(job.progress * 100)}%"
+        gist = " ".join(job.prompt.split())[:ALT_CHARS]
+        for n in range(job.num_images):
+            place = f"Image {n + 1} of {job.num_images}" if job.num_images > 1 else "Image"
+            items.append(
+                GridItem(
+                    id=f"job-{job.id}-{n}",
+                    src="",
+                    alt=f"{place} being made: {gist}",
+                    width=width * 100,
+                    height=height * 100,
+                    label=f"{state} · {seconds} s",
+                    actions=(),
+                )
+            )
+    return items
+
+
+def in_flight(user: UserView, started: frozenset[str]) -> None:
+    """Polled every second while jobs run; once one has ended, a full rerun shows its images."""
+    if current_user() is None:  # signed out in another tab while this one kept polling
+        st.rerun()
+    jobs = app_container().gallery.in_flight(user)
+    if not started <= {job.id for job in jobs}:
+        st.rerun()
+    image_grid(placeholders(jobs), key="gallery.in_flight")
+
+
+follow_up(user)
+service = app_container().gallery
+st.title("Gallery")
+wanted = lightbox.image_param()
+if lightbox.wants_image() and not lightbox.is_yours(user, wanted):
+    st.warning("That image is not in your gallery: it may have been deleted, or the link is not yours.")
+    wanted = None
+
+cursor = url_cursor("before")
+grid = service.grid(user, before_id=cursor)
+jobs = service.in_flight(user) if cursor is None else []
+if jobs:
+    st.fragment(run_every=1.0)(in_flight)(user, frozenset(job.id for job in jobs))
+if grid.images.items:
+    image_grid(
+        tiles(grid),
+        key="gallery.grid",
+        on_open=lightbox.open_image,
+        on_action=on_action,
+        on_key=on_key if wanted is not None else None,
+    )
+    url_pager(
+        "before",
+        next_cursor=grid.images.next_cursor,
+        newer_cursor=grid.newer_cursor,
+        page_number=grid.page_number,
+        total=grid.images.total,
+        page_size=service.page_size,
+    )
+elif cursor is not None:
+    st.info("This page is empty now.")
+    st.button("Back to your newest images", on_click=url_pager_reset, args=("before",))
+elif not jobs:
     st.info("No images yet. Create your first one on the Generate page.")
     st.page_link("pages/generate.py", label="Go to Generate", icon=":material/brush:")
-    st.stop()
-
-for start in range(0, len(page.items), COLUMNS):
-    for column, image in zip(st.columns(COLUMNS), page.items[start : start + COLUMNS]):
-        with column:
-            kind = "upload" if image.source == "upload" else f"{image.width}×{image.height}"
-            thumbnail_tile(image.thumb_url, alt=f"Image #{image.id}")
-            st.caption(f"#{image.id} · {kind} · {image.created_at:%Y-%m-%d %H:%M} UTC")
-            if st.button("Open", key=f"gallery.open.{image.id}", width="stretch"):
-                st.session_state[SELECTED_KEY] = image.id
-                st.rerun()
-pager("gallery", page.next_cursor, page.total, service.page_size)
+if wanted is not None:
+    lightbox.lightbox(user)

@@ -1,4 +1,4 @@
-"""Generate: create images from a prompt or edit one, see the cost first, and follow the job."""
+"""Generate: a compact prompt bar at the top, the results right under it, the recent jobs below."""
 
 from __future__ import annotations
 
@@ -7,43 +7,41 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind
 from core.errors import AtelierError
-from pages.components.generate_forms import apply_fresh_draft, create_form, edit_form
+from pages.components.generate_forms import create_bar, edit_bar, mode_picker
 from pages.components.guard import require_user
-from pages.components.job_progress import job_progress, latest_job
+from pages.components.results_feed import results_feed
 from pages.components.safe_text import escape_markdown
 
 user = require_user()
 service = app_container().generation
-st.title("Generate")
-if not service.engine_is_ai:
-    st.info(
-        "**Offline engine.** It draws an abstract composition from the words and colours in your prompt, "
-        "and carries out edits with Pillow from a fixed vocabulary. **It is not an AI model.**",
-        icon=":material/info:",
-    )
 
-# One token per rendering of the form; it becomes the job's id, so a double submit is a no-op.
+with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+    st.title("Generate", anchor=False, width="content")
+    if not service.engine_is_ai:
+        st.badge(
+            "Offline engine: not an AI model",
+            icon=":material/info:",
+            color="gray",
+            help="It draws an abstract composition from the words and colours in your prompt, and carries "
+            "out edits with Pillow from a fixed vocabulary.",
+        )
+
+# One token per rendering of the bar; it becomes the job's id, so a double submit is a no-op.
 # It is renewed only once the job it created has ended.
-job = latest_job(user)
 token = st.session_state.setdefault("generate.token", service.new_token())
-busy = job is not None and job.id == token and job.status.in_flight
-if job is not None and job.id == token and not busy:
+mine = service.find(user, token)
+busy = mine is not None and mine.status.in_flight
+if mine is not None and not busy:
     token = st.session_state["generate.token"] = service.new_token()
+blocked = "Your images are on their way. Wait for them, or cancel the job." if busy else ""
 
-apply_fresh_draft()
-modes = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
-st.session_state.setdefault("generate.mode", "Create")
-mode = st.segmented_control("Mode", list(modes), key="generate.mode") or "Create"
-
+kind = mode_picker()
 try:
-    form = create_form(user, busy) if modes[mode] == GenerationKind.TEXT_TO_IMAGE else edit_form(user, busy)
+    form = create_bar(user, blocked) if kind == GenerationKind.TEXT_TO_IMAGE else edit_bar(user, blocked)
     if form is not None:
-        view = service.submit(user, form, token)
-        st.session_state["generate.job_id"] = view.id
+        service.submit(user, form, token)
         st.rerun()
 except AtelierError as exc:
     st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
 
-if job is not None:
-    st.subheader("Latest job")
-    job_progress(user, job)
+results_feed(user)

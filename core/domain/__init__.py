@@ -19,7 +19,7 @@ from core.domain.generation import (
     JobStatus,
     ModelInfo,
 )
-from core.domain.ledger import LedgerEntryView
+from core.domain.ledger import LedgerEntryView, StatementRow
 from core.domain.paging import HasId, Page, keyset_page
 
 __all__ = [
@@ -48,6 +48,7 @@ __all__ = [
     "Role",
     "SignInView",
     "SignedIn",
+    "StatementRow",
     "UserView",
     "keyset_page",
 ]

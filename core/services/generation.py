@@ -14,6 +14,7 @@ from core.domain import (
     GenerationForm,
     GenerationKind,
     GenerationView,
+    ImageView,
     JobStatus,
     ModelInfo,
     UserView,
@@ -114,11 +115,26 @@ class GenerationService:
         self.runner.start(lease)
         return self.status(user, generation_id)
 
+    def find(self, user: UserView, generation_id: str) -> GenerationView | None:
+        """The user's job with this id, or None (a token not used yet)."""
+        return self._existing(user, generation_id)
+
     def status(self, user: UserView, generation_id: str) -> GenerationView:
         found = self._existing(user, generation_id)
         if found is None:
             raise NotFoundError("That generation does not exist.")
         return found
+
+    def recent(self, user: UserView, limit: int = 6) -> list[GenerationView]:
+        """The user's latest jobs with their images, newest first: what the Generate page shows after a reload."""
+        with self.db.reader() as uow:
+            rows = uow.generations.recent_for_user(user.id, limit)
+            prompts = {row.id: row.prompt for row in rows}
+            images: dict[str, list[ImageView]] = {row.id: [] for row in rows}
+            for image in uow.images.for_generations(list(prompts)):
+                job = image.generation_id or ""
+                images[job].append(image_view(image, self.signer, prompts[job]))
+            return [generation_view(row, images[row.id]) for row in rows]
 
     def poll(self, user: UserView, generation_id: str) -> GenerationView:
         """Move the job forward if nobody else is, then report (the page's progress display calls this)."""
@@ -197,5 +213,5 @@ class GenerationService:
             row = uow.generations.get_for_user(user.id, generation_id)
             if row is None:
                 return None
-            images = [image_view(i, self.signer) for i in uow.images.for_generation(generation_id)]
+            images = [image_view(i, self.signer, row.prompt) for i in uow.images.for_generation(generation_id)]
             return generation_view(row, images)

@@ -10,9 +10,11 @@ from core.domain import (
     JobStatus,
     LedgerEntryView,
     Role,
+    StatementRow,
     UserView,
 )
 from core.signing import MediaSigner
+from db.repositories.ledger import StatementLine
 from db.tables import Generation, Image, LedgerEntry, User
 
 
@@ -100,4 +102,44 @@ def ledger_view(entry: LedgerEntry) -> LedgerEntryView:
         reason=entry.reason,
         delta=entry.delta,
         reference=entry.reference,
+    )
+
+
+def statement_row(
+    line: StatementLine,
+    balance_after: int,
+    job: tuple[Generation, Image | None] | None,
+    signer: MediaSigner,
+) -> StatementRow:
+    """A statement line as a person reads it: a job says what it charged and returned, in numbers."""
+    if line.generation_id is None:
+        kind = line.kind.capitalize()
+        return StatementRow(
+            id=line.last_id,
+            created_at=line.last_at,
+            kind=kind,
+            description=f"{kind}: {line.reason}",
+            change=line.change,
+            balance_after=balance_after,
+        )
+    generation, image = job if job else (None, None)
+    kind = "Edit" if generation and generation.kind == GenerationKind.EDIT else "Generation"
+    ended = line.settled
+    thumb = image_view(image, signer) if image else None
+    return StatementRow(
+        id=line.last_id,
+        created_at=line.last_at,
+        kind=kind,
+        description=(
+            f"{kind}: charged {-line.change}, returned {line.returned}" if ended else f"{kind}: held for a running job"
+        ),
+        change=line.change,
+        balance_after=balance_after,
+        generation_id=line.generation_id,
+        held=line.held,
+        charged=-line.change if ended else None,
+        returned=line.returned if ended else None,
+        prompt=generation.prompt if generation else "",
+        image_id=thumb.id if thumb else None,
+        thumb_url=thumb.thumb_url if thumb else None,
     )

@@ -19,7 +19,10 @@ STREAMLIT_INLINE_SCRIPT = "'sha256-THxz9J9+wf7rhwR2YkXJoSZ13UCmYyC+3lNDv2+8ugA='
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
-        f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval'",
+        # blob: is how Streamlit loads a custom component's inline JS (st.components.v2: the image grid)
+        # as a module. Only script already running on this origin can mint a blob: URL, so no markup
+        # injection can use it.
+        f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval' blob:",
         "style-src 'self' 'unsafe-inline'",
         # Profile pictures from Google's sign-in (core.identity.AVATAR_HOST); any other host shows initials.
         f"img-src 'self' data: blob: https://*.{AVATAR_HOST}",

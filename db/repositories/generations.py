@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, or_, update
@@ -25,6 +25,26 @@ class GenerationRepository:
     def get_for_user(self, user_id: int, generation_id: str) -> Generation | None:
         query = select(Generation).where(Generation.id == generation_id, Generation.user_id == user_id)
         return self.session.exec(query).first()
+
+    def recent_for_user(self, user_id: int, limit: int) -> Sequence[Generation]:
+        """The user's latest jobs, newest first (the Generate page's results feed)."""
+        query = select(Generation).where(Generation.user_id == user_id)
+        query = query.order_by(col(Generation.created_at).desc(), col(Generation.id).desc()).limit(limit)
+        return self.session.exec(query).all()
+
+    def in_flight_for_user(self, user_id: int) -> Sequence[Generation]:
+        """The user's jobs still making images, newest first: the gallery shows a place for each image."""
+        query = select(Generation).where(Generation.user_id == user_id, col(Generation.status).in_(IN_FLIGHT))
+        return self.session.exec(query.order_by(col(Generation.created_at).desc(), col(Generation.id))).all()
+
+    def prompts_and_counts(self, user_id: int, generation_ids: set[str]) -> dict[str, tuple[str, int]]:
+        """For each of the user's jobs named: its prompt and how many images it asked for (for alt text)."""
+        if not generation_ids:
+            return {}
+        query = select(Generation.id, Generation.prompt, Generation.num_images).where(
+            Generation.user_id == user_id, col(Generation.id).in_(generation_ids)
+        )
+        return {gid: (prompt, count) for gid, prompt, count in self.session.exec(query).all()}
 
     def add(self, generation: Generation) -> None:
         self.session.add(generation)

@@ -1,4 +1,8 @@
-"""The Create and Edit forms of the Generate page. They only read widgets and build a GenerationForm."""
+"""The Generate page's prompt bar, for Create and for Edit. It only reads widgets and builds a GenerationForm.
+
+Every setting is a widget with `persist_state="session"`, so the prompt draft and the settings
+survive a visit to another page. Other pages fill them through `set_draft` before switching here.
+"""
 
 from __future__ import annotations
 
@@ -7,145 +11,260 @@ from typing import Any
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationForm, GenerationKind, UserView
-from core.errors import NotFoundError
+from core.domain import (
+    ASPECT_RATIOS,
+    MAX_IMAGES_PER_JOB,
+    GenerationForm,
+    GenerationKind,
+    GenerationView,
+    ImageView,
+    ModelInfo,
+    UserView,
+)
 from core.text import plural
-from pages.components.media import show_image
+from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
+from pages.components.frame import page_link
 
-COUNT_KEY = "generate.count"  # the image-count slider; cleared when the user's defaults change
-DRAFT_KEY = "generate.draft"  # filled by the gallery: "use these settings again" / "edit this image"
+MODE_KEY = "generate.mode"
+PROMPT_KEY = "generate.prompt"
+INSTRUCTION_KEY = "generate.instruction"
+RATIO_KEY = "generate.aspect_ratio"
+COUNT_KEY = "generate.count"
+FORMAT_KEY = "generate.format"
+SEED_KEY = "generate.seed"
+MODEL_KEYS = {GenerationKind.TEXT_TO_IMAGE: "generate.create_model", GenerationKind.EDIT: "generate.edit_model"}
+SETTINGS_KEYS = (RATIO_KEY, COUNT_KEY, FORMAT_KEY, *MODEL_KEYS.values())  # what the Account page's defaults set
+MODES = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
 FORMATS = {"jpeg": "JPEG", "png": "PNG"}
-EDIT_SOURCES = ["Upload a file", "Pick from my gallery"]
-
-
-def draft() -> dict[str, Any]:
-    return st.session_state.get(DRAFT_KEY) or {}
+PROMPT_EXAMPLE = "e.g. A lighthouse at dusk, teal and orange sky, film grain"
+EDIT_EXAMPLE = 'e.g. sepia, rotate 90 degrees and add a caption "Hello"'
 
 
 def set_draft(values: dict[str, Any]) -> None:
-    """Called by other pages before switching here; the next Generate run applies it once."""
-    st.session_state[DRAFT_KEY] = {**values, "fresh": True}
+    """Fill the Generate page's widgets (called by other pages before switching here, or from a callback).
 
-
-def apply_fresh_draft() -> None:
-    """Point the keyed widgets (mode, image count, edit source) at a draft that just arrived."""
-    values = draft()
-    if not values.pop("fresh", False):
+    Keys: kind, prompt, aspect_ratio, seed, num_images, output_format, source_image_id.
+    """
+    state = st.session_state
+    if values.get("kind") == GenerationKind.EDIT:
+        state[MODE_KEY] = "Edit"
+        state[INSTRUCTION_KEY] = values.get("prompt", "")
+        if values.get("source_image_id"):
+            state[SOURCE_KEY] = EDIT_SOURCES[1]
+            state[PICK_KEY] = values["source_image_id"]
+        if values.get("output_format") in FORMATS:
+            state[FORMAT_KEY] = values["output_format"]
         return
-    editing = values.get("kind") == GenerationKind.EDIT
-    st.session_state["generate.mode"] = "Edit" if editing else "Create"
-    if editing and values.get("source_image_id"):
-        st.session_state["generate.edit_source"] = EDIT_SOURCES[1]
-        st.session_state["generate.pick"] = values["source_image_id"]
-    if not editing:
-        st.session_state[COUNT_KEY] = values.get("num_images", 1)
+    state[MODE_KEY] = "Create"
+    state[PROMPT_KEY] = values.get("prompt", "")
+    if values.get("aspect_ratio") in ASPECT_RATIOS:
+        state[RATIO_KEY] = values["aspect_ratio"]
+    if values.get("num_images") in range(1, MAX_IMAGES_PER_JOB + 1):
+        state[COUNT_KEY] = values["num_images"]
+    if values.get("output_format") in FORMATS:
+        state[FORMAT_KEY] = values["output_format"]
+    state[SEED_KEY] = "" if values.get("seed") is None else str(values["seed"])
 
 
-def create_form(user: UserView, busy: bool) -> GenerationForm | None:
+def reuse_draft(job: GenerationView, image: ImageView | None = None) -> dict[str, Any]:
+    """What reproduces `image` (or the whole job): its own seed and one image, or the job's seed and count."""
+    if job.kind == GenerationKind.EDIT:
+        return {
+            "kind": GenerationKind.EDIT,
+            "prompt": job.prompt,
+            "source_image_id": job.parent_image_id,
+            "output_format": job.output_format,
+        }
+    own_seed = image is not None and image.seed is not None
+    return {
+        "kind": GenerationKind.TEXT_TO_IMAGE,
+        "prompt": job.prompt,
+        "aspect_ratio": job.aspect_ratio,
+        "seed": image.seed if own_seed and image is not None else job.seed,
+        "num_images": 1 if own_seed else job.num_images,
+        "output_format": job.output_format,
+    }
+
+
+def forget_settings() -> None:
+    """The Account page's defaults changed: the Generate page starts from them again (the prompt stays)."""
+    for key in SETTINGS_KEYS:
+        st.session_state.pop(key, None)
+
+
+def mode_picker() -> GenerationKind:
+    st.session_state.setdefault(MODE_KEY, "Create")
+    mode = st.segmented_control(
+        "Mode", list(MODES), key=MODE_KEY, persist_state="session", label_visibility="collapsed"
+    )
+    return MODES[mode or "Create"]
+
+
+def create_bar(user: UserView, blocked: str) -> GenerationForm | None:
+    """The prompt, the folded-away settings and the Generate button. `blocked` says why it cannot run now."""
     service = app_container().generation
-    prefs = app_container().accounts.preferences(user)  # the user's defaults, from the Account page
-    values = draft() if draft().get("kind") == GenerationKind.TEXT_TO_IMAGE else {}
     models = service.models(GenerationKind.TEXT_TO_IMAGE)
-    preferred = next((i for i, m in enumerate(models) if m.id == prefs.model), 0)
-    model = st.selectbox("Model", models, index=preferred, format_func=lambda m: m.label, key="generate.create_model")
-    st.session_state.setdefault(COUNT_KEY, prefs.num_images)
-    count = st.slider("Number of images", 1, MAX_IMAGES_PER_JOB, key=COUNT_KEY)
+    _start_from_defaults(user, models)
+    prompt = st.text_area(
+        "Prompt",
+        key=PROMPT_KEY,
+        max_chars=service.limits.max_prompt_chars,
+        height=96,
+        placeholder=PROMPT_EXAMPLE,
+        label_visibility="collapsed",
+        persist_state="session",
+        on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
+        help="Describe the picture. Colours you name are used.",
+    )
+    count = int(st.session_state.get(COUNT_KEY) or 1)
     cost = service.quote(count)
-    with st.form("generate.create"):
-        prompt = st.text_area(
-            "Prompt",
-            value=values.get("prompt", ""),
-            height=120,
-            help=f"Up to {service.limits.max_prompt_chars:,} characters. Colours you name are used.",
+    short = _cannot_afford(user, cost)
+    reason = blocked or short
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        with st.popover(_summary(), icon=":material/tune:", help="Aspect ratio, number of images, format, seed"):
+            model = _model_picker(models, GenerationKind.TEXT_TO_IMAGE)
+            st.selectbox("Aspect ratio", ASPECT_RATIOS, key=RATIO_KEY, persist_state="session")
+            st.radio(
+                "Number of images",
+                range(1, MAX_IMAGES_PER_JOB + 1),
+                key=COUNT_KEY,
+                horizontal=True,
+                persist_state="session",
+            )
+            st.radio(
+                "Format",
+                list(FORMATS),
+                format_func=FORMATS.__getitem__,
+                key=FORMAT_KEY,
+                horizontal=True,
+                persist_state="session",
+            )
+            st.text_input(
+                "Seed",
+                key=SEED_KEY,
+                placeholder="random",
+                persist_state="session",
+                help="Leave empty for a random seed; the same seed and prompt give the same image.",
+            )
+        submitted = st.button(
+            f"Generate · {plural(cost, 'credit')}",
+            type="primary",
+            disabled=bool(reason),
+            key="generate.submit",
+            help=reason or None,
+            icon=":material/auto_awesome:",
         )
-        left, middle, right = st.columns(3)
-        ratio = left.selectbox(
-            "Aspect ratio", ASPECT_RATIOS, index=ASPECT_RATIOS.index(values.get("aspect_ratio", prefs.aspect_ratio))
-        )
-        fmt = middle.radio(
-            "Format",
-            list(FORMATS),
-            format_func=FORMATS.__getitem__,
-            index=list(FORMATS).index(values.get("output_format", prefs.output_format)),
-            horizontal=True,
-        )
-        seed_text = right.text_input(
-            "Seed",
-            value=str(values.get("seed", "")),
-            placeholder="random",
-            help="Leave empty for a random seed; the same seed and prompt give the same image.",
-        )
-        submitted = st.form_submit_button(f"Generate · {plural(cost, 'credit')}", type="primary", disabled=busy)
-    if not submitted or model is None:
+    _explain(reason, credits=bool(short))
+    if not submitted or reason:
         return None
+    state = st.session_state
     # The seed goes as typed: the service checks it and explains what it accepts.
-    return GenerationForm(GenerationKind.TEXT_TO_IMAGE, prompt, model.id, ratio, seed_text, count, fmt)
+    return GenerationForm(
+        GenerationKind.TEXT_TO_IMAGE,
+        prompt or "",
+        model.id,
+        state[RATIO_KEY],
+        state.get(SEED_KEY, ""),
+        count,
+        state[FORMAT_KEY],
+    )
 
 
-def edit_form(user: UserView, busy: bool) -> GenerationForm | None:
+def edit_bar(user: UserView, blocked: str) -> GenerationForm | None:
     service = app_container().generation
-    values = draft() if draft().get("kind") == GenerationKind.EDIT else {}
     models = service.models(GenerationKind.EDIT)
-    model = st.selectbox("Model", models, format_func=lambda m: m.label, key="generate.edit_model")
-    source = st.radio("Image to edit", EDIT_SOURCES, horizontal=True, key="generate.edit_source")
-    upload, picked = None, None
-    if source == EDIT_SOURCES[0]:
-        upload = st.file_uploader(
-            f"JPEG, PNG or WebP, up to {service.limits.max_upload_mb:g} MB",
-            type=["jpg", "jpeg", "png", "webp"],
-            key="generate.upload",
-        )
-    else:
-        picked = _pick_from_gallery(user, values.get("source_image_id"))
+    _start_from_defaults(user, models)
+    source = edit_source(user)
+    instruction = st.text_area(
+        "Instruction",
+        key=INSTRUCTION_KEY,
+        max_chars=service.limits.max_prompt_chars,
+        height=80,
+        placeholder=EDIT_EXAMPLE,
+        label_visibility="collapsed",
+        persist_state="session",
+        on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
+        help="Say what to change in the image.",
+    )
     if help_text := service.edit_help():
         with st.expander("What this engine understands"):
             st.markdown(help_text)
     cost = service.quote(1)
-    with st.form("generate.edit"):
-        instruction = st.text_area(
-            "Instruction",
-            value=values.get("prompt", ""),
-            height=90,
-            placeholder='e.g. sepia, rotate 90 degrees and add a caption "Hello"',
-            help=f"Up to {service.limits.max_prompt_chars:,} characters.",
+    short = _cannot_afford(user, cost)
+    reason = blocked or short or source.missing
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        with st.popover(FORMATS[st.session_state[FORMAT_KEY]], icon=":material/tune:", help="Model and format"):
+            model = _model_picker(models, GenerationKind.EDIT)
+            st.radio(
+                "Format",
+                list(FORMATS),
+                format_func=FORMATS.__getitem__,
+                key=FORMAT_KEY,
+                horizontal=True,
+                persist_state="session",
+            )
+        submitted = st.button(
+            f"Apply edit · {plural(cost, 'credit')}",
+            type="primary",
+            disabled=bool(reason),
+            key="generate.submit_edit",
+            help=reason or None,
+            icon=":material/auto_fix_high:",
         )
-        preferred = list(FORMATS).index(app_container().accounts.preferences(user).output_format)
-        fmt = st.radio("Format", list(FORMATS), format_func=FORMATS.__getitem__, index=preferred, horizontal=True)
-        submitted = st.form_submit_button(f"Apply edit · {plural(cost, 'credit')}", type="primary", disabled=busy)
-    if not submitted or model is None:
+    _explain(blocked or short, credits=bool(short))  # a missing image is plain to see
+    if not submitted or reason:
         return None
     return GenerationForm(
         GenerationKind.EDIT,
-        instruction,
+        instruction or "",
         model.id,
-        output_format=fmt,
-        source_image_id=picked,
-        upload=upload.getvalue() if upload else None,
+        output_format=st.session_state[FORMAT_KEY],
+        source_image_id=source.image_id,
+        upload=source.upload,
     )
 
 
-def _pick_from_gallery(user: UserView, preferred: int | None) -> int | None:
-    page = app_container().gallery.page(user)
-    options = {image.id: image for image in page.items}
-    if preferred is not None and preferred not in options:
-        try:
-            options = {preferred: app_container().gallery.detail(user, preferred).image, **options}
-        except NotFoundError:
-            preferred = None
-    if not options:
-        st.info("Your gallery is empty. Upload a file instead.")
-        return None
-    ids = list(options)
-    if st.session_state.get("generate.pick") not in ids:
-        st.session_state["generate.pick"] = preferred if preferred in ids else ids[0]
-    chosen = st.selectbox(
-        "Image",
-        ids,
-        format_func=lambda i: (
-            f"#{i} · {options[i].created_at:%Y-%m-%d %H:%M} UTC · {options[i].width}×{options[i].height}"
-        ),
-        key="generate.pick",
-    )
-    if chosen is not None:
-        show_image(options[chosen].thumb_url, width=160)
-    return chosen
+def _start_from_defaults(user: UserView, models: list[ModelInfo]) -> None:
+    """Settings the user has not touched in this session start from their Account page defaults."""
+    prefs = app_container().accounts.preferences(user)
+    state = st.session_state
+    state.setdefault(RATIO_KEY, prefs.aspect_ratio if prefs.aspect_ratio in ASPECT_RATIOS else "1:1")
+    state.setdefault(COUNT_KEY, prefs.num_images)
+    state.setdefault(FORMAT_KEY, prefs.output_format if prefs.output_format in FORMATS else "jpeg")
+    state.setdefault(SEED_KEY, "")
+    state.setdefault(SOURCE_KEY, EDIT_SOURCES[0])
+    if models:
+        key = MODEL_KEYS[models[0].kind]
+        preferred = next((m for m in models if m.id == prefs.model), models[0])
+        if state.get(key) not in models:
+            state[key] = preferred
+
+
+def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> ModelInfo:
+    """Hidden while there is only one model to choose."""
+    if len(models) == 1:
+        return models[0]
+    chosen = st.selectbox("Model", models, format_func=lambda m: m.label, key=MODEL_KEYS[kind], persist_state="session")
+    return chosen or models[0]
+
+
+def _summary() -> str:
+    state = st.session_state
+    seed = str(state.get(SEED_KEY, "")).strip()
+    parts = [state[RATIO_KEY], plural(int(state[COUNT_KEY]), "image"), FORMATS[state[FORMAT_KEY]]]
+    return " · ".join([*parts, f"seed {seed}" if seed else "random seed"])
+
+
+def _cannot_afford(user: UserView, cost: int) -> str:
+    if user.balance >= cost:
+        return ""
+    return f"This needs {plural(cost, 'credit')} and you have {plural(user.balance, 'credit')}."
+
+
+def _explain(reason: str, *, credits: bool) -> None:
+    if not reason:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="generate.blocked"):
+        st.markdown(f":material/info: {reason}")
+        if credits:
+            page_link("pages/credits.py", "Where credits come from", icon=":material/toll:")

@@ -7,18 +7,30 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from core.domain import ImageView
 
-def show_image(url: str, *, caption: str = "", width: int | None = None) -> None:
-    """st.image needs an absolute URL; without one (no browser context yet) fall back to an <img> tag."""
+ALT_CHARS = 120
+
+
+def show_image(url: str, *, alt: str, caption: str = "", width: int | None = None) -> None:
+    """st.image needs an absolute URL; without one (no browser context yet) fall back to an <img> tag.
+
+    `alt` says what the picture shows (built from its prompt); a caption never replaces it.
+    """
     base = _base_url()
     if base:
-        st.image(base + url, caption=caption or None, width=width if width else "stretch")
+        st.image(base + url, caption=caption or None, width=width if width else "stretch", alt=alt)
         return
     style = f"width:{width}px" if width else "width:100%"
-    alt = html.escape(caption or "image")
-    st.html(f'<img src="{html.escape(url)}" alt="{alt}" style="{style};border-radius:6px">')
+    st.html(f'<img src="{html.escape(url)}" alt="{html.escape(alt)}" style="{style};border-radius:6px">')
     if caption:
         st.caption(caption)
+
+
+def absolute_url(url: str) -> str:
+    """The app-relative `url` made absolute for this browser (images in st.dataframe need it); unchanged
+    when there is no browser context yet."""
+    return _base_url() + url
 
 
 def _base_url() -> str:
@@ -29,9 +41,10 @@ def _base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def thumbnail_tile(url: str, *, alt: str) -> None:
-    """A square, cropped thumbnail, so a grid of mixed aspect ratios lines up."""
-    st.html(
-        f'<img src="{html.escape(url)}" alt="{html.escape(alt)}" '
-        'style="width:100%;aspect-ratio:1/1;object-fit:cover;border-radius:6px;display:block">'
-    )
+def image_alt(image: ImageView, of: int = 1) -> str:
+    """Alt text from what made the picture: its prompt, and its place in a batch of `of`."""
+    if image.source == "upload" or not image.prompt:
+        return f"Uploaded image, {image.width}×{image.height}"
+    prompt = " ".join(image.prompt.split())
+    prompt = prompt if len(prompt) <= ALT_CHARS else prompt[: ALT_CHARS - 1].rstrip() + "…"
+    return f"Image {image.position + 1} of {of}: {prompt}" if of > 1 else prompt

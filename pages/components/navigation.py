@@ -8,22 +8,20 @@ from streamlit.navigation.page import StreamlitPage
 from core.domain import Role, UserView
 
 
-def pages_for(user: UserView | None) -> dict[str, list[StreamlitPage]]:
-    sections = {
-        "Studio": [
-            st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),
-            st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
-        ],
-        "You": [
-            st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
-            st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
-        ],
-    }
+def pages_for(user: UserView | None) -> list[StreamlitPage]:
+    """One flat list: Streamlit's sectioned menu puts headers inside its <ul>, which screen readers
+    (and axe) reject as list markup, so the order alone groups the studio, the user's and the admin pages."""
+    pages = [
+        st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),
+        st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
+        st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
+        st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
+    ]
     # A guest gets the same user pages (app.py hides the menu), so a bookmarked link shows the
     # sign-in screen rather than "page not found"; each page's guard shows it.
     if user is not None and user.has_role(Role.ADMIN):
-        sections["Admin"] = [
+        pages += [
             st.Page("pages/admin_users.py", title="Users", icon=":material/group:", url_path="admin_users"),
             st.Page("pages/admin_audit.py", title="Audit log", icon=":material/policy:", url_path="admin_audit"),
         ]
-    return sections
+    return pages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 from collections.abc import Callable
 
@@ -29,6 +30,9 @@ def apply_server_options(settings: Settings) -> Callable[[], None]:
 
     def apply() -> None:
         config.set_option("server.allowedHosts", settings.allowed_host_list)
+        # The uploader states this limit itself: the same number and unit (MB of 1,024 × 1,024 bytes)
+        # as our own refusal, which stays the authority for fractional limits.
+        config.set_option("server.maxUploadSize", math.ceil(settings.max_upload_mb))
         if not settings.is_development:
             config.set_option("client.showErrorDetails", "none")
 

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from PIL import Image
+from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
+from pages.components.server_options import apply_server_options
+from tests.app.frame import balance, shown_balance
 from tests.markdown import unescape
 
 HOSTILE_EMAIL = "![a](http://127.0.0.1:9999/p.png)@x.com"
@@ -24,6 +28,14 @@ def click(at: AppTest, label_start: str) -> AppTest:
 def generate(at: AppTest, prompt: str = "teal squares") -> AppTest:
     at.text_area[0].input(prompt)
     return click(at, "Generate")
+
+
+def open_first_image(at: AppTest) -> AppTest:
+    """The gallery's newest image in its lightbox, as a click on its tile does (?image=<id>)."""
+    at.switch_page("pages/gallery.py").run()
+    grid = next(e for e in at.get("bidi_component") if e.proto.id.endswith("-gallery.grid"))
+    at.query_params["image"] = json.loads(grid.proto.json)["items"][0]["id"]
+    return at.run()
 
 
 def _png() -> bytes:
@@ -49,7 +61,7 @@ def test_a_refused_instruction_is_quoted_back_as_plain_text(open_app) -> None:
     [error] = [str(e.value) for e in at.error]
     assert "[x](http" not in error and ":red[boom]" not in error and "**loud**" not in error
     assert "[x](http://127.0.0.1:9999/)" in unescape(error)  # the user still sees what they typed
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
 
 
 @pytest.mark.parametrize("seed", ["²", "٣", "1e5", "-4", "12 34", "9" * 40, "0x1f"])
@@ -62,16 +74,14 @@ def test_a_seed_that_is_not_plain_digits_gets_a_clear_message_and_no_charge(open
     assert [unescape(str(e.value)) for e in at.error] == [
         "The seed must be a whole number from 0 to 2,147,483,647, or empty for a random seed."
     ]
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
 
 
 def test_deleting_an_image_already_deleted_in_another_tab_just_says_so(open_app) -> None:
     first = generate(open_app())
-    first.switch_page("pages/gallery.py").run()
-    first = click(click(first, "Open"), "Delete")
+    first = click(open_first_image(first), "Delete")
     second = open_app()  # the same account in another tab, on the same image
-    second.switch_page("pages/gallery.py").run()
-    second = click(click(click(second, "Open"), "Delete"), "Yes, delete")
+    second = click(click(open_first_image(second), "Delete"), "Yes, delete")
     assert "Image deleted." in [t.value for t in second.toast]
     first = click(first, "Yes, delete")  # this tab still shows the confirmation
     assert not first.exception
@@ -87,7 +97,7 @@ def test_signing_out_in_one_tab_signs_the_other_tabs_of_that_browser_out_too(ope
     there.run()
     assert [t.value for t in there.title] == ["Sign in to Atelier"]
     assert "signed out" in there.info[0].value
-    assert not there.sidebar.metric
+    assert shown_balance(there) is None
     elsewhere.run()
     assert [t.value for t in elsewhere.title] == ["Generate"]
 
@@ -103,11 +113,14 @@ def test_form_texts_state_the_limits_from_the_settings(open_app, monkeypatch) ->
     monkeypatch.setenv("MAX_UPLOAD_MB", "3")
     monkeypatch.setenv("MAX_PROMPT_CHARS", "500")
     app_container.cache_clear()
-    at = open_app()
-    assert "Up to 500 characters" in (at.text_area[0].help or "")
-    at.segmented_control[0].set_value("Edit").run()
-    assert at.get("file_uploader")[0].proto.label == "JPEG, PNG or WebP, up to 3 MB"
-    at.get("file_uploader")[0].upload("cat.png", _png(), "image/png").run()
-    at.text_area[0].input("x" * 501)
-    at = click(at, "Apply edit")
-    assert "the limit is 500" in unescape(str(at.error[0].value))
+    stop = apply_server_options(app_container().settings)  # what the server does at start
+    try:
+        at = open_app()
+        assert at.text_area[0].max_chars == 500  # the box counts the characters as they are typed
+        at.segmented_control[0].set_value("Edit").run()
+        uploader = at.get("file_uploader")[0].proto
+        assert uploader.max_upload_size_mb == 3  # Streamlit's own "Limit 3MB per file", in our unit
+        assert "MB" not in uploader.label  # stated once, by the uploader
+    finally:
+        stop()
+        config.set_option("server.maxUploadSize", 200)

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
+from tests.app.frame import balance
+from tests.factories import create_form
 from tests.markdown import unescape
 
 PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
@@ -38,7 +43,7 @@ def test_local_sign_in_creates_the_account_and_shows_the_starter_balance(open_ap
     at = open_app(email=None)
     at.text_input[0].input("newcomer@example.com")
     at = click(at, "Sign in")
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
     assert "newcomer@example.com" in "".join(shown(at.sidebar.caption))
 
 
@@ -51,20 +56,54 @@ def test_a_malformed_email_gets_a_clear_message(open_app) -> None:
 
 def test_the_generate_page_says_the_engine_is_not_ai_and_shows_the_cost(open_app) -> None:
     at = open_app()
-    assert "It is not an AI model" in at.info[0].value
+    assert "Offline engine: not an AI model" in texts(at)
     assert any(b.label == "Generate · 1 credit" for b in at.button)
-    at.slider[0].set_value(3).run()
+    at.radio(key="generate.count").set_value(3).run()
     assert any(b.label == "Generate · 3 credits" for b in at.button)
+
+
+def test_the_model_picker_is_hidden_while_there_is_only_one_model(open_app) -> None:
+    at = open_app()
+    assert "Model" not in [s.label for s in at.selectbox]
 
 
 def test_generating_shows_the_result_and_holds_then_charges_the_credits(open_app) -> None:
     at = open_app()
-    at.slider[0].set_value(2).run()
+    at.radio(key="generate.count").set_value(2).run()
     at.text_area[0].input("an orange sun over green hills")
     at = click(at, "Generate")
-    assert shown(at.success) == ["Done. Charged 2 credits."]
-    assert at.sidebar.metric[0].value == "18"
+    assert "**Done**" in texts(at) and "Charged 2 credits." in texts(at)
+    assert balance(at) == 18
     assert not next(b for b in at.button if b.label.startswith("Generate")).disabled  # ready for the next one
+
+
+def test_the_results_feed_comes_back_after_a_reload_and_the_draft_after_a_page_switch(open_app, sign_in) -> None:
+    session = sign_in("alice@example.com")
+    at = open_app(session=session)
+    at.text_area[0].input("a red kite over the sea")
+    at = click(at, "Generate")
+    at.text_area[0].input("a second idea, not sent yet").run()
+    at.switch_page("pages/credits.py").run()
+    at.switch_page("pages/generate.py").run()
+    assert at.text_area[0].value == "a second idea, not sent yet"
+    reloaded = open_app(session=session)  # a reload is a new session of the same sign-in
+    assert "**Done**" in texts(reloaded) and "a red kite over the sea" in texts(reloaded)
+
+
+def test_at_zero_credits_the_button_is_disabled_and_says_where_credits_come_from(open_app, app_settings) -> None:
+    at = open_app()
+    user = app_settings.accounts.get(1)
+    assert user is not None
+    with app_settings.db.uow() as uow:  # spent elsewhere
+        assert uow.users.debit_if_covered(user.id, 20)
+        uow.commit()
+    at.run()
+    button = next(b for b in at.button if b.label.startswith("Generate"))
+    assert button.disabled
+    assert "This needs 1 credit and you have 0 credits." in texts(at)
+    assert "Where credits come from" in texts(at) or any(
+        link.proto.label == "Where credits come from" for link in at.get("page_link")
+    )
 
 
 def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_release(open_app, monkeypatch) -> None:
@@ -73,19 +112,19 @@ def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_rel
     at = open_app()
     at.text_area[0].input("slow green spirals")
     at = click(at, "Generate")
-    assert at.sidebar.metric[0].value == "19"  # held
+    assert balance(at) == 19  # held
     assert next(b for b in at.button if b.label.startswith("Generate")).disabled
-    assert at.get("progress")[0].proto.text.startswith("Queued: ")
+    assert "**Queued**" in texts(at)
     at = click(at, "Cancel")
-    assert shown(at.warning) == ["Canceled. Your credits were returned."]
-    assert at.sidebar.metric[0].value == "20"
+    assert "**Canceled**" in texts(at) and "Your credits were returned." in texts(at)
+    assert balance(at) == 20
 
 
 def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:
     at = open_app()
     at = click(at, "Generate")
     assert shown(at.error) == ["Write a prompt first."]
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
 
 
 def test_an_instruction_the_offline_engine_cannot_do_lists_what_it_understands(open_app, app_settings) -> None:
@@ -95,87 +134,57 @@ def test_an_instruction_the_offline_engine_cannot_do_lists_what_it_understands(o
     at.text_area[0].input("paint it like monet")
     at = click(at, "Apply edit")
     assert "monet" in shown(at.error)[0] and "sepia" in shown(at.error)[0]
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
 
 
-def test_the_gallery_starts_empty_and_then_shows_the_new_image_with_its_details(open_app) -> None:
+def credits_page(open_app) -> AppTest:  # type: ignore[no-untyped-def]
     at = open_app()
-    at.switch_page("pages/gallery.py").run()
-    assert "No images yet" in at.info[0].value
-    at.switch_page("pages/generate.py").run()
-    at.text_area[0].input("purple stripes")
-    at.text_input[0].input("1234")
-    at = click(at, "Generate")
-    at.switch_page("pages/gallery.py").run()
-    at = click(at, "Open")
-    assert "purple stripes" in [t.value for t in at.text]
-    facts = at.table[0].value
-    assert "1234" in facts.to_string() and "offline-draw" in facts.to_string()
+    return at.switch_page("pages/credits.py").run()
 
 
-def test_use_these_settings_again_fills_the_generate_form(open_app) -> None:
-    at = open_app()
-    at.text_area[0].input("gold circles")
-    at.text_input[0].input("77")
-    at = click(at, "Generate")
-    at.switch_page("pages/gallery.py").run()
-    at = click(at, "Open")
-    at = click(at, "Use these settings again")
-    assert at.text_area[0].value == "gold circles"
-    assert at.text_input[0].value == "77"
+def test_the_credits_page_shows_a_job_as_one_line_with_its_picture_and_the_balance_after(
+    open_app, app_settings
+) -> None:
+    c = app_settings
+    user = c.accounts.sign_in_local("alice@example.com").user
+    job = c.generation.poll(
+        user, c.generation.submit(user, create_form("blue moon", num_images=2), c.generation.new_token()).id
+    )
+    at = credits_page(open_app)
+    assert at.metric[0].value == "18 credits"
+    table = at.dataframe[0].value
+    assert list(table["Description"]) == ["Generation: charged 2, returned 0", "Grant: Starter credits"]
+    assert list(table["Change"]) == [-2, 20]
+    assert list(table["Balance after"]) == [18, 20]  # the top line is the balance above
+    assert list(table["Prompt"]) == ["blue moon", ""]  # what the thumbnail shows, as text
+    assert table["Gallery"][0].endswith(f"/gallery?image={job.images[0].id}") and pd.isna(table["Gallery"][1])
+    assert "/api/media/" in table["Image"][0] and "/thumb?" in table["Image"][0] and pd.isna(table["Image"][1])
+    columns = json.loads(at.dataframe[0].proto.columns)
+    assert columns["Image"]["type_config"] == {"type": "image"}
+    assert columns["Gallery"]["type_config"] == {"type": "link", "display_text": "Open in gallery"}
+    assert columns["Change"]["type_config"]["format"] == "%+d"  # "+5", "-3"
+    assert at.dataframe[0].proto.alt == "Credit statement, newest first"
 
 
-def test_edit_this_image_opens_the_edit_form_with_that_image_picked(open_app) -> None:
-    at = open_app()
-    at.text_area[0].input("navy triangles")
-    at = click(at, "Generate")
-    at.switch_page("pages/gallery.py").run()
-    at = click(at, "Open")
-    image_id = at.session_state["gallery.selected"]
-    at = click(at, "Edit this image")
-    assert at.segmented_control[0].value == "Edit"
-    assert at.radio(key="generate.edit_source").value == "Pick from my gallery"
-    assert at.selectbox(key="generate.pick").value == image_id
-    at.switch_page("pages/generate.py")  # AppTest keeps requesting the page it last switched to
-    at.text_area[0].input("sepia")
-    at = click(at, "Apply edit")
-    assert [e.value for e in at.error] == []
-    assert shown(at.success) == ["Done. Charged 1 credit."]
+def test_the_credits_page_pages_its_statement_and_the_balance_carries_over(open_app, app_settings) -> None:
+    c = app_settings
+    user = c.accounts.sign_in_local("alice@example.com").user
+    c.generation.poll(user, c.generation.submit(user, create_form(num_images=3), c.generation.new_token()).id)
+    c.credits.page_size = 1
+    at = credits_page(open_app)
+    assert "Page 1 of 2" in texts(at)
+    assert list(at.dataframe[0].value["Balance after"]) == [17]
+    at = click(at, "Older")
+    assert "Page 2 of 2" in texts(at)
+    assert list(at.dataframe[0].value["Description"]) == ["Grant: Starter credits"]
+    assert list(at.dataframe[0].value["Balance after"]) == [20]
 
 
-def test_use_these_settings_again_also_restores_the_number_of_images(open_app) -> None:
-    at = open_app()
-    at.slider[0].set_value(3).run()
-    at.text_area[0].input("silver rain")
-    at = click(at, "Generate")
-    at.switch_page("pages/gallery.py").run()
-    at = click(at, "Open")
-    at = click(at, "Use these settings again")
-    assert at.slider[0].value == 3
-    assert any(b.label == "Generate · 3 credits" for b in at.button)
-
-
-def test_deleting_asks_for_confirmation_then_empties_the_gallery(open_app) -> None:
-    at = open_app()
-    at.text_area[0].input("teal squares")
-    at = click(at, "Generate")
-    at.switch_page("pages/gallery.py").run()
-    at = click(at, "Open")
-    at = click(at, "Delete")
-    assert "Delete this image for good?" in at.warning[0].value
-    at = click(at, "Yes, delete")
-    assert "No images yet" in at.info[0].value
-
-
-def test_the_credits_page_shows_every_hold_with_its_capture(open_app) -> None:
-    at = open_app()
-    at.text_area[0].input("blue moon")
-    at = click(at, "Generate")
-    at.switch_page("pages/credits.py").run()
-    assert at.metric[0].value == "19 credits"
-    ledger = at.dataframe[0].value
-    assert list(ledger["Kind"]) == ["capture", "hold", "grant"]
-    assert list(ledger["Change"]) == [0, -1, 20]
+def test_an_empty_credit_statement_says_what_to_do_next(open_app, app_settings) -> None:
+    app_settings.accounts.starter_credits = 0
+    at = credits_page(open_app)
+    assert at.metric[0].value == "0 credits"
+    assert "No credit activity yet" in shown(at.info)[0] and not at.dataframe
 
 
 def _png() -> bytes:

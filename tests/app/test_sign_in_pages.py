@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.domain import Preferences
 from tests.app.fake_user import claims
+from tests.app.frame import balance, shown_balance
 from tests.markdown import unescape
 
 ADMIN = claims("admin-sub", "admin@example.com", name="Ada Admin")
@@ -39,7 +40,7 @@ def test_a_guest_sees_only_the_provider_sign_in(oidc_app) -> None:
     at, _ = oidc_app(None)
     assert [t.value for t in at.title] == ["Sign in to Atelier"]
     assert [b.label for b in at.button] == ["Sign in with Testidp"]
-    assert not at.sidebar.metric
+    assert shown_balance(at) is None
 
 
 def test_a_signed_in_user_sees_their_name_balance_and_no_admin_pages(oidc_app) -> None:
@@ -47,7 +48,7 @@ def test_a_signed_in_user_sees_their_name_balance_and_no_admin_pages(oidc_app) -
     assert [t.value for t in at.title] == ["Generate"]
     sidebar = unescape(" ".join(str(m.value) for m in [*at.sidebar.markdown, *at.sidebar.caption]))
     assert "Alice Example" in sidebar and "alice@example.com" in sidebar
-    assert at.sidebar.metric[0].value == "20"
+    assert balance(at) == 20
     assert nav_titles(at) == ["pages/generate.py", "pages/account.py"]
 
 
@@ -73,7 +74,7 @@ def test_an_admin_page_run_directly_shows_nothing_to_a_user_or_a_guest(oidc_app,
 def test_an_unverified_email_is_refused_with_a_clear_message(oidc_app) -> None:
     at, c = oidc_app(claims("unverified-sub", "u@example.com", email_verified=False))
     assert "has not verified" in texts(at)
-    assert not at.sidebar.metric
+    assert shown_balance(at) is None
     with c.db.reader() as uow:
         assert uow.users.by_identity("https://idp.example.test", "unverified-sub") is None
 
@@ -82,7 +83,7 @@ def test_a_sign_in_older_than_the_limit_asks_to_sign_in_again(oidc_app) -> None:
     at, _ = oidc_app({**ALICE, "iat": int(time.time()) - 8 * DAY})
     assert "a sign-in lasts 7 days" in texts(at)
     assert [b.label for b in at.button] == ["Sign in again"]
-    assert not at.sidebar.metric
+    assert shown_balance(at) is None
 
 
 def test_sign_out_everywhere_else_signs_the_other_browser_out_on_its_next_run(oidc_app) -> None:
@@ -121,9 +122,9 @@ def test_the_generate_page_starts_from_the_saved_preferences(oidc_app) -> None:
     assert user is not None
     c.accounts.save_preferences(user, Preferences(aspect_ratio="16:9", output_format="png", num_images=3))
     fresh, _ = oidc_app({**ALICE, "nonce": "new tab"})
-    assert fresh.slider(key="generate.count").value == 3
-    assert fresh.selectbox[1].value == "16:9"
-    assert fresh.radio[0].value == "png"
+    assert fresh.radio(key="generate.count").value == 3
+    assert fresh.selectbox(key="generate.aspect_ratio").value == "16:9"
+    assert fresh.radio(key="generate.format").value == "png"
     assert "Generate · 3 credits" in [b.label for b in fresh.button]
 
 

@@ -20,7 +20,8 @@ from tests.e2e.server import RunningServer
 pytestmark = pytest.mark.e2e
 
 ALICE, BOB = "alice@example.com", "bob@example.com"
-SIGNED_THUMB = re.compile(r"/api/media/([0-9a-f]{32})/thumb\?exp=(\d+)&sig=([0-9a-f]{64})$")
+# Gallery tiles show the 768 px WebP preview.
+SIGNED_TILE = re.compile(r"/api/media/([0-9a-f]{32})/preview\?exp=(\d+)&sig=([0-9a-f]{64})$")
 JOB_SECONDS = 20_000  # ms; the offline engine takes 1 s, the rest is slack for a busy machine
 
 # Records every text the progress bar shows, so a state that lasts a fraction of a second is not missed.
@@ -113,7 +114,7 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
     expect(thumbnail).to_have_count(1)
     expect_loaded(thumbnail)
     src = thumbnail.get_attribute("src") or ""
-    match = SIGNED_THUMB.search(src)
+    match = SIGNED_TILE.search(src)
     assert match, f"the thumbnail is not a signed media URL: {src}"
     public_id, expires, signature = match[1], int(match[2]), match[3]
 
@@ -121,7 +122,7 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
     assert (ok.status_code, ok.headers["content-type"]) == (200, "image/webp")
     assert ok.content[:4] == b"RIFF" and ok.content[8:12] == b"WEBP"
 
-    path = f"/api/media/{public_id}/thumb"
+    path = f"/api/media/{public_id}/preview"
     tampered = signature[:-1] + ("0" if signature[-1] != "0" else "1")
     refused = {
         "tampered signature": f"{path}?exp={expires}&sig={tampered}",
@@ -130,16 +131,16 @@ def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tamp
         "no query": path,
     }
     now = datetime.now(UTC)
-    fresh = MediaSigner(atelier.media_secret, 3600, lambda: now).url(public_id, "thumb")
+    fresh = MediaSigner(atelier.media_secret, 3600, lambda: now).url(public_id, "preview")
     refused["expired but correctly signed"] = MediaSigner(
         atelier.media_secret, 60, lambda: now - timedelta(hours=2)
-    ).url(public_id, "thumb")
+    ).url(public_id, "preview")
 
     assert fetch(atelier, fresh).status_code == 200, "a link minted here with the server's secret should work (control)"
     statuses = {name: fetch(atelier, url).status_code for name, url in refused.items()}
     assert statuses == dict.fromkeys(refused, 403)
 
-    page.get_by_role("button", name="Open", exact=True).click()
+    page.get_by_role("button", name="Open: a red sun over blue mountains at dusk", exact=True).click()
     expect(page.get_by_text("a red sun over blue mountains at dusk")).to_be_visible()
     download = page.get_by_role("link", name="Download original").get_attribute("href") or ""
     original = fetch(atelier, download)
@@ -167,7 +168,7 @@ def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(
     expect(thumbnail).to_have_count(1)
     expect_loaded(thumbnail)
     (bob_id,) = public_ids_of(atelier, BOB)
-    assert f"/api/media/{bob_id}/thumb?" in (thumbnail.get_attribute("src") or "")
+    assert f"/api/media/{bob_id}/preview?" in (thumbnail.get_attribute("src") or "")
     alice_link = MediaSigner(atelier.media_secret, 3600, lambda: datetime.now(UTC)).url(alice_ids[0], "thumb")
     assert fetch(atelier, alice_link).status_code == 200
     assert fetch(atelier, alice_link.replace(f"/api/media/{alice_ids[0]}/", f"/api/media/{bob_id}/")).status_code == 403

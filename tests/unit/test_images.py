@@ -87,6 +87,12 @@ def test_a_file_over_the_size_limit_is_refused_stating_both_sizes() -> None:
     assert str(refused.value) == "The file is 12.4 MB; the limit is 10 MB."
 
 
+def test_the_file_and_the_limit_are_stated_in_one_unit() -> None:
+    with pytest.raises(UploadError) as refused:
+        clean_upload(b"\0" * (3 * 1024 * 1024), max_bytes=512 * 1024)
+    assert str(refused.value) == "The file is 3,072 KB; the limit is 512 KB."
+
+
 def test_a_file_just_over_the_limit_does_not_read_as_equal_to_it() -> None:
     with pytest.raises(UploadError) as refused:
         clean_upload(b"\0" * (10 * 1024 * 1024 + 1))

@@ -1,0 +1,221 @@
+"""The gallery's lightbox: one image large, how it was made, and what to do with it.
+
+Which image is open lives in the URL (?image=<id>), so Back, Forward, reload and a shared link
+all work. The dialog is a fragment: its own buttons rerun only the dialog, so whatever must
+change the page body (delete, close) ends with a full st.rerun().
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import GenerationKind, UserView
+from core.errors import NotFoundError
+from core.services.gallery import ImageDetail
+from core.text import plural
+from pages.components.flash import flash
+from pages.components.generate_forms import reuse_draft, set_draft
+from pages.components.media import image_alt, show_image
+from pages.components.safe_text import escape_markdown
+
+IMAGE_PARAM = "image"
+CONFIRM_KEY = "gallery.confirm_delete"  # the image whose deletion waits for a "Yes"
+GENERATE_PAGE = "pages/generate.py"
+
+
+def image_param() -> int | None:
+    """The id in ?image=, or None when there is none or it is not a number."""
+    raw = st.query_params.get(IMAGE_PARAM, "")
+    return int(raw) if raw.isdigit() else None
+
+
+def wants_image() -> bool:
+    return IMAGE_PARAM in st.query_params
+
+
+def is_yours(user: UserView, image_id: int | None) -> bool:
+    """Whether a link's image can be shown: it exists and it is this user's (a stranger's id looks the same
+    as a missing one)."""
+    if image_id is None:
+        return False
+    try:
+        app_container().gallery.detail(user, image_id)
+    except NotFoundError:
+        return False
+    return True
+
+
+def open_image(image_id: int | str) -> None:
+    """Show this image (a new history entry, so Back returns to the previous one)."""
+    st.query_params[IMAGE_PARAM] = str(image_id)
+
+
+def ask_to_delete(image_id: int | str) -> None:
+    """Open the image with its delete confirmation showing: nothing is deleted without a "Yes"."""
+    open_image(image_id)
+    st.session_state[CONFIRM_KEY] = int(image_id)
+
+
+def close() -> None:
+    st.query_params.pop(IMAGE_PARAM, None)
+    st.session_state.pop(CONFIRM_KEY, None)
+
+
+def step(user: UserView, direction: int) -> None:
+    """Move to the newer (-1) or the older (+1) neighbour of the open image, if there is one."""
+    current = image_param()
+    if current is None:
+        return
+    try:
+        newer, older = app_container().gallery.neighbours(user, current)
+    except NotFoundError:
+        return
+    target = newer if direction < 0 else older
+    if target is not None:
+        open_image(target)
+
+
+def reuse(user: UserView, image_id: int) -> None:
+    """Fill the Generate page with what made this image (its own seed, one image) and go there."""
+    detail = app_container().gallery.detail(user, image_id)
+    if detail.generation is None:
+        raise NotFoundError("An uploaded image has no settings to use again. Edit it instead.")
+    set_draft(reuse_draft(detail.generation, detail.image))
+    st.switch_page(GENERATE_PAGE)
+
+
+def edit(image_id: int) -> None:
+    set_draft({"kind": GenerationKind.EDIT, "source_image_id": image_id, "prompt": ""})
+    st.switch_page(GENERATE_PAGE)
+
+
+@st.dialog("Image", width="large", on_dismiss=close)
+def lightbox(user: UserView) -> None:
+    image_id = image_param()  # read again on every run: Previous / Next rerun only this dialog
+    service = app_container().gallery
+    try:
+        if image_id is None:
+            raise NotFoundError("That image is not in your gallery.")
+        detail = service.detail(user, image_id)
+        newer, older = service.neighbours(user, image_id)
+    except NotFoundError as exc:
+        st.warning(escape_markdown(str(exc)))
+        return
+    # A tall image fits the screen; a wide one the dialog.
+    st.html(
+        "<style>[data-testid='stDialog'] [data-testid='stImage'] img"
+        "{max-height:75vh;width:auto;max-width:100%;object-fit:contain;margin:0 auto}</style>"
+    )
+    picture, about = st.columns([3, 2], gap="medium")
+    with picture:
+        batch = detail.generation.num_images if detail.generation else 1
+        show_image(detail.image.original_url, alt=image_alt(detail.image, batch))
+        _navigation(newer, older)
+    with about:
+        _facts(detail)
+        _actions(user, detail)
+
+
+def _navigation(newer: int | None, older: int | None) -> None:
+    with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
+        st.button(
+            "Previous",
+            key="gallery.previous",
+            icon=":material/arrow_back:",
+            disabled=newer is None,
+            on_click=open_image,
+            args=(newer or 0,),
+            help="The newer image (← key)",
+        )
+        st.button(
+            "Next",
+            key="gallery.next",
+            icon=":material/arrow_forward:",
+            disabled=older is None,
+            on_click=open_image,
+            args=(older or 0,),
+            help="The older image (→ key)",
+        )
+    st.caption("← and → move between images; Esc closes.")
+
+
+def _facts(detail: ImageDetail) -> None:
+    image, generation = detail.image, detail.generation
+    facts = {"Size": f"{image.width} × {image.height} px", "Format": image.content_type.split("/")[-1].upper()}
+    if generation is None:
+        st.markdown("**Uploaded by you** for editing.")
+        st.table({**facts, "Uploaded": f"{image.created_at:%Y-%m-%d %H:%M} UTC"})
+        return
+    editing = generation.kind == GenerationKind.EDIT
+    st.markdown("**Instruction**" if editing else "**Prompt**")
+    st.text(generation.prompt)
+    facts = {"Model": generation.model, **facts}
+    if not editing:
+        facts["Aspect ratio"] = generation.aspect_ratio
+        facts["Seed"] = _seed(detail)
+    facts["Cost"] = _cost(generation.charged, generation.num_images)
+    facts["Created"] = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
+    st.table(facts)
+    if detail.parent is not None:
+        st.markdown("**Edited from**")
+        show_image(
+            detail.parent.thumb_url, width=160, alt=f"The image this was edited from: {image_alt(detail.parent)}"
+        )
+        st.button("Open that image", key="gallery.open_parent", on_click=open_image, args=(detail.parent.id,))
+    elif detail.parent_deleted:
+        st.markdown("Edited from an image that has since been deleted.")
+
+
+def _seed(detail: ImageDetail) -> str:
+    """This image's own seed (what reproduces it); in a batch, also its place and the job's seed."""
+    image, generation = detail.image, detail.generation
+    assert generation is not None
+    own = str(image.seed) if image.seed is not None else "not reported"
+    if generation.num_images == 1:
+        return own if image.seed is not None else str(generation.seed)
+    return f"{own} (image {image.position + 1} of {generation.num_images}, job seed {generation.seed})"
+
+
+def _cost(charged: int, images: int) -> str:
+    credits = plural(charged, "credit")
+    return f"{credits} for {plural(images, 'image')}" if images > 1 else credits
+
+
+def _actions(user: UserView, detail: ImageDetail) -> None:
+    image, generation = detail.image, detail.generation
+    st.link_button("Download original", image.download_url, icon=":material/download:", width="stretch")
+    if generation is not None and st.button(
+        "Use these settings again", key="gallery.reuse", icon=":material/replay:", width="stretch"
+    ):
+        set_draft(reuse_draft(generation, image))
+        st.switch_page(GENERATE_PAGE)
+    if st.button("Edit this image", key="gallery.edit", icon=":material/edit:", width="stretch"):
+        edit(image.id)
+    if st.session_state.get(CONFIRM_KEY) != image.id:
+        st.button(
+            "Delete…",
+            key="gallery.delete",
+            icon=":material/delete:",
+            width="stretch",
+            on_click=_confirm,
+            args=(image.id,),
+        )
+        return
+    st.warning(
+        "Delete this image for good? Its files are removed; the record of how it was made stays in your history."
+    )
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", width="stretch"):
+        try:
+            app_container().gallery.delete(user, image.id)
+            flash("Image deleted.")
+        except NotFoundError:  # deleted in another tab in the meantime: the outcome is the same
+            flash("This image had already been deleted.")
+        close()
+        st.rerun()
+    no.button("Keep it", key="gallery.delete_no", width="stretch", on_click=_confirm, args=(None,))
+
+
+def _confirm(image_id: int | None) -> None:
+    st.session_state[CONFIRM_KEY] = image_id

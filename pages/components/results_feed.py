@@ -1,0 +1,207 @@
+"""The Generate page's results feed: the latest job right under the prompt bar, then the recent ones.
+
+It reads the jobs from the database, so a reload or a new tab shows the same feed. While a job is in
+flight, a fragment refreshes it every second: a placeholder tile per requested image with its state
+and elapsed time, replaced by the images when they arrive.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, UserView
+from core.errors import NotFoundError
+from core.text import plural
+from pages.components.generate_forms import reuse_draft, set_draft
+from pages.components.guard import current_user
+from pages.components.image_grid import GridItem, image_grid
+from pages.components.media import image_alt, show_image
+from pages.components.safe_text import escape_markdown
+
+FEED_SIZE = 6
+OPEN_KEY = "feed.open"  # a tile clicked: open it in the gallery's lightbox
+REFRESH_KEY = "feed.refresh"  # a tile's action filled the prompt bar, which lies outside the fragment
+STATE_LABELS = {
+    JobStatus.QUEUED: "Queued",
+    JobStatus.RUNNING: "Running",
+    JobStatus.SUCCEEDED: "Done",
+    JobStatus.FAILED: "Failed",
+    JobStatus.CANCELED: "Canceled",
+}
+STATE_ICONS = {
+    JobStatus.QUEUED: ":material/hourglass_top:",
+    JobStatus.RUNNING: ":material/progress_activity:",
+    JobStatus.SUCCEEDED: ":material/check_circle:",
+    JobStatus.FAILED: ":material/error:",
+    JobStatus.CANCELED: ":material/cancel:",
+}
+TILE_ACTIONS = ("open", "download", "reuse", "edit")
+
+
+def results_feed(user: UserView) -> None:
+    jobs = app_container().generation.recent(user, FEED_SIZE)
+    if not jobs:
+        with st.container(border=True, key="feed.empty"):
+            st.markdown(
+                "**Your images will appear here.** Describe a picture above and press **Generate**; "
+                "each image takes a few seconds."
+            )
+        return
+    in_flight = any(job.status.in_flight for job in jobs)
+    st.fragment(run_every=1.0 if in_flight else None)(_feed)(user, in_flight)
+
+
+def _feed(user: UserView, was_in_flight: bool) -> None:
+    if current_user() is None:  # signed out in another tab while this one kept polling
+        st.rerun()
+    if (opened := st.session_state.pop(OPEN_KEY, None)) is not None:
+        st.switch_page("pages/gallery.py", query_params={"image": opened})
+    if st.session_state.pop(REFRESH_KEY, False):
+        st.rerun()
+    service = app_container().generation
+    jobs = [service.poll(user, job.id) if job.status.in_flight else job for job in service.recent(user, FEED_SIZE)]
+    if was_in_flight and not any(job.status.in_flight for job in jobs):
+        # The last job just ended: one full rerun, so the balance and the button catch up and the timer stops.
+        st.rerun()
+    latest, *older = jobs
+    with st.container(key="feed.latest"):
+        _job(user, latest, row_height=240)
+    if older:
+        st.subheader("Recent", anchor=False)
+        for job in older:
+            _job(user, job, row_height=130)
+
+
+def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        st.markdown(f"{STATE_ICONS[job.status]} **{STATE_LABELS[job.status]}** · {_elapsed(job)}")
+        st.markdown(f"{escape_markdown(_excerpt(job.prompt))}", width="stretch")
+        if job.status.in_flight and st.button("Cancel", key=f"feed.cancel.{job.id}", icon=":material/close:"):
+            app_container().generation.cancel(user, job.id)
+            st.rerun()
+    if job.status_message and not job.status.in_flight:
+        # Status messages can quote the user's own words (an instruction the engine refused).
+        notice = st.error if job.status == JobStatus.FAILED else st.info
+        notice(escape_markdown(job.status_message))
+    if job.status == JobStatus.SUCCEEDED and job.kind == GenerationKind.EDIT and job.images:
+        _before_after(user, job)
+        return
+    items = _tiles(job)
+    if items:
+        image_grid(
+            items,
+            key=f"feed.grid.{job.id}",
+            row_height=row_height,
+            on_open=_open,
+            on_action=partial(_act, job),
+        )
+    if job.status == JobStatus.SUCCEEDED:
+        st.caption(f"Charged {plural(job.charged, 'credit')}.")
+
+
+def _tiles(job: GenerationView) -> list[GridItem]:
+    if job.status.in_flight:
+        width, height = _shape(job.aspect_ratio)
+        label = _progress_label(job)
+        return [
+            GridItem(
+                id=f"job-{job.id}-{n}",
+                src="",
+                alt=f"Image {n + 1} of {job.num_images}",
+                width=width,
+                height=height,
+                label=label,
+                actions=(),
+            )
+            for n in range(job.num_images)
+        ]
+    return [_tile(image, job.num_images) for image in job.images]
+
+
+def _tile(image: ImageView, of: int) -> GridItem:
+    return GridItem(
+        id=str(image.id),
+        src=image.preview_url,
+        alt=image_alt(image, of),
+        width=image.width,
+        height=image.height,
+        download_url=image.download_url,
+        actions=TILE_ACTIONS,
+    )
+
+
+def _before_after(user: UserView, job: GenerationView) -> None:
+    """An edit's result beside the image it started from."""
+    after = job.images[0]
+    before = None
+    if job.parent_image_id is not None:
+        try:
+            before = app_container().gallery.detail(user, job.parent_image_id).image
+        except NotFoundError:  # the source was deleted since
+            before = None
+    with st.container(horizontal=True, gap="medium", key=f"feed.compare.{job.id}"):
+        if before is not None:
+            with st.container(gap="small"):
+                st.markdown("**Before**")
+                show_image(before.preview_url, alt=f"Before: {image_alt(before)}")
+        with st.container(gap="small"):
+            st.markdown("**After**")
+            show_image(after.preview_url, alt=f"After: {image_alt(after)}")
+    with st.container(horizontal=True, gap="small"):
+        st.link_button("Download", after.download_url, icon=":material/download:")
+        st.button("Open in gallery", key=f"feed.open_edit.{job.id}", on_click=_open, args=(str(after.id),))
+        st.caption(f"Charged {plural(job.charged, 'credit')}.")
+
+
+def _open(image_id: str) -> None:
+    st.session_state[OPEN_KEY] = image_id
+
+
+def _act(job: GenerationView, image_id: str, action: str) -> None:
+    image = next((i for i in job.images if str(i.id) == image_id), None)
+    if image is None:
+        return
+    if action == "open":
+        _open(image_id)
+    elif action in ("reuse", "edit"):
+        edit = {"kind": GenerationKind.EDIT, "source_image_id": image.id, "prompt": ""}
+        set_draft(reuse_draft(job, image) if action == "reuse" else edit)
+        st.session_state[REFRESH_KEY] = True
+
+
+def _progress_label(job: GenerationView) -> str:
+    if job.status == JobStatus.QUEUED:
+        position = f" · #{job.queue_position} in line" if job.queue_position and job.queue_position > 1 else ""
+        return f"Queued{position} · {_seconds(job)}"
+    percent = f" {job.progress:.0%}" if job.progress > 0 else ""
+    return f"Running{percent} · {_seconds(job)}"
+
+
+def _elapsed(job: GenerationView) -> str:
+    if job.status.in_flight:
+        return _seconds(job)
+    if job.finished_at is None:
+        return f"{job.created_at:%Y-%m-%d %H:%M} UTC"
+    return f"took {_seconds(job)}"
+
+
+def _seconds(job: GenerationView) -> str:
+    end = job.finished_at or app_container().generation.clock()
+    seconds = max(0, int((end - job.created_at).total_seconds()))
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
+
+
+def _shape(aspect_ratio: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in aspect_ratio.split(":"))
+    except ValueError:
+        return 1, 1
+    return width, height
+
+
+def _excerpt(prompt: str, limit: int = 140) -> str:
+    text = " ".join(prompt.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
