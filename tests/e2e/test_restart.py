@@ -35,9 +35,10 @@ def test_a_job_in_flight_when_the_server_is_killed_finishes_after_a_restart(brow
         page.get_by_role("textbox", name="Email").fill("kim@example.com")
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("textbox", name="Prompt").fill("a crimson kite over a grey sea")
-        page.get_by_test_id("stSlider").get_by_role("slider").press("ArrowRight")
+        page.get_by_role("button", name=re.compile("random seed")).click()  # the folded-away settings
+        page.get_by_role("radiogroup", name="Number of images").get_by_text("2", exact=True).click()
         page.get_by_role("button", name="Generate · 2 credits").click()
-        expect(page.get_by_text(re.compile(r"^(Queued|Running):"))).to_be_visible()
+        expect(page.get_by_role("status").filter(has_text=re.compile(r"(Queued|Running)")).first).to_be_visible()
         first.process.send_signal(signal.SIGKILL)  # no shutdown hooks, no goodbye
         first.process.wait(timeout=10)
         page.close()

@@ -66,8 +66,11 @@ def balance_link(page: Page):  # type: ignore[no-untyped-def]
 
 
 def settle(page: Page) -> None:
-    """No script run in progress."""
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=JOB_MS)
+    """No script run in progress and nothing faded as stale: what a reader sees once the page is still."""
+    for _ in range(2):  # a run can start just after the first look (a fragment, the sign-in hand-off)
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=JOB_MS)
+        expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=JOB_MS)
+        page.wait_for_timeout(300)
 
 
 def check_accessibility(page: Page, where: str) -> None:

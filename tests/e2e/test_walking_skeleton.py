@@ -24,11 +24,11 @@ ALICE, BOB = "alice@example.com", "bob@example.com"
 SIGNED_TILE = re.compile(r"/api/media/([0-9a-f]{32})/preview\?exp=(\d+)&sig=([0-9a-f]{64})$")
 JOB_SECONDS = 20_000  # ms; the offline engine takes 1 s, the rest is slack for a busy machine
 
-# Records every text the progress bar shows, so a state that lasts a fraction of a second is not missed.
+# Records every state the results feed shows for the job, so a state that lasts a fraction of a second is not missed.
 RECORD_PROGRESS = """() => {
   window.progressSeen = [];
   new MutationObserver(() => {
-    for (const bar of document.querySelectorAll('[data-testid="stProgress"]')) window.progressSeen.push(bar.innerText);
+    for (const line of document.querySelectorAll('[data-testid="stMain"] strong')) window.progressSeen.push(line.innerText);
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
 
@@ -41,10 +41,9 @@ def sign_in(page: Page, email: str) -> None:
     expect(page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {email}")).to_be_visible()
 
 
-def credits_in_sidebar(page: Page) -> Locator:
-    metric = page.get_by_test_id("stSidebar").get_by_test_id("stMetric")
-    expect(metric.get_by_test_id("stMetricLabel")).to_have_text("Credits")
-    return metric.get_by_test_id("stMetricValue")
+def credits_in_header(page: Page) -> Locator:
+    """The balance: a link to the Credits page in the header bar, on every page."""
+    return page.get_by_role("link", name=re.compile(r"^\d+ credits?$"))
 
 
 def open_page(page: Page, title: str) -> None:
@@ -55,7 +54,8 @@ def open_page(page: Page, title: str) -> None:
 def generate(page: Page, prompt: str) -> None:
     page.get_by_role("textbox", name="Prompt").fill(prompt)
     page.get_by_role("button", name="Generate · 1 credit").click()
-    expect(page.get_by_text(re.compile(r"^Done\. .*Charged 1 credit\.$"))).to_be_visible(timeout=JOB_SECONDS)
+    expect(page.get_by_role("button", name=f"Open: {prompt}")).to_be_visible(timeout=JOB_SECONDS)
+    expect(page.get_by_text("Charged 1 credit.")).to_be_visible()
 
 
 def expect_loaded(image: Locator) -> None:
@@ -85,13 +85,13 @@ def test_a_guest_opening_a_page_url_directly_on_a_fresh_server_only_gets_the_sig
     for path in ("/gallery", "/credits", "/generate"):
         page.goto(path)
         expect(page.get_by_role("heading", name="Sign in to Atelier")).to_be_visible()
-        expect(page.get_by_test_id("stMetric")).to_have_count(0)
+        expect(credits_in_header(page)).to_have_count(0)
         expect(page.locator('img[src*="/api/media/"]')).to_have_count(0)
 
 
 def test_a_new_user_signs_in_with_twenty_credits_and_pays_one_for_a_generated_image(page: Page) -> None:
     sign_in(page, ALICE)
-    expect(credits_in_sidebar(page)).to_have_text("20")
+    expect(credits_in_header(page)).to_have_accessible_name("20 credits")
     expect(page.get_by_role("heading", name="Generate", exact=True)).to_be_visible()
 
     page.evaluate(RECORD_PROGRESS)
@@ -99,10 +99,10 @@ def test_a_new_user_signs_in_with_twenty_credits_and_pays_one_for_a_generated_im
 
     seen = page.evaluate("window.progressSeen")
     assert any(re.match(r"(Queued|Running)\b", text) for text in seen), f"no queued/running progress was shown: {seen}"
-    job_image = page.get_by_test_id("stMain").locator('img[src*="/api/media/"][src*="/original?"]')
+    job_image = page.get_by_test_id("stMain").locator('img[src*="/api/media/"][src*="/preview?"]')
     expect(job_image).to_have_count(1)
     expect_loaded(job_image)
-    expect(credits_in_sidebar(page)).to_have_text("19")
+    expect(credits_in_header(page)).to_have_accessible_name("19 credits")
 
 
 def test_the_gallery_shows_the_image_through_a_signed_link_that_refuses_any_tampering(
@@ -154,7 +154,7 @@ def test_another_user_sees_none_of_alices_images_and_her_links_do_not_open_his(
     alice_ids = public_ids_of(atelier, ALICE)
     assert alice_ids, "the first test should have left Alice with an image"
     sign_in(page, BOB)
-    expect(credits_in_sidebar(page)).to_have_text("20")
+    expect(credits_in_header(page)).to_have_accessible_name("20 credits")
     open_page(page, "Gallery")
     expect(page.get_by_text("No images yet. Create your first one on the Generate page.")).to_be_visible()
     srcs = page.locator("img").evaluate_all("imgs => imgs.map(i => i.getAttribute('src') || '')")

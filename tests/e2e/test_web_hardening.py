@@ -85,6 +85,8 @@ def test_every_page_works_under_the_content_security_policy_without_a_single_vio
     expect_loaded(page.get_by_test_id("stMain").locator('img[src*="/api/media/"]').first)
     page.get_by_role("button", name=re.compile(r"^Open: ")).first.click()  # a gallery tile (a custom component)
     expect(page.get_by_role("link", name="Download original")).to_be_visible()
+    page.keyboard.press("Escape")  # the lightbox is modal: close it before using the menu
+    expect(page.get_by_role("dialog")).to_have_count(0)
     open_page(page, "Credits")
     expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=JOB_SECONDS)
 

@@ -155,7 +155,10 @@ function updateImageTile(tile, item) {
   for (const link of bar.querySelectorAll('a')) setAttribute(link, 'href', item.download_url);
   tile.__item = item;
   tile.__actions = actions;
-  more.hidden = actions.length === 0;
+  // A tile whose only action is the tile's own click (the edit picker) shows no action bar over it.
+  const extra = actions.some((a) => a !== 'open');
+  bar.hidden = !extra;
+  more.hidden = !extra;
 }
 
 function makePlaceholder() {
