@@ -6,18 +6,16 @@ Forward step through what you opened, a reload keeps it, and a link opens that i
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import GenerationView, JobStatus, UserView
+from core.domain import UserView
 from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
 from pages.components import lightbox
 from pages.components.guard import current_user, require_user
 from pages.components.image_grid import ACTIONS, GridItem, image_grid
-from pages.components.media import ALT_CHARS, image_alt
+from pages.components.job_tiles import image_tiles, placeholder_tiles
 from pages.components.paging import url_cursor, url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
 
@@ -60,43 +58,12 @@ def follow_up(user: UserView) -> None:
 
 def tiles(grid: GalleryGrid) -> list[GridItem]:
     return [
-        GridItem(
-            id=str(image.id),
-            src=image.preview_url,
-            alt=image_alt(image, grid.batch_size(image)),
-            width=image.width,
-            height=image.height,
-            download_url=image.download_url,
-            actions=UPLOAD_ACTIONS if image.source == "upload" else ACTIONS,
-        )
+        tile
         for image in grid.images.items
+        for tile in image_tiles(
+            [image], grid.batch_size(image), UPLOAD_ACTIONS if image.source == "upload" else ACTIONS
+        )
     ]
-
-
-def placeholders(jobs: list[GenerationView]) -> list[GridItem]:
-    """One tile per requested image, in the requested shape, saying how the job is doing."""
-    now = datetime.now(UTC)
-    items = []
-    for job in jobs:
-        width, height = (int(n) for n in job.aspect_ratio.split(":")) if ":" in job.aspect_ratio else (1, 1)
-        created = job.created_at if job.created_at.tzinfo else job.created_at.replace(tzinfo=UTC)
-        seconds = max(0, int((now - created).total_seconds()))
-        state = "Queued" if job.status == JobStatus.QUEUED else f"Running {round(job.progress * 100)}%"
-        gist = " ".join(job.prompt.split())[:ALT_CHARS]
-        for n in range(job.num_images):
-            place = f"Image {n + 1} of {job.num_images}" if job.num_images > 1 else "Image"
-            items.append(
-                GridItem(
-                    id=f"job-{job.id}-{n}",
-                    src="",
-                    alt=f"{place} being made: {gist}",
-                    width=width * 100,
-                    height=height * 100,
-                    label=f"{state} · {seconds} s",
-                    actions=(),
-                )
-            )
-    return items
 
 
 def in_flight(user: UserView, started: frozenset[str]) -> None:
@@ -106,7 +73,8 @@ def in_flight(user: UserView, started: frozenset[str]) -> None:
     jobs = app_container().gallery.in_flight(user)
     if not started <= {job.id for job in jobs}:
         st.rerun()
-    image_grid(placeholders(jobs), key="gallery.in_flight")
+    now = app_container().generation.clock()
+    image_grid([tile for job in jobs for tile in placeholder_tiles(job, now)], key="gallery.in_flight")
 
 
 follow_up(user)

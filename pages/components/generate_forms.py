@@ -105,17 +105,7 @@ def create_bar(user: UserView, blocked: str) -> GenerationForm | None:
     service = app_container().generation
     models = service.models(GenerationKind.TEXT_TO_IMAGE)
     _start_from_defaults(user, models)
-    prompt = st.text_area(
-        "Prompt",
-        key=PROMPT_KEY,
-        max_chars=service.limits.max_prompt_chars,
-        height=96,
-        placeholder=PROMPT_EXAMPLE,
-        label_visibility="collapsed",
-        persist_state="session",
-        on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
-        help="Describe the picture. Colours you name are used.",
-    )
+    prompt = _text_box("Prompt", PROMPT_KEY, 96, PROMPT_EXAMPLE, "Describe the picture. Colours you name are used.")
     count = int(st.session_state.get(COUNT_KEY) or 1)
     cost = service.quote(count)
     short = _cannot_afford(user, cost)
@@ -146,13 +136,8 @@ def create_bar(user: UserView, blocked: str) -> GenerationForm | None:
                 persist_state="session",
                 help="Leave empty for a random seed; the same seed and prompt give the same image.",
             )
-        submitted = st.button(
-            f"Generate · {plural(cost, 'credit')}",
-            type="primary",
-            disabled=bool(reason),
-            key="generate.submit",
-            help=reason or None,
-            icon=":material/auto_awesome:",
+        submitted = _submit(
+            f"Generate · {plural(cost, 'credit')}", "generate.submit", ":material/auto_awesome:", reason
         )
     _explain(reason, credits=bool(short))
     if not submitted or reason:
@@ -161,7 +146,7 @@ def create_bar(user: UserView, blocked: str) -> GenerationForm | None:
     # The seed goes as typed: the service checks it and explains what it accepts.
     return GenerationForm(
         GenerationKind.TEXT_TO_IMAGE,
-        prompt or "",
+        prompt,
         model.id,
         state[RATIO_KEY],
         state.get(SEED_KEY, ""),
@@ -175,17 +160,7 @@ def edit_bar(user: UserView, blocked: str) -> GenerationForm | None:
     models = service.models(GenerationKind.EDIT)
     _start_from_defaults(user, models)
     source = edit_source(user)
-    instruction = st.text_area(
-        "Instruction",
-        key=INSTRUCTION_KEY,
-        max_chars=service.limits.max_prompt_chars,
-        height=80,
-        placeholder=EDIT_EXAMPLE,
-        label_visibility="collapsed",
-        persist_state="session",
-        on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
-        help="Say what to change in the image.",
-    )
+    instruction = _text_box("Instruction", INSTRUCTION_KEY, 80, EDIT_EXAMPLE, "Say what to change in the image.")
     if help_text := service.edit_help():
         with st.expander("What this engine understands"):
             st.markdown(help_text)
@@ -203,25 +178,41 @@ def edit_bar(user: UserView, blocked: str) -> GenerationForm | None:
                 horizontal=True,
                 persist_state="session",
             )
-        submitted = st.button(
-            f"Apply edit · {plural(cost, 'credit')}",
-            type="primary",
-            disabled=bool(reason),
-            key="generate.submit_edit",
-            help=reason or None,
-            icon=":material/auto_fix_high:",
+        submitted = _submit(
+            f"Apply edit · {plural(cost, 'credit')}", "generate.submit_edit", ":material/auto_fix_high:", reason
         )
     _explain(blocked or short, credits=bool(short))  # a missing image is plain to see
     if not submitted or reason:
         return None
     return GenerationForm(
         GenerationKind.EDIT,
-        instruction or "",
+        instruction,
         model.id,
         output_format=st.session_state[FORMAT_KEY],
         source_image_id=source.image_id,
         upload=source.upload,
     )
+
+
+def _submit(label: str, key: str, icon: str, reason: str) -> bool:
+    """The primary button, with its price in the label; disabled, with the reason as its tooltip, when blocked."""
+    return st.button(label, type="primary", disabled=bool(reason), key=key, help=reason or None, icon=icon)
+
+
+def _text_box(label: str, key: str, height: int, example: str, help: str) -> str:
+    """The prompt or instruction: it counts characters as they are typed, and keeps its draft across pages."""
+    text = st.text_area(
+        label,
+        key=key,
+        max_chars=app_container().generation.limits.max_prompt_chars,
+        height=height,
+        placeholder=example,
+        label_visibility="collapsed",
+        persist_state="session",
+        on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
+        help=help,
+    )
+    return text or ""
 
 
 def _start_from_defaults(user: UserView, models: list[ModelInfo]) -> None:

@@ -12,12 +12,13 @@ from functools import partial
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import GenerationKind, GenerationView, ImageView, JobStatus, UserView
+from core.domain import GenerationKind, GenerationView, JobStatus, UserView
 from core.errors import NotFoundError
 from core.text import plural
 from pages.components.generate_forms import reuse_draft, set_draft
 from pages.components.guard import current_user
-from pages.components.image_grid import GridItem, image_grid
+from pages.components.image_grid import image_grid
+from pages.components.job_tiles import elapsed, image_tiles, placeholder_tiles
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
@@ -38,7 +39,6 @@ STATE_ICONS = {
     JobStatus.FAILED: ":material/error:",
     JobStatus.CANCELED: ":material/cancel:",
 }
-TILE_ACTIONS = ("open", "download", "reuse", "edit")
 
 
 def results_feed(user: UserView) -> None:
@@ -89,7 +89,10 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
     if job.status == JobStatus.SUCCEEDED and job.kind == GenerationKind.EDIT and job.images:
         _before_after(user, job)
         return
-    items = _tiles(job)
+    if job.status.in_flight:
+        items = placeholder_tiles(job, app_container().generation.clock())
+    else:
+        items = image_tiles(job.images, job.num_images)
     if items:
         image_grid(
             items,
@@ -100,37 +103,6 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
         )
     if job.status == JobStatus.SUCCEEDED:
         st.caption(f"Charged {plural(job.charged, 'credit')}.")
-
-
-def _tiles(job: GenerationView) -> list[GridItem]:
-    if job.status.in_flight:
-        width, height = _shape(job.aspect_ratio)
-        label = _progress_label(job)
-        return [
-            GridItem(
-                id=f"job-{job.id}-{n}",
-                src="",
-                alt=f"Image {n + 1} of {job.num_images}",
-                width=width,
-                height=height,
-                label=label,
-                actions=(),
-            )
-            for n in range(job.num_images)
-        ]
-    return [_tile(image, job.num_images) for image in job.images]
-
-
-def _tile(image: ImageView, of: int) -> GridItem:
-    return GridItem(
-        id=str(image.id),
-        src=image.preview_url,
-        alt=image_alt(image, of),
-        width=image.width,
-        height=image.height,
-        download_url=image.download_url,
-        actions=TILE_ACTIONS,
-    )
 
 
 def _before_after(user: UserView, job: GenerationView) -> None:
@@ -172,34 +144,13 @@ def _act(job: GenerationView, image_id: str, action: str) -> None:
         st.session_state[REFRESH_KEY] = True
 
 
-def _progress_label(job: GenerationView) -> str:
-    if job.status == JobStatus.QUEUED:
-        position = f" · #{job.queue_position} in line" if job.queue_position and job.queue_position > 1 else ""
-        return f"Queued{position} · {_seconds(job)}"
-    percent = f" {job.progress:.0%}" if job.progress > 0 else ""
-    return f"Running{percent} · {_seconds(job)}"
-
-
 def _elapsed(job: GenerationView) -> str:
+    now = app_container().generation.clock()
     if job.status.in_flight:
-        return _seconds(job)
+        return elapsed(job, now)
     if job.finished_at is None:
         return f"{job.created_at:%Y-%m-%d %H:%M} UTC"
-    return f"took {_seconds(job)}"
-
-
-def _seconds(job: GenerationView) -> str:
-    end = job.finished_at or app_container().generation.clock()
-    seconds = max(0, int((end - job.created_at).total_seconds()))
-    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
-
-
-def _shape(aspect_ratio: str) -> tuple[int, int]:
-    try:
-        width, height = (int(part) for part in aspect_ratio.split(":"))
-    except ValueError:
-        return 1, 1
-    return width, height
+    return f"took {elapsed(job, now)}"
 
 
 def _excerpt(prompt: str, limit: int = 140) -> str:

@@ -191,3 +191,15 @@ def _png() -> bytes:
     from tests.factories import image_bytes
 
     return image_bytes("PNG")
+
+
+def test_new_defaults_on_the_account_page_reach_the_generate_page_in_the_same_tab(open_app) -> None:
+    at = open_app()
+    at.radio(key="generate.count").set_value(3).run()
+    at.text_area[0].input("kept across pages").run()
+    at.switch_page("pages/account.py").run()
+    next(r for r in at.radio if r.label == "Images per request").set_value(2)
+    at = click(at, "Save defaults")
+    at.switch_page("pages/generate.py").run()
+    assert at.radio(key="generate.count").value == 2  # the new default, over the earlier choice
+    assert at.text_area[0].value == "kept across pages"  # the prompt is not a setting

@@ -119,7 +119,7 @@ def test_generate_reload_lightbox_back_and_an_empty_balance(
     page.get_by_role("button", name="Generate · 2 credits").click()
 
     # The job's placeholders show at once, in view, with their state.
-    placeholder = page.get_by_role("status").filter(has_text=re.compile(r"Image 1 of 2: (Queued|Running)"))
+    placeholder = page.get_by_role("status").filter(has_text=re.compile(r"Image 1 of 2 being made: .*(Queued|Running)"))
     expect(placeholder.first).to_be_in_viewport()
     expect(page.get_by_role("button", name=OPEN_TILE)).to_have_count(2, timeout=JOB_MS)
     expect(balance_link(page)).to_have_accessible_name("18 credits")
