@@ -87,6 +87,7 @@ def test_every_page_works_under_the_content_security_policy_without_a_single_vio
     expect(page.get_by_role("link", name="Download original")).to_be_visible()
     page.keyboard.press("Escape")  # the lightbox is modal: close it before using the menu
     expect(page.get_by_role("dialog")).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"/gallery$"))  # the server has cleared ?image=
     open_page(page, "Credits")
     expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=JOB_SECONDS)
 
