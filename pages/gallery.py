@@ -80,10 +80,7 @@ def in_flight(user: UserView, started: frozenset[str]) -> None:
 follow_up(user)
 service = app_container().gallery
 st.title("Gallery")
-wanted = lightbox.image_param()
-if lightbox.wants_image() and not lightbox.is_yours(user, wanted):
-    st.warning("That image is not in your gallery: it may have been deleted, or the link is not yours.")
-    wanted = None
+opened = lightbox.find(user)
 
 cursor = url_cursor("before")
 grid = service.grid(user, before_id=cursor)
@@ -96,7 +93,7 @@ if grid.images.items:
         key="gallery.grid",
         on_open=lightbox.open_image,
         on_action=on_action,
-        on_key=on_key if wanted is not None else None,
+        on_key=on_key if opened is not None else None,
     )
     url_pager(
         "before",
@@ -112,5 +109,5 @@ elif cursor is not None:
 elif not jobs:
     st.info("No images yet. Create your first one on the Generate page.")
     st.page_link("pages/generate.py", label="Go to Generate", icon=":material/brush:")
-if wanted is not None:
-    lightbox.lightbox(user)
+if opened is not None:
+    lightbox.lightbox(user, opened)

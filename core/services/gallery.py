@@ -23,6 +23,15 @@ class ImageDetail:
 
 
 @dataclass(frozen=True)
+class OpenedImage:
+    """What the lightbox shows: the image's detail and the ids of its newer and older neighbours."""
+
+    detail: ImageDetail
+    newer: int | None
+    older: int | None
+
+
+@dataclass(frozen=True)
 class GalleryGrid:
     """One page of the gallery grid, with what its tiles and its pager need."""
 
@@ -81,20 +90,30 @@ class GalleryService:
 
     def detail(self, user: UserView, image_id: int) -> ImageDetail:
         with self.db.reader() as uow:
-            image = uow.images.get_for_user(user.id, image_id)
-            if image is None:
-                raise NotFoundError("That image is not in your gallery.")
-            generation = uow.generations.get_for_user(user.id, image.generation_id) if image.generation_id else None
-            parent_id = generation.parent_image_id if generation else None
-            parent = uow.images.get_for_user(user.id, parent_id) if parent_id else None
-            parent_job = parent.generation_id if parent else None
-            made_parent = uow.generations.get_for_user(user.id, parent_job) if parent_job else None
-            return ImageDetail(
-                image=image_view(image, self.signer, prompt=generation.prompt if generation else ""),
-                generation=generation_view(generation) if generation else None,
-                parent=image_view(parent, self.signer, made_parent.prompt if made_parent else "") if parent else None,
-                parent_deleted=parent_id is not None and parent is None,
-            )
+            return self._detail(uow, user, image_id)
+
+    def open(self, user: UserView, image_id: int) -> OpenedImage:
+        """The image for the lightbox, with its neighbours, in one read."""
+        with self.db.reader() as uow:
+            detail = self._detail(uow, user, image_id)
+            newer, older = uow.images.neighbours(user.id, image_id)
+        return OpenedImage(detail, newer, older)
+
+    def _detail(self, uow: UnitOfWork, user: UserView, image_id: int) -> ImageDetail:
+        image = uow.images.get_for_user(user.id, image_id)
+        if image is None:
+            raise NotFoundError("That image is not in your gallery.")
+        generation = uow.generations.get_for_user(user.id, image.generation_id) if image.generation_id else None
+        parent_id = generation.parent_image_id if generation else None
+        parent = uow.images.get_for_user(user.id, parent_id) if parent_id else None
+        parent_job = parent.generation_id if parent else None
+        made_parent = uow.generations.get_for_user(user.id, parent_job) if parent_job else None
+        return ImageDetail(
+            image=image_view(image, self.signer, prompt=generation.prompt if generation else ""),
+            generation=generation_view(generation) if generation else None,
+            parent=image_view(parent, self.signer, made_parent.prompt if made_parent else "") if parent else None,
+            parent_deleted=parent_id is not None and parent is None,
+        )
 
     def delete(self, user: UserView, image_id: int) -> None:
         """Remove the image and its files. The generation record stays, so the history is intact."""

@@ -86,7 +86,7 @@ class GenerationService:
         Submitting the same token twice returns the first job and changes nothing.
         """
         generation_id = check_token(token)
-        existing = self._existing(user, generation_id)
+        existing = self.find(user, generation_id)
         if existing is not None:
             return existing
         prompt, seed = check_form(form, self.limits.max_prompt_chars)
@@ -105,7 +105,7 @@ class GenerationService:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
             self._forget_upload(upload_row)
-            found = self._existing(user, generation_id)  # a double click raced us; the first one won
+            found = self.find(user, generation_id)  # a double click raced us; the first one won
             if found is None:  # the token names somebody else's job
                 raise ValidationError("This form was already used. Reload the page and submit again.") from None
             return found
@@ -115,12 +115,8 @@ class GenerationService:
         self.runner.start(lease)
         return self.status(user, generation_id)
 
-    def find(self, user: UserView, generation_id: str) -> GenerationView | None:
-        """The user's job with this id, or None (a token not used yet)."""
-        return self._existing(user, generation_id)
-
     def status(self, user: UserView, generation_id: str) -> GenerationView:
-        found = self._existing(user, generation_id)
+        found = self.find(user, generation_id)
         if found is None:
             raise NotFoundError("That generation does not exist.")
         return found
@@ -208,7 +204,8 @@ class GenerationService:
         if upload_row is not None:
             delete_blobs(self.blobs, [upload_row])
 
-    def _existing(self, user: UserView, generation_id: str) -> GenerationView | None:
+    def find(self, user: UserView, generation_id: str) -> GenerationView | None:
+        """The user's job with this id, with its images, or None (a token not used yet, or not theirs)."""
         with self.db.reader() as uow:
             row = uow.generations.get_for_user(user.id, generation_id)
             if row is None:

@@ -216,19 +216,22 @@ def _text_box(label: str, key: str, height: int, example: str, help: str) -> str
 
 
 def _start_from_defaults(user: UserView, models: list[ModelInfo]) -> None:
-    """Settings the user has not touched in this session start from their Account page defaults."""
-    prefs = app_container().accounts.preferences(user)
+    """Settings the user has not touched in this session start from their Account page defaults (read only
+    when one is unset: on the first visit, and after the defaults change)."""
     state = st.session_state
+    model_key = MODEL_KEYS[models[0].kind] if models else ""
+    if all(key in state for key in (RATIO_KEY, COUNT_KEY, FORMAT_KEY, SEED_KEY, SOURCE_KEY)) and (
+        not models or state.get(model_key) in models
+    ):
+        return
+    prefs = app_container().accounts.preferences(user)
     state.setdefault(RATIO_KEY, prefs.aspect_ratio if prefs.aspect_ratio in ASPECT_RATIOS else "1:1")
     state.setdefault(COUNT_KEY, prefs.num_images)
     state.setdefault(FORMAT_KEY, prefs.output_format if prefs.output_format in FORMATS else "jpeg")
     state.setdefault(SEED_KEY, "")
     state.setdefault(SOURCE_KEY, EDIT_SOURCES[0])
-    if models:
-        key = MODEL_KEYS[models[0].kind]
-        preferred = next((m for m in models if m.id == prefs.model), models[0])
-        if state.get(key) not in models:
-            state[key] = preferred
+    if models and state.get(model_key) not in models:
+        state[model_key] = next((m for m in models if m.id == prefs.model), models[0])
 
 
 def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> ModelInfo:

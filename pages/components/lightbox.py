@@ -12,7 +12,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, UserView
 from core.errors import NotFoundError
-from core.services.gallery import ImageDetail
+from core.services.gallery import ImageDetail, OpenedImage
 from core.text import plural
 from pages.components.flash import flash
 from pages.components.generate_forms import reuse_draft, set_draft
@@ -30,20 +30,19 @@ def image_param() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def wants_image() -> bool:
-    return IMAGE_PARAM in st.query_params
-
-
-def is_yours(user: UserView, image_id: int | None) -> bool:
-    """Whether a link's image can be shown: it exists and it is this user's (a stranger's id looks the same
-    as a missing one)."""
-    if image_id is None:
-        return False
-    try:
-        app_container().gallery.detail(user, image_id)
-    except NotFoundError:
-        return False
-    return True
+def find(user: UserView) -> OpenedImage | None:
+    """The image ?image= asks for, with its neighbours; None when there is none. A link to a missing image,
+    or to someone else's (they look the same), says so above the grid."""
+    if IMAGE_PARAM not in st.query_params:
+        return None
+    image_id = image_param()
+    if image_id is not None:
+        try:
+            return app_container().gallery.open(user, image_id)
+        except NotFoundError:
+            pass
+    st.warning("That image is not in your gallery: it may have been deleted, or the link is not yours.")
+    return None
 
 
 def open_image(image_id: int | str) -> None:
@@ -78,7 +77,10 @@ def step(user: UserView, direction: int) -> None:
 
 def reuse(user: UserView, image_id: int) -> None:
     """Fill the Generate page with what made this image (its own seed, one image) and go there."""
-    detail = app_container().gallery.detail(user, image_id)
+    _reuse(app_container().gallery.detail(user, image_id))
+
+
+def _reuse(detail: ImageDetail) -> None:
     if detail.generation is None:
         raise NotFoundError("An uploaded image has no settings to use again. Edit it instead.")
     set_draft(reuse_draft(detail.generation, detail.image))
@@ -91,27 +93,20 @@ def edit(image_id: int) -> None:
 
 
 @st.dialog("Image", width="large", on_dismiss=close)
-def lightbox(user: UserView) -> None:
-    image_id = image_param()  # read again on every run: Previous / Next rerun only this dialog
-    service = app_container().gallery
-    try:
-        if image_id is None:
-            raise NotFoundError("That image is not in your gallery.")
-        detail = service.detail(user, image_id)
-        newer, older = service.neighbours(user, image_id)
-    except NotFoundError as exc:
-        st.warning(escape_markdown(str(exc)))
-        return
-    # A tall image fits the screen; a wide one the dialog.
-    st.html(
-        "<style>[data-testid='stDialog'] [data-testid='stImage'] img"
-        "{max-height:75vh;width:auto;max-width:100%;object-fit:contain;margin:0 auto}</style>"
-    )
+def lightbox(user: UserView, opened: OpenedImage) -> None:
+    """`opened` is what the page run found; Previous / Next rerun only this dialog, so it reads ?image= again."""
+    if opened.detail.image.id != image_param():
+        try:
+            opened = app_container().gallery.open(user, image_param() or 0)
+        except NotFoundError as exc:
+            st.warning(escape_markdown(str(exc)))
+            return
+    detail = opened.detail
     picture, about = st.columns([3, 2], gap="medium")
     with picture:
         batch = detail.generation.num_images if detail.generation else 1
         show_image(detail.image.original_url, alt=image_alt(detail.image, batch))
-        _navigation(newer, older)
+        _navigation(opened.newer, opened.older)
     with about:
         _facts(detail)
         _actions(user, detail)
@@ -188,8 +183,7 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
     if generation is not None and st.button(
         "Use these settings again", key="gallery.reuse", icon=":material/replay:", width="stretch"
     ):
-        set_draft(reuse_draft(generation, image))
-        st.switch_page(GENERATE_PAGE)
+        _reuse(detail)
     if st.button("Edit this image", key="gallery.edit", icon=":material/edit:", width="stretch"):
         edit(image.id)
     if st.session_state.get(CONFIRM_KEY) != image.id:
