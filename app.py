@@ -7,9 +7,8 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from core.bootstrap import app_container
 from core.web.lifespan import background_lifespan
-from core.web.routes import media_routes
+from core.web.routes import all_routes
 from core.web.security import security_middleware
-from core.web.session_routes import session_routes
 from pages.components.guard import current_user
 from pages.components.navigation import pages_for
 from pages.components.server_options import apply_server_options, friendly_script_error
@@ -19,7 +18,7 @@ from pages.components.server_options import apply_server_options, friendly_scrip
 # so everything built here is cheap and nothing reads settings until the server starts.
 app = st.App(
     "app.py",
-    routes=[*media_routes(app_container), *session_routes(app_container)],
+    routes=all_routes(app_container),
     middleware=security_middleware(lambda: app_container().settings.allowed_host_list),
     lifespan=background_lifespan(app_container, on_start=apply_server_options),
     on_script_error=friendly_script_error,

@@ -53,7 +53,7 @@ def encoded(image: Image.Image, fmt: str) -> bytes:
 
 
 def request(prompt: str, source: bytes, fmt: str) -> EngineRequest:
-    return EngineRequest(GenerationKind.EDIT, "offline-edit", prompt, "1:1", 0, 1, fmt, input_image=source)
+    return EngineRequest(GenerationKind.EDIT, "offline-edit", prompt, "1:1", 0, 1, fmt, input_images=(source,))
 
 
 def measured(path: str, prompt: str | None, fmt: str) -> Run:

@@ -23,7 +23,7 @@ from core.services.jobs import JobRunner
 from core.services.local_sessions import LocalSessions
 from core.services.media import MediaService
 from core.settings import Settings, load_settings
-from core.signing import MediaSigner
+from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, MediaSigner, Signer
 from db.engine import make_engine
 from db.uow import Database
 
@@ -33,6 +33,8 @@ class Container:
     settings: Settings
     db: Database
     engine: ImageEngine
+    engine_notice: str  # said on the Generate page: e.g. fal.ai was chosen but has no key
+    media_secret: bytes  # signs media links and the fal webhook address
     blobs: BlobStore
     accounts: AccountService
     admin: AdminService
@@ -56,9 +58,11 @@ def bootstrap(
     check_sign_in(settings)
     clock = clock or settings_clock(settings)
     db = db or Database(make_engine(settings.resolved_database_url))
-    engine = engine or _engine(settings)
-    blobs = blobs or _blobs(settings)
     secret = _media_secret(settings)
+    notice = ""
+    if engine is None:
+        engine, notice = _engine(settings, secret)
+    blobs = blobs or _blobs(settings)
     signer = MediaSigner(secret, settings.media_url_ttl_seconds, clock)
     jobs = JobRunner(
         db,
@@ -68,6 +72,7 @@ def bootstrap(
         timeout_seconds=settings.generation_timeout_seconds,
         max_pixels=settings.max_image_pixels,
         lease_seconds=settings.job_lease_seconds,
+        max_send_attempts=settings.engine_send_attempts,
     )
     generation = GenerationService(
         db,
@@ -76,15 +81,17 @@ def bootstrap(
         signer,
         jobs,
         clock,
-        credits_per_image=settings.credits_per_image,
         max_upload_bytes=settings.max_upload_bytes,
         max_pixels=settings.max_image_pixels,
         max_prompt_chars=settings.max_prompt_chars,
+        notice=notice,
     )
     return Container(
         settings=settings,
         db=db,
         engine=engine,
+        engine_notice=notice,
+        media_secret=secret,
         blobs=blobs,
         accounts=AccountService(
             db,
@@ -142,16 +149,46 @@ def app_container() -> Container:
     return bootstrap()
 
 
-def _engine(settings: Settings) -> ImageEngine:
-    if settings.image_engine == "offline":
-        from core.adapters.offline import OfflineImageEngine
+def _engine(settings: Settings, secret: bytes) -> tuple[ImageEngine, str]:
+    """The configured engine, and what the Generate page should say about it."""
+    if settings.image_engine == "fal" and settings.fal_key.get_secret_value():
+        return _fal_engine(settings, secret), ""
+    notice = ""
+    if settings.image_engine == "fal":  # production refuses this in Settings; development carries on offline
+        notice = "IMAGE_ENGINE is fal, but FAL_KEY is not set, so images come from the offline engine."
+    from core.adapters.offline import OfflineImageEngine
 
-        return OfflineImageEngine(
-            settings.data_dir / "engine-queue",
-            settings.offline_engine_delay_seconds,
-            max_pixels=settings.max_image_pixels,
-        )
-    raise ConfigurationError(f"Unknown IMAGE_ENGINE {settings.image_engine!r}; this build has: offline.")
+    offline = OfflineImageEngine(
+        settings.data_dir / "engine-queue",
+        settings.offline_engine_delay_seconds,
+        max_pixels=settings.max_image_pixels,
+        credits_per_image=settings.credits_per_image,
+    )
+    return offline, notice
+
+
+def _fal_engine(settings: Settings, secret: bytes) -> ImageEngine:
+    from core.adapters.fal_engine import FalImageEngine
+    from core.catalogue import load_catalogue
+
+    webhook = None
+    if settings.fal_webhook_base_url:
+        signer = Signer(secret, FAL_WEBHOOK_PURPOSE)
+        base = settings.fal_webhook_base_url.rstrip("/")
+
+        def webhook(job_id: str) -> str:
+            return f"{base}{FAL_WEBHOOK_PATH}?job={job_id}&sig={signer.sign(job_id)}"
+
+    return FalImageEngine(
+        load_catalogue(settings.fal_models_file),
+        settings.fal_key.get_secret_value(),
+        queue_url=settings.fal_queue_url,
+        api_url=settings.fal_api_url,
+        keep_payloads=settings.fal_keep_payloads,
+        webhook_url=webhook,
+        download_timeout=settings.fal_download_timeout_seconds,
+        max_download_bytes=int(settings.fal_max_download_mb * 1024 * 1024),
+    )
 
 
 def _blobs(settings: Settings) -> BlobStore:

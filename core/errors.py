@@ -32,6 +32,19 @@ class EngineError(AtelierError):
     """The image engine failed. The job's hold is released."""
 
 
+class EngineRetryableError(EngineError):
+    """A passing failure (a 5xx, a timeout, a refused connection): worth trying again, within a budget.
+
+    `taken` says whether a submit may have reached the engine: False only when the engine
+    surely did not take it (it answered with an error, or the connection was never made), so
+    sending again cannot make a second job.
+    """
+
+    def __init__(self, message: str, *, taken: bool = True) -> None:
+        super().__init__(message)
+        self.taken = taken
+
+
 class EngineInputError(ValidationError):
     """The engine cannot carry out this request (for example an instruction it does not understand)."""
 

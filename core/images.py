@@ -99,6 +99,39 @@ def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         raise EngineError(_ENGINE_MESSAGE) from refusal
 
 
+def image_size(data: bytes) -> tuple[int, int]:
+    """Width and height from the header alone (for a quote before anything is stored); UploadError if unreadable."""
+    kind = _sniff(data)
+    if kind is None:
+        raise UploadError(_not_accepted_message(data))
+    try:
+        with kind.decoder(io.BytesIO(data)) as image:
+            return image.size
+    except Image.DecompressionBombError:
+        raise UploadError("This image has far more pixels than we accept.") from None
+    except _BAD_DATA:
+        raise UploadError(_DAMAGED) from None
+
+
+def for_engine(data: bytes, long_side: int) -> tuple[bytes, str]:
+    """A stored (already clean) image as an engine receives it: unchanged when it fits, else downscaled so
+    its long side is `long_side`, as JPEG if it was one and PNG otherwise. Returns (bytes, content type)."""
+    kind = _sniff(data)
+    if kind is None:
+        raise EngineError("A source image could not be read.")
+    with kind.decoder(io.BytesIO(data)) as image:
+        if max(image.size) <= long_side:
+            return data, kind.content_type
+        image.load()
+        image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
+        out = io.BytesIO()
+        if kind is _JPEG:
+            image.convert("RGB").save(out, "JPEG", quality=92)
+            return out.getvalue(), "image/jpeg"
+        image.save(out, "PNG")
+        return out.getvalue(), "image/png"
+
+
 def _clean(data: bytes, max_pixels: int) -> CleanImage:
     kind = _sniff(data)
     if kind is None:

@@ -28,6 +28,10 @@ class Transition:
 SEND = Transition("send", frozenset({QUEUED}), unsent_only=True)
 # Record the engine's request id once it accepted the job.
 SENT = Transition("sent", IN_FLIGHT, unsent_only=True)
+# A send the engine surely refused (it answered 5xx, or no connection was made): it may be tried again.
+RETRY = Transition("retry", frozenset({QUEUED}), unsent_only=True)
+# Bookkeeping within a state (a count of passing engine failures).
+NOTE = Transition("note", IN_FLIGHT)
 # Progress while the engine still queues the job; a running job never goes back to queued.
 WAIT = Transition("wait", frozenset({QUEUED}), QUEUED)
 # Progress while the engine works on it.

@@ -66,7 +66,19 @@ class Settings(BaseSettings):
     # Host names the server answers (HTTP and the websocket), against DNS rebinding. Comma-separated.
     allowed_hosts: str = "localhost,127.0.0.1,::1"
 
-    image_engine: str = "offline"
+    # offline: drawn locally, no AI, no keys; fal: FLUX.1 Kontext and FLUX.2 through fal.ai (needs FAL_KEY).
+    image_engine: Literal["offline", "fal"] = "offline"
+    fal_key: SecretStr = SecretStr("")
+    fal_models_file: Path = PROJECT_ROOT / "assets" / "fal_models.toml"  # the model catalogue
+    fal_queue_url: str = "https://queue.fal.run/"
+    fal_api_url: str = "https://api.fal.ai"  # where payload deletions go (only when payloads are kept)
+    # False (the default) sends X-Fal-Store-IO: 0 with every job: fal keeps neither the request nor its outputs.
+    fal_keep_payloads: bool = False
+    # This app's public https address; when set, fal calls /api/webhooks/fal as soon as a job ends.
+    fal_webhook_base_url: str = ""
+    fal_download_timeout_seconds: float = Field(60.0, gt=0)
+    fal_max_download_mb: float = Field(50.0, gt=0)
+    engine_send_attempts: int = Field(3, ge=1, le=10)  # sends the engine surely refused (5xx) before giving up
     # local: type any email (development only); oidc: st.login with AUTH_PROVIDER from secrets.toml's [auth].
     auth_mode: Literal["local", "oidc"] = "local"
     auth_provider: str = "google"
@@ -139,6 +151,10 @@ class Settings(BaseSettings):
             problems.append("CLOCK_OFFSET_SECONDS is set (it is for tests)")
         if self.image_engine == "offline":
             problems.append("IMAGE_ENGINE=offline (the offline engine is not an AI model)")
+        elif not self.fal_key.get_secret_value():
+            problems.append("IMAGE_ENGINE=fal but FAL_KEY is not set")
+        if self.fal_webhook_base_url and not self.fal_webhook_base_url.startswith("https://"):
+            problems.append("FAL_WEBHOOK_BASE_URL must be an https address")
         if self.auth_mode == "local":
             problems.append("AUTH_MODE=local (local sign-in trusts any typed email); set AUTH_MODE=oidc")
         problems += self.oidc_problems()

@@ -15,6 +15,8 @@ from core.clock import Clock
 from core.settings import MIN_SECRET_BYTES
 
 MEDIA_PATH = "/api/media"
+FAL_WEBHOOK_PATH = "/api/webhooks/fal"
+FAL_WEBHOOK_PURPOSE = "fal-webhook"  # signs the job id in the webhook address we give fal
 VARIANTS = ("original", "preview", "thumb")
 PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 SIGNATURE = re.compile(r"[0-9a-f]{64}")

@@ -14,9 +14,10 @@ from core.bootstrap import Container
 from db.schema import migrate
 from tests.ci import in_ci
 from tests.factories import make_container
+from tests.fal_server import FalServer
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = "images, generations, ledger_entries, sign_ins, user_preferences, audit_log, users"
+TABLES = "images, generation_inputs, generations, ledger_entries, sign_ins, user_preferences, audit_log, users"
 
 
 @pytest.fixture(scope="session")
@@ -58,6 +59,21 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         conn.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
     engine.dispose()
     yield url
+
+
+@pytest.fixture(scope="session")
+def fal_server() -> Iterator[FalServer]:
+    """One local server speaking fal's queue protocol for the whole run; each test resets it."""
+    with FalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def fal(fal_server: FalServer, monkeypatch: pytest.MonkeyPatch) -> FalServer:
+    """The local fal server, forgotten clean, with fal-client's own retries cut to one attempt (fal.md 1)."""
+    fal_server.reset()
+    monkeypatch.setattr("fal_client.client.MAX_ATTEMPTS", 1)
+    return fal_server
 
 
 @pytest.fixture

@@ -54,12 +54,20 @@ def make_container(
     db = Database(make_engine(database_url))
     if database_url == "sqlite://":
         SQLModel.metadata.create_all(db.engine)
+    if engine is None and settings.image_engine == "fal":
+        return bootstrap(settings, db=db, blobs=_blobs(tmp_path, database_url), clock=clock)  # builds FalImageEngine
     engine = engine or OfflineImageEngine(
-        tmp_path / "engine-queue", settings.offline_engine_delay_seconds, max_pixels=settings.max_image_pixels
+        tmp_path / "engine-queue",
+        settings.offline_engine_delay_seconds,
+        max_pixels=settings.max_image_pixels,
+        credits_per_image=settings.credits_per_image,
     )
+    return bootstrap(settings, engine=engine, blobs=_blobs(tmp_path, database_url), db=db, clock=clock)
+
+
+def _blobs(tmp_path: Path, database_url: str) -> InMemoryBlobStore | LocalBlobStore:
     # In-memory database, in-memory blobs: unit tests do no I/O beyond the engine's queue.
-    blobs = InMemoryBlobStore() if database_url == "sqlite://" else LocalBlobStore(tmp_path / "media")
-    return bootstrap(settings, engine=engine, blobs=blobs, db=db, clock=clock)
+    return InMemoryBlobStore() if database_url == "sqlite://" else LocalBlobStore(tmp_path / "media")
 
 
 def sign_up(container: Container, email: str = "alice@example.com") -> UserView:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from PIL import Image
 
 from core.domain import EngineOutput, EngineRequest, EngineState, EngineStatus, GenerationKind, ModelInfo
+from core.domain.catalogue import local_model
 from core.errors import EngineError, EngineInputError, EngineJobLostError
 
 
@@ -55,7 +56,9 @@ class FakeImageEngine:
         garbage: bool = False,
         cannot_find: bool = False,
         latency_seconds: float = 0.0,
+        credits_per_image: int = 1,
     ) -> None:
+        self.credits_per_image = credits_per_image
         self.polls_until_done, self.queued_polls = polls_until_done, queued_polls
         self.fail_submit, self.fail_result = fail_submit, fail_result
         self.explode_submit, self.explode_result = explode_submit, explode_result
@@ -86,8 +89,8 @@ class FakeImageEngine:
 
     def models(self) -> list[ModelInfo]:
         return [
-            ModelInfo("fake-draw", "Fake drawing", GenerationKind.TEXT_TO_IMAGE),
-            ModelInfo("fake-edit", "Fake editor", GenerationKind.EDIT),
+            local_model("fake-draw", "Fake drawing", GenerationKind.TEXT_TO_IMAGE, self.credits_per_image),
+            local_model("fake-edit", "Fake editor", GenerationKind.EDIT, self.credits_per_image),
         ]
 
     def check(self, request: EngineRequest) -> None:

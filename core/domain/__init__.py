@@ -2,6 +2,17 @@
 
 from core.domain.accounts import Preferences, Role, SignedIn, SignInView, UserView
 from core.domain.admin import AdminUserRow, AuditEntryView, AuditFilter
+from core.domain.catalogue import (
+    AUTO_SIZE,
+    IMAGE_SIZE_PRESETS,
+    GenerationKind,
+    Input,
+    InputImages,
+    InputMegapixels,
+    InputSpec,
+    ModelInfo,
+    Price,
+)
 from core.domain.generation import (
     ASPECT_RATIOS,
     MAX_IMAGES_PER_JOB,
@@ -13,17 +24,22 @@ from core.domain.generation import (
     EngineStatus,
     FormLimits,
     GenerationForm,
-    GenerationKind,
     GenerationView,
     ImageView,
     JobStatus,
-    ModelInfo,
 )
 from core.domain.ledger import LedgerEntryView, StatementRow
 from core.domain.paging import HasId, Page, keyset_page
 
 __all__ = [
     "ASPECT_RATIOS",
+    "AUTO_SIZE",
+    "IMAGE_SIZE_PRESETS",
+    "Input",
+    "InputImages",
+    "InputMegapixels",
+    "InputSpec",
+    "Price",
     "AdminUserRow",
     "AuditEntryView",
     "AuditFilter",

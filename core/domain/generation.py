@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from core.domain.catalogue import GenerationKind
+
 # The nine aspect ratios FLUX.1 Kontext accepts, widest first.
 ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
-OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")
+OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")  # what the offline engine writes; models list their own
 MAX_IMAGES_PER_JOB = 4
 MAX_PROMPT_CHARS = 2000  # the default of the MAX_PROMPT_CHARS setting
-
-
-class GenerationKind(StrEnum):
-    TEXT_TO_IMAGE = "text_to_image"
-    EDIT = "edit"
 
 
 class JobStatus(StrEnum):
@@ -47,7 +45,13 @@ class EngineRequest:
     seed: int
     num_images: int
     output_format: str
-    input_image: bytes | None = None  # edits only: the source image, already sanitised
+    input_images: tuple[bytes, ...] = ()  # edits and multi-reference: the sources, already sanitised, in order
+    # The model's other inputs by our names (core.domain.catalogue.Input), checked against the catalogue.
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def input_image(self) -> bytes | None:
+        return self.input_images[0] if self.input_images else None
 
 
 @dataclass(frozen=True)
@@ -63,13 +67,8 @@ class EngineOutput:
     data: bytes
     content_type: str
     seed: int | None = None  # the seed this image was made with, when the engine says
-
-
-@dataclass(frozen=True)
-class ModelInfo:
-    id: str
-    label: str
-    kind: GenerationKind
+    blocked: bool = False  # withheld by the engine's safety filter: `data` is empty, and it is not charged
+    timings: Mapping[str, float] = field(default_factory=dict)  # the engine's timings for the job, if reported
 
 
 @dataclass(frozen=True)
@@ -110,6 +109,10 @@ class GenerationView:
     progress: float
     status_message: str
     images: list[ImageView] = field(default_factory=list)
+    options: Mapping[str, object] = field(default_factory=dict)  # the model's other inputs, by our names
+    input_image_ids: tuple[int, ...] = ()  # edits and multi-reference: the sources, in order
+    blocked: int = 0  # images the safety filter withheld (never charged)
+    provider_request_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,11 @@ class GenerationForm:
     output_format: str = "jpeg"
     source_image_id: int | None = None  # edits: an image from the gallery ...
     upload: bytes | None = None  # ... or a new file
+    options: Mapping[str, object] = field(default_factory=dict)  # the model's other inputs (catalogue.Input names)
+    reference_ids: tuple[int, ...] = ()  # multi-reference: gallery images ...
+    reference_uploads: tuple[bytes, ...] = ()  # ... and new files, used in that order
+
+    @property
+    def image_count(self) -> int:
+        single = int(self.source_image_id is not None) + int(self.upload is not None)
+        return single + len(self.reference_ids) + len(self.reference_uploads)

@@ -11,15 +11,35 @@ from core.ports import BlobStore
 from core.services.image_store import delete_blobs
 from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
+from db.tables import Image
 from db.uow import Database, UnitOfWork
+
+CHAIN_LIMIT = 12  # children shown under an image (a long history is walked one step at a time)
+
+
+@dataclass(frozen=True)
+class ImageChain:
+    """An image's edit history one step each way: what it was made from, and what was made from it."""
+
+    parents: list[ImageView]  # the images its job started from that still exist, in order
+    missing_parents: int  # those since deleted
+    children: list[ImageView]  # images made from it (edits, combinations), oldest first
 
 
 @dataclass(frozen=True)
 class ImageDetail:
     image: ImageView
     generation: GenerationView | None  # None for uploads
-    parent: ImageView | None  # the image an edit started from, if it still exists
-    parent_deleted: bool
+    chain: ImageChain
+
+    @property
+    def parent(self) -> ImageView | None:
+        """The image an edit started from, if it still exists."""
+        return self.chain.parents[0] if self.chain.parents else None
+
+    @property
+    def parent_deleted(self) -> bool:
+        return self.chain.missing_parents > 0
 
 
 @dataclass(frozen=True)
@@ -99,20 +119,28 @@ class GalleryService:
             newer, older = uow.images.neighbours(user.id, image_id)
         return OpenedImage(detail, newer, older)
 
+    def chain(self, user: UserView, image_id: int) -> ImageChain:
+        with self.db.reader() as uow:
+            return self._detail(uow, user, image_id).chain
+
     def _detail(self, uow: UnitOfWork, user: UserView, image_id: int) -> ImageDetail:
         image = uow.images.get_for_user(user.id, image_id)
         if image is None:
             raise NotFoundError("That image is not in your gallery.")
         generation = uow.generations.get_for_user(user.id, image.generation_id) if image.generation_id else None
-        parent_id = generation.parent_image_id if generation else None
-        parent = uow.images.get_for_user(user.id, parent_id) if parent_id else None
-        parent_job = parent.generation_id if parent else None
-        made_parent = uow.generations.get_for_user(user.id, parent_job) if parent_job else None
+        input_ids = uow.generations.input_ids([generation.id])[generation.id] if generation else ()
+        parents = [found for i in input_ids if (found := uow.images.get_for_user(user.id, i)) is not None]
+        children = list(uow.generations.made_from(user.id, image_id, CHAIN_LIMIT))
+        related = parents + children
+        facts = uow.generations.prompts_and_counts(user.id, {r.generation_id for r in related if r.generation_id})
+
+        def view(row: Image) -> ImageView:
+            return image_view(row, self.signer, facts[row.generation_id][0] if row.generation_id in facts else "")
+
         return ImageDetail(
             image=image_view(image, self.signer, prompt=generation.prompt if generation else ""),
-            generation=generation_view(generation) if generation else None,
-            parent=image_view(parent, self.signer, made_parent.prompt if made_parent else "") if parent else None,
-            parent_deleted=parent_id is not None and parent is None,
+            generation=generation_view(generation, input_image_ids=input_ids) if generation else None,
+            chain=ImageChain([view(p) for p in parents], len(input_ids) - len(parents), [view(c) for c in children]),
         )
 
     def delete(self, user: UserView, image_id: int) -> None:

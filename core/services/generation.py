@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from dataclasses import replace
 
 from sqlalchemy.exc import IntegrityError
 
@@ -15,13 +17,15 @@ from core.domain import (
     GenerationKind,
     GenerationView,
     ImageView,
+    Input,
     JobStatus,
     ModelInfo,
     UserView,
 )
-from core.errors import NotFoundError, ValidationError
-from core.images import clean_upload
+from core.errors import NotFoundError, UploadError, ValidationError
+from core.images import clean_upload, image_size
 from core.ports import BlobStore, ImageEngine
+from core.pricing import parse_image_size, quote
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
 from core.services.jobs import JobRunner
@@ -44,11 +48,12 @@ class GenerationService:
         runner: JobRunner,
         clock: Clock,
         *,
-        credits_per_image: int,
         max_upload_bytes: int,
         max_pixels: int,
         max_prompt_chars: int = MAX_PROMPT_CHARS,
+        notice: str = "",
     ) -> None:
+        self.notice = notice  # what the Generate page says about the engine (e.g. fal chosen without a key)
         self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = (
             db,
             engine,
@@ -57,7 +62,6 @@ class GenerationService:
             runner,
             clock,
         )
-        self.credits_per_image = credits_per_image
         self.max_pixels = max_pixels
         self.limits = FormLimits(max_prompt_chars=max_prompt_chars, max_upload_bytes=max_upload_bytes)
 
@@ -71,9 +75,24 @@ class GenerationService:
     def models(self, kind: GenerationKind) -> list[ModelInfo]:
         return [m for m in self.engine.models() if m.kind == kind]
 
-    def quote(self, num_images: int) -> int:
-        """Credits a job costs; shown before submitting and held when it is submitted."""
-        return max(num_images, 0) * self.credits_per_image
+    def kinds(self) -> list[GenerationKind]:
+        """The kinds of job this engine offers, in the order the page lists them."""
+        offered = {m.kind for m in self.engine.models()}
+        return [kind for kind in GenerationKind if kind in offered]
+
+    def quote(self, user: UserView, form: GenerationForm) -> int:
+        """Credits the form would cost: shown on the button, and exactly what submit holds.
+
+        Settings the model does not accept are priced at their defaults; submit refuses them.
+        """
+        model = self._model(form)
+        sizes = self._source_sizes(user, form)
+        try:
+            checked = check_form(replace(form, prompt=form.prompt or "x"), model, self.limits.max_prompt_chars)
+        except ValidationError:
+            options = {s.name.value: s.default for s in model.inputs if s.default is not None}
+            return quote(model, min(max(form.num_images, 1), model.max_images), options, sizes)
+        return quote(model, checked.num_images, checked.options, sizes)
 
     @staticmethod
     def new_token() -> str:
@@ -81,36 +100,43 @@ class GenerationService:
         return uuid.uuid4().hex
 
     def submit(self, user: UserView, form: GenerationForm, token: str) -> GenerationView:
-        """Hold the credits and create the job in one transaction, then hand it to the engine.
-
-        Submitting the same token twice returns the first job and changes nothing.
+        """Check the form against the model's catalogue entry, hold exactly the quote and create the job in one
+        transaction, then hand it to the engine. Submitting the same token twice returns the first job.
         """
         generation_id = check_token(token)
         existing = self.find(user, generation_id)
         if existing is not None:
             return existing
-        prompt, seed = check_form(form, self.limits.max_prompt_chars)
-        self._check_model(form)
-        source, upload_row = self._source_image(user, form)
-        aspect_ratio = nearest_aspect_ratio(source.width, source.height) if source else form.aspect_ratio
-        num_images = 1 if form.kind == GenerationKind.EDIT else form.num_images
-        source_bytes = self.blobs.get(source.blob_key) if source else None
-        request = EngineRequest(
-            form.kind, form.model, prompt, aspect_ratio, seed, num_images, form.output_format, source_bytes
-        )
+        model = self._model(form)
+        checked = check_form(form, model, self.limits.max_prompt_chars)
+        sources, uploads = self._sources(user, form)
         try:
+            first = sources[0] if sources else None
+            ratio = checked.aspect_ratio or _shape(model, checked.options, first)
+            request = EngineRequest(
+                form.kind,
+                model.id,
+                checked.prompt,
+                ratio,
+                checked.seed,
+                checked.num_images,
+                checked.output_format,
+                tuple(self.blobs.get(source.blob_key) for source in sources),
+                checked.options,
+            )
+            cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
-            lease = self._create(user, request, generation_id, source, upload_row)
+            lease = self._create(user, request, generation_id, sources, uploads, cost)
         except IntegrityError:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
-            self._forget_upload(upload_row)
+            self._forget_uploads(uploads)
             found = self.find(user, generation_id)  # a double click raced us; the first one won
             if found is None:  # the token names somebody else's job
                 raise ValidationError("This form was already used. Reload the page and submit again.") from None
             return found
         except BaseException:
-            self._forget_upload(upload_row)
+            self._forget_uploads(uploads)
             raise
         self.runner.start(lease)
         return self.status(user, generation_id)
@@ -130,7 +156,8 @@ class GenerationService:
             for image in uow.images.for_generations(list(prompts)):
                 job = image.generation_id or ""
                 images[job].append(image_view(image, self.signer, prompts[job]))
-            return [generation_view(row, images[row.id]) for row in rows]
+            inputs = uow.generations.input_ids(list(prompts))
+            return [generation_view(row, images[row.id], inputs[row.id]) for row in rows]
 
     def poll(self, user: UserView, generation_id: str) -> GenerationView:
         """Move the job forward if nobody else is, then report (the page's progress display calls this)."""
@@ -146,15 +173,21 @@ class GenerationService:
         return self.status(user, generation_id)
 
     def _create(
-        self, user: UserView, request: EngineRequest, generation_id: str, source: Image | None, upload_row: Image | None
+        self,
+        user: UserView,
+        request: EngineRequest,
+        generation_id: str,
+        sources: list[Image],
+        uploads: list[Image],
+        cost: int,
     ) -> Lease:
         """Job row first, then the hold, in one transaction; the creator keeps a lease to send it."""
-        cost = self.quote(request.num_images)
         now = self.clock()
         lease, lease_until = self.runner.leases.new(generation_id)
         with self.db.uow() as uow:
-            if upload_row is not None:
-                source = uow.images.add(upload_row)
+            for upload in uploads:
+                uow.images.add(upload)  # sources holds these same rows: their ids are set here
+            input_ids = [source.id for source in sources if source.id is not None]
             uow.generations.add(
                 Generation(
                     id=generation_id,
@@ -163,46 +196,74 @@ class GenerationService:
                     status=JobStatus.QUEUED.value,
                     prompt=request.prompt,
                     model=request.model,
-                    # An edit keeps its source's shape: its images record their real size instead.
-                    aspect_ratio="" if request.kind == GenerationKind.EDIT else request.aspect_ratio,
+                    # A job made from images keeps their shape: its images record their real size instead.
+                    aspect_ratio="" if request.kind.takes_images else request.aspect_ratio,
                     seed=request.seed,
                     num_images=request.num_images,
                     output_format=request.output_format,
-                    parent_image_id=source.id if source else None,
+                    options=dict(request.options),
+                    parent_image_id=input_ids[0] if input_ids else None,
                     cost=cost,
                     status_message="Submitting",
                     lease_owner=lease.owner,
                     lease_until=lease_until,
                     created_at=now,
                     updated_at=now,
-                )
+                ),
+                input_ids,
             )
-            noun = "edit" if request.kind == GenerationKind.EDIT else plural(request.num_images, "image")
-            ledger.hold(uow, user.id, cost, generation_id, f"Hold for {noun}")
+            ledger.hold(uow, user.id, cost, generation_id, f"Hold for {_noun(request)}")
             uow.commit()
         return lease
 
-    def _source_image(self, user: UserView, form: GenerationForm) -> tuple[Image | None, Image | None]:
-        """The image an edit starts from: (source row, new upload row not yet in the database)."""
-        if form.kind != GenerationKind.EDIT:
-            return None, None
-        if form.upload is not None:
-            clean = clean_upload(form.upload, max_bytes=self.limits.max_upload_bytes, max_pixels=self.max_pixels)
-            row = store_image(self.blobs, user.id, clean, source="upload")
-            return row, row
-        with self.db.reader() as uow:
-            found = uow.images.get_for_user(user.id, form.source_image_id or 0)
+    def _model(self, form: GenerationForm) -> ModelInfo:
+        found = next((m for m in self.models(form.kind) if m.id == form.model), None)
         if found is None:
-            raise ValidationError("That image is not in your gallery any more. Pick another one.")
-        return found, None
-
-    def _check_model(self, form: GenerationForm) -> None:
-        if form.model not in {m.id for m in self.models(form.kind)}:
             raise ValidationError("Choose one of the listed models.")
+        return found
 
-    def _forget_upload(self, upload_row: Image | None) -> None:
-        if upload_row is not None:
-            delete_blobs(self.blobs, [upload_row])
+    def _sources(self, user: UserView, form: GenerationForm) -> tuple[list[Image], list[Image]]:
+        """The images a job starts from, in order (gallery picks, then uploads), and which of them are new
+        uploads (stored as blobs now, added to the database with the job)."""
+        ids = ([form.source_image_id] if form.source_image_id is not None else []) + list(form.reference_ids)
+        files = ([form.upload] if form.upload is not None else []) + list(form.reference_uploads)
+        picked: list[Image] = []
+        if ids:
+            with self.db.reader() as uow:
+                for image_id in ids:
+                    found = uow.images.get_for_user(user.id, image_id)
+                    if found is None:
+                        raise ValidationError("That image is not in your gallery any more. Pick another one.")
+                    picked.append(found)
+        uploads: list[Image] = []
+        try:
+            for data in files:
+                clean = clean_upload(data, max_bytes=self.limits.max_upload_bytes, max_pixels=self.max_pixels)
+                uploads.append(store_image(self.blobs, user.id, clean, source="upload"))
+        except BaseException:
+            self._forget_uploads(uploads)
+            raise
+        return picked + uploads, uploads
+
+    def _source_sizes(self, user: UserView, form: GenerationForm) -> list[tuple[int, int]]:
+        """The sizes of the form's images, read without storing anything (for a quote)."""
+        ids = ([form.source_image_id] if form.source_image_id is not None else []) + list(form.reference_ids)
+        files = ([form.upload] if form.upload is not None else []) + list(form.reference_uploads)
+        sizes: list[tuple[int, int]] = []
+        with self.db.reader() as uow:
+            for image_id in ids:
+                found = uow.images.get_for_user(user.id, image_id)
+                if found is not None:
+                    sizes.append((found.width, found.height))
+        for data in files:
+            try:
+                sizes.append(image_size(data))
+            except UploadError:
+                continue  # submit explains what is wrong with it
+        return sizes
+
+    def _forget_uploads(self, uploads: list[Image]) -> None:
+        delete_blobs(self.blobs, uploads)
 
     def find(self, user: UserView, generation_id: str) -> GenerationView | None:
         """The user's job with this id, with its images, or None (a token not used yet, or not theirs)."""
@@ -211,4 +272,21 @@ class GenerationService:
             if row is None:
                 return None
             images = [image_view(i, self.signer, row.prompt) for i in uow.images.for_generation(generation_id)]
-            return generation_view(row, images)
+            return generation_view(row, images, uow.generations.input_ids([generation_id])[generation_id])
+
+
+def _shape(model: ModelInfo, options: Mapping[str, object], source: Image | None) -> str:
+    """The aspect ratio a job is recorded with when the model takes an image size, or follows its source."""
+    if source is not None:
+        return nearest_aspect_ratio(source.width, source.height)
+    chosen = options.get(Input.IMAGE_SIZE.value)
+    size = parse_image_size(str(chosen)) if chosen and model.accepts(Input.IMAGE_SIZE) else None
+    return nearest_aspect_ratio(*size) if size else "1:1"
+
+
+def _noun(request: EngineRequest) -> str:
+    if request.kind == GenerationKind.EDIT:
+        return "edit"
+    if request.kind == GenerationKind.MULTI_REFERENCE:
+        return "combination"
+    return plural(request.num_images, "image")

@@ -14,22 +14,23 @@ from collections.abc import Callable, Mapping
 from datetime import timedelta
 
 from core.clock import Clock
-from core.domain import EngineOutput, EngineRequest, EngineState, EngineStatus, GenerationKind, JobStatus
-from core.errors import AtelierError, EngineError, EngineJobLostError
-from core.images import clean_engine_output
-from core.job_states import CANCEL, FAIL, RUN, SEND, SENT, SUCCEED, WAIT, Transition
+from core.domain import EngineState, EngineStatus, JobStatus
+from core.errors import AtelierError, EngineInputError, EngineJobLostError, EngineRetryableError
+from core.job_states import CANCEL, FAIL, NOTE, RETRY, RUN, SEND, SENT, SUCCEED, WAIT, Transition
 from core.logs import log_crash
 from core.ports import BlobStore, ImageEngine
+from core.pricing import capture
 from core.services import ledger
-from core.services.image_store import delete_blobs, store_image
+from core.services.image_store import delete_blobs
+from core.services.job_io import Delivery, request_for, store_outputs
 from core.services.leases import Lease, LeaseKeeper
-from core.services.validation import nearest_aspect_ratio
 from core.text import plural
-from db.tables import Generation, Image
+from db.tables import Generation
 from db.uow import Database
 
 log = logging.getLogger(__name__)
 RETURNED = "Your credits were returned."
+NOT_CHARGED = "Nothing withheld is charged."
 
 
 class JobRunner:
@@ -44,11 +45,13 @@ class JobRunner:
         max_pixels: int,
         lease_seconds: float = 30.0,
         max_send_attempts: int = 3,
+        max_engine_errors: int = 10,
     ) -> None:
         self.db, self.engine, self.blobs, self.clock = db, engine, blobs, clock
         self.timeout = timedelta(seconds=timeout_seconds)
         self.max_pixels = max_pixels
         self.max_send_attempts = max_send_attempts
+        self.max_engine_errors = max_engine_errors
         self.leases = LeaseKeeper(db, clock, lease_seconds)
 
     def reconcile(self, limit: int = 50) -> int:
@@ -88,10 +91,11 @@ class JobRunner:
         if self.clock() - row.created_at > self.timeout:
             minutes = int(self.timeout.total_seconds() // 60)
             self._end(row.id, FAIL, f"Timed out after {minutes} minutes; your credits were returned.", tell_engine=True)
-        elif row.provider_request_id is None and row.send_attempts:
+        elif row.provider_request_id is None and row.send_attempts > row.send_failures:
             self._recover(row, lease)
         elif row.provider_request_id is None:
-            self._send(row, lease)
+            if self._retry_is_due(row):
+                self._send(row, lease)
         else:
             status = self._engine_status(row.id, row.provider_request_id)
             if status is not None and status.state == EngineState.COMPLETED:
@@ -106,13 +110,20 @@ class JobRunner:
         if not self._apply(row.id, SEND, values, send_attempts=row.send_attempts):
             return
         try:
-            request = self._request_for(row)
+            request = request_for(self.db, self.blobs, row)
         except AtelierError as exc:
             self._end(row.id, FAIL, f"{exc} {RETURNED}")
             return
         try:
             with self.leases.heartbeat(lease):
                 request_id = self.engine.submit(request, row.id)
+        except EngineRetryableError as exc:
+            if exc.taken:  # it may have the job: recovery looks it up rather than sending it again
+                log.warning("Generation %s: the engine may have taken the job; will look it up", row.id)
+            else:
+                self._send_failed(row, row.send_attempts + 1, exc)
+        except EngineInputError as exc:
+            self._end(row.id, FAIL, f"{exc} {RETURNED}")
         except AtelierError as exc:
             self._end(row.id, FAIL, f"The image engine could not take the job: {exc} {RETURNED}")
         except Exception as exc:
@@ -120,6 +131,23 @@ class JobRunner:
             self._end(row.id, FAIL, f"The image engine failed while taking the job. {RETURNED}", tell_engine=True)
         else:
             self._record_sent(row.id, request_id)
+
+    def _send_failed(self, row: Generation, attempts: int, exc: EngineRetryableError) -> None:
+        """The engine surely did not take the job: try again later, or give up once the budget is spent."""
+        failures = row.send_failures + 1
+        if failures >= self.max_send_attempts:
+            self._end(row.id, FAIL, f"{exc} We tried {failures} times. {RETURNED}")
+            return
+        message = f"The image engine is busy; trying again (attempt {failures + 1} of {self.max_send_attempts})"
+        values = {"send_failures": failures, "status_message": message, "updated_at": self.clock()}
+        self._apply(row.id, RETRY, values, send_attempts=attempts)
+
+    def _retry_is_due(self, row: Generation) -> bool:
+        """After a failed send, wait 1 s, then 2 s, then 4 s ... (at most 30 s) before the next."""
+        if not row.send_failures:
+            return True
+        wait = timedelta(seconds=min(2 ** (row.send_failures - 1), 30))
+        return self.clock() - row.updated_at >= wait
 
     def _recover(self, row: Generation, lease: Lease) -> None:
         """A send was started but never recorded (its sender died): find the job, or send it once more."""
@@ -147,12 +175,25 @@ class JobRunner:
             return self.engine.status(request_id)
         except EngineJobLostError as exc:
             self._end(generation_id, FAIL, f"{exc} {RETURNED}")
-        except AtelierError:
-            log.warning("Generation %s: engine status failed; will retry", generation_id)
+        except AtelierError as exc:
+            self._engine_failed(generation_id, exc)
         except Exception as exc:
             log_crash(log, "The engine crashed reporting on generation", generation_id, exc)
             self._end(generation_id, FAIL, f"The image engine failed. {RETURNED}", tell_engine=True)
         return None
+
+    def _engine_failed(self, generation_id: str, exc: AtelierError) -> None:
+        """A passing failure asking about the job: try again next time, until too many come in a row."""
+        with self.db.uow() as uow:
+            row = uow.generations.get(generation_id)
+            errors = (row.engine_errors if row else 0) + 1
+            uow.generations.apply(generation_id, NOTE, {"engine_errors": errors})
+            uow.commit()
+        if errors >= self.max_engine_errors:
+            message = f"The image engine stopped answering about this job ({exc}). {RETURNED}"
+            self._end(generation_id, FAIL, message, tell_engine=True)
+        else:
+            log.warning("Generation %s: the engine did not answer (%d in a row); will retry", generation_id, errors)
 
     def _progress(self, generation_id: str, status: EngineStatus) -> None:
         running = status.state == EngineState.RUNNING
@@ -162,6 +203,7 @@ class JobRunner:
             "queue_position": position,
             "progress": min(max(status.progress, 0.0), 1.0),
             "status_message": message[:500],
+            "engine_errors": 0,
             "updated_at": self.clock(),
         }
         self._apply(generation_id, RUN if running else WAIT, values)
@@ -170,7 +212,10 @@ class JobRunner:
         try:
             with self.leases.heartbeat(lease):
                 outputs = self.engine.result(request_id)
-        except AtelierError as exc:
+        except EngineRetryableError as exc:
+            self._engine_failed(row.id, exc)
+            return
+        except AtelierError as exc:  # a refusal (a 422 in plain words) or a failed job: a full release
             self._end(row.id, FAIL, f"{exc} {RETURNED}")
             return
         except Exception as exc:  # e.g. MemoryError: fail once, never retry it in a loop
@@ -178,53 +223,41 @@ class JobRunner:
             self._end(row.id, FAIL, f"The image engine failed while making your images. {RETURNED}", tell_engine=True)
             return
         with self.leases.heartbeat(lease):
-            stored = self._store(row, outputs)
-        if not stored:
-            self._end(row.id, FAIL, f"The image engine returned no usable image. {RETURNED}")
-            return
-        self._finish_with_images(row, stored, request_id)
+            delivery = store_outputs(self.blobs, row, outputs, self.max_pixels)
+        extra = {"blocked": delivery.blocked, "timings": delivery.timings}
+        if delivery.images:
+            self._finish_with_images(row, delivery, request_id)
+        elif delivery.blocked:
+            message = f"The safety filter withheld {_withheld(delivery.blocked, row.num_images)}. {NOT_CHARGED}"
+            self._end(row.id, FAIL, message, extra=extra)
+        else:
+            self._end(row.id, FAIL, f"The image engine returned no usable image. {RETURNED}", extra=extra)
 
-    def _store(self, row: Generation, outputs: list[EngineOutput]) -> list[Image]:
-        stored: list[Image] = []
-        try:
-            for position, output in enumerate(outputs[: row.num_images]):
-                try:
-                    clean = clean_engine_output(output.data, max_pixels=self.max_pixels)
-                except EngineError:
-                    log.warning("Generation %s: output %d was not a valid image", row.id, position)
-                    continue
-                stored.append(
-                    store_image(
-                        self.blobs,
-                        row.user_id,
-                        clean,
-                        source="generated",
-                        generation_id=row.id,
-                        position=position,
-                        seed=output.seed,
-                    )
-                )
-        except BaseException:
-            delete_blobs(self.blobs, stored)  # nothing half-stored outlives a failed collection
-            raise
-        return stored
-
-    def _finish_with_images(self, row: Generation, images: list[Image], request_id: str) -> None:
+    def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
-        charged = row.cost * len(images) // row.num_images
-        missing = row.num_images - len(images)
-        message = (
-            ""
-            if missing == 0
-            else f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
-        )
-        values = {**self._ended(message), "charged": charged, "progress": 1.0}
+        images = delivery.images
+        charged = capture(row.cost, len(images), row.num_images)
+        lost = row.num_images - len(images) - delivery.blocked
+        notices = []
+        if delivery.blocked:
+            notices.append(f"The safety filter withheld {_withheld(delivery.blocked, row.num_images)}. {NOT_CHARGED}")
+        if lost:
+            notices.append(
+                f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
+            )
+        values = {
+            **self._ended(" ".join(notices)),
+            "charged": charged,
+            "progress": 1.0,
+            "blocked": delivery.blocked,
+            "timings": delivery.timings,
+        }
         with self.db.uow() as uow:
             won = uow.generations.apply(row.id, SUCCEED, values)
             if won:
                 for image in images:
                     uow.images.add(image)
-                reason = plural(missing, "undelivered image")
+                reason = plural(row.num_images - len(images), "undelivered image")
                 ledger.settle(uow, row.user_id, row.id, row.cost, charged, f"Released for {reason}")
                 uow.commit()
         if not won:
@@ -233,10 +266,18 @@ class JobRunner:
             return
         self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
-    def _end(self, generation_id: str, transition: Transition, message: str, *, tell_engine: bool = False) -> bool:
+    def _end(
+        self,
+        generation_id: str,
+        transition: Transition,
+        message: str,
+        *,
+        tell_engine: bool = False,
+        extra: Mapping[str, object] | None = None,
+    ) -> bool:
         """Fail or cancel a job and release its whole hold, in one transaction; False if it had already ended."""
         with self.db.uow() as uow:
-            if not uow.generations.apply(generation_id, transition, self._ended(message)):
+            if not uow.generations.apply(generation_id, transition, {**self._ended(message), **(extra or {})}):
                 log.info("Generation %s: %s did not apply (the job had already ended)", generation_id, transition.name)
                 return False
             row = uow.generations.get(generation_id)  # read after the write: the latest request id
@@ -279,24 +320,8 @@ class JobRunner:
             log.info("Generation %s: %s did not apply (the job moved on)", generation_id, transition.name)
         return applied
 
-    def _request_for(self, row: Generation) -> EngineRequest:
-        """Rebuild the engine request from the row alone, so the loop can send after a restart."""
-        source = None
-        aspect_ratio = row.aspect_ratio
-        if row.kind == GenerationKind.EDIT.value:
-            with self.db.reader() as uow:
-                parent = uow.images.get_for_user(row.user_id, row.parent_image_id or 0)
-            if parent is None:
-                raise EngineError("The image to edit is no longer there.")
-            source = self.blobs.get(parent.blob_key)
-            aspect_ratio = nearest_aspect_ratio(parent.width, parent.height)  # what engines that ask get
-        return EngineRequest(
-            kind=GenerationKind(row.kind),
-            model=row.model,
-            prompt=row.prompt,
-            aspect_ratio=aspect_ratio,
-            seed=row.seed,
-            num_images=row.num_images,
-            output_format=row.output_format,
-            input_image=source,
-        )
+
+def _withheld(blocked: int, asked: int) -> str:
+    if asked == 1:
+        return "the image"
+    return f"all {asked} images" if blocked == asked else f"{plural(blocked, 'image')} of {asked}"

@@ -5,24 +5,29 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
+from dataclasses import dataclass
 
 from core.domain import (
     ASPECT_RATIOS,
-    MAX_IMAGES_PER_JOB,
     MAX_PROMPT_CHARS,
-    OUTPUT_FORMATS,
     GenerationForm,
     GenerationKind,
+    Input,
+    InputSpec,
+    ModelInfo,
 )
+from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS
 from core.errors import ValidationError
+from core.pricing import parse_image_size
 
 MAX_SEED = 2**31 - 1
 SEED_TEXT = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() and int() accept other scripts' digits
 ALLOWED_CONTROLS = {"\n", "\t"}
+COLUMN_NAMES = {name.value for name in COLUMN_INPUTS}
 
 
 def clean_prompt(text: str, kind: GenerationKind, max_chars: int = MAX_PROMPT_CHARS) -> str:
-    what = "prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "instruction"
+    what = {GenerationKind.TEXT_TO_IMAGE: "prompt", GenerationKind.EDIT: "instruction"}.get(kind, "description")
     prompt = text.replace("\r\n", "\n").strip()
     if not prompt:
         raise ValidationError(f"Write {'an' if what == 'instruction' else 'a'} {what} first.")
@@ -47,22 +52,108 @@ def parse_seed(value: int | str | None) -> int | None:
     return int(text)
 
 
-def check_form(form: GenerationForm, max_prompt_chars: int = MAX_PROMPT_CHARS) -> tuple[str, int]:
-    """Validate everything but the model; return the cleaned prompt and the seed to use."""
+@dataclass(frozen=True)
+class CheckedForm:
+    """A form that the chosen model accepts, with every input it takes filled in (defaults where unset)."""
+
+    prompt: str
+    seed: int
+    aspect_ratio: str  # "" for a model that takes an image size instead, or none
+    num_images: int
+    output_format: str
+    options: dict[str, object]  # the model's other inputs by our names, as sent
+
+
+def check_form(form: GenerationForm, model: ModelInfo, max_prompt_chars: int = MAX_PROMPT_CHARS) -> CheckedForm:
+    """Validate a form against the model's catalogue entry; every refusal names the setting and what it takes."""
     prompt = clean_prompt(form.prompt, form.kind, max_prompt_chars)
     chosen = parse_seed(form.seed)
-    if form.aspect_ratio not in ASPECT_RATIOS:
-        raise ValidationError(f"Choose an aspect ratio from {', '.join(ASPECT_RATIOS)}.")
-    if form.output_format not in OUTPUT_FORMATS:
-        raise ValidationError("Choose JPEG or PNG as the output format.")
-    if not 1 <= form.num_images <= MAX_IMAGES_PER_JOB:
-        raise ValidationError(f"Ask for 1 to {MAX_IMAGES_PER_JOB} images.")
     if chosen is not None and not 0 <= chosen <= MAX_SEED:
         raise ValidationError(f"The seed must be a whole number from 0 to {MAX_SEED:,}.")
-    if form.kind == GenerationKind.EDIT and (form.upload is None) == (form.source_image_id is None):
-        raise ValidationError("Choose one image to edit: upload a file or pick one from your gallery.")
+    _check_images(form, model)
+    unknown = sorted(set(form.options) - {spec.name.value for spec in model.inputs} - COLUMN_NAMES)
+    if unknown:
+        names = ", ".join(INPUT_LABELS.get(name, name) for name in unknown)
+        raise ValidationError(f"{model.label} does not take: {names}.")
+    options = {
+        spec.name.value: _checked(spec, form.options.get(spec.name.value), model)
+        for spec in model.inputs
+        if spec.name not in COLUMN_INPUTS
+    }
+    ratio = model.accepts(Input.ASPECT_RATIO)
+    aspect_ratio = str(_checked(ratio, form.aspect_ratio or None, model)) if ratio else ""
+    count = model.accepts(Input.NUM_IMAGES)
+    asked = _checked(count, form.num_images, model) if count else _only_one(form.num_images, model)
+    num_images = asked if isinstance(asked, int) else 1
+    fmt = model.accepts(Input.OUTPUT_FORMAT)
+    output_format = str(_checked(fmt, form.output_format or None, model)) if fmt else "jpeg"
     seed = chosen if chosen is not None else secrets.randbelow(MAX_SEED + 1)
-    return prompt, seed
+    return CheckedForm(
+        prompt, seed, aspect_ratio, num_images, output_format, {k: v for k, v in options.items() if v is not None}
+    )
+
+
+def _only_one(asked: int, model: ModelInfo) -> int:
+    if asked != 1:
+        raise ValidationError(f"{model.label} makes one image per job.")
+    return 1
+
+
+def _check_images(form: GenerationForm, model: ModelInfo) -> None:
+    fewest, most = model.references
+    count = form.image_count
+    if not model.kind.takes_images:
+        if count:
+            raise ValidationError(f"{model.label} makes images from a prompt alone; it takes no images.")
+        return
+    if fewest == most == 1 and count != 1:
+        raise ValidationError("Choose one image to edit: upload a file or pick one from your gallery.")
+    if not fewest <= count <= most:
+        raise ValidationError(f"{model.label} combines {fewest} to {most} images; you chose {count}.")
+
+
+def _checked(spec: InputSpec, value: object, model: ModelInfo) -> object:
+    """One input's value, checked against its entry; None (unset) becomes the default."""
+    label = INPUT_LABELS.get(spec.name.value, spec.name.value)
+    if value is None or value == "":
+        return spec.default
+    if spec.name == Input.IMAGE_SIZE:
+        return _checked_size(spec, str(value), model)
+    if spec.choices:
+        if str(value) not in spec.choices:
+            raise ValidationError(f"{label} must be one of {', '.join(spec.choices)} for {model.label}.")
+        return str(value)
+    if isinstance(spec.default, bool) or spec.name == Input.ENHANCE_PROMPT:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{label} is on or off.")
+        return value
+    return _checked_number(spec, value, label, model)
+
+
+def _checked_number(spec: InputSpec, value: object, label: str, model: ModelInfo) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN is not a number
+        raise ValidationError(f"{label} must be a number.")
+    if spec.is_integer and value != int(value):
+        raise ValidationError(f"{label} must be a whole number.")
+    low = spec.minimum if spec.minimum is not None else value
+    high = spec.maximum if spec.maximum is not None else value
+    if not low <= value <= high:
+        raise ValidationError(f"{label} must be from {low:g} to {high:g} for {model.label}.")
+    return int(value) if spec.is_integer else float(value)
+
+
+def _checked_size(spec: InputSpec, value: str, model: ModelInfo) -> str:
+    if value in spec.choices:
+        return value
+    try:
+        size = parse_image_size(value)
+    except ValueError:
+        size = None
+    low, high = spec.custom_sizes or (0, 0)
+    if size is None or spec.custom_sizes is None or not all(low <= side <= high for side in size):
+        custom = f", or a custom width and height from {low} to {high} pixels" if spec.custom_sizes else ""
+        raise ValidationError(f"Image size must be one of {', '.join(spec.choices)}{custom}.")
+    return f"{size[0]}x{size[1]}"
 
 
 def nearest_aspect_ratio(width: int, height: int) -> str:

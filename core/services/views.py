@@ -70,7 +70,9 @@ def image_view(image: Image, signer: MediaSigner, prompt: str = "") -> ImageView
     )
 
 
-def generation_view(row: Generation, images: list[ImageView] | None = None) -> GenerationView:
+def generation_view(
+    row: Generation, images: list[ImageView] | None = None, input_image_ids: tuple[int, ...] = ()
+) -> GenerationView:
     return GenerationView(
         id=row.id,
         kind=GenerationKind(row.kind),
@@ -90,6 +92,10 @@ def generation_view(row: Generation, images: list[ImageView] | None = None) -> G
         progress=row.progress,
         status_message=row.status_message,
         images=images or [],
+        options=dict(row.options or {}),
+        input_image_ids=input_image_ids or ((row.parent_image_id,) if row.parent_image_id else ()),
+        blocked=row.blocked,
+        provider_request_id=row.provider_request_id,
     )
 
 

@@ -1,4 +1,4 @@
-"""HTTP routes served beside the pages: private media behind signed, expiring URLs."""
+"""HTTP routes served beside the pages: private media behind signed, expiring URLs; and the one list of all routes."""
 
 from __future__ import annotations
 
@@ -41,3 +41,14 @@ def media_routes(container: Callable[[], Container]) -> list[Route]:
 def _forbidden() -> Response:
     # One answer for unknown ids, bad signatures and expired links: nothing to learn by probing.
     return PlainTextResponse("Forbidden: this link is invalid or has expired.", status_code=403)
+
+
+def all_routes(container: Callable[[], Container]) -> list[Route]:
+    """Every HTTP route the st.App serves beside the pages, assembled in this one place."""
+    from core.web.fal_webhook import fal_webhook_routes
+    from core.web.session_routes import session_routes
+
+    def secret() -> bytes:
+        return container().media_secret
+
+    return [*media_routes(container), *session_routes(container), *fal_webhook_routes(container, secret)]

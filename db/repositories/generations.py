@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 
 from core import job_states
 from core.job_states import Transition
-from db.tables import Generation
+from db.tables import Generation, GenerationInput, Image
 
 IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
 
@@ -46,9 +46,32 @@ class GenerationRepository:
         )
         return {gid: (prompt, count) for gid, prompt, count in self.session.exec(query).all()}
 
-    def add(self, generation: Generation) -> None:
+    def add(self, generation: Generation, input_image_ids: Sequence[int] = ()) -> None:
         self.session.add(generation)
         self.session.flush()
+        for position, image_id in enumerate(input_image_ids):
+            self.session.add(GenerationInput(generation_id=generation.id, position=position, image_id=image_id))
+        self.session.flush()
+
+    def input_ids(self, generation_ids: Sequence[str]) -> dict[str, tuple[int, ...]]:
+        """The images each job started from, in order (an empty tuple for a job made from a prompt alone)."""
+        found: dict[str, list[int]] = {gid: [] for gid in generation_ids}
+        if generation_ids:
+            query = select(GenerationInput).where(col(GenerationInput.generation_id).in_(generation_ids))
+            for row in self.session.exec(query.order_by(col(GenerationInput.position))).all():
+                found[row.generation_id].append(row.image_id)
+        return {gid: tuple(ids) for gid, ids in found.items()}
+
+    def made_from(self, user_id: int, image_id: int, limit: int) -> Sequence[Image]:
+        """The user's images made from this one (its edits and combinations), oldest first."""
+        query = (
+            select(Image)
+            .join(GenerationInput, col(GenerationInput.generation_id) == col(Image.generation_id))
+            .where(GenerationInput.image_id == image_id, Image.user_id == user_id)
+            .order_by(col(Image.id))
+            .limit(limit)
+        )
+        return self.session.exec(query).all()
 
     def claimable_ids(self, now: datetime, limit: int) -> list[str]:
         """Jobs in flight that nobody holds a live lease on, oldest first."""

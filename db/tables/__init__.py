@@ -2,7 +2,7 @@
 
 from db.tables.audit import AuditEntry
 from db.tables.base import NEVER_REUSE_IDS, utcnow
-from db.tables.generations import Generation, Image
+from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.users import SignIn, User, UserPreferences
 
@@ -10,6 +10,7 @@ __all__ = [
     "NEVER_REUSE_IDS",
     "AuditEntry",
     "Generation",
+    "GenerationInput",
     "Image",
     "LedgerEntry",
     "SignIn",

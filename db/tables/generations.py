@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text
 from sqlmodel import Field, SQLModel
 
 from db.tables.base import NEVER_REUSE_IDS, utcnow
@@ -28,12 +28,20 @@ class Generation(SQLModel, table=True):
     num_images: int
     output_format: str = Field(max_length=10)
     parent_image_id: int | None = None  # no foreign key: the parent may be deleted later
+    # The model's other inputs (guidance scale, image size, ...) by our names, exactly as sent.
+    options: dict[str, object] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     cost: int
     charged: int = 0
+    blocked: int = 0  # images the engine's safety filter withheld: never stored, never charged
     provider_request_id: str | None = Field(default=None, max_length=200)
     # How many times we set out to hand the job to the engine (recorded before each call), so a
     # job whose sender died is looked up at the engine rather than sent again blindly.
     send_attempts: int = 0
+    # Of those, how many the engine answered with a refusal that proves it did not take the job
+    # (a 5xx, a refused connection): those may be retried, within a bounded budget.
+    send_failures: int = 0
+    engine_errors: int = 0  # consecutive passing failures asking the engine about the job
+    timings: dict[str, float] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     queue_position: int | None = None
     progress: float = 0.0
     status_message: str = Field(default="", max_length=500)
@@ -43,6 +51,16 @@ class Generation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+
+
+class GenerationInput(SQLModel, table=True):
+    """The images a job started from, in order: an edit's source, a multi-reference job's references."""
+
+    __tablename__ = "generation_inputs"
+
+    generation_id: str = Field(foreign_key="generations.id", primary_key=True, max_length=64)
+    position: int = Field(primary_key=True)
+    image_id: int = Field(index=True)  # no foreign key: the source may be deleted later, the record stays
 
 
 class Image(SQLModel, table=True):

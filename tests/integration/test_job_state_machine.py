@@ -59,7 +59,8 @@ class JobMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-        self.engine = FakeImageEngine(polls_until_done=2, queued_polls=1)  # jobs stay open for a few polls
+        # Jobs stay open for a few polls; the price lives in the engine's catalogue, shared by both servers.
+        self.engine = FakeImageEngine(polls_until_done=2, queued_polls=1, credits_per_image=PRICES[0])
         blobs = InMemoryBlobStore()
         self.blobs = blobs
         self.servers: list[Container] = [
@@ -137,6 +138,7 @@ class JobMachine(RuleBasedStateMachine):
     @rule()
     def prices_change(self) -> None:
         self.price_index = 1 - self.price_index
+        self.engine.credits_per_image = PRICES[self.price_index]  # the catalogue's price, as a new deploy has it
 
     @rule(amount=st.integers(1, 10))
     def credits_are_granted(self, amount: int) -> None:

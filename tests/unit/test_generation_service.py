@@ -30,7 +30,7 @@ def test_a_finished_generation_holds_then_captures_and_lands_in_the_gallery(cont
 
 def test_the_cost_is_known_before_submitting(containers) -> None:
     c = containers(credits_per_image=3)
-    assert c.generation.quote(4) == 12
+    assert c.generation.quote(sign_up(c), create_form(num_images=4)) == 12
 
 
 def test_submitting_the_same_form_token_twice_creates_one_job_and_one_hold(containers) -> None:

@@ -42,7 +42,7 @@ def _draw(**changes: object) -> EngineRequest:
 
 
 def _edit(**changes: object) -> EngineRequest:
-    request = EngineRequest(GenerationKind.EDIT, "offline-edit", "mirror", "1:1", 0, 1, "png", input_image=_png())
+    request = EngineRequest(GenerationKind.EDIT, "offline-edit", "mirror", "1:1", 0, 1, "png", input_images=(_png(),))
     return dataclasses.replace(request, **changes)  # type: ignore[arg-type]
 
 
@@ -119,8 +119,8 @@ def test_an_unknown_job_is_reported_lost(tmp_path: Path, request_id: str) -> Non
         (_draw(output_format="webp"), "format"),
         (_draw(num_images=0), "1 to 4"),
         (_draw(num_images=5), "1 to 4"),
-        (_edit(input_image=None), "needs an image"),
-        (_edit(input_image=b"not a picture"), "could not read"),
+        (_edit(input_images=()), "needs an image"),
+        (_edit(input_images=(b"not a picture",)), "could not read"),
         (_edit(prompt="make it look like Monet"), '"make it look like Monet"'),
         (_edit(prompt=""), "describe"),
     ],
@@ -176,7 +176,7 @@ def test_an_edited_transparent_picture_can_be_saved_as_jpeg(tmp_path: Path) -> N
     Image.new("RGBA", (30, 30), (0, 0, 0, 0)).save(buffer, format="PNG")
     engine = OfflineImageEngine(tmp_path, delay_seconds=0)
     [output] = engine.result(
-        engine.submit(_edit(prompt="sepia", input_image=buffer.getvalue(), output_format="jpeg"), new_key())
+        engine.submit(_edit(prompt="sepia", input_images=(buffer.getvalue(),), output_format="jpeg"), new_key())
     )
     assert _open(output.data).convert("RGB").getpixel((15, 15)) == (255, 255, 255)  # transparency becomes white
 

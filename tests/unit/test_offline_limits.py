@@ -38,7 +38,7 @@ def _damaged(width: int, height: int, fmt: str = "PNG") -> bytes:
 
 
 def _request(prompt: str, source: bytes) -> EngineRequest:
-    return EngineRequest(GenerationKind.EDIT, "offline-edit", prompt, "1:1", 0, 1, "png", input_image=source)
+    return EngineRequest(GenerationKind.EDIT, "offline-edit", prompt, "1:1", 0, 1, "png", input_images=(source,))
 
 
 def _engine(tmp_path: Path, max_pixels: int = 40_000_000) -> OfflineImageEngine:

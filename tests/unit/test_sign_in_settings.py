@@ -19,6 +19,7 @@ PROVIDER = {
 PRODUCTION = {
     "app_env": "production",
     "image_engine": "fal",
+    "fal_key": "fal-test-key",
     "media_secret": "m" * 40,
     "database_url": "postgresql+psycopg://db/atelier",
     "auth_mode": "oidc",

@@ -601,7 +601,7 @@ def assert_nothing_was_kept(c: Container, user_id: int, token: str, blobs_before
 
 
 def assert_held_and_cleaned(c: Container, user_id: int, parent_id: int | None, blobs_before: set[str]) -> None:
-    cost = c.generation.quote(1)
+    cost = c.settings.credits_per_image  # one edit
     with c.db.reader() as uow:
         ledger = [(entry.kind, entry.delta) for entry in uow.ledger.page(user_id, None, 10)]
         images = list(uow.images.page(user_id, None, 10))
@@ -635,7 +635,7 @@ def submit_and_check(c: Container, case: Case, email: str) -> None:
         assert_nothing_was_kept(c, user.id, token, blobs_before)
         return
     assert case.expect != "refuse", "a file that must be refused was accepted"
-    assert job.cost == c.generation.quote(1)
+    assert job.cost == c.settings.credits_per_image  # one edit
     assert refreshed(c, user).balance == ledger_sum(c, user) == STARTER_CREDITS - job.cost
     assert_held_and_cleaned(c, user.id, job.parent_image_id, blobs_before)
 

@@ -27,12 +27,9 @@ from core.domain import (
     GenerationKind,
     ModelInfo,
 )
+from core.domain.catalogue import local_model
 from core.errors import EngineError, EngineInputError, EngineJobLostError
 
-_MODELS = (
-    ModelInfo("offline-draw", "Offline pattern engine (not AI)", GenerationKind.TEXT_TO_IMAGE),
-    ModelInfo("offline-edit", "Offline Pillow editor (not AI)", GenerationKind.EDIT),
-)
 _KEY = re.compile(r"[0-9a-f]{32}")
 _ID = re.compile(r"off_[0-9a-f]{32}")
 _QUEUED_SHARE = 0.3  # the first 30% of the simulated delay is spent "in the queue"
@@ -63,7 +60,14 @@ class OfflineImageEngine:
         clock: Callable[[], float] = time.time,
         *,
         max_pixels: int = 40_000_000,
+        credits_per_image: int = 1,
     ) -> None:
+        self._models = (
+            local_model(
+                "offline-draw", "Offline pattern engine (not AI)", GenerationKind.TEXT_TO_IMAGE, credits_per_image
+            ),
+            local_model("offline-edit", "Offline Pillow editor (not AI)", GenerationKind.EDIT, credits_per_image),
+        )
         self._spool = Path(spool_dir)
         self._delay = max(0.0, delay_seconds)
         self._clock = clock
@@ -71,12 +75,12 @@ class OfflineImageEngine:
         self._next_sweep = 0.0  # reading every record on each submit grows with the queue
 
     def models(self) -> list[ModelInfo]:
-        return list(_MODELS)
+        return list(self._models)
 
     def check(self, request: EngineRequest) -> None:
-        model = next((m for m in _MODELS if m.id == request.model), None)
+        model = next((m for m in self._models if m.id == request.model), None)
         if model is None:
-            names = ", ".join(m.id for m in _MODELS)
+            names = ", ".join(m.id for m in self._models)
             raise EngineInputError(f'The offline engine has no model "{request.model}". It offers: {names}.')
         if model.kind != request.kind:
             raise EngineInputError(f'The model "{model.label}" cannot be used for {request.kind.replace("_", " ")}.')

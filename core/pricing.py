@@ -1,0 +1,83 @@
+"""The one place a job's price is worked out: the quote shown on the button is the hold, to the credit.
+
+Flat models cost `per_image` for each image asked for. Megapixel models are priced as fal prices
+them: a megapixel is 2^20 pixels, each image is rounded up to whole megapixels (at least one),
+the first output megapixel costs `first_megapixel` and every further one `per_megapixel`, and
+input images add `per_megapixel` for each of their megapixels (or one each, where the model
+resizes its inputs to 1 MP). fal's examples: FLUX.2 [pro] at 1920×1080 is 2 MP ($0.045), and
+with two 1920×1080 references and a 1024² output it is $0.09.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+
+from core.domain import AUTO_SIZE, IMAGE_SIZE_PRESETS, Input, InputMegapixels, ModelInfo
+
+MEGAPIXEL = 1024 * 1024
+ENGINE_INPUT_LONG_SIDE = 2048  # input images are sent no larger than this on their long side
+DEFAULT_SIZE = (1024, 1024)
+_CUSTOM_SIZE = re.compile(r"([0-9]{2,5})x([0-9]{2,5})")
+
+Size = tuple[int, int]
+
+
+def megapixels(size: Size) -> int:
+    width, height = size
+    return max(1, math.ceil(width * height / MEGAPIXEL))
+
+
+def fit_long_side(size: Size, long_side: int = ENGINE_INPUT_LONG_SIDE) -> Size:
+    """The size an input image is sent at: downscaled, keeping its shape, so its long side is at most `long_side`."""
+    width, height = size
+    scale = min(1.0, long_side / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def parse_image_size(value: str) -> Size | None:
+    """A preset's pixels, a custom "WIDTHxHEIGHT", or None for "auto" (the output follows the first input)."""
+    if value == AUTO_SIZE:
+        return None
+    if value in IMAGE_SIZE_PRESETS:
+        return IMAGE_SIZE_PRESETS[value]
+    match = _CUSTOM_SIZE.fullmatch(value)
+    if match is None:
+        raise ValueError(f"not an image size: {value!r}")
+    return int(match[1]), int(match[2])
+
+
+def output_size(model: ModelInfo, options: Mapping[str, object], input_sizes: Sequence[Size]) -> Size:
+    """The output size a quote assumes: the chosen image size, else the first input's (sent) size, else 1024²."""
+    chosen = options.get(Input.IMAGE_SIZE.value) if model.accepts(Input.IMAGE_SIZE) else None
+    size = parse_image_size(str(chosen)) if chosen else None
+    if size is not None:
+        return size
+    if input_sizes:
+        return fit_long_side(input_sizes[0])
+    return DEFAULT_SIZE
+
+
+def quote(model: ModelInfo, num_images: int, options: Mapping[str, object], input_sizes: Sequence[Size] = ()) -> int:
+    """Credits for one job: `input_sizes` are the source images' own sizes (they are priced as sent)."""
+    price = model.price
+    if not price.by_megapixel:
+        return price.per_image * num_images
+    extra = megapixels(output_size(model, options, input_sizes)) - 1
+    per_output = price.first_megapixel + price.per_megapixel * extra
+    sent = [fit_long_side(size) for size in input_sizes]
+    if price.inputs == InputMegapixels.COUNTED:
+        input_megapixels = sum(megapixels(size) for size in sent)
+    elif price.inputs == InputMegapixels.ONE_EACH:
+        input_megapixels = len(sent)
+    else:
+        input_megapixels = 0
+    return num_images * per_output + price.per_megapixel * input_megapixels
+
+
+def capture(held: int, delivered: int, asked: int) -> int:
+    """What a job is charged when `delivered` of `asked` images arrived: their share of the hold, rounded down."""
+    if asked <= 0:
+        return 0
+    return held * min(max(delivered, 0), asked) // asked
