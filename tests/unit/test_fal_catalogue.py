@@ -1,0 +1,134 @@
+"""The shipped fal catalogue: every entry's request shape against its endpoint's schema, its prices, and how a
+broken catalogue is refused at start."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from core.adapters.fal_arguments import arguments, plain_refusal
+from core.catalogue import load_catalogue
+from core.domain import EngineRequest, GenerationKind, Input, InputSpec, ModelInfo
+from core.domain.catalogue import COLUMN_INPUTS
+from core.errors import ConfigurationError
+from core.pricing import quote
+from core.settings import PROJECT_ROOT
+
+CATALOGUE = load_catalogue(PROJECT_ROOT / "assets" / "fal_models.toml")
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "fal_schemas"
+IMAGE = "data:image/png;base64,iVBORw0KGgo="
+
+
+def _schema(model: ModelInfo) -> dict[str, object]:
+    return json.loads((SCHEMAS / f"{model.endpoint.replace('/', '__')}.json").read_text())  # type: ignore[no-any-return]
+
+
+def _request(model: ModelInfo, **options: object) -> EngineRequest:
+    ratio = model.accepts(Input.ASPECT_RATIO)
+    count = model.accepts(Input.NUM_IMAGES)
+    fmt = model.accepts(Input.OUTPUT_FORMAT)
+    return EngineRequest(
+        model.kind,
+        model.id,
+        "a lighthouse",
+        str(options.pop("aspect_ratio", ratio.default if ratio else "")),
+        int(options.pop("seed", 7)),  # type: ignore[call-overload]
+        int(options.pop("num_images", count.default if count else 1)),  # type: ignore[call-overload]
+        str(options.pop("output_format", fmt.default if fmt else "jpeg")),
+        options=options,
+    )
+
+
+def _variants(spec: InputSpec) -> list[object]:
+    """Every choice, and both ends of a range."""
+    if spec.name == Input.IMAGE_SIZE:
+        return [*spec.choices, *(["1920x1080", "512x2048"] if spec.custom_sizes else [])]
+    if spec.choices:
+        return list(spec.choices)
+    if spec.minimum is not None and spec.maximum is not None:
+        kind = int if spec.is_integer else float
+        return [kind(spec.minimum), kind(spec.maximum)]
+    if isinstance(spec.default, bool):
+        return [True, False]
+    return []
+
+
+def test_the_catalogue_ships_kontext_pro_max_and_dev_and_flux2_pro_and_turbo() -> None:
+    by_kind = {(m.endpoint, m.kind) for m in CATALOGUE}
+    for family in ("fal-ai/flux-pro/kontext", "fal-ai/flux-pro/kontext/max"):
+        assert (f"{family}/text-to-image", GenerationKind.TEXT_TO_IMAGE) in by_kind
+        assert (family, GenerationKind.EDIT) in by_kind
+        assert (f"{family}/multi", GenerationKind.MULTI_REFERENCE) in by_kind
+    assert ("fal-ai/flux-kontext/dev", GenerationKind.EDIT) in by_kind
+    assert ("fal-ai/flux-2-pro", GenerationKind.TEXT_TO_IMAGE) in by_kind
+    assert ("fal-ai/flux-2-pro/edit", GenerationKind.MULTI_REFERENCE) in by_kind
+    assert ("fal-ai/flux-2/turbo", GenerationKind.TEXT_TO_IMAGE) in by_kind
+
+
+@pytest.mark.parametrize("model", CATALOGUE, ids=lambda m: m.id)
+def test_every_request_the_form_can_make_matches_the_endpoint_schema(model: ModelInfo) -> None:
+    schema = _schema(model)
+    for images in sorted(set(model.references)):
+        jsonschema.validate(arguments(model, _request(model), [IMAGE] * images), schema)
+    for spec in model.inputs:
+        for value in _variants(spec):
+            request = _request(model, **{spec.name.value: value})
+            body = arguments(model, request, [IMAGE] * model.references[0])
+            jsonschema.validate(body, schema)
+            if spec.name not in COLUMN_INPUTS and spec.name != Input.IMAGE_SIZE:
+                assert body[spec.param] == value
+
+
+@pytest.mark.parametrize("model", CATALOGUE, ids=lambda m: m.id)
+def test_a_request_carries_the_prompt_inputs_and_images_and_nothing_else(model: ModelInfo) -> None:
+    body = arguments(model, _request(model), [IMAGE] * model.references[0])
+    allowed = {"prompt", "image_url", "image_urls", *(s.param for s in model.inputs), *dict(model.fixed)}
+    assert set(body) <= allowed and body["prompt"] == "a lighthouse"
+
+
+def _model(model_id: str) -> ModelInfo:
+    return next(m for m in CATALOGUE if m.id == model_id)
+
+
+def test_prices_follow_fal_examples() -> None:
+    assert quote(_model("kontext-pro"), 3, {}) == 3 * 40
+    assert quote(_model("kontext-max-edit"), 1, {}, [(4000, 3000)]) == 80  # flat: the size does not matter
+    # FLUX.2 [pro]: $0.03 + $0.015 per extra MP; 1920×1080 is 1.98 MP, so 2 MP: $0.045 (fal's example)
+    assert quote(_model("flux2-pro"), 1, {"image_size": "1920x1080"}) == 45
+    assert quote(_model("flux2-pro"), 1, {"image_size": "square"}) == 30  # 512² rounds up to 1 MP
+    # pro/edit, 1024² out plus two 1920×1080 references: 0.03 + 0.015 × 4 = $0.09 (fal-flux2.md)
+    pro_multi = _model("flux2-pro-multi")
+    assert quote(pro_multi, 1, {"image_size": "square_hd"}, [(1920, 1080), (1920, 1080)]) == 90
+    assert quote(pro_multi, 1, {"image_size": "auto"}, [(1920, 1080), (800, 600)]) == 30 + 15 + 15 * 3
+    # turbo/edit: inputs resized to 1 MP each; three references and a 1024² output: 4 × $0.008
+    assert quote(_model("flux2-turbo-multi"), 1, {"image_size": "square_hd"}, [(3000, 3000)] * 3) == 32
+    assert quote(_model("flux2-dev"), 4, {"image_size": "landscape_4_3"}) == 4 * 12
+    assert quote(_model("kontext-dev-edit"), 2, {}, [(2048, 2048)]) == 2 * 4 * 25  # follows its 4 MP input
+
+
+def test_the_default_prices_keep_fals_relative_prices() -> None:
+    assert _model("kontext-max").price.per_image == 2 * _model("kontext-pro").price.per_image  # $0.08 vs $0.04
+    assert _model("flux2-turbo").price.first_megapixel * 3 == _model("flux2-dev").price.first_megapixel * 2
+
+
+def test_a_broken_entry_stops_the_start_with_its_name(tmp_path: Path) -> None:
+    text = (PROJECT_ROOT / "assets" / "fal_models.toml").read_text()
+    broken = tmp_path / "models.toml"
+    broken.write_text(text.replace("default = 3.5", "default = 35.0", 1))
+    with pytest.raises(ConfigurationError, match=r"models\[0\] \(kontext-pro\)\.inputs\.guidance_scale.*outside"):
+        load_catalogue(broken)
+    broken.write_text(text.replace('kind = "edit"', 'kind = "text_to_image"', 1))
+    with pytest.raises(ConfigurationError, match="kontext-pro-edit.*takes no input images"):
+        load_catalogue(broken)
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        load_catalogue(tmp_path / "missing.toml")
+
+
+def test_refusals_are_said_in_plain_words_never_fals_text() -> None:
+    flagged = [{"loc": ["body", "prompt"], "msg": "NSFW <script>", "type": "content_policy_violation"}]
+    assert "content policy" in plain_refusal(flagged) and "script" not in plain_refusal(flagged)
+    assert "guidance scale" in plain_refusal([{"loc": ["body", "guidance_scale"], "msg": "x", "type": "value_error"}])
+    assert plain_refusal(["odd"]) == plain_refusal([])
