@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, GenerationKind, Preferences
+from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS, GenerationKind, Preferences
 from core.errors import AtelierError
 from pages.components.flash import flash
 from pages.components.frame import ROLE_BADGES, avatar
@@ -61,9 +61,9 @@ with st.form("account.preferences"):
     c, d = st.columns(2)
     fmt = c.radio(
         "Output format",
-        list(FORMATS),
+        [f for f in FORMATS if f in OUTPUT_FORMATS],
         format_func=FORMATS.__getitem__,
-        index=list(FORMATS).index(prefs.output_format),
+        index=list(OUTPUT_FORMATS).index(prefs.output_format),
         horizontal=True,
     )
     count = d.radio("Images per request", range(1, MAX_IMAGES_PER_JOB + 1), index=prefs.num_images - 1, horizontal=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import GenerationKind
 from core.errors import AtelierError
-from pages.components.generate_forms import create_bar, edit_bar, mode_picker
+from pages.components.generate_forms import mode_picker, prompt_bar
 from pages.components.guard import require_user
 from pages.components.results_feed import results_feed
 from pages.components.safe_text import escape_markdown
@@ -25,6 +24,8 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             help="It draws an abstract composition from the words and colours in your prompt, and carries "
             "out edits with Pillow from a fixed vocabulary.",
         )
+if service.notice:
+    st.warning(service.notice, icon=":material/cloud_off:")
 
 # One token per rendering of the bar; it becomes the job's id, so a double submit is a no-op.
 # It is renewed only once the job it created has ended.
@@ -37,7 +38,7 @@ blocked = "Your images are on their way. Wait for them, or cancel the job." if b
 
 kind = mode_picker()
 try:
-    form = create_bar(user, blocked) if kind == GenerationKind.TEXT_TO_IMAGE else edit_bar(user, blocked)
+    form = prompt_bar(user, kind, blocked)
     if form is not None:
         service.submit(user, form, token)
         st.rerun()

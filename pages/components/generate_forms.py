@@ -1,7 +1,9 @@
-"""The Generate page's prompt bar, for Create and for Edit. It only reads widgets and builds a GenerationForm.
+"""The Generate page's prompt bar for Create, Edit and Combine. It only reads widgets and builds a GenerationForm.
 
-Every setting is a widget with `persist_state="session"`, so the prompt draft and the settings
-survive a visit to another page. Other pages fill them through `set_draft` before switching here.
+Every widget has `persist_state="session"`, so the prompt draft and the settings survive a visit to
+another page. Other pages fill them through `set_draft` before switching here. The settings shown
+are the chosen model's own (pages/components/generate_settings.py), and the button carries the
+exact quote that submitting holds.
 """
 
 from __future__ import annotations
@@ -11,79 +13,93 @@ from typing import Any
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import (
-    ASPECT_RATIOS,
-    MAX_IMAGES_PER_JOB,
-    GenerationForm,
-    GenerationKind,
-    GenerationView,
-    ImageView,
-    ModelInfo,
-    UserView,
-)
+from core.domain import GenerationForm, GenerationKind, GenerationView, ImageView, ModelInfo, UserView
 from core.text import plural
+from pages.components import generate_settings as settings
 from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
 from pages.components.frame import page_link
+from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
+from pages.components.reference_source import PICKS_KEY, reference_source
+
+__all__ = ["COUNT_KEY", "FORMATS", "MODE_KEY", "PROMPT_KEY", "SEED_KEY", "prompt_bar", "reuse_draft", "set_draft"]
 
 MODE_KEY = "generate.mode"
 PROMPT_KEY = "generate.prompt"
 INSTRUCTION_KEY = "generate.instruction"
-RATIO_KEY = "generate.aspect_ratio"
-COUNT_KEY = "generate.count"
-FORMAT_KEY = "generate.format"
-SEED_KEY = "generate.seed"
-MODEL_KEYS = {GenerationKind.TEXT_TO_IMAGE: "generate.create_model", GenerationKind.EDIT: "generate.edit_model"}
+COMBINE_KEY = "generate.combine_prompt"
+TEXT_KEYS = {
+    GenerationKind.TEXT_TO_IMAGE: PROMPT_KEY,
+    GenerationKind.EDIT: INSTRUCTION_KEY,
+    GenerationKind.MULTI_REFERENCE: COMBINE_KEY,
+}
+MODEL_KEYS = {
+    GenerationKind.TEXT_TO_IMAGE: "generate.create_model",
+    GenerationKind.EDIT: "generate.edit_model",
+    GenerationKind.MULTI_REFERENCE: "generate.combine_model",
+}
 SETTINGS_KEYS = (RATIO_KEY, COUNT_KEY, FORMAT_KEY, *MODEL_KEYS.values())  # what the Account page's defaults set
-MODES = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT}
-FORMATS = {"jpeg": "JPEG", "png": "PNG"}
-PROMPT_EXAMPLE = "e.g. A lighthouse at dusk, teal and orange sky, film grain"
-EDIT_EXAMPLE = 'e.g. sepia, rotate 90 degrees and add a caption "Hello"'
+MODES = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT, "Combine": GenerationKind.MULTI_REFERENCE}
+MODE_NAMES = {kind: name for name, kind in MODES.items()}
+EXAMPLES = {
+    GenerationKind.TEXT_TO_IMAGE: "e.g. A lighthouse at dusk, teal and orange sky, film grain",
+    GenerationKind.EDIT: 'e.g. sepia, rotate 90 degrees and add a caption "Hello"',
+    GenerationKind.MULTI_REFERENCE: "e.g. The cat from image 1 sitting on the sofa from image 2",
+}
+TEXT_HELP = {
+    GenerationKind.TEXT_TO_IMAGE: "Describe the picture. Colours you name are used.",
+    GenerationKind.EDIT: "Say what to change in the image.",
+    GenerationKind.MULTI_REFERENCE: "Say how to combine the images; refer to them by their numbers.",
+}
+BUTTONS = {  # label, icon, key
+    GenerationKind.TEXT_TO_IMAGE: ("Generate", ":material/auto_awesome:", "generate.submit"),
+    GenerationKind.EDIT: ("Apply edit", ":material/auto_fix_high:", "generate.submit_edit"),
+    GenerationKind.MULTI_REFERENCE: ("Combine", ":material/join:", "generate.submit_combine"),
+}
 
 
 def set_draft(values: dict[str, Any]) -> None:
     """Fill the Generate page's widgets (called by other pages before switching here, or from a callback).
 
-    Keys: kind, prompt, aspect_ratio, seed, num_images, output_format, source_image_id.
+    Keys: kind, prompt, model, aspect_ratio, seed, num_images, output_format, options, source_image_id,
+    reference_ids.
     """
     state = st.session_state
-    if values.get("kind") == GenerationKind.EDIT:
-        state[MODE_KEY] = "Edit"
-        state[INSTRUCTION_KEY] = values.get("prompt", "")
-        if values.get("source_image_id"):
-            state[SOURCE_KEY] = EDIT_SOURCES[1]
-            state[PICK_KEY] = values["source_image_id"]
-        if values.get("output_format") in FORMATS:
-            state[FORMAT_KEY] = values["output_format"]
-        return
-    state[MODE_KEY] = "Create"
-    state[PROMPT_KEY] = values.get("prompt", "")
-    if values.get("aspect_ratio") in ASPECT_RATIOS:
-        state[RATIO_KEY] = values["aspect_ratio"]
-    if values.get("num_images") in range(1, MAX_IMAGES_PER_JOB + 1):
-        state[COUNT_KEY] = values["num_images"]
-    if values.get("output_format") in FORMATS:
-        state[FORMAT_KEY] = values["output_format"]
-    state[SEED_KEY] = "" if values.get("seed") is None else str(values["seed"])
+    kind = GenerationKind(values.get("kind", GenerationKind.TEXT_TO_IMAGE))
+    state[MODE_KEY] = MODE_NAMES[kind]
+    state[TEXT_KEYS[kind]] = values.get("prompt", "")
+    models = app_container().generation.models(kind)
+    model = next((m for m in models if m.id == values.get("model")), None)
+    if model is not None:
+        state[MODEL_KEYS[kind]] = model
+    if kind == GenerationKind.EDIT and values.get("source_image_id"):
+        state[SOURCE_KEY] = EDIT_SOURCES[1]
+        state[PICK_KEY] = values["source_image_id"]
+    if kind == GenerationKind.MULTI_REFERENCE:
+        state[PICKS_KEY] = list(values.get("reference_ids", ()))
+    target = model or state.get(MODEL_KEYS[kind]) or (models[0] if models else None)
+    if isinstance(target, ModelInfo) and any(k in values for k in ("seed", "options", "num_images", "output_format")):
+        settings.fill(target, values)
 
 
 def reuse_draft(job: GenerationView, image: ImageView | None = None) -> dict[str, Any]:
-    """What reproduces `image` (or the whole job): its own seed and one image, or the job's seed and count."""
-    if job.kind == GenerationKind.EDIT:
-        return {
-            "kind": GenerationKind.EDIT,
-            "prompt": job.prompt,
-            "source_image_id": job.parent_image_id,
-            "output_format": job.output_format,
-        }
-    own_seed = image is not None and image.seed is not None
-    return {
-        "kind": GenerationKind.TEXT_TO_IMAGE,
+    """What reproduces `image` (or the whole job): the same model and settings, and its own seed and one image
+    where the engine reported that image's seed."""
+    own_seed = image is not None and image.seed is not None and job.kind == GenerationKind.TEXT_TO_IMAGE
+    draft: dict[str, Any] = {
+        "kind": job.kind,
         "prompt": job.prompt,
+        "model": job.model,
         "aspect_ratio": job.aspect_ratio,
         "seed": image.seed if own_seed and image is not None else job.seed,
         "num_images": 1 if own_seed else job.num_images,
         "output_format": job.output_format,
+        "options": dict(job.options),
     }
+    if job.kind == GenerationKind.EDIT:
+        draft["source_image_id"] = job.parent_image_id
+    elif job.kind == GenerationKind.MULTI_REFERENCE:
+        draft["reference_ids"] = list(job.input_image_ids)
+    return draft
 
 
 def forget_settings() -> None:
@@ -93,160 +109,106 @@ def forget_settings() -> None:
 
 
 def mode_picker() -> GenerationKind:
-    st.session_state.setdefault(MODE_KEY, "Create")
-    mode = st.segmented_control(
-        "Mode", list(MODES), key=MODE_KEY, persist_state="session", label_visibility="collapsed"
-    )
-    return MODES[mode or "Create"]
+    """Create, Edit and, where the engine has a model for it, Combine."""
+    offered = [MODE_NAMES[kind] for kind in app_container().generation.kinds()]
+    if st.session_state.get(MODE_KEY) not in offered:
+        st.session_state[MODE_KEY] = offered[0]
+    mode = st.segmented_control("Mode", offered, key=MODE_KEY, persist_state="session", label_visibility="collapsed")
+    return MODES[mode or offered[0]]
 
 
-def create_bar(user: UserView, blocked: str) -> GenerationForm | None:
-    """The prompt, the folded-away settings and the Generate button. `blocked` says why it cannot run now."""
+def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> GenerationForm | None:
+    """The source images (Edit, Combine), the text, the model, its settings and the button with its price.
+    `blocked` says why it cannot run now. Returns the form when the button was pressed and nothing blocks."""
     service = app_container().generation
-    models = service.models(GenerationKind.TEXT_TO_IMAGE)
-    _start_from_defaults(user, models)
-    prompt = _text_box("Prompt", PROMPT_KEY, 96, PROMPT_EXAMPLE, "Describe the picture. Colours you name are used.")
-    count = int(st.session_state.get(COUNT_KEY) or 1)
-    cost = service.quote(count)
-    short = _cannot_afford(user, cost)
-    reason = blocked or short
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        with st.popover(_summary(), icon=":material/tune:", help="Aspect ratio, number of images, format, seed"):
-            model = _model_picker(models, GenerationKind.TEXT_TO_IMAGE)
-            st.selectbox("Aspect ratio", ASPECT_RATIOS, key=RATIO_KEY, persist_state="session")
-            st.radio(
-                "Number of images",
-                range(1, MAX_IMAGES_PER_JOB + 1),
-                key=COUNT_KEY,
-                horizontal=True,
-                persist_state="session",
-            )
-            st.radio(
-                "Format",
-                list(FORMATS),
-                format_func=FORMATS.__getitem__,
-                key=FORMAT_KEY,
-                horizontal=True,
-                persist_state="session",
-            )
-            st.text_input(
-                "Seed",
-                key=SEED_KEY,
-                placeholder="random",
-                persist_state="session",
-                help="Leave empty for a random seed; the same seed and prompt give the same image.",
-            )
-        submitted = _submit(
-            f"Generate · {plural(cost, 'credit')}", "generate.submit", ":material/auto_awesome:", reason
-        )
-    _explain(reason, credits=bool(short))
-    if not submitted or reason:
-        return None
-    state = st.session_state
-    # The seed goes as typed: the service checks it and explains what it accepts.
-    return GenerationForm(
-        GenerationKind.TEXT_TO_IMAGE,
-        prompt,
-        model.id,
-        state[RATIO_KEY],
-        state.get(SEED_KEY, ""),
-        count,
-        state[FORMAT_KEY],
-    )
-
-
-def edit_bar(user: UserView, blocked: str) -> GenerationForm | None:
-    service = app_container().generation
-    models = service.models(GenerationKind.EDIT)
-    _start_from_defaults(user, models)
-    source = edit_source(user)
-    instruction = _text_box("Instruction", INSTRUCTION_KEY, 80, EDIT_EXAMPLE, "Say what to change in the image.")
-    if help_text := service.edit_help():
-        with st.expander("What this engine understands"):
+    models = service.models(kind)
+    _start_from_defaults(user, models, kind)
+    model: ModelInfo = st.session_state[MODEL_KEYS[kind]]
+    settings.settle(model)
+    sources: dict[str, Any] = {}
+    missing = ""
+    if kind == GenerationKind.EDIT:
+        source = edit_source(user)
+        sources, missing = {"source_image_id": source.image_id, "upload": source.upload}, source.missing
+    elif kind == GenerationKind.MULTI_REFERENCE:
+        refs = reference_source(user, model)
+        sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
+    text = _text_box(kind)
+    if kind != GenerationKind.TEXT_TO_IMAGE and (help_text := service.edit_help()):
+        with st.expander("What this engine understands" if not service.engine_is_ai else "Tips for instructions"):
             st.markdown(help_text)
-    cost = service.quote(1)
+    form = GenerationForm(kind, text, model.id, **settings.chosen(model), **sources)
+    cost = service.quote(user, form)
     short = _cannot_afford(user, cost)
-    reason = blocked or short or source.missing
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        with st.popover(FORMATS[st.session_state[FORMAT_KEY]], icon=":material/tune:", help="Model and format"):
-            model = _model_picker(models, GenerationKind.EDIT)
-            st.radio(
-                "Format",
-                list(FORMATS),
-                format_func=FORMATS.__getitem__,
-                key=FORMAT_KEY,
-                horizontal=True,
-                persist_state="session",
-            )
-        submitted = _submit(
-            f"Apply edit · {plural(cost, 'credit')}", "generate.submit_edit", ":material/auto_fix_high:", reason
+    reason = blocked or short or missing
+    verb, icon, button_key = BUTTONS[kind]
+    with st.container(horizontal=True, vertical_alignment="center", gap="small", key="generate.bar"):
+        _model_picker(models, kind)
+        with st.popover(settings.summary(model), icon=":material/tune:", help="The model's settings"):
+            if model.description:
+                st.caption(model.description)
+            settings.settings_panel(model)
+        submitted = st.button(
+            f"{verb} · {plural(cost, 'credit')}",
+            type="primary",
+            disabled=bool(reason),
+            key=button_key,
+            help=reason or None,
+            icon=icon,
         )
-    _explain(blocked or short, credits=bool(short))  # a missing image is plain to see
+    _explain(blocked or short, credits=bool(short))  # a missing image is said beside the picker
     if not submitted or reason:
         return None
-    return GenerationForm(
-        GenerationKind.EDIT,
-        instruction,
-        model.id,
-        output_format=st.session_state[FORMAT_KEY],
-        source_image_id=source.image_id,
-        upload=source.upload,
-    )
+    return form
 
 
-def _submit(label: str, key: str, icon: str, reason: str) -> bool:
-    """The primary button, with its price in the label; disabled, with the reason as its tooltip, when blocked."""
-    return st.button(label, type="primary", disabled=bool(reason), key=key, help=reason or None, icon=icon)
-
-
-def _text_box(label: str, key: str, height: int, example: str, help: str) -> str:
+def _text_box(kind: GenerationKind) -> str:
     """The prompt or instruction: it counts characters as they are typed, and keeps its draft across pages."""
     text = st.text_area(
-        label,
-        key=key,
+        "Prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "Instruction",
+        key=TEXT_KEYS[kind],
         max_chars=app_container().generation.limits.max_prompt_chars,
-        height=height,
-        placeholder=example,
+        height=96 if kind == GenerationKind.TEXT_TO_IMAGE else 80,
+        placeholder=EXAMPLES[kind],
         label_visibility="collapsed",
         persist_state="session",
         on_change="ignore",  # sent with the next click: leaving the box never reruns (nor closes the settings)
-        help=help,
+        help=TEXT_HELP[kind],
     )
     return text or ""
 
 
-def _start_from_defaults(user: UserView, models: list[ModelInfo]) -> None:
+def _start_from_defaults(user: UserView, models: list[ModelInfo], kind: GenerationKind) -> None:
     """Settings the user has not touched in this session start from their Account page defaults (read only
     when one is unset: on the first visit, and after the defaults change)."""
     state = st.session_state
-    model_key = MODEL_KEYS[models[0].kind] if models else ""
+    model_key = MODEL_KEYS[kind]
     if all(key in state for key in (RATIO_KEY, COUNT_KEY, FORMAT_KEY, SEED_KEY, SOURCE_KEY)) and (
-        not models or state.get(model_key) in models
+        state.get(model_key) in models
     ):
         return
     prefs = app_container().accounts.preferences(user)
-    state.setdefault(RATIO_KEY, prefs.aspect_ratio if prefs.aspect_ratio in ASPECT_RATIOS else "1:1")
+    state.setdefault(RATIO_KEY, prefs.aspect_ratio)
     state.setdefault(COUNT_KEY, prefs.num_images)
     state.setdefault(FORMAT_KEY, prefs.output_format if prefs.output_format in FORMATS else "jpeg")
     state.setdefault(SEED_KEY, "")
     state.setdefault(SOURCE_KEY, EDIT_SOURCES[0])
-    if models and state.get(model_key) not in models:
+    if state.get(model_key) not in models:
         state[model_key] = next((m for m in models if m.id == prefs.model), models[0])
 
 
-def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> ModelInfo:
+def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
     """Hidden while there is only one model to choose."""
-    if len(models) == 1:
-        return models[0]
-    chosen = st.selectbox("Model", models, format_func=lambda m: m.label, key=MODEL_KEYS[kind], persist_state="session")
-    return chosen or models[0]
-
-
-def _summary() -> str:
-    state = st.session_state
-    seed = str(state.get(SEED_KEY, "")).strip()
-    parts = [state[RATIO_KEY], plural(int(state[COUNT_KEY]), "image"), FORMATS[state[FORMAT_KEY]]]
-    return " · ".join([*parts, f"seed {seed}" if seed else "random seed"])
+    if len(models) > 1:
+        st.selectbox(
+            "Model",
+            models,
+            format_func=lambda m: m.label,
+            key=MODEL_KEYS[kind],
+            persist_state="session",
+            label_visibility="collapsed",
+            width=300,
+        )
 
 
 def _cannot_afford(user: UserView, cost: int) -> str:

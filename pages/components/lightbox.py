@@ -10,18 +10,24 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import GenerationKind, UserView
+from core.domain import GenerationKind, ImageView, UserView
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
 from core.text import plural
 from pages.components.flash import flash
 from pages.components.generate_forms import reuse_draft, set_draft
+from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
 IMAGE_PARAM = "image"
 CONFIRM_KEY = "gallery.confirm_delete"  # the image whose deletion waits for a "Yes"
 GENERATE_PAGE = "pages/generate.py"
+TEXT_LABELS = {
+    GenerationKind.TEXT_TO_IMAGE: "Prompt",
+    GenerationKind.EDIT: "Instruction",
+    GenerationKind.MULTI_REFERENCE: "Instruction",
+}
 
 
 def image_param() -> int | None:
@@ -142,24 +148,44 @@ def _facts(detail: ImageDetail) -> None:
         st.markdown("**Uploaded by you** for editing.")
         st.table({**facts, "Uploaded": f"{image.created_at:%Y-%m-%d %H:%M} UTC"})
         return
-    editing = generation.kind == GenerationKind.EDIT
-    st.markdown("**Instruction**" if editing else "**Prompt**")
+    st.markdown(f"**{TEXT_LABELS[generation.kind]}**")
     st.text(generation.prompt)
-    facts = {"Model": generation.model, **facts}
-    if not editing:
+    service = app_container().generation
+    facts = {"Model": service.model_label(generation.model), **facts}
+    if generation.aspect_ratio:
         facts["Aspect ratio"] = generation.aspect_ratio
-        facts["Seed"] = _seed(detail)
+    if generation.kind == GenerationKind.TEXT_TO_IMAGE or detail.image.seed is not None:
+        facts["Seed"] = _seed(detail)  # an edit's seed, where the engine used one
+    facts.update(service.describe_options(generation.model, generation.options))
     facts["Cost"] = _cost(generation.charged, generation.num_images)
     facts["Created"] = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
+    if generation.provider_request_id:
+        facts["Request"] = generation.provider_request_id.rsplit("/", 1)[-1]
     st.table(facts)
-    if detail.parent is not None:
-        st.markdown("**Edited from**")
-        show_image(
-            detail.parent.thumb_url, width=160, alt=f"The image this was edited from: {image_alt(detail.parent)}"
-        )
-        st.button("Open that image", key="gallery.open_parent", on_click=open_image, args=(detail.parent.id,))
-    elif detail.parent_deleted:
-        st.markdown("Edited from an image that has since been deleted.")
+    _chain(detail)
+
+
+def _chain(detail: ImageDetail) -> None:
+    """The edit history one step each way: what this image was made from, and what was made from it."""
+    chain = detail.chain
+    edited = detail.generation is not None and detail.generation.kind == GenerationKind.EDIT
+    relation = "Edited from" if edited else "Made from"
+    if chain.parents:
+        st.markdown(f"**{relation}**")
+        _chain_grid(chain.parents, "gallery.chain.parents", relation)
+    if chain.missing_parents:
+        st.caption(f"{relation} {plural(chain.missing_parents, 'image')} since deleted.")
+    if chain.children:
+        st.markdown("**Edits and combinations of this image**")
+        _chain_grid(chain.children, "gallery.chain.children", "Made from this image")
+
+
+def _chain_grid(images: list[ImageView], key: str, relation: str) -> None:
+    items = [
+        GridItem(str(i.id), i.thumb_url, f"{relation}: {image_alt(i)}", i.width, i.height, actions=("open",))
+        for i in images
+    ]
+    image_grid(items, key=key, row_height=72, on_open=lambda image_id: open_image(int(image_id)))
 
 
 def _seed(detail: ImageDetail) -> str:
@@ -167,7 +193,7 @@ def _seed(detail: ImageDetail) -> str:
     image, generation = detail.image, detail.generation
     assert generation is not None
     own = str(image.seed) if image.seed is not None else "not reported"
-    if generation.num_images == 1:
+    if generation.num_images == 1 or generation.kind != GenerationKind.TEXT_TO_IMAGE:
         return own if image.seed is not None else str(generation.seed)
     return f"{own} (image {image.position + 1} of {generation.num_images}, job seed {generation.seed})"
 

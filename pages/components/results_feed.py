@@ -82,6 +82,9 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
         if job.status.in_flight and st.button("Cancel", key=f"feed.cancel.{job.id}", icon=":material/close:"):
             app_container().generation.cancel(user, job.id)
             st.rerun()
+    if job.status.in_flight and job.status_message:
+        # The queue position, then the model's own last log lines (plain text: they come from the engine).
+        st.text(job.status_message)
     if job.status_message and not job.status.in_flight:
         # Status messages can quote the user's own words (an instruction the engine refused).
         notice = st.error if job.status == JobStatus.FAILED else st.info

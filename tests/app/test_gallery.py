@@ -80,7 +80,12 @@ def test_an_image_link_opens_the_lightbox_with_how_it_was_made(open_app, app_set
     at = gallery(open_app, image=str(image.id))
     assert "purple stripes" in [t.value for t in at.text]
     shown = facts(at)
-    assert [shown[k] for k in ("Model", "Aspect ratio", "Seed", "Format")] == ["offline-draw", "3:2", "1234", "PNG"]
+    assert [shown[k] for k in ("Model", "Aspect ratio", "Seed", "Format")] == [
+        "Offline pattern engine (not AI)",
+        "3:2",
+        "1234",
+        "PNG",
+    ]
     assert shown["Size"] == f"{image.width} × {image.height} px" and shown["Cost"] == "1 credit"
     assert at.get("link_button")[0].proto.url == image.download_url
 

@@ -10,9 +10,9 @@ from starlette.testclient import TestClient
 
 from core.domain import GenerationKind, JobStatus
 from core.web.fal_webhook import fal_webhook_routes
+from tests.factories import MovableClock, camera_exif, image_bytes
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import FAL_KEY, assert_money_balances, fal_container, fal_form, run_to_end
-from tests.factories import MovableClock, camera_exif, image_bytes
 
 EMAIL = "ada.lovelace@example.org"
 WEBHOOK_BASE = "https://atelier.example.com"

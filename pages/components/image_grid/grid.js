@@ -132,13 +132,19 @@ function makeImageTile(state) {
   more.setAttribute('aria-expanded', 'false');
   more.innerHTML = icon(MORE_ICON);
   more.addEventListener('click', () => openSheet(state, tile, more));
-  tile.append(open, bar, more);
-  tile.__parts = { open, img, bar, more, state };
+  const badge = element('span', 'badge');
+  badge.setAttribute('aria-hidden', 'true');
+  tile.append(open, bar, more, badge);
+  tile.__parts = { open, img, bar, more, badge, state };
   return tile;
 }
 
 function updateImageTile(tile, item) {
-  const { open, img, bar, more, state } = tile.__parts;
+  const { open, img, bar, more, badge, state } = tile.__parts;
+  // A label on an image tile marks it as chosen (the reference picker's "#1"); its alt text says so too.
+  if (badge.textContent !== (item.label || '')) badge.textContent = item.label || '';
+  badge.hidden = !item.label;
+  tile.classList.toggle('chosen', Boolean(item.label));
   setAttribute(img, 'src', item.src);
   setAttribute(img, 'alt', item.alt);
   setAttribute(img, 'width', String(item.width));
