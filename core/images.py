@@ -27,7 +27,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
 
 _ACCEPTED = "Upload a JPEG, PNG or WebP."
-_DAMAGED = "This image is damaged or incomplete, so we cannot read it. Try exporting or saving it again."
+DAMAGED = "This image is damaged or incomplete, so we cannot read it. Try exporting or saving it again."
 _UNCONVERTIBLE = "We could read this image but not convert it for storage. Try exporting it again as a JPEG or PNG."
 _ENGINE_MESSAGE = "The image engine returned something that is not a valid image."
 _WEBP_MAX_SIDE = 16_383  # the WebP format cannot store a wider or taller image, so we could not re-encode it
@@ -38,7 +38,7 @@ _NAMEABLE = ("GIF", "BMP", "TIFF", "ICO", "ICNS", "AVIF", "PSD", "JPEG2000", "PP
 _FRIENDLY_NAMES = {"JPEG2000": "JPEG 2000"}
 _HEIC_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis")
 # How Pillow's decoders report bad data: each plugin and codec has its own habit.
-_BAD_DATA = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, struct.error, zlib.error)
+BAD_DATA = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError, struct.error, zlib.error)
 # What each EXIF orientation needs to be shown upright.
 _TURNS = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -63,7 +63,7 @@ class CleanImage:
 
 
 @dataclass(frozen=True)
-class _Kind:
+class ImageKind:
     content_type: str
     extension: str
     # The plugin class itself, not Image.open: Image.open refuses huge images with an
@@ -71,9 +71,9 @@ class _Kind:
     decoder: Callable[[IO[bytes]], ImageFile.ImageFile]
 
 
-_JPEG = _Kind("image/jpeg", "jpg", JpegImagePlugin.JpegImageFile)
-_PNG = _Kind("image/png", "png", PngImagePlugin.PngImageFile)
-_WEBP = _Kind("image/webp", "webp", WebPImagePlugin.WebPImageFile)
+_JPEG = ImageKind("image/jpeg", "jpg", JpegImagePlugin.JpegImageFile)
+_PNG = ImageKind("image/png", "png", PngImagePlugin.PngImageFile)
+_WEBP = ImageKind("image/webp", "webp", WebPImagePlugin.WebPImageFile)
 
 
 def clean_upload(
@@ -99,41 +99,8 @@ def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) ->
         raise EngineError(_ENGINE_MESSAGE) from refusal
 
 
-def image_size(data: bytes) -> tuple[int, int]:
-    """Width and height from the header alone (for a quote before anything is stored); UploadError if unreadable."""
-    kind = _sniff(data)
-    if kind is None:
-        raise UploadError(_not_accepted_message(data))
-    try:
-        with kind.decoder(io.BytesIO(data)) as image:
-            return image.size
-    except Image.DecompressionBombError:
-        raise UploadError("This image has far more pixels than we accept.") from None
-    except _BAD_DATA:
-        raise UploadError(_DAMAGED) from None
-
-
-def for_engine(data: bytes, long_side: int) -> tuple[bytes, str]:
-    """A stored (already clean) image as an engine receives it: unchanged when it fits, else downscaled so
-    its long side is `long_side`, as JPEG if it was one and PNG otherwise. Returns (bytes, content type)."""
-    kind = _sniff(data)
-    if kind is None:
-        raise EngineError("A source image could not be read.")
-    with kind.decoder(io.BytesIO(data)) as image:
-        if max(image.size) <= long_side:
-            return data, kind.content_type
-        image.load()
-        image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
-        out = io.BytesIO()
-        if kind is _JPEG:
-            image.convert("RGB").save(out, "JPEG", quality=92)
-            return out.getvalue(), "image/jpeg"
-        image.save(out, "PNG")
-        return out.getvalue(), "image/png"
-
-
 def _clean(data: bytes, max_pixels: int) -> CleanImage:
-    kind = _sniff(data)
+    kind = sniff(data)
     if kind is None:
         raise UploadError(_not_accepted_message(data))
     limit = _pixel_limit(max_pixels)
@@ -143,8 +110,8 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
         raise UploadError(
             f"This image has far more pixels than the limit of {_megapixels(limit, round_up=False)} megapixels."
         ) from None
-    except _BAD_DATA:
-        raise UploadError(_DAMAGED) from None
+    except BAD_DATA:
+        raise UploadError(DAMAGED) from None
     width, height = image.size  # from the header: no pixels decoded yet
     if width * height > limit:
         raise UploadError(
@@ -159,9 +126,9 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
         )
     try:
         image.load()
-    except _BAD_DATA:
+    except BAD_DATA:
         # Truncated or corrupt pixel data; never set LOAD_TRUNCATED_IMAGES to paper over it.
-        raise UploadError(_DAMAGED) from None
+        raise UploadError(DAMAGED) from None
 
     upright = _upright(image)
     lossless_webp = kind is _WEBP and _is_lossless_webp(data)
@@ -183,7 +150,8 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
     return CleanImage(clean_data, kind.content_type, width, height, thumbnail, kind.extension, preview)
 
 
-def _sniff(data: bytes) -> _Kind | None:
+def sniff(data: bytes) -> ImageKind | None:
+    """The image format by its magic number (JPEG, PNG or WebP), or None."""
     if data[:3] == b"\xff\xd8\xff":
         return _JPEG
     if data[:8] == b"\x89PNG\r\n\x1a\n":
@@ -206,7 +174,7 @@ def _other_format_name(data: bytes) -> str | None:
     try:
         with Image.open(io.BytesIO(data), formats=_NAMEABLE) as other:
             return _FRIENDLY_NAMES.get(other.format or "", other.format)
-    except (*_BAD_DATA, Image.DecompressionBombError):
+    except (*BAD_DATA, Image.DecompressionBombError):
         return None
 
 
@@ -226,14 +194,14 @@ def _upright(image: ImageFile.ImageFile) -> Image.Image | None:
     """
     try:
         orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
-    except _BAD_DATA:
+    except BAD_DATA:
         return None  # Unreadable EXIF is dropped anyway; the pixels are fine as they are.
     if type(orientation) is not int or orientation not in _TURNS:
         return None  # absent, upright, or nonsense (a text, a fraction, 0, 9, 65535...)
     return image.transpose(_TURNS[orientation])
 
 
-def _encode(image: Image.Image, kind: _Kind, *, rotated: bool, lossless: bool) -> tuple[bytes, Image.Image]:
+def _encode(image: Image.Image, kind: ImageKind, *, rotated: bool, lossless: bool) -> tuple[bytes, Image.Image]:
     """Re-encode with nothing but pixels (and PNG transparency); return the bytes and the image used."""
     options: dict[str, Any]
     if kind is _JPEG:

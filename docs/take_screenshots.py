@@ -1,6 +1,7 @@
 """Take the README screenshots: a fresh server, a few offline images and an edit, then Generate, Gallery, the
 lightbox, Credits and Account; Generate and Gallery again in the dark theme and on a phone (light and dark);
-then, as an admin, the Users page with a credit adjustment and the Audit log."""
+then, as an admin, the Users page with a credit adjustment and the Audit log; last, the fal engine against the
+local fal server: a model's own settings, and Combine with a job in the queue."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python docs/take_screenshots.py` from the project root
 
 from tests.e2e.server import launch_chromium, running_server  # noqa: E402
+from tests.fal_server import FalServer, Scenario  # noqa: E402
 
 DOCS = ROOT / "docs"
 ADMIN = "admin@example.com"
@@ -110,7 +112,42 @@ def main() -> None:
         open_page(page, "Audit log")
         expect(page.get_by_test_id("stDataFrame")).to_be_visible()
         shoot(page, "audit-log.png")
+        fal_shots(browser)
         browser.close()
+
+
+def fal_shots(browser: Browser) -> None:
+    """The fal engine, against the local fal server: FLUX.2 [pro]'s own settings, and Combine with a job queued."""
+    slow = Scenario(queue_positions=[2, 1, 0], progress_logs=[["Loading model"], ["Step 20/28"]], step_seconds=2.0)
+    with tempfile.TemporaryDirectory() as data_dir, FalServer() as fal:
+        fal.set_default(Scenario(queue_positions=[], progress_logs=[], step_seconds=0.2))
+        env = {"IMAGE_ENGINE": "fal", "FAL_KEY": "screenshots", "FAL_QUEUE_URL": fal.queue_url}
+        with running_server(Path(data_dir), app_env="development", starter_credits=500, extra_env=env) as server:
+            page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
+            page.set_default_timeout(20_000)
+            sign_in(page, "alice@example.com")
+            for prompt in ("a red fox in fresh snow", "a teal teapot on a table"):
+                page.get_by_role("textbox", name="Prompt").fill(prompt)
+                page.get_by_role("button", name=re.compile(r"^Generate · ")).click()
+                expect(page.get_by_role("button", name=f"Open: {prompt}").first).to_be_visible()
+            page.get_by_role("combobox", name="Model").click()
+            page.get_by_role("option", name="FLUX.2 [pro]", exact=True).click()
+            settle(page)
+            page.get_by_role("button", name=re.compile(r"random seed")).click()
+            expect(page.get_by_text("Safety tolerance")).to_be_visible()
+            shoot(page, "generate-fal.png", full=False)
+            page.keyboard.press("Escape")
+            page.get_by_role("radiogroup", name="Mode").get_by_text("Combine", exact=True).click()
+            settle(page)
+            for n in range(2):
+                page.get_by_role("button", name=OPEN_TILE).nth(n).click()
+                expect(page.get_by_text(f"#{n + 1}", exact=False).first).to_be_visible()
+                settle(page)
+            page.get_by_role("textbox", name="Instruction").fill("the fox from image 2 curled up beside the teapot")
+            fal.set_default(slow)
+            page.get_by_role("button", name=re.compile(r"^Combine · ")).click()
+            expect(page.get_by_text("Waiting in the queue").first).to_be_visible()
+            shoot(page, "combine.png")
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -24,7 +24,7 @@ import httpx
 from core.adapters.fal_arguments import arguments, plain_refusal
 from core.domain import EngineOutput, EngineRequest, EngineState, EngineStatus, ModelInfo
 from core.errors import AtelierError, EngineError, EngineInputError, EngineJobLostError, EngineRetryableError
-from core.images import for_engine
+from core.image_inputs import for_engine
 from core.pricing import ENGINE_INPUT_LONG_SIDE
 
 log = logging.getLogger(__name__)

@@ -22,9 +22,9 @@ from core.domain import (
     ModelInfo,
     UserView,
 )
-from core.domain.catalogue import INPUT_LABELS
 from core.errors import NotFoundError, UploadError, ValidationError
-from core.images import clean_upload, image_size
+from core.image_inputs import image_size
+from core.images import clean_upload
 from core.ports import BlobStore, ImageEngine
 from core.pricing import parse_image_size, quote
 from core.services import ledger
@@ -79,20 +79,6 @@ class GenerationService:
     def model_label(self, model_id: str) -> str:
         """The model's name for people; its id when it has left the catalogue since."""
         return next((m.label for m in self.engine.models() if m.id == model_id), model_id)
-
-    def describe_options(self, model_id: str, options: Mapping[str, object]) -> dict[str, str]:
-        """A job's other settings in words, in the catalogue's order: {"Guidance scale": "3.5", ...}."""
-        described = {}
-        for name, value in options.items():
-            if name == Input.IMAGE_SIZE.value:
-                size = parse_image_size(str(value))
-                text = f"{size[0]} × {size[1]} px" if size else "auto (follows the image)"
-            elif isinstance(value, bool):
-                text = "on" if value else "off"
-            else:
-                text = f"{value:g}" if isinstance(value, float) else str(value)
-            described[INPUT_LABELS.get(name, name)] = text
-        return described
 
     def kinds(self) -> list[GenerationKind]:
         """The kinds of job this engine offers, in the order the page lists them."""

@@ -12,6 +12,7 @@ from core.images import clean_engine_output
 from core.ports import BlobStore
 from core.services.image_store import delete_blobs, store_image
 from core.services.validation import nearest_aspect_ratio
+from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
 
@@ -25,6 +26,18 @@ class Delivery:
     images: list[Image] = field(default_factory=list)
     blocked: int = 0  # flagged by the engine's safety filter: not stored, not charged
     timings: Mapping[str, float] | None = None
+
+    def notice(self, asked: int) -> str:
+        """What the user is told about images that did not arrive ("" when all of them did)."""
+        notices = []
+        if self.blocked:
+            notices.append(f"The safety filter withheld {_withheld(self.blocked, asked)}. Nothing withheld is charged.")
+        lost = asked - len(self.images) - self.blocked
+        if lost and self.images:
+            notices.append(
+                f"The engine delivered {len(self.images)} of {asked} images; you were charged only for those."
+            )
+        return " ".join(notices)
 
 
 def request_for(db: Database, blobs: BlobStore, row: Generation) -> EngineRequest:
@@ -82,3 +95,9 @@ def store_outputs(blobs: BlobStore, row: Generation, outputs: list[EngineOutput]
         delete_blobs(blobs, delivery.images)
         raise
     return delivery
+
+
+def _withheld(blocked: int, asked: int) -> str:
+    if asked == 1:
+        return "the image"
+    return f"all {asked} images" if blocked == asked else f"{plural(blocked, 'image')} of {asked}"

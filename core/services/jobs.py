@@ -30,7 +30,6 @@ from db.uow import Database
 
 log = logging.getLogger(__name__)
 RETURNED = "Your credits were returned."
-NOT_CHARGED = "Nothing withheld is charged."
 
 
 class JobRunner:
@@ -227,26 +226,16 @@ class JobRunner:
         extra = {"blocked": delivery.blocked, "timings": delivery.timings}
         if delivery.images:
             self._finish_with_images(row, delivery, request_id)
-        elif delivery.blocked:
-            message = f"The safety filter withheld {_withheld(delivery.blocked, row.num_images)}. {NOT_CHARGED}"
-            self._end(row.id, FAIL, message, extra=extra)
         else:
-            self._end(row.id, FAIL, f"The image engine returned no usable image. {RETURNED}", extra=extra)
+            message = delivery.notice(row.num_images) or f"The image engine returned no usable image. {RETURNED}"
+            self._end(row.id, FAIL, message, extra=extra)
 
     def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
         images = delivery.images
         charged = capture(row.cost, len(images), row.num_images)
-        lost = row.num_images - len(images) - delivery.blocked
-        notices = []
-        if delivery.blocked:
-            notices.append(f"The safety filter withheld {_withheld(delivery.blocked, row.num_images)}. {NOT_CHARGED}")
-        if lost:
-            notices.append(
-                f"The engine delivered {len(images)} of {row.num_images} images; you were charged only for those."
-            )
         values = {
-            **self._ended(" ".join(notices)),
+            **self._ended(delivery.notice(row.num_images)),
             "charged": charged,
             "progress": 1.0,
             "blocked": delivery.blocked,
@@ -319,9 +308,3 @@ class JobRunner:
         if not applied:
             log.info("Generation %s: %s did not apply (the job moved on)", generation_id, transition.name)
         return applied
-
-
-def _withheld(blocked: int, asked: int) -> str:
-    if asked == 1:
-        return "the image"
-    return f"all {asked} images" if blocked == asked else f"{plural(blocked, 'image')} of {asked}"

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from core.domain import (
     AdminUserRow,
     GenerationKind,
     GenerationView,
     ImageView,
+    Input,
     JobStatus,
     LedgerEntryView,
     Role,
     StatementRow,
     UserView,
 )
+from core.domain.catalogue import INPUT_LABELS
+from core.pricing import parse_image_size
 from core.signing import MediaSigner
 from db.repositories.ledger import StatementLine
 from db.tables import Generation, Image, LedgerEntry, User
@@ -149,3 +154,18 @@ def statement_row(
         image_id=thumb.id if thumb else None,
         thumb_url=thumb.thumb_url if thumb else None,
     )
+
+
+def describe_options(options: Mapping[str, object]) -> dict[str, str]:
+    """A job's other settings in words: {"Guidance scale": "3.5", "Image size": "1920 × 1080 px", ...}."""
+    described = {}
+    for name, value in options.items():
+        if name == Input.IMAGE_SIZE.value:
+            size = parse_image_size(str(value))
+            text = f"{size[0]} × {size[1]} px" if size else "auto (follows the image)"
+        elif isinstance(value, bool):
+            text = "on" if value else "off"
+        else:
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+        described[INPUT_LABELS.get(name, name)] = text
+    return described

@@ -156,7 +156,9 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
             help=reason or None,
             icon=icon,
         )
-    _explain(blocked or short, credits=bool(short))  # a missing image is said beside the picker
+    # An edit's missing image is plain to see beside its picker; Combine says how many more it needs.
+    shown = missing if kind == GenerationKind.MULTI_REFERENCE else ""
+    _explain(blocked or short or shown, credits=bool(short))
     if not submitted or reason:
         return None
     return form

@@ -13,6 +13,7 @@ from core.bootstrap import app_container
 from core.domain import GenerationKind, ImageView, UserView
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
+from core.services.views import describe_options
 from core.text import plural
 from pages.components.flash import flash
 from pages.components.generate_forms import reuse_draft, set_draft
@@ -156,7 +157,7 @@ def _facts(detail: ImageDetail) -> None:
         facts["Aspect ratio"] = generation.aspect_ratio
     if generation.kind == GenerationKind.TEXT_TO_IMAGE or detail.image.seed is not None:
         facts["Seed"] = _seed(detail)  # an edit's seed, where the engine used one
-    facts.update(service.describe_options(generation.model, generation.options))
+    facts.update(describe_options(generation.options))
     facts["Cost"] = _cost(generation.charged, generation.num_images)
     facts["Created"] = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
     if generation.provider_request_id:

@@ -52,6 +52,11 @@ def test_vendor_sdks_are_imported_only_by_adapters() -> None:
     assert offenders("core", VENDOR_SDKS, except_under="core/adapters") == {}
 
 
+def test_fal_engine_is_the_only_module_that_imports_fal_client() -> None:
+    users = {p for folder in ("app.py", "core", "db", "pages") for p in offenders(folder, {"fal_client"})}
+    assert users == {"core/adapters/fal_engine.py"}
+
+
 def test_db_does_not_depend_on_services_or_pages() -> None:
     found = {}
     for path in files("db"):
