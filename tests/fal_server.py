@@ -31,17 +31,11 @@ import httpx
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
+from core.domain import IMAGE_SIZE_PRESETS  # fal's named sizes (fal-flux2.md section 1)
+
 METADATA_MARKER = "fal-test-metadata"
 """Embedded in every generated image: a PNG text chunk `Comment`, or the JPEG EXIF `Artist` tag."""
 
-IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
-    "square_hd": (1024, 1024),
-    "square": (512, 512),
-    "portrait_4_3": (768, 1024),
-    "portrait_16_9": (576, 1024),
-    "landscape_4_3": (1024, 768),
-    "landscape_16_9": (1024, 576),
-}
 CONTENTS: dict[str, tuple[str, str]] = {  # content -> (content type, file extension)
     "png": ("image/png", "png"),
     "jpeg": ("image/jpeg", "jpg"),

@@ -27,6 +27,13 @@ def test_production_refuses_the_offline_engine_local_sign_in_and_a_missing_secre
     assert "IMAGE_ENGINE=offline" in message and "AUTH_MODE=local" in message and "MEDIA_SECRET" in message
 
 
+def test_production_refuses_fal_without_a_key_or_with_a_plain_http_webhook() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(app_env="production", image_engine="fal", fal_webhook_base_url="http://atelier.example.com")
+    message = str(refused.value)
+    assert "IMAGE_ENGINE=fal but FAL_KEY is not set" in message and "must be an https address" in message
+
+
 def test_a_settings_error_never_repeats_a_secret_value() -> None:
     with pytest.raises(ConfigurationError) as refused:
         load_settings(app_env="production", media_secret="super-secret-value-123456", database_url="")
