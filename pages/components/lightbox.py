@@ -161,7 +161,7 @@ def _facts(detail: ImageDetail) -> None:
     facts["Cost"] = _cost(generation.charged, generation.num_images)
     facts["Created"] = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
     if generation.provider_request_id:
-        facts["Request"] = generation.provider_request_id.rsplit("/", 1)[-1]
+        facts["Request ID"] = generation.provider_request_id.rsplit("/", 1)[-1]
     st.table(facts)
     _chain(detail)
 
