@@ -11,15 +11,14 @@ with two 1920×1080 references and a 1024² output it is $0.09.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 
-from core.domain import AUTO_SIZE, IMAGE_SIZE_PRESETS, Input, InputMegapixels, ModelInfo
+from core.domain import Input, InputMegapixels, ModelInfo
+from core.domain.catalogue import parse_image_size
 
 MEGAPIXEL = 1024 * 1024
 ENGINE_INPUT_LONG_SIDE = 2048  # input images are sent no larger than this on their long side
 DEFAULT_SIZE = (1024, 1024)
-_CUSTOM_SIZE = re.compile(r"([0-9]{2,5})x([0-9]{2,5})")
 
 Size = tuple[int, int]
 
@@ -34,18 +33,6 @@ def fit_long_side(size: Size, long_side: int = ENGINE_INPUT_LONG_SIDE) -> Size:
     width, height = size
     scale = min(1.0, long_side / max(width, height, 1))
     return max(1, round(width * scale)), max(1, round(height * scale))
-
-
-def parse_image_size(value: str) -> Size | None:
-    """A preset's pixels, a custom "WIDTHxHEIGHT", or None for "auto" (the output follows the first input)."""
-    if value == AUTO_SIZE:
-        return None
-    if value in IMAGE_SIZE_PRESETS:
-        return IMAGE_SIZE_PRESETS[value]
-    match = _CUSTOM_SIZE.fullmatch(value)
-    if match is None:
-        raise ValueError(f"not an image size: {value!r}")
-    return int(match[1]), int(match[2])
 
 
 def output_size(model: ModelInfo, options: Mapping[str, object], input_sizes: Sequence[Size]) -> Size:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from core.domain import EngineRequest, Input, InputImages, ModelInfo
-from core.domain.catalogue import INPUT_LABELS
-from core.pricing import parse_image_size
+from core.domain.catalogue import INPUT_LABELS, parse_image_size
 
 # fal's machine-readable refusal types (fal.md section 2), said the way a user can act on them.
 _REFUSALS = {

@@ -81,12 +81,8 @@ class FalImageEngine:
         return list(self._models.values())
 
     def check(self, request: EngineRequest) -> None:
-        model = self._model(request.model)
-        if model.kind != request.kind:
-            raise EngineInputError(f"{model.label} cannot be used for {request.kind.value.replace('_', ' ')}.")
-        fewest, most = model.references
-        if not fewest <= len(request.input_images) <= most:
-            raise EngineInputError(f"{model.label} takes {fewest} to {most} images.")
+        """The service has checked the form against this catalogue entry; all fal adds is that the model exists."""
+        self._model(request.model)
 
     def submit(self, request: EngineRequest, key: str) -> str:
         model = self._model(request.model)
@@ -97,7 +93,7 @@ class FalImageEngine:
         try:
             handle = self._client.submit(model.endpoint, body, webhook_url=webhook, headers=headers)
         except fal_client.FalClientHTTPError as exc:
-            raise _http_error(exc, submitting=True) from None
+            raise _http_error(exc) from None
         except httpx.ConnectError:
             raise EngineRetryableError(_BUSY, taken=False) from None
         except httpx.TransportError:  # a timeout or a dropped connection: fal may have the job
@@ -210,11 +206,11 @@ def _split(reference: str) -> tuple[str, str]:
     return match["endpoint"], match["id"]
 
 
-def _http_error(exc: fal_client.FalClientHTTPError, *, submitting: bool = False) -> AtelierError:
+def _http_error(exc: fal_client.FalClientHTTPError) -> AtelierError:
     """fal's answer in plain words, never its raw text: 4xx is a refusal, 5xx a passing failure."""
     code = exc.status_code
     if code in (408, 429) or code >= 500:
-        return EngineRetryableError(_BUSY, taken=False) if submitting else EngineRetryableError(_BUSY)
+        return EngineRetryableError(_BUSY, taken=False)  # fal answered, so a submit was not taken
     if code in (401, 403):
         log.error("fal.ai refused our key (HTTP %d); check FAL_KEY", code)
         return EngineError("The image service is not set up correctly. An administrator has been told.")

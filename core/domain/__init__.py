@@ -3,6 +3,7 @@
 from core.domain.accounts import Preferences, Role, SignedIn, SignInView, UserView
 from core.domain.admin import AdminUserRow, AuditEntryView, AuditFilter
 from core.domain.catalogue import (
+    ASPECT_RATIOS,
     AUTO_SIZE,
     IMAGE_SIZE_PRESETS,
     GenerationKind,
@@ -14,7 +15,6 @@ from core.domain.catalogue import (
     Price,
 )
 from core.domain.generation import (
-    ASPECT_RATIOS,
     MAX_IMAGES_PER_JOB,
     MAX_PROMPT_CHARS,
     OUTPUT_FORMATS,

@@ -7,8 +7,12 @@ check forms against them and price jobs with them (core/pricing.py), pages draw 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# The nine aspect ratios FLUX.1 Kontext accepts, widest first.
+ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
 
 
 class GenerationKind(StrEnum):
@@ -61,6 +65,19 @@ IMAGE_SIZE_PRESETS: dict[str, tuple[int, int]] = {
     "landscape_16_9": (1024, 576),
 }
 AUTO_SIZE = "auto"  # edit models: the output follows the (first) input image
+_CUSTOM_SIZE = re.compile(r"([0-9]{2,5})x([0-9]{2,5})")
+
+
+def parse_image_size(value: str) -> tuple[int, int] | None:
+    """A preset's pixels, a custom "WIDTHxHEIGHT", or None for "auto" (the output follows the first input)."""
+    if value == AUTO_SIZE:
+        return None
+    if value in IMAGE_SIZE_PRESETS:
+        return IMAGE_SIZE_PRESETS[value]
+    match = _CUSTOM_SIZE.fullmatch(value)
+    if match is None:
+        raise ValueError(f"not an image size: {value!r}")
+    return int(match[1]), int(match[2])
 
 
 class InputImages(StrEnum):
@@ -94,6 +111,33 @@ class InputSpec:
     @property
     def is_integer(self) -> bool:
         return self.name in (Input.SEED, Input.NUM_IMAGES, Input.STEPS)
+
+    def allows(self, value: object) -> bool:
+        """Whether `value` is one this input takes: a listed choice (or a custom size in range), a switch's
+        True or False, or a number within the range (a whole one where it must be)."""
+        if self.name == Input.IMAGE_SIZE and isinstance(value, str) and value not in self.choices:
+            return self._allows_custom_size(value)
+        if self.choices:
+            return str(value) in self.choices
+        if isinstance(self.default, bool) or self.name == Input.ENHANCE_PROMPT:
+            return isinstance(value, bool)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN is no number
+            return False
+        if self.is_integer and value != int(value):
+            return False
+        low = self.minimum if self.minimum is not None else value
+        high = self.maximum if self.maximum is not None else value
+        return bool(low <= value <= high)
+
+    def _allows_custom_size(self, value: str) -> bool:
+        try:
+            size = parse_image_size(value)
+        except ValueError:
+            return False
+        if size is None or self.custom_sizes is None:
+            return False
+        low, high = self.custom_sizes
+        return all(low <= side <= high for side in size)
 
 
 @dataclass(frozen=True)
@@ -141,9 +185,8 @@ def local_model(model_id: str, label: str, kind: GenerationKind, credits_per_ima
     """A model of a local engine (offline, fake): the Kontext ratios, 1 to 4 images, JPEG or PNG, a seed."""
     inputs = [InputSpec(Input.OUTPUT_FORMAT, "output_format", "jpeg", ("jpeg", "png")), InputSpec(Input.SEED, "seed")]
     if kind == GenerationKind.TEXT_TO_IMAGE:
-        ratios = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
         inputs += [
-            InputSpec(Input.ASPECT_RATIO, "aspect_ratio", "1:1", ratios),
+            InputSpec(Input.ASPECT_RATIO, "aspect_ratio", "1:1", ASPECT_RATIOS),
             InputSpec(Input.NUM_IMAGES, "num_images", 1, minimum=1, maximum=4),
         ]
     references = (1, 1) if kind == GenerationKind.EDIT else (0, 0)

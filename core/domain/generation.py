@@ -9,8 +9,6 @@ from enum import StrEnum
 
 from core.domain.catalogue import GenerationKind
 
-# The nine aspect ratios FLUX.1 Kontext accepts, widest first.
-ASPECT_RATIOS: tuple[str, ...] = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
 OUTPUT_FORMATS: tuple[str, ...] = ("jpeg", "png")  # what the offline engine writes; models list their own
 MAX_IMAGES_PER_JOB = 4
 MAX_PROMPT_CHARS = 2000  # the default of the MAX_PROMPT_CHARS setting
@@ -146,6 +144,15 @@ class GenerationForm:
     reference_uploads: tuple[bytes, ...] = ()  # ... and new files, used in that order
 
     @property
+    def image_ids(self) -> tuple[int, ...]:
+        """The gallery images the job starts from, in order."""
+        return (*((self.source_image_id,) if self.source_image_id is not None else ()), *self.reference_ids)
+
+    @property
+    def image_uploads(self) -> tuple[bytes, ...]:
+        """The new files the job starts from, in order (after the gallery images)."""
+        return (*((self.upload,) if self.upload is not None else ()), *self.reference_uploads)
+
+    @property
     def image_count(self) -> int:
-        single = int(self.source_image_id is not None) + int(self.upload is not None)
-        return single + len(self.reference_ids) + len(self.reference_uploads)
+        return len(self.image_ids) + len(self.image_uploads)

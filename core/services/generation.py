@@ -22,11 +22,12 @@ from core.domain import (
     ModelInfo,
     UserView,
 )
+from core.domain.catalogue import parse_image_size
 from core.errors import NotFoundError, UploadError, ValidationError
 from core.image_inputs import image_size
 from core.images import clean_upload
 from core.ports import BlobStore, ImageEngine
-from core.pricing import parse_image_size, quote
+from core.pricing import quote
 from core.services import ledger
 from core.services.image_store import delete_blobs, store_image
 from core.services.jobs import JobRunner
@@ -230,19 +231,17 @@ class GenerationService:
     def _sources(self, user: UserView, form: GenerationForm) -> tuple[list[Image], list[Image]]:
         """The images a job starts from, in order (gallery picks, then uploads), and which of them are new
         uploads (stored as blobs now, added to the database with the job)."""
-        ids = ([form.source_image_id] if form.source_image_id is not None else []) + list(form.reference_ids)
-        files = ([form.upload] if form.upload is not None else []) + list(form.reference_uploads)
         picked: list[Image] = []
-        if ids:
+        if form.image_ids:
             with self.db.reader() as uow:
-                for image_id in ids:
+                for image_id in form.image_ids:
                     found = uow.images.get_for_user(user.id, image_id)
                     if found is None:
                         raise ValidationError("That image is not in your gallery any more. Pick another one.")
                     picked.append(found)
         uploads: list[Image] = []
         try:
-            for data in files:
+            for data in form.image_uploads:
                 clean = clean_upload(data, max_bytes=self.limits.max_upload_bytes, max_pixels=self.max_pixels)
                 uploads.append(store_image(self.blobs, user.id, clean, source="upload"))
         except BaseException:
@@ -252,15 +251,13 @@ class GenerationService:
 
     def _source_sizes(self, user: UserView, form: GenerationForm) -> list[tuple[int, int]]:
         """The sizes of the form's images, read without storing anything (for a quote)."""
-        ids = ([form.source_image_id] if form.source_image_id is not None else []) + list(form.reference_ids)
-        files = ([form.upload] if form.upload is not None else []) + list(form.reference_uploads)
         sizes: list[tuple[int, int]] = []
         with self.db.reader() as uow:
-            for image_id in ids:
+            for image_id in form.image_ids:
                 found = uow.images.get_for_user(user.id, image_id)
                 if found is not None:
                     sizes.append((found.width, found.height))
-        for data in files:
+        for data in form.image_uploads:
             try:
                 sizes.append(image_size(data))
             except UploadError:

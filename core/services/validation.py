@@ -16,9 +16,8 @@ from core.domain import (
     InputSpec,
     ModelInfo,
 )
-from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS
+from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS, parse_image_size
 from core.errors import ValidationError
-from core.pricing import parse_image_size
 
 MAX_SEED = 2**31 - 1
 SEED_TEXT = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() and int() accept other scripts' digits
@@ -114,46 +113,36 @@ def _check_images(form: GenerationForm, model: ModelInfo) -> None:
 
 def _checked(spec: InputSpec, value: object, model: ModelInfo) -> object:
     """One input's value, checked against its entry; None (unset) becomes the default."""
-    label = INPUT_LABELS.get(spec.name.value, spec.name.value)
     if value is None or value == "":
         return spec.default
-    if spec.name == Input.IMAGE_SIZE:
-        return _checked_size(spec, str(value), model)
+    if not spec.allows(value):
+        raise ValidationError(_refusal(spec, model))
+    if spec.name == Input.IMAGE_SIZE and value not in spec.choices:
+        size = parse_image_size(str(value))
+        return f"{size[0]}x{size[1]}" if size else value  # a custom size, written one way
     if spec.choices:
-        if str(value) not in spec.choices:
-            raise ValidationError(f"{label} must be one of {', '.join(spec.choices)} for {model.label}.")
         return str(value)
-    if isinstance(spec.default, bool) or spec.name == Input.ENHANCE_PROMPT:
-        if not isinstance(value, bool):
-            raise ValidationError(f"{label} is on or off.")
+    if isinstance(value, bool):
         return value
-    return _checked_number(spec, value, label, model)
-
-
-def _checked_number(spec: InputSpec, value: object, label: str, model: ModelInfo) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:  # NaN is not a number
-        raise ValidationError(f"{label} must be a number.")
-    if spec.is_integer and value != int(value):
-        raise ValidationError(f"{label} must be a whole number.")
-    low = spec.minimum if spec.minimum is not None else value
-    high = spec.maximum if spec.maximum is not None else value
-    if not low <= value <= high:
-        raise ValidationError(f"{label} must be from {low:g} to {high:g} for {model.label}.")
+    assert isinstance(value, int | float)
     return int(value) if spec.is_integer else float(value)
 
 
-def _checked_size(spec: InputSpec, value: str, model: ModelInfo) -> str:
-    if value in spec.choices:
-        return value
-    try:
-        size = parse_image_size(value)
-    except ValueError:
-        size = None
-    low, high = spec.custom_sizes or (0, 0)
-    if size is None or spec.custom_sizes is None or not all(low <= side <= high for side in size):
+def _refusal(spec: InputSpec, model: ModelInfo) -> str:
+    """What an input takes, said so the user can pick a value it accepts."""
+    label = INPUT_LABELS.get(spec.name.value, spec.name.value)
+    if spec.name == Input.IMAGE_SIZE:
+        low, high = spec.custom_sizes or (0, 0)
         custom = f", or a custom width and height from {low} to {high} pixels" if spec.custom_sizes else ""
-        raise ValidationError(f"Image size must be one of {', '.join(spec.choices)}{custom}.")
-    return f"{size[0]}x{size[1]}"
+        return f"Image size must be one of {', '.join(spec.choices)}{custom}."
+    if spec.choices:
+        return f"{label} must be one of {', '.join(spec.choices)} for {model.label}."
+    if isinstance(spec.default, bool) or spec.name == Input.ENHANCE_PROMPT:
+        return f"{label} is on or off."
+    number = "a whole number" if spec.is_integer else "a number"
+    if spec.minimum is None or spec.maximum is None:
+        return f"{label} must be {number}."
+    return f"{label} must be {number} from {spec.minimum:g} to {spec.maximum:g} for {model.label}."
 
 
 def nearest_aspect_ratio(width: int, height: int) -> str:

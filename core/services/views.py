@@ -16,8 +16,7 @@ from core.domain import (
     StatementRow,
     UserView,
 )
-from core.domain.catalogue import INPUT_LABELS
-from core.pricing import parse_image_size
+from core.domain.catalogue import INPUT_LABELS, parse_image_size
 from core.signing import MediaSigner
 from db.repositories.ledger import StatementLine
 from db.tables import Generation, Image, LedgerEntry, User
@@ -98,7 +97,7 @@ def generation_view(
         status_message=row.status_message,
         images=images or [],
         options=dict(row.options or {}),
-        input_image_ids=input_image_ids or ((row.parent_image_id,) if row.parent_image_id else ()),
+        input_image_ids=input_image_ids,
         blocked=row.blocked,
         provider_request_id=row.provider_request_id,
     )

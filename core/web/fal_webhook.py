@@ -24,12 +24,12 @@ _JOB = re.compile(r"[0-9a-f]{32}")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
 
-def fal_webhook_routes(container: Callable[[], Container], secret: Callable[[], bytes]) -> list[Route]:
+def fal_webhook_routes(container: Callable[[], Container]) -> list[Route]:
     async def webhook(request: Request) -> Response:
         job, signature = request.query_params.get("job", ""), request.query_params.get("sig", "")
         if not (_JOB.fullmatch(job) and _SIGNATURE.fullmatch(signature)):
             return _refused()
-        if not Signer(secret(), FAL_WEBHOOK_PURPOSE).verify(signature, job):
+        if not Signer(container().media_secret, FAL_WEBHOOK_PURPOSE).verify(signature, job):
             return _refused()
         if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
             return PlainTextResponse("Too large.", status_code=413)

@@ -48,7 +48,4 @@ def all_routes(container: Callable[[], Container]) -> list[Route]:
     from core.web.fal_webhook import fal_webhook_routes
     from core.web.session_routes import session_routes
 
-    def secret() -> bytes:
-        return container().media_secret
-
-    return [*media_routes(container), *session_routes(container), *fal_webhook_routes(container, secret)]
+    return [*media_routes(container), *session_routes(container), *fal_webhook_routes(container)]

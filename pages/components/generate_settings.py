@@ -189,19 +189,10 @@ def _allowed(spec: InputSpec, value: object) -> bool:
         return isinstance(value, str)
     if value is None:
         return spec.default is None
-    if spec.name == Input.IMAGE_SIZE:
+    if spec.name == Input.IMAGE_SIZE:  # the widget holds a preset, or CUSTOM with the sides in their own keys
         return value in spec.choices or (value == CUSTOM and spec.custom_sizes is not None)
-    if spec.choices:
-        return str(value) in spec.choices
-    if isinstance(spec.default, bool):
-        return isinstance(value, bool)
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    if spec.is_integer and not isinstance(value, int):
-        return False
-    low = spec.minimum if spec.minimum is not None else value
-    high = spec.maximum if spec.maximum is not None else value
-    return bool(low <= value <= high)
+    # The rule is the catalogue's; an integer widget also needs an int, not 28.0.
+    return spec.allows(value) and (not spec.is_integer or isinstance(value, int))
 
 
 def _initial(spec: InputSpec) -> object:

@@ -57,7 +57,7 @@ def test_fal_receives_prompts_and_images_but_nothing_about_who_asked(tmp_path, d
 
 
 def _client(c) -> TestClient:  # type: ignore[no-untyped-def]
-    return TestClient(Starlette(routes=fal_webhook_routes(lambda: c, lambda: c.media_secret)))
+    return TestClient(Starlette(routes=fal_webhook_routes(lambda: c)))
 
 
 def test_fals_webhook_finishes_a_job_at_once_and_a_forged_one_changes_nothing(tmp_path, database_url, fal) -> None:

@@ -4,6 +4,7 @@ broken catalogue is refused at start."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import jsonschema
@@ -11,10 +12,11 @@ import pytest
 
 from core.adapters.fal_arguments import arguments, plain_refusal
 from core.catalogue import load_catalogue
-from core.domain import EngineRequest, GenerationKind, Input, InputSpec, ModelInfo
+from core.domain import EngineRequest, GenerationForm, GenerationKind, Input, InputSpec, ModelInfo
 from core.domain.catalogue import COLUMN_INPUTS
-from core.errors import ConfigurationError
+from core.errors import ConfigurationError, ValidationError
 from core.pricing import quote
+from core.services.validation import check_form
 from core.settings import PROJECT_ROOT
 
 CATALOGUE = load_catalogue(PROJECT_ROOT / "assets" / "fal_models.toml")
@@ -132,3 +134,23 @@ def test_refusals_are_said_in_plain_words_never_fals_text() -> None:
     assert "content policy" in plain_refusal(flagged) and "script" not in plain_refusal(flagged)
     assert "guidance scale" in plain_refusal([{"loc": ["body", "guidance_scale"], "msg": "x", "type": "value_error"}])
     assert plain_refusal(["odd"]) == plain_refusal([])
+
+
+def test_a_value_outside_the_catalogue_is_refused_before_any_charge_with_what_it_takes() -> None:
+    def form(model_id: str, **options: object) -> GenerationForm:
+        return GenerationForm(GenerationKind.TEXT_TO_IMAGE, "a lighthouse", model_id, "", options=options)
+
+    refusals = [
+        (form("flux2-dev", guidance_scale=25.0), "Guidance scale must be a number from 0 to 20"),
+        (form("flux2-dev", steps=True), "Steps must be a whole number from 4 to 50"),
+        (form("flux2-dev", steps=12.5), "Steps must be a whole number"),
+        (form("flux2-pro", image_size="4096x1024"), "custom width and height from 512 to 2048"),
+        (form("flux2-pro", safety_tolerance="6"), "Safety tolerance must be one of 1, 2, 3, 4, 5"),
+        (form("flux2-dev", enhance_prompt="yes"), "Prompt enhancement is on or off."),
+        (form("flux2-pro", guidance_scale=3.5), "FLUX.2 [pro] does not take: Guidance scale."),
+    ]
+    for bad, message in refusals:
+        with pytest.raises(ValidationError, match=re.escape(message)):
+            check_form(bad, _model(bad.model))
+    checked = check_form(form("flux2-pro", image_size="1920x1080"), _model("flux2-pro"))
+    assert checked.options["image_size"] == "1920x1080" and checked.options["safety_tolerance"] == "2"
