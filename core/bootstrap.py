@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from core.billing_catalogue import load_offers
 from core.clock import Clock, utc_now
 from core.errors import ConfigurationError
-from core.ports import BlobStore, ImageEngine
+from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.services.accounts import AccountService
 from core.services.admin import AdminService
+from core.services.billing import BillingService
 from core.services.credits import CreditService
 from core.services.gallery import GalleryService
 from core.services.generation import GenerationService
@@ -38,6 +40,7 @@ class Container:
     blobs: BlobStore
     accounts: AccountService
     admin: AdminService
+    billing: BillingService
     credits: CreditService
     generation: GenerationService
     gallery: GalleryService
@@ -53,6 +56,7 @@ def bootstrap(
     blobs: BlobStore | None = None,
     db: Database | None = None,
     clock: Clock | None = None,
+    payments: dict[str, PaymentProvider] | None = None,
 ) -> Container:
     settings = settings or load_settings()
     check_sign_in(settings)
@@ -103,6 +107,14 @@ def bootstrap(
             model_ids=tuple(m.id for m in engine.models()),
         ),
         admin=AdminService(db, clock),
+        billing=BillingService(
+            db,
+            payments if payments is not None else payment_providers(settings, clock),
+            load_offers(settings.billing_catalogue_file),
+            clock,
+            seller=settings.billing_seller,
+            public_base_url=settings.public_base_url,
+        ),
         credits=CreditService(db, signer),
         generation=generation,
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
@@ -189,6 +201,33 @@ def _fal_engine(settings: Settings, secret: bytes) -> ImageEngine:
         download_timeout=settings.fal_download_timeout_seconds,
         max_download_bytes=int(settings.fal_max_download_mb * 1024 * 1024),
     )
+
+
+def payment_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProvider]:
+    """The providers PAYMENT_PROVIDERS lists, in its order (the Billing page offers them in that order)."""
+    providers: dict[str, PaymentProvider] = {}
+    for name in settings.payment_provider_list:
+        if name == "stripe":
+            from core.adapters.stripe_payments import StripePayments
+
+            providers[name] = StripePayments(
+                settings.stripe_secret_key.get_secret_value(),
+                settings.stripe_webhook_secret.get_secret_value(),
+                api_base=settings.stripe_api_base,
+            )
+        elif name == "creem":
+            from core.adapters.creem_payments import CreemPayments
+
+            providers[name] = CreemPayments(
+                settings.creem_api_key.get_secret_value(),
+                settings.creem_webhook_secret.get_secret_value(),
+                api_base=settings.creem_api_base,
+            )
+        else:
+            from core.adapters.demo_payments import DemoPayments
+
+            providers[name] = DemoPayments(clock)
+    return providers
 
 
 def _blobs(settings: Settings) -> BlobStore:

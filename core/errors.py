@@ -71,3 +71,13 @@ class SessionEndedError(AtelierError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class PaymentError(AtelierError):
+    """A payment provider could not do what we asked (open a checkout, look one up, cancel a plan).
+    Nothing was charged by us; the message says what the person can do."""
+
+
+class WebhookRejectedError(Exception):
+    """A webhook whose signature, timestamp or shape we refuse: answered 400, nothing changes.
+    Not an AtelierError: its message is for the log, never for a person."""

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 from core.domain import EngineOutput, EngineRequest, EngineStatus, ModelInfo
+from core.domain.billing import Checkout, CheckoutRequest, PaymentEvent
 
 
 class ImageEngine(Protocol):
@@ -57,3 +59,25 @@ class BlobStore(Protocol):
         """Deleting a missing key is not an error."""
 
     def exists(self, key: str) -> bool: ...
+
+
+class PaymentProvider(Protocol):
+    """Takes payments for our orders: Stripe, Creem, or the demo provider. Knows nothing of users or credits;
+    it opens checkouts, confirms them when asked, and turns its signed webhooks into PaymentEvents."""
+
+    name: str  # "stripe" | "creem" | "demo"
+    has_webhooks: bool
+
+    def start_checkout(self, request: CheckoutRequest) -> Checkout:
+        """Open a checkout for one order. Asking twice for the same order must not open a second one
+        where the provider allows it (an idempotency key derived from the order). Raises PaymentError."""
+
+    def confirm(self, checkout: str) -> list[PaymentEvent]:
+        """Ask the provider, from the server, what became of a checkout: the events it amounts to
+        (none while it is unpaid). Raises PaymentError."""
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
+        """Verify the signature over the raw body and read the event. Raises WebhookRejectedError."""
+
+    def cancel_plan(self, subscription: str) -> None:
+        """Stop renewing a subscription at the end of the paid month. Raises PaymentError."""

@@ -28,6 +28,7 @@ class Environment(StrEnum):
     PRODUCTION = "production"
 
 
+PAYMENT_PROVIDERS = ("demo", "stripe", "creem")
 PROVIDER_KEYS = ("client_id", "client_secret", "server_metadata_url")
 
 
@@ -79,6 +80,18 @@ class Settings(BaseSettings):
     fal_download_timeout_seconds: float = Field(60.0, gt=0)
     fal_max_download_mb: float = Field(50.0, gt=0)
     engine_send_attempts: int = Field(3, ge=1, le=10)  # sends the engine surely refused (5xx) before giving up
+    # Who takes payments, comma-separated: demo (no money moves; refused in production), stripe, creem.
+    payment_providers: str = "demo"
+    billing_catalogue_file: Path = PROJECT_ROOT / "assets" / "billing.toml"  # packs and plans on sale
+    billing_seller: str = "Atelier"  # the seller named on receipts
+    # This app's public address, for the checkout's return links; empty: the address the browser used.
+    public_base_url: str = ""
+    stripe_secret_key: SecretStr = SecretStr("")
+    stripe_webhook_secret: SecretStr = SecretStr("")  # whsec_…, from the webhook endpoint's page
+    stripe_api_base: str = ""  # empty: Stripe's own; tests point it at a local server
+    creem_api_key: SecretStr = SecretStr("")  # creem_test_… keys use Creem's test mode
+    creem_webhook_secret: SecretStr = SecretStr("")
+    creem_api_base: str = ""  # empty: api.creem.io, or test-api.creem.io for a test key
     # local: type any email (development only); oidc: st.login with AUTH_PROVIDER from secrets.toml's [auth].
     auth_mode: Literal["local", "oidc"] = "local"
     auth_provider: str = "google"
@@ -142,6 +155,30 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("payment_providers")
+    @classmethod
+    def _known_providers(cls, value: str) -> str:
+        names = [n.strip().lower() for n in value.split(",") if n.strip()]
+        unknown = sorted(set(names) - set(PAYMENT_PROVIDERS))
+        if unknown or not names:
+            raise ValueError(
+                f"PAYMENT_PROVIDERS lists {', '.join(unknown) or 'nothing'}; choose from demo, stripe, creem"
+            )
+        return ",".join(dict.fromkeys(names))
+
+    @model_validator(mode="after")
+    def _providers_have_their_keys(self) -> Settings:
+        missing = [
+            f"{name.upper()}_{key.upper()} is not set (PAYMENT_PROVIDERS lists {name})"
+            for name, keys in (("stripe", ("secret_key", "webhook_secret")), ("creem", ("api_key", "webhook_secret")))
+            if name in self.payment_provider_list
+            for key in keys
+            if not getattr(self, f"{name}_{key}").get_secret_value()
+        ]
+        if missing:
+            raise ValueError("; ".join(missing))
+        return self
+
     @model_validator(mode="after")
     def _refuse_development_parts_in_production(self) -> Settings:
         if self.app_env != Environment.PRODUCTION:
@@ -155,6 +192,10 @@ class Settings(BaseSettings):
             problems.append("IMAGE_ENGINE=fal but FAL_KEY is not set")
         if self.fal_webhook_base_url and not self.fal_webhook_base_url.startswith("https://"):
             problems.append("FAL_WEBHOOK_BASE_URL must be an https address")
+        if "demo" in self.payment_provider_list:
+            problems.append("PAYMENT_PROVIDERS includes demo (demo payments grant credits without taking money)")
+        if self.public_base_url and not self.public_base_url.startswith("https://"):
+            problems.append("PUBLIC_BASE_URL must be an https address")
         if self.auth_mode == "local":
             problems.append("AUTH_MODE=local (local sign-in trusts any typed email); set AUTH_MODE=oidc")
         problems += self.oidc_problems()
@@ -191,6 +232,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url.get_secret_value() or f"sqlite:///{self.data_dir / 'atelier.db'}"
+
+    @property
+    def payment_provider_list(self) -> list[str]:
+        return [n for n in self.payment_providers.split(",") if n]
 
     @property
     def allowed_host_list(self) -> list[str]:

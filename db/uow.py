@@ -10,6 +10,7 @@ from sqlmodel import Session
 from db.engine import writer
 from db.repositories import (
     AuditRepository,
+    BillingRepository,
     GenerationRepository,
     ImageRepository,
     LedgerRepository,
@@ -25,6 +26,7 @@ class UnitOfWork:
     images: ImageRepository
     sign_ins: SignInRepository
     audit: AuditRepository
+    billing: BillingRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._bind = writer(engine) if write else engine
@@ -37,6 +39,7 @@ class UnitOfWork:
         self.images = ImageRepository(self.session)
         self.sign_ins = SignInRepository(self.session)
         self.audit = AuditRepository(self.session)
+        self.billing = BillingRepository(self.session)
         return self
 
     def __exit__(

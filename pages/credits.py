@@ -34,6 +34,7 @@ table = pd.DataFrame(
         "Description": [r.description for r in rows],
         # The thumbnail's text alternative: the grid's image cells cannot carry alt text.
         "Prompt": [" ".join(r.prompt.split()) for r in rows],
+        "Reference": [r.reference for r in rows],
         "Change": [r.change for r in rows],
         "Balance after": [r.balance_after for r in rows],
         "Gallery": [absolute_url(f"/gallery?image={r.image_id}") if r.image_id else None for r in rows],
@@ -54,6 +55,7 @@ st.dataframe(
         "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
         "Description": st.column_config.TextColumn(width="medium"),
         "Prompt": st.column_config.TextColumn(width="medium", help="What the job was asked to make."),
+        "Reference": st.column_config.TextColumn(help="The order a payment line belongs to (see Billing)."),
         "Change": st.column_config.NumberColumn(format="%+d", help="How this line changed your balance."),
         "Balance after": st.column_config.NumberColumn(format="localized"),
         "Gallery": st.column_config.LinkColumn(display_text="Open in gallery", help="The job's image in your gallery."),

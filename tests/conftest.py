@@ -17,7 +17,7 @@ from tests.factories import make_container
 from tests.fal_server import FalServer
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-TABLES = "images, generation_inputs, generations, ledger_entries, sign_ins, user_preferences, audit_log, users"
+TABLES = "payment_events, orders, plans, images, generation_inputs, generations, ledger_entries, sign_ins, user_preferences, audit_log, users"
 
 
 @pytest.fixture(scope="session")

@@ -32,6 +32,7 @@ class StatementRow:
     description: str
     change: int  # the sum of the line's entries
     balance_after: int
+    reference: str = ""  # grants, clawbacks, adjustments: what they are about ("order 1a2b…", "by an admin")
     generation_id: str | None = None  # jobs only
     held: int = 0  # jobs: the credits held when the job started
     charged: int | None = None  # jobs that ended: credits kept; None while the job runs

@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.domain import LedgerEntryView, Page, StatementRow, UserView, keyset_page
 from core.services.views import ledger_view, statement_row
 from core.signing import MediaSigner
+from core.text import plural
 from db.uow import Database
 
 
@@ -17,6 +18,19 @@ class CreditService:
     def balance(self, user: UserView) -> int:
         with self.db.reader() as uow:
             return uow.users.balance(user.id)
+
+    @staticmethod
+    def shortfall(balance: int, cost: int) -> str:
+        """Why a job costing `cost` cannot start on this balance, or "" when it can. Nothing starts at or below
+        zero, which only a refund or a dispute can bring about."""
+        if balance < 0:
+            return (
+                f"Your balance is {balance:,} credits: a refunded or disputed payment took back credits that were "
+                "already used. Generating is paused until a purchase brings it above zero."
+            )
+        if balance >= cost and balance > 0:
+            return ""
+        return f"This needs {plural(cost, 'credit')} and you have {plural(balance, 'credit')}."
 
     def statement(self, user: UserView, before: int | None = None) -> Page[StatementRow]:
         """One line per generation job (its hold, capture and release together) or grant or adjustment,

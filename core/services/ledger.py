@@ -1,6 +1,6 @@
 """Credit rules inside a unit of work: grants, holds, captures and releases on the append-only ledger.
 
-The balance is the sum of the ledger. A hold takes the credits at once (a negative row); when
+The balance is the sum of the ledger, and never goes below zero except by a clawback. A hold takes the credits at once (a negative row); when
 the job ends, a capture row (change 0) records what was charged and a release row gives back
 whatever was not used, so every hold is followed by a capture, a release, or both.
 """
@@ -13,10 +13,13 @@ from db.tables import LedgerEntry
 from db.uow import UnitOfWork
 
 
-def grant(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str = "") -> bool:
-    """Add credits once per key; False if this key was already granted."""
+def grant(
+    uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str = "", kind: str = "grant"
+) -> bool:
+    """Add credits once per key; False if this key was already granted. `kind` is "grant" (starter credits),
+    "purchase" (a payment) or "reinstate" (a won dispute gives back what its clawback took)."""
     entry = LedgerEntry(
-        user_id=user_id, delta=amount, kind="grant", reason=reason, reference=reference, idempotency_key=key
+        user_id=user_id, delta=amount, kind=kind, reason=reason, reference=reference, idempotency_key=key
     )
     if not uow.ledger.add_once(entry):
         return False
@@ -66,6 +69,18 @@ def settle(uow: UnitOfWork, user_id: int, generation_id: str, held: int, charged
             )
         )
         uow.users.credit(user_id, refund)
+
+
+def claw_back(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str) -> bool:
+    """Take back credits of a refunded or disputed payment, once per key. The only entry that may take the
+    balance below zero: the credits may already be spent, and the books must still say what happened."""
+    entry = LedgerEntry(
+        user_id=user_id, delta=-amount, kind="clawback", reason=reason, reference=reference, idempotency_key=key
+    )
+    if not uow.ledger.add_once(entry):
+        return False
+    uow.users.credit(user_id, -amount)
+    return True
 
 
 def _reference(generation_id: str) -> str:

@@ -131,6 +131,7 @@ def statement_row(
             description=f"{kind}: {line.reason}",
             change=line.change,
             balance_after=balance_after,
+            reference=line.reference,
         )
     generation, image = job if job else (None, None)
     kind = "Edit" if generation and generation.kind == GenerationKind.EDIT else "Generation"

@@ -39,7 +39,7 @@ def background_lifespan(
 
 async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
     """Finish or release every job still in flight, so a closed tab or a restart loses nothing;
-    and, once an hour (and at start), delete what is past its retention."""
+    and, once an hour (and at start), delete what is past its retention and renew due demo plans."""
     log.info("Background loop started")
     next_housekeeping = 0.0
     while not stop.is_set():
@@ -50,6 +50,8 @@ async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None
                 removed = await asyncio.to_thread(c.accounts.sweep_sign_ins)
                 if removed:
                     log.info("Deleted %d sign-in records past their retention", removed)
+                if renewed := await asyncio.to_thread(c.billing.renew_due_plans):
+                    log.info("Renewed or ended %d demo plans", renewed)
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_SECONDS
             interval = c.settings.worker_interval_seconds
         except Exception:

@@ -46,6 +46,12 @@ def _forbidden() -> Response:
 def all_routes(container: Callable[[], Container]) -> list[Route]:
     """Every HTTP route the st.App serves beside the pages, assembled in this one place."""
     from core.web.fal_webhook import fal_webhook_routes
+    from core.web.payment_webhooks import payment_webhook_routes
     from core.web.session_routes import session_routes
 
-    return [*media_routes(container), *session_routes(container), *fal_webhook_routes(container)]
+    return [
+        *media_routes(container),
+        *session_routes(container),
+        *fal_webhook_routes(container),
+        *payment_webhook_routes(container),
+    ]

@@ -1,6 +1,7 @@
 """Repositories, one module per concept. They never commit; the unit of work does."""
 
 from db.repositories.audit import AuditQuery, AuditRepository
+from db.repositories.billing import BillingRepository
 from db.repositories.generations import GenerationRepository
 from db.repositories.images import ImageRepository
 from db.repositories.ledger import LedgerRepository
@@ -10,6 +11,7 @@ from db.repositories.users import UserRepository, UserRow
 __all__ = [
     "AuditQuery",
     "AuditRepository",
+    "BillingRepository",
     "GenerationRepository",
     "ImageRepository",
     "LedgerRepository",

@@ -30,6 +30,7 @@ class StatementLine:
     held: int
     returned: int
     settled: bool  # a job with a capture or a release: it has ended
+    reference: str = ""  # what the entry is about: "order 1a2b…", "by an admin"
 
     @property
     def generation_id(self) -> str | None:
@@ -88,6 +89,7 @@ class LedgerRepository:
                 func.sum(case((entries.c.kind == "hold", -entries.c.delta), else_=0)),
                 func.sum(case((entries.c.kind == "release", entries.c.delta), else_=0)),
                 func.sum(case((entries.c.kind.in_(("capture", "release")), 1), else_=0)),
+                func.max(entries.c.reference),
             )
             .group_by(entries.c.key)
             .order_by(last_id.desc())
@@ -96,8 +98,8 @@ class LedgerRepository:
         if before_id is not None:
             query = query.having(last_id < before_id)
         return [
-            StatementLine(key, int(last), at, kind, reason, int(change), int(held), int(returned), settled > 0)
-            for key, last, at, kind, reason, change, held, returned, settled in self.session.execute(query)
+            StatementLine(key, int(last), at, kind, reason, int(change), int(held), int(returned), settled > 0, ref)
+            for key, last, at, kind, reason, change, held, returned, settled, ref in self.session.execute(query)
         ]
 
     def statement_count(self, user_id: int) -> int:
@@ -145,7 +147,13 @@ def _keyed(user_id: int) -> sa.Subquery:
         ),
         else_=literal("entry:") + cast(LedgerEntry.id, String),
     )
-    columns = (col(LedgerEntry.id), col(LedgerEntry.kind), col(LedgerEntry.delta), col(LedgerEntry.reason))
+    columns = (
+        col(LedgerEntry.id),
+        col(LedgerEntry.kind),
+        col(LedgerEntry.delta),
+        col(LedgerEntry.reason),
+        col(LedgerEntry.reference),
+    )
     return (
         sa.select(*columns, col(LedgerEntry.created_at), key.label("key"))
         .where(col(LedgerEntry.user_id) == user_id)

@@ -2,6 +2,7 @@
 
 from db.tables.audit import AuditEntry
 from db.tables.base import NEVER_REUSE_IDS, utcnow
+from db.tables.billing import Order, PaymentEventRecord, Plan
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.users import SignIn, User, UserPreferences
@@ -13,6 +14,9 @@ __all__ = [
     "GenerationInput",
     "Image",
     "LedgerEntry",
+    "Order",
+    "PaymentEventRecord",
+    "Plan",
     "SignIn",
     "User",
     "UserPreferences",

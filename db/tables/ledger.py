@@ -17,7 +17,7 @@ class LedgerEntry(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="users.id")
     delta: int
-    kind: str = Field(max_length=20)  # grant | hold | capture | release | adjustment
+    kind: str = Field(max_length=20)  # grant | purchase | hold | capture | release | adjustment | clawback | reinstate
     reason: str = Field(max_length=300)
     reference: str = Field(default="", max_length=100)
     idempotency_key: str = Field(max_length=120, unique=True)

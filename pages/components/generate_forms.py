@@ -214,9 +214,7 @@ def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
 
 
 def _cannot_afford(user: UserView, cost: int) -> str:
-    if user.balance >= cost:
-        return ""
-    return f"This needs {plural(cost, 'credit')} and you have {plural(user.balance, 'credit')}."
+    return app_container().credits.shortfall(user.balance, cost)
 
 
 def _explain(reason: str, *, credits: bool) -> None:
@@ -225,4 +223,4 @@ def _explain(reason: str, *, credits: bool) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="small", key="generate.blocked"):
         st.markdown(f":material/info: {reason}")
         if credits:
-            page_link("pages/credits.py", "Where credits come from", icon=":material/toll:")
+            page_link("pages/billing.py", "Buy credits", icon=":material/payments:")

@@ -15,6 +15,7 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
         st.Page("pages/generate.py", title="Generate", icon=":material/brush:", default=True),
         st.Page("pages/gallery.py", title="Gallery", icon=":material/photo_library:"),
         st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
+        st.Page("pages/billing.py", title="Billing", icon=":material/payments:", url_path="billing"),
         st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
     ]
     # A guest gets the same user pages (app.py hides the menu), so a bookmarked link shows the

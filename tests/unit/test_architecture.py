@@ -96,3 +96,10 @@ def _full_modules(path: Path) -> set[str]:
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
     return out
+
+
+def test_each_payment_sdk_is_imported_by_its_own_adapter_only() -> None:
+    stripe_users = {p for folder in ("app.py", "core", "db", "pages") for p in offenders(folder, {"stripe"})}
+    assert stripe_users == {"core/adapters/stripe_payments.py"}
+    httpx_users = {p for folder in ("app.py", "core", "db", "pages") for p in offenders(folder, {"httpx"})}
+    assert httpx_users == {"core/adapters/creem_payments.py", "core/adapters/fal_engine.py"}

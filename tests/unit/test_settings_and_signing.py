@@ -34,6 +34,17 @@ def test_production_refuses_fal_without_a_key_or_with_a_plain_http_webhook() -> 
     assert "IMAGE_ENGINE=fal but FAL_KEY is not set" in message and "must be an https address" in message
 
 
+def test_production_refuses_demo_payments_and_a_provider_without_its_keys() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        load_settings(app_env="production", payment_providers="demo,creem", creem_api_key="creem_x")
+    message = str(refused.value)
+    assert "CREEM_WEBHOOK_SECRET is not set" in message
+    with pytest.raises(ConfigurationError, match="PAYMENT_PROVIDERS includes demo"):
+        load_settings(app_env="production", payment_providers="demo")
+    with pytest.raises(ConfigurationError, match="choose from demo, stripe, creem"):
+        load_settings(payment_providers="paypal")
+
+
 def test_a_settings_error_never_repeats_a_secret_value() -> None:
     with pytest.raises(ConfigurationError) as refused:
         load_settings(app_env="production", media_secret="super-secret-value-123456", database_url="")

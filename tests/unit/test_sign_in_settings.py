@@ -23,6 +23,9 @@ PRODUCTION = {
     "media_secret": "m" * 40,
     "database_url": "postgresql+psycopg://db/atelier",
     "auth_mode": "oidc",
+    "payment_providers": "stripe",
+    "stripe_secret_key": "sk_live_not_real",
+    "stripe_webhook_secret": "whsec_not_real",
 }
 
 

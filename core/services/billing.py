@@ -1,0 +1,348 @@
+"""BillingService: buying packs and plans, coming back from a checkout, webhooks, orders, receipts and plans.
+
+Every credit that a payment brings goes through `fulfilment.apply`, whether a signed webhook
+reports the payment or the return page asked the provider itself. A query parameter only says
+which checkout to ask about; it is never taken as proof of payment.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol, cast
+from urllib.parse import urlencode
+
+from core.clock import Clock
+from core.domain import Page, UserView, keyset_page
+from core.domain.billing import (
+    BillingOutcome,
+    CheckoutRequest,
+    DisputeStatus,
+    Offer,
+    OfferKind,
+    OrderStatus,
+    OrderView,
+    PaymentEvent,
+    PlanStatus,
+    PlanView,
+    Receipt,
+    format_money,
+)
+from core.errors import NotFoundError, PaymentError, ValidationError, WebhookRejectedError
+from core.ports import PaymentProvider
+from core.services import audit, fulfilment
+from core.text import plural
+from db.tables import Order, Plan
+from db.uow import Database
+
+log = logging.getLogger(__name__)
+BILLING_PATH = "/billing"
+REOPEN_CHECKOUT_FOR = timedelta(minutes=30)  # a pending checkout younger than this is reopened, not duplicated
+
+
+class RenewsItself(Protocol):
+    """A provider with no webhooks that keeps its own plans going (the demo provider)."""
+
+    def month_due(self, subscription: str, month: int, canceling: bool) -> PaymentEvent: ...
+
+
+@dataclass(frozen=True)
+class WebhookAnswer:
+    status: int
+    text: str
+
+
+class BillingService:
+    page_size = 20
+
+    def __init__(
+        self,
+        db: Database,
+        providers: Mapping[str, PaymentProvider],
+        offers: list[Offer],
+        clock: Clock,
+        *,
+        seller: str = "Atelier",
+        public_base_url: str = "",
+    ) -> None:
+        self.db, self.providers, self.clock = db, dict(providers), clock
+        self._offers = offers
+        self.seller = seller
+        self.public_base_url = public_base_url.rstrip("/")
+
+    # -- what is on sale -------------------------------------------------------------------------------------
+
+    def provider_names(self) -> list[str]:
+        return list(self.providers)
+
+    @property
+    def is_demo(self) -> bool:
+        return "demo" in self.providers
+
+    def offers(self, kind: OfferKind, provider: str) -> list[Offer]:
+        return [o for o in self._offers if o.kind == kind and o.sold_by(provider)]
+
+    # -- buying ----------------------------------------------------------------------------------------------
+
+    def buy(self, user: UserView, offer_id: str, provider_name: str, base_url: str) -> BillingOutcome:
+        """Open a checkout for one offer (or reopen the one started minutes ago). Demo payments are paid here."""
+        provider = self._provider(provider_name)
+        offer = next((o for o in self._offers if o.id == offer_id and o.sold_by(provider_name)), None)
+        if offer is None:
+            raise ValidationError("That offer is not on sale here any more. Please choose another.")
+        now = self.clock()
+        with self.db.uow() as uow:
+            if offer.kind == OfferKind.PLAN and (plan := uow.billing.current_plan(user.id)):
+                raise ValidationError(
+                    f"You already have the {plan.offer_name}. Cancel it first to change plans; its month still runs."
+                )
+            if open_order := uow.billing.open_checkout(user.id, offer.id, provider_name, now - REOPEN_CHECKOUT_FOR):
+                return BillingOutcome(True, "Your checkout is still open.", redirect=open_order.checkout_url or "")
+            order = uow.billing.add_order(
+                Order(
+                    public_id=fulfilment.new_public_id(),
+                    user_id=user.id,
+                    offer_id=offer.id,
+                    offer_name=offer.name,
+                    kind=offer.kind,
+                    credits=offer.credits,
+                    amount=offer.amount,
+                    currency=offer.currency,
+                    provider=provider_name,
+                    status=OrderStatus.PENDING,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            uow.commit()  # the order exists before the provider hears of it: its id is the checkout's key
+        base = (self.public_base_url or base_url.rstrip("/")) + BILLING_PATH
+        request = CheckoutRequest(
+            order=order.public_id,
+            offer=offer,
+            success_url=f"{base}?{urlencode({'return': provider_name, 'order': order.public_id})}",
+            cancel_url=f"{base}?{urlencode({'return': provider_name, 'order': order.public_id, 'canceled': 1})}",
+        )
+        try:
+            checkout = provider.start_checkout(request)
+        except PaymentError:
+            self._set_status(order.public_id, OrderStatus.FAILED)
+            raise
+        with self.db.uow() as uow:
+            row = uow.billing.order(order.public_id, lock=True)
+            assert row is not None
+            row.checkout_ref, row.checkout_url = checkout.reference, checkout.url or None
+            uow.session.add(row)
+            for event in checkout.paid_now:
+                fulfilment.apply(uow, event, self.clock())
+            uow.commit()
+        if checkout.url:
+            return BillingOutcome(True, "Continue to the secure checkout.", redirect=checkout.url)
+        return self._outcome(user, order.public_id)
+
+    def confirm_return(self, user: UserView, provider_name: str, checkout: str) -> BillingOutcome:
+        """The buyer is back from a checkout: ask the provider from the server what became of it."""
+        provider = self._provider(provider_name)
+        with self.db.reader() as uow:
+            order = uow.billing.order_by_checkout(provider_name, checkout)
+            if order is None or order.user_id != user.id:
+                return BillingOutcome(False, "We could not find that checkout in your account. Nothing was charged.")
+            public_id = order.public_id
+        try:
+            events = provider.confirm(checkout)
+        except PaymentError as exc:
+            return BillingOutcome(False, str(exc), self.order(user, public_id))
+        with self.db.uow() as uow:
+            for event in events:
+                if event.order in ("", public_id):
+                    fulfilment.apply(uow, event, self.clock())
+            uow.commit()
+        return self._outcome(user, public_id)
+
+    def checkout_canceled(self, user: UserView, public_id: str) -> BillingOutcome:
+        """The buyer left the checkout: the order is marked canceled if it is still unpaid; nothing else changes."""
+        with self.db.uow() as uow:
+            order = uow.billing.user_order(user.id, public_id)
+            if order is None:
+                return BillingOutcome(False, "We could not find that checkout in your account. Nothing was charged.")
+            if order.status == OrderStatus.PENDING:
+                order.status, order.updated_at = OrderStatus.CANCELED, self.clock()
+                uow.session.add(order)
+                uow.commit()
+        return BillingOutcome(True, "Checkout canceled. Nothing was charged and your balance is unchanged.")
+
+    # -- webhooks --------------------------------------------------------------------------------------------
+
+    def receive(self, provider_name: str, body: bytes, headers: Mapping[str, str]) -> WebhookAnswer:
+        """A provider's webhook: verified over the raw body, recorded once, applied once. Runs in a worker thread."""
+        provider = self.providers.get(provider_name)
+        if provider is None or not provider.has_webhooks:
+            return WebhookAnswer(404, "Not found.")
+        try:
+            event = provider.parse_webhook(body, headers)
+        except WebhookRejectedError as exc:
+            log.warning("Refused a %s webhook: %s", provider_name, exc)
+            return WebhookAnswer(400, "Bad signature.")
+        with self.db.uow() as uow:
+            applied = fulfilment.apply(uow, event, self.clock())
+            uow.commit()
+        log.info("%s event %s (%s): %s", provider_name, event.type, event.event_id, applied.outcome)
+        return WebhookAnswer(200, applied.outcome)
+
+    # -- what the user has -----------------------------------------------------------------------------------
+
+    def orders(self, user: UserView, before: int | None = None) -> Page[OrderView]:
+        with self.db.reader() as uow:
+            rows = uow.billing.orders_page(user.id, before, self.page_size + 1)
+            total = uow.billing.count_orders(user.id)
+        return keyset_page([_order_view(o) for o in rows], self.page_size, total)
+
+    def order(self, user: UserView, public_id: str) -> OrderView:
+        with self.db.reader() as uow:
+            order = uow.billing.user_order(user.id, public_id)
+        if order is None:
+            raise NotFoundError("That order does not exist.")
+        return _order_view(order)
+
+    def receipt(self, user: UserView, public_id: str) -> Receipt:
+        order = self.order(user, public_id)
+        return Receipt(order=order, seller=self.seller, lines=_receipt_lines(order))
+
+    def plan(self, user: UserView) -> PlanView | None:
+        with self.db.reader() as uow:
+            plan = uow.billing.current_plan(user.id)
+        return _plan_view(plan) if plan else None
+
+    def cancel_plan(self, user: UserView) -> str:
+        """Stop the plan renewing. It runs to the end of the paid month; the credits stay."""
+        with self.db.reader() as uow:
+            plan = uow.billing.current_plan(user.id)
+        if plan is None:
+            raise ValidationError("You have no plan to cancel.")
+        if plan.status == PlanStatus.ACTIVE:
+            self._provider(plan.provider).cancel_plan(plan.subscription_ref)
+            with self.db.uow() as uow:
+                row = uow.billing.plan_by_subscription(plan.provider, plan.subscription_ref, lock=True)
+                if row is not None and row.status == PlanStatus.ACTIVE:
+                    row.status = PlanStatus.CANCELING
+                    uow.session.add(row)
+                    audit.record(
+                        uow, self.clock(), user.id, "billing.plan_canceled", f"user:{user.id}", plan=row.public_id
+                    )
+                uow.commit()
+        until = f" on {plan.period_end:%d %B %Y}" if plan.period_end else " at the end of the paid month"
+        return (
+            f"Your {plan.offer_name} is canceled. It ends{until}: no further payments are taken and no further "
+            "credits are added. The credits you have stay yours."
+        )
+
+    def renew_due_plans(self) -> int:
+        """Plans of providers without webhooks (demo) whose month is over: renew them, or end canceled ones."""
+        now, done = self.clock(), 0
+        for name, provider in self.providers.items():
+            if provider.has_webhooks or not hasattr(provider, "month_due"):
+                continue
+            renews = cast(RenewsItself, provider)
+            with self.db.reader() as uow:
+                due = [(p.subscription_ref, p.months_paid, p.status) for p in uow.billing.plans_due(name, now)]
+            for subscription, months, status in due:
+                event = renews.month_due(subscription, months + 1, status == PlanStatus.CANCELING)
+                with self.db.uow() as uow:
+                    fulfilment.apply(uow, event, now)
+                    uow.commit()
+                done += 1
+        return done
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def _provider(self, name: str) -> PaymentProvider:
+        provider = self.providers.get(name)
+        if provider is None:
+            raise ValidationError("That payment provider is not available here.")
+        return provider
+
+    def _set_status(self, public_id: str, status: OrderStatus) -> None:
+        with self.db.uow() as uow:
+            order = uow.billing.order(public_id, lock=True)
+            if order is not None and order.status == OrderStatus.PENDING:
+                order.status, order.updated_at = status, self.clock()
+                uow.session.add(order)
+                uow.commit()
+
+    def _outcome(self, user: UserView, public_id: str) -> BillingOutcome:
+        order = self.order(user, public_id)
+        with self.db.reader() as uow:
+            balance = uow.users.balance(user.id)
+        if order.status == OrderStatus.PENDING:
+            return BillingOutcome(
+                True,
+                "Your payment is being processed. Your credits arrive as soon as it is confirmed, "
+                "usually within a minute; this page shows them.",
+                order,
+            )
+        if order.status == OrderStatus.FAILED:
+            return BillingOutcome(False, "The payment did not go through. Nothing was charged.", order)
+        what = "your first month of " if order.kind == OfferKind.PLAN else ""
+        return BillingOutcome(
+            True,
+            f"Payment received for {what}{order.offer_name}: {plural(order.credits, 'credit')} added. "
+            f"Your balance is {balance:,} credits.",
+            order,
+        )
+
+
+def _order_view(order: Order) -> OrderView:
+    assert order.id is not None
+    return OrderView(
+        id=order.id,
+        public_id=order.public_id,
+        created_at=order.created_at,
+        offer_name=order.offer_name,
+        kind=OfferKind(order.kind),
+        amount=order.amount,
+        currency=order.currency,
+        provider=order.provider,
+        status=OrderStatus(order.status),
+        credits=order.credits,
+        credits_granted=order.credits_granted,
+        credits_clawed_back=order.credits_clawed_back,
+        amount_refunded=order.amount_refunded,
+        dispute=DisputeStatus(order.dispute_status),
+        paid_at=order.paid_at,
+        reference=order.grant_ref.split(":", 1)[1] if order.grant_ref else (order.checkout_ref or ""),
+    )
+
+
+def _plan_view(plan: Plan) -> PlanView:
+    return PlanView(
+        public_id=plan.public_id,
+        offer_name=plan.offer_name,
+        credits=plan.credits,
+        amount=plan.amount,
+        currency=plan.currency,
+        provider=plan.provider,
+        status=PlanStatus(plan.status),
+        period_end=plan.period_end,
+    )
+
+
+def _receipt_lines(order: OrderView) -> list[tuple[str, str]]:
+    lines = [
+        ("Order", order.public_id.upper()),
+        ("Date (UTC)", f"{order.created_at:%Y-%m-%d %H:%M}"),
+        ("Item", order.offer_name + (" (one month)" if order.kind == OfferKind.PLAN else "")),
+        ("Credits", f"{order.credits:,}"),
+        ("Amount", order.price),
+        ("Paid with", order.provider_label),
+        ("Status", order.status_label),
+    ]
+    if order.paid_at:
+        lines.append(("Paid (UTC)", f"{order.paid_at:%Y-%m-%d %H:%M}"))
+    if order.amount_refunded:
+        lines.append(("Refunded", format_money(order.amount_refunded, order.currency)))
+    if order.credits_clawed_back:
+        lines.append(("Credits taken back", f"{order.credits_clawed_back:,}"))
+    if order.reference:
+        lines.append(("Payment reference", order.reference))
+    return lines

@@ -1,0 +1,378 @@
+"""Fulfilment: the one function that turns what a payment provider said into orders, plans and credits.
+
+`apply` runs inside the caller's unit of work, for a signed webhook and for the return page
+alike (after the server asked the provider itself). It is idempotent twice over: the provider's
+event id is recorded once, and every grant has its own business key (the order's `grant_ref`
+and the ledger's idempotency key), so a replay, the same payment reported by two events, or the
+webhook and the return page racing, all grant once.
+
+Refunds and disputes hold back credits in proportion to the money returned, capped at what the
+order granted; `_settle_clawback` works from the order's totals, so events may come in any
+order: a refund that arrives before its payment waits, and is applied when the payment is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from core.domain.billing import DisputeStatus, EventKind, OfferKind, OrderStatus, PaymentEvent, PlanStatus
+from core.services import audit, ledger
+from core.text import plural
+from db.tables import Order, PaymentEventRecord, Plan
+from db.uow import UnitOfWork
+
+UNPAID = (OrderStatus.PENDING, OrderStatus.FAILED, OrderStatus.CANCELED)
+
+
+@dataclass(frozen=True)
+class Applied:
+    outcome: str  # applied | duplicate | waiting | ignored
+    order: str = ""  # the public id of the order it acted on
+
+
+def apply(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    """Act on one provider event, once. The caller commits."""
+    if event.event_id:
+        record = PaymentEventRecord(
+            provider=event.provider,
+            event_id=event.event_id,
+            type=event.type[:60],
+            state="applied",
+            payment_ref=event.payment,
+            payload=_payload(event),
+            received_at=now,
+        )
+        if not uow.billing.record_event(record):
+            return Applied("duplicate")
+    else:
+        record = None
+    result = _HANDLERS[event.kind](uow, event, now)
+    if record is not None:
+        record.state = "applied" if result.outcome == "applied" else result.outcome
+        if result.order and (order := uow.billing.order(result.order)):
+            record.order_id = order.id
+        uow.session.add(record)
+    return result
+
+
+def new_public_id() -> str:
+    return secrets.token_hex(8)
+
+
+# -- one-time payments -----------------------------------------------------------------------------------------
+
+
+def _paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    order = _order(uow, event)
+    if order is None:
+        return Applied("ignored")
+    if order.kind == OfferKind.PLAN:  # a plan's credits come with its paid months only
+        return _started(uow, event, now)
+    _grant(uow, order, event, now)
+    return Applied("applied", order.public_id)
+
+
+def _failed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    order = _order(uow, event)
+    if order is None:
+        return Applied("ignored")
+    if order.status == OrderStatus.PENDING:
+        _set(order, now, status=OrderStatus.FAILED)
+    return Applied("applied", order.public_id)
+
+
+# -- plans -----------------------------------------------------------------------------------------------------
+
+
+def _started(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    """A plan's checkout completed: link the order to its plan. Its first month comes with MONTH_PAID."""
+    order = _order(uow, event)
+    if order is None or not event.subscription:
+        return Applied("ignored")
+    plan = _plan(uow, order, event, now)
+    _set(order, now, plan_id=plan.id)
+    return Applied("applied", order.public_id)
+
+
+def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    """One month of a plan was paid: the plan's first order takes it, or a new order is made for it."""
+    grant_ref = f"{event.provider}:{event.grant}"
+    if found := uow.billing.order_by_grant(grant_ref):
+        _grant(uow, found, event, now)  # learns the payment's references if the first report lacked them
+        return Applied("duplicate", found.public_id)
+    plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
+    first = _order(uow, event)
+    if plan is None:
+        if first is None:
+            return Applied("ignored")  # neither the plan nor its checkout is ours
+        plan = _plan(uow, first, event, now)
+    if first is None or first.status not in UNPAID:  # a renewal: the month gets its own order
+        first = uow.billing.add_order(
+            Order(
+                public_id=new_public_id(),
+                user_id=plan.user_id,
+                offer_id=plan.offer_id,
+                offer_name=plan.offer_name,
+                kind=OfferKind.PLAN,
+                credits=plan.credits,
+                amount=event.amount or plan.amount,
+                currency=event.currency or plan.currency,
+                provider=plan.provider,
+                status=OrderStatus.PENDING,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    _set(first, now, plan_id=plan.id)
+    plan.months_paid += 1
+    if event.period_end and (plan.period_end is None or event.period_end > plan.period_end):
+        plan.period_end = event.period_end
+    if plan.status == PlanStatus.ENDED:  # paid after it ended (a late renewal): the month is still owed
+        plan.status = PlanStatus.ACTIVE
+    uow.session.add(plan)
+    _grant(uow, first, event, now)
+    return Applied("applied", first.public_id)
+
+
+def _plan_canceling(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    return _plan_status(uow, event, now, PlanStatus.CANCELING)
+
+
+def _plan_ended(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    return _plan_status(uow, event, now, PlanStatus.ENDED)
+
+
+def _plan_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: PlanStatus) -> Applied:
+    plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
+    if plan is None or plan.status == PlanStatus.ENDED:
+        return Applied("ignored")
+    plan.status = status
+    if status == PlanStatus.ENDED:
+        plan.ended_at = now
+    if event.period_end:
+        plan.period_end = event.period_end
+    uow.session.add(plan)
+    audit.record(uow, now, None, f"billing.plan_{status.value}", f"user:{plan.user_id}", plan=plan.public_id)
+    return Applied("applied")
+
+
+# -- money going back ------------------------------------------------------------------------------------------
+
+
+def _refunded(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    return _money_back(uow, event, now, lambda o: _set(o, now, amount_refunded=max(o.amount_refunded, event.refunded)))
+
+
+def _dispute_opened(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    def opened(order: Order) -> None:
+        if order.dispute_status in ("", DisputeStatus.OPEN):  # a closed dispute's outcome stands
+            _set(order, now, dispute_status=DisputeStatus.OPEN, dispute_amount=event.amount or order.amount)
+
+    return _money_back(uow, event, now, opened)
+
+
+def _dispute_closed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    def closed(order: Order) -> None:
+        status = DisputeStatus.WON if event.dispute_won else DisputeStatus.LOST
+        _set(order, now, dispute_status=status, dispute_amount=event.amount or order.dispute_amount or order.amount)
+
+    return _money_back(uow, event, now, closed)
+
+
+def _money_back(uow: UnitOfWork, event: PaymentEvent, now: datetime, change: Callable[[Order], None]) -> Applied:
+    """Find the payment the money came from. By its references first: a plan's refund names the order that
+    started the plan, but the month refunded may be another. The named order itself only while it is
+    unpaid (the refund came first). Otherwise the event waits for its payment."""
+    order = uow.billing.order_by_payment(event.provider, [event.payment, event.also_payment], lock=True)
+    if order is None and (named := _order(uow, event)) is not None and not named.grant_ref:
+        order = named
+    if order is None:
+        return Applied("waiting")  # its payment has not reached us yet: applied when it does
+    change(order)
+    _settle_clawback(uow, order, now, event)
+    return Applied("applied", order.public_id)
+
+
+def _settle_clawback(uow: UnitOfWork, order: Order, now: datetime, event: PaymentEvent) -> None:
+    """Make the credits held back match the money returned: in proportion, rounded up, capped at the grant.
+    A won dispute lowers the target, so the difference is given back."""
+    returned = order.amount_refunded
+    if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST):
+        returned += order.dispute_amount
+    returned = min(returned, order.amount)
+    granted = order.credits_granted
+    target = -(-granted * returned // order.amount) if order.amount > 0 else 0
+    change = target - order.credits_clawed_back
+    if change:
+        order.adjustments += 1
+        key = f"order:{order.public_id}:adjustment:{order.adjustments}"
+        reference = f"order {order.public_id}"
+        if change > 0:
+            why = "dispute" if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST) else "refund"
+            reason = f"{order.offer_name} was {_returned(why, order)}"
+            ledger.claw_back(uow, order.user_id, change, reason, key, reference)
+        else:
+            reason = f"The dispute over {order.offer_name} was won"
+            ledger.grant(uow, order.user_id, -change, reason, key, reference, kind="reinstate")
+        audit.record(
+            uow,
+            now,
+            None,
+            "billing.clawback" if change > 0 else "billing.reinstated",
+            f"user:{order.user_id}",
+            order=order.public_id,
+            credits=-change,
+            provider=order.provider,
+            event=event.event_id or event.type,
+        )
+    _set(order, now, credits_clawed_back=target, status=_status(order))
+
+
+def _returned(why: str, order: Order) -> str:
+    if why == "dispute":
+        return "disputed with the bank"
+    return "refunded" if order.amount_refunded >= order.amount else "partly refunded"
+
+
+# -- shared steps ----------------------------------------------------------------------------------------------
+
+
+def _grant(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) -> None:
+    """Mark the order paid and grant its credits, once; then apply whatever waited for this payment.
+    A second report of a paid order only fills in the payment's references if the first lacked them."""
+    if order.status not in UNPAID or order.grant_ref:
+        if order.payment_ref or not event.payment:
+            return
+        _set(order, now, payment_ref=event.payment, also_payment_ref=event.also_payment or None)
+        _apply_waiting(uow, order, now, event)
+        return
+    _set(
+        order,
+        now,
+        status=OrderStatus.PAID,
+        grant_ref=f"{event.provider}:{event.grant}",
+        payment_ref=event.payment or None,
+        also_payment_ref=event.also_payment or None,
+        checkout_ref=order.checkout_ref or event.checkout or None,
+        paid_at=now,
+        credits_granted=order.credits,
+    )
+    uow.session.flush()  # the grant_ref's uniqueness is checked here, before any credit moves
+    what = ", one month" if order.kind == OfferKind.PLAN else ""
+    reason = f"{order.offer_name}{what} ({plural(order.credits, 'credit')})"
+    key, reference = f"order:{order.public_id}:grant", f"order {order.public_id}"
+    ledger.grant(uow, order.user_id, order.credits, reason, key, reference, kind="purchase")
+    audit.record(
+        uow,
+        now,
+        None,
+        "billing.granted",
+        f"user:{order.user_id}",
+        order=order.public_id,
+        credits=order.credits,
+        amount=order.amount,
+        currency=order.currency,
+        provider=order.provider,
+        event=event.event_id or event.type or "confirmed by the server",
+    )
+    _apply_waiting(uow, order, now, event)
+
+
+def _apply_waiting(uow: UnitOfWork, order: Order, now: datetime, event: PaymentEvent) -> None:
+    """Refunds and disputes that reached us before this payment did, applied now, in the order received."""
+    for waiting in uow.billing.waiting_events(order.provider, [order.payment_ref or "", order.also_payment_ref or ""]):
+        earlier = _from_payload(waiting.payload)
+        _HANDLERS[earlier.kind](uow, earlier, now)
+        waiting.state, waiting.order_id = "applied", order.id
+        uow.session.add(waiting)
+    _settle_clawback(uow, order, now, event)
+
+
+def _order(uow: UnitOfWork, event: PaymentEvent) -> Order | None:
+    """Our order named by the event (its public id echoed back, or its checkout), locked; only the
+    provider it was sold through may speak for it."""
+    order = uow.billing.order(event.order, lock=True) if event.order else None
+    if order is None and event.checkout:
+        order = uow.billing.order_by_checkout(event.provider, event.checkout, lock=True)
+    return order if order is not None and order.provider == event.provider else None
+
+
+def _plan(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) -> Plan:
+    """The plan of this subscription, made from the order that started it if new."""
+    plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
+    if plan is not None:
+        return plan
+    plan = uow.billing.add_plan(
+        Plan(
+            public_id=new_public_id(),
+            user_id=order.user_id,
+            offer_id=order.offer_id,
+            offer_name=order.offer_name,
+            credits=order.credits,
+            amount=order.amount,
+            currency=order.currency,
+            provider=order.provider,
+            subscription_ref=event.subscription,
+            status=PlanStatus.ACTIVE,
+            period_end=event.period_end,
+            created_at=now,
+        )
+    )
+    audit.record(uow, now, None, "billing.plan_started", f"user:{order.user_id}", plan=plan.public_id)
+    return plan
+
+
+def _status(order: Order) -> OrderStatus:
+    if not order.grant_ref:
+        return OrderStatus(order.status)
+    if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST):
+        return OrderStatus.DISPUTED
+    if order.amount_refunded >= order.amount > 0:
+        return OrderStatus.REFUNDED
+    return OrderStatus.PARTLY_REFUNDED if order.amount_refunded > 0 else OrderStatus.PAID
+
+
+def _set(order: Order, now: datetime, **values: object) -> None:
+    for name, value in values.items():
+        setattr(order, name, value)
+    order.updated_at = now
+
+
+def _payload(event: PaymentEvent) -> dict[str, object]:
+    data = dataclasses.asdict(event)
+    data["kind"] = event.kind.value
+    data["period_end"] = event.period_end.isoformat() if event.period_end else None
+    return data
+
+
+def _from_payload(payload: dict[str, object]) -> PaymentEvent:
+    """A waiting event as it was received, without its id (already recorded)."""
+    fields = {f.name for f in dataclasses.fields(PaymentEvent)}
+    data: dict[str, Any] = {k: v for k, v in payload.items() if k in fields}
+    data["kind"] = EventKind(str(data["kind"]))
+    data["period_end"] = datetime.fromisoformat(str(data["period_end"])) if data.get("period_end") else None
+    data["event_id"] = ""
+    return PaymentEvent(**data)
+
+
+def _ignored(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
+    return Applied("ignored")
+
+
+_HANDLERS = {
+    EventKind.PAID: _paid,
+    EventKind.FAILED: _failed,
+    EventKind.STARTED: _started,
+    EventKind.MONTH_PAID: _month_paid,
+    EventKind.REFUNDED: _refunded,
+    EventKind.DISPUTE_OPENED: _dispute_opened,
+    EventKind.DISPUTE_CLOSED: _dispute_closed,
+    EventKind.PLAN_CANCELING: _plan_canceling,
+    EventKind.PLAN_ENDED: _plan_ended,
+    EventKind.IGNORED: _ignored,
+}

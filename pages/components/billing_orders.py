@@ -1,0 +1,128 @@
+"""The Billing page's orders table, the receipt of one order, and what the page says on coming back from a checkout."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import UserView
+from core.domain.billing import OrderView, format_money
+from core.errors import AtelierError, NotFoundError
+from core.services.receipts import receipt_html
+from pages.components.media import absolute_url
+from pages.components.paging import current_cursor, pager
+
+OUTCOME_KEY = "billing.outcome"
+RETURN_PARAMS = (
+    "return",
+    "order",
+    "checkout",
+    "checkout_id",
+    "canceled",
+    "order_id",
+    "customer_id",
+    "subscription_id",
+    "product_id",
+    "request_id",
+    "signature",
+)
+
+
+def handle_return(user: UserView) -> None:
+    """Back from a checkout: ask the provider (never trusting the URL), say what happened, tidy the URL."""
+    params = st.query_params
+    provider = params.get("return")
+    if provider:
+        billing = app_container().billing
+        try:
+            if params.get("canceled"):
+                outcome = billing.checkout_canceled(user, params.get("order", ""))
+            else:
+                checkout = params.get("checkout") or params.get("checkout_id") or ""
+                outcome = billing.confirm_return(user, provider, checkout)
+            st.session_state[OUTCOME_KEY] = (outcome.ok, outcome.message)
+        except AtelierError as exc:
+            st.session_state[OUTCOME_KEY] = (False, str(exc))
+        for name in RETURN_PARAMS:
+            params.pop(name, None)
+    if found := st.session_state.pop(OUTCOME_KEY, None):
+        ok, message = found
+        if ok:
+            st.success(message, icon=":material/check_circle:")
+        else:
+            st.error(message, icon=":material/error:")
+
+
+def orders(user: UserView) -> None:
+    billing = app_container().billing
+    st.subheader("Orders")
+    page = billing.orders(user, current_cursor("orders"))
+    if not page.items:
+        st.caption("No orders yet. What you buy appears here, each with its receipt.")
+        return
+    rows = page.items
+    table = pd.DataFrame(
+        {
+            "Time (UTC)": [o.created_at for o in rows],
+            "Item": [o.offer_name for o in rows],
+            "Amount": [o.price for o in rows],
+            "Paid with": [o.provider_label for o in rows],
+            "Status": [o.status_label for o in rows],
+            "Credits": [_credits(o) for o in rows],
+            "Receipt": [absolute_url(f"/billing?receipt={o.public_id}") for o in rows],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        alt="Your orders, newest first",
+        column_config={
+            "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Credits": st.column_config.TextColumn(help="Credits added, and any taken back by a refund or dispute."),
+            "Receipt": st.column_config.LinkColumn(display_text="View receipt"),
+        },
+    )
+    pager("orders", page.next_cursor, page.total, billing.page_size)
+
+
+def receipt(user: UserView, public_id: str) -> None:
+    """One order's receipt, with a download; an order of someone else's is simply not found."""
+    try:
+        found = app_container().billing.receipt(user, public_id)
+    except NotFoundError:
+        st.error("That receipt does not exist.", icon=":material/error:")
+        _back()
+        return
+    order = found.order
+    st.subheader(f"Receipt {order.public_id.upper()}")
+    st.table(pd.DataFrame({"": [k for k, _ in found.lines], " ": [v for _, v in found.lines]}).set_index(""))
+    st.download_button(
+        "Download receipt (HTML)",
+        receipt_html(found),
+        file_name=f"atelier-receipt-{order.public_id}.html",
+        mime="text/html",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    st.caption("Open the downloaded file in a browser to print it or save it as a PDF.")
+    _back()
+
+
+def _back() -> None:
+    if st.button("Back to billing", icon=":material/arrow_back:"):
+        st.query_params.pop("receipt", None)
+        st.rerun()
+
+
+def _credits(order: OrderView) -> str:
+    if not order.credits_granted:
+        return "—"
+    text = f"+{order.credits_granted:,}"
+    if order.credits_clawed_back:
+        text += f" (−{order.credits_clawed_back:,} taken back)"
+    if order.amount_refunded:
+        text += f" · {format_money(order.amount_refunded, order.currency)} refunded"
+    return text
