@@ -13,8 +13,11 @@ from sqlalchemy import create_engine, text
 from core.bootstrap import Container
 from db.schema import migrate
 from tests.ci import in_ci
+from tests.creem_server import CreemServer
 from tests.factories import make_container
 from tests.fal_server import FalServer
+from tests.payment_support import prepare_creem, prepare_stripe
+from tests.stripe_server import StripeServer
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TABLES = "payment_events, orders, plans, images, generation_inputs, generations, ledger_entries, sign_ins, user_preferences, audit_log, users"
@@ -74,6 +77,31 @@ def fal(fal_server: FalServer, monkeypatch: pytest.MonkeyPatch) -> FalServer:
     fal_server.reset()
     monkeypatch.setattr("fal_client.client.MAX_ATTEMPTS", 1)
     return fal_server
+
+
+@pytest.fixture(scope="session")
+def stripe_server() -> Iterator[StripeServer]:
+    """One local server speaking the part of Stripe's API the app uses, for the whole run."""
+    with StripeServer() as server:
+        yield server
+
+
+@pytest.fixture
+def stripe_api(stripe_server: StripeServer) -> StripeServer:
+    """The local Stripe server, forgotten clean, with the test catalogue's prices."""
+    return prepare_stripe(stripe_server)
+
+
+@pytest.fixture(scope="session")
+def creem_server() -> Iterator[CreemServer]:
+    with CreemServer() as server:
+        yield server
+
+
+@pytest.fixture
+def creem_api(creem_server: CreemServer) -> CreemServer:
+    """The local Creem server, forgotten clean, selling the test catalogue's products."""
+    return prepare_creem(creem_server)
 
 
 @pytest.fixture

@@ -107,7 +107,9 @@ class BillingRepository:
         """Plans of `provider` whose paid month is over (the demo provider renews them itself)."""
         query = (
             select(Plan)
-            .where(Plan.provider == provider, col(Plan.status).in_(("active", "canceling")), col(Plan.period_end) <= now)
+            .where(
+                Plan.provider == provider, col(Plan.status).in_(("active", "canceling")), col(Plan.period_end) <= now
+            )
             .order_by(col(Plan.id))
             .limit(limit)
         )

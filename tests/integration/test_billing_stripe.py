@@ -1,0 +1,269 @@
+"""Stripe end to end, on SQLite and PostgreSQL: the real `stripe` library against the local Stripe server, and
+webhooks signed with the library's own helper, delivered over real HTTP and through Starlette's TestClient."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+
+from core.bootstrap import Container
+from core.domain import AuditFilter, UserView
+from core.domain.billing import OrderStatus, PlanStatus
+from tests.billing_support import assert_billing_balances, only_order
+from tests.factories import refreshed, sign_up
+from tests.payment_support import payment_settings, serving_webhooks, webhook_client
+from tests.stripe_server import StripeServer
+
+STARTER = 20
+APP = "http://127.0.0.1:8501"
+
+
+@dataclass
+class Shop:
+    c: Container
+    stripe: StripeServer
+    user: UserView
+
+    def balance(self, user: UserView | None = None) -> int:
+        return refreshed(self.c, user or self.user).balance
+
+    def buy(self, offer: str = "pack-starter", user: UserView | None = None) -> str:
+        """Start a checkout; return the Checkout Session the buyer was sent to."""
+        outcome = self.c.billing.buy(user or self.user, offer, "stripe", APP)
+        assert outcome.ok and outcome.redirect.startswith(self.stripe.url + "/pay/"), outcome
+        return outcome.redirect.rsplit("/", 1)[1]
+
+    def pay(self, session: str) -> dict[str, list[str]]:
+        """The buyer presses Pay on the checkout page; returns the query Stripe sends them back with."""
+        answer = httpx.post(f"{self.stripe.url}/pay/{session}", data={"action": "pay"}, follow_redirects=False)
+        assert answer.status_code == 303
+        back = urlsplit(answer.headers["location"])
+        assert f"{back.scheme}://{back.netloc}{back.path}" == f"{APP}/billing"
+        return parse_qs(back.query)
+
+    def intent(self, session: str) -> str:
+        return str(self.stripe.session(session)["payment_intent"])
+
+
+@pytest.fixture
+def shop(database_url: str, containers: Callable[..., Container], stripe_api: StripeServer) -> Iterator[Shop]:
+    c = containers(database_url, admin_emails="admin@example.com", **payment_settings(stripe_api, None))
+    with serving_webhooks(lambda: c) as url:
+        stripe_api.webhook_url = f"{url}/api/webhooks/stripe"
+        yield Shop(c, stripe_api, sign_up(c))
+    stripe_api.webhook_url = None
+
+
+def test_a_pack_is_granted_once_by_the_webhook_and_the_return_page(shop: Shop) -> None:
+    session = shop.buy()
+    back = shop.pay(session)
+    assert [status for _, _, status in shop.stripe.deliveries] == [200]
+    assert shop.balance() == STARTER + 1000
+    outcome = shop.c.billing.confirm_return(shop.user, back["return"][0], back["checkout"][0])
+    assert outcome.ok and "1,000 credits added" in outcome.message
+    assert shop.balance() == STARTER + 1000
+    order = only_order(shop.c, shop.user)
+    assert (order.status, order.reference) == (OrderStatus.PAID, session)
+    created = shop.stripe.requests[0]
+    assert created.headers["idempotency-key"] == f"checkout:{order.public_id}"
+    assert created.form["client_reference_id"] == created.form["metadata[order]"] == order.public_id
+    assert created.form["payment_intent_data[metadata][order]"] == order.public_id
+    assert created.form["success_url"].endswith("&checkout={CHECKOUT_SESSION_ID}")
+    assert "alice" not in created.body.decode()  # no email, no name
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_asking_twice_for_one_order_makes_one_session(shop: Shop) -> None:
+    first = shop.buy()
+    assert shop.buy() == first  # a rerun within minutes reopens the same checkout
+    assert len(shop.stripe.sessions()) == 1
+    assert len(shop.c.billing.orders(shop.user).items) == 1
+
+
+def test_the_return_page_and_the_webhook_racing_grant_once(shop: Shop) -> None:
+    shop.stripe.hold = True
+    back = shop.pay(shop.buy())
+    event = shop.stripe.held[0]
+    start = threading.Barrier(3)
+
+    def webhook() -> None:
+        start.wait()
+        shop.stripe.deliver(event)
+
+    def return_page() -> None:
+        start.wait()
+        shop.c.billing.confirm_return(shop.user, "stripe", back["checkout"][0])
+
+    threads = [threading.Thread(target=webhook), threading.Thread(target=return_page), threading.Thread(target=webhook)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert shop.balance() == STARTER + 1000
+    assert [status for _, _, status in shop.stripe.deliveries] == [200, 200]
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_one_event_replayed_ten_times_and_a_second_event_for_the_same_payment_grant_once(shop: Shop) -> None:
+    shop.stripe.hold = True
+    session = shop.buy()
+    shop.pay(session)
+    client = webhook_client(shop.c)
+    event = shop.stripe.held[0]
+    answers = [client.post("/api/webhooks/stripe", content=b, headers=h) for b, h in [shop.stripe.signed(event)] * 10]
+    assert [a.text for a in answers] == ["applied"] + ["duplicate"] * 9
+    twin = shop.stripe.event("checkout.session.completed", shop.stripe.session(session))  # a new id, same payment
+    assert twin["id"] != event["id"]
+    body, headers = shop.stripe.signed(twin)
+    assert client.post("/api/webhooks/stripe", content=body, headers=headers).status_code == 200
+    assert shop.balance() == STARTER + 1000
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_a_forged_tampered_unsigned_or_stale_event_is_refused_and_changes_nothing(shop: Shop) -> None:
+    shop.stripe.hold = True
+    shop.pay(shop.buy())
+    event = shop.stripe.held[0]
+    client = webhook_client(shop.c)
+    body, headers = shop.stripe.signed(event)
+    tampered = body.replace(b'"amount_total": 500', b'"amount_total": 5')
+    assert tampered != body
+    stale_body, stale = shop.stripe.signed(event, timestamp=int(time.time()) - 301)
+    other_secret = {"stripe-signature": headers["Stripe-Signature"].replace("v1=", "v1=0"), **_json()}
+    for content, sent in (
+        (tampered, headers),
+        (body, other_secret),
+        (body, _json()),
+        (stale_body, stale),
+        (b"not json", headers),
+    ):
+        answer = client.post("/api/webhooks/stripe", content=content, headers=sent)
+        assert (answer.status_code, answer.text) == (400, "Bad signature.")
+    assert client.post("/api/webhooks/stripe", content=b"x" * (1024 * 1024 + 1), headers=headers).status_code == 413
+    assert shop.balance() == STARTER
+    with shop.c.db.reader() as uow:
+        assert list(uow.billing.events()) == []
+    assert only_order(shop.c, shop.user).status == OrderStatus.PENDING
+
+
+def _json() -> dict[str, str]:
+    return {"content-type": "application/json"}
+
+
+def test_a_delayed_payment_is_granted_when_it_succeeds_and_marked_failed_when_it_fails(shop: Shop) -> None:
+    paid_later, fails = shop.buy(), shop.buy("pack-creator")
+    shop.stripe.complete(paid_later, async_payment=True)
+    shop.stripe.complete(fails, async_payment=True)
+    assert shop.balance() == STARTER  # completed, but not paid yet
+    shop.stripe.succeed_async(paid_later)
+    shop.stripe.fail_async(fails)
+    assert shop.balance() == STARTER + 1000
+    statuses = {o.offer_name: o.status for o in shop.c.billing.orders(shop.user).items}
+    assert statuses == {"Starter pack": OrderStatus.PAID, "Creator pack": OrderStatus.FAILED}
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_a_partial_refund_then_a_full_refund(shop: Shop) -> None:
+    session = shop.buy("pack-creator")  # 2,500 credits for $10.00
+    shop.pay(session)
+    shop.stripe.refund(shop.intent(session), 250)
+    assert shop.balance() == STARTER + 2500 - 625
+    order = only_order(shop.c, shop.user)
+    assert (order.status, order.credits_clawed_back, order.amount_refunded) == (OrderStatus.PARTLY_REFUNDED, 625, 250)
+    shop.stripe.refund(shop.intent(session))  # the rest
+    assert shop.balance() == STARTER
+    assert only_order(shop.c, shop.user).status == OrderStatus.REFUNDED
+    statement = shop.c.credits.statement(shop.user).items
+    assert [(r.kind, r.change, r.reference) for r in statement[:3]] == [
+        ("Clawback", -1875, f"order {order.public_id}"),
+        ("Clawback", -625, f"order {order.public_id}"),
+        ("Purchase", 2500, f"order {order.public_id}"),
+    ]
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_a_dispute_lost_and_a_dispute_won(shop: Shop) -> None:
+    winner = sign_up(shop.c, "winner@example.com")
+    lost, won = shop.buy(), shop.buy(user=winner)
+    shop.pay(lost)
+    shop.pay(won)
+    lost_dispute = shop.stripe.dispute(shop.intent(lost))
+    won_dispute = shop.stripe.dispute(shop.intent(won))
+    assert shop.balance() == shop.balance(winner) == STARTER
+    shop.stripe.close_dispute(lost_dispute["id"], "lost")
+    shop.stripe.close_dispute(won_dispute["id"], "won")
+    assert shop.balance() == STARTER
+    assert shop.balance(winner) == STARTER + 1000
+    assert only_order(shop.c, shop.user).status_label == "Disputed (lost)"
+    assert only_order(shop.c, winner).status == OrderStatus.PAID
+    for user in (shop.user, winner):
+        assert_billing_balances(shop.c, user)
+    admin = sign_up(shop.c, "admin@example.com")
+    log = shop.c.admin.audit_log(admin, AuditFilter()).items
+    winner_order = only_order(shop.c, winner).public_id
+    assert [e.action for e in log if winner_order in e.details] == [
+        "billing.reinstated",
+        "billing.clawback",
+        "billing.granted",
+    ]
+    assert all(e.subject == f"user:{winner.id}" for e in log if winner_order in e.details)
+
+
+def test_a_plan_grants_on_the_paid_invoice_renews_and_a_cancel_stops_the_third_month(shop: Shop) -> None:
+    session = shop.buy("plan-monthly")
+    created = shop.stripe.requests[0].form
+    assert created["mode"] == "subscription" and created["line_items[0][price]"] == "price_monthly"
+    assert created["subscription_data[metadata][order]"] == created["client_reference_id"]
+    back = shop.pay(session)
+    kinds = [e["type"] for e in shop.stripe.events]
+    assert kinds == ["checkout.session.completed", "invoice.paid"]
+    assert shop.balance() == STARTER + 3000  # granted on the invoice, not also at checkout
+    shop.c.billing.confirm_return(shop.user, "stripe", back["checkout"][0])
+    assert shop.balance() == STARTER + 3000
+    plan = shop.c.billing.plan(shop.user)
+    assert plan is not None and plan.status == PlanStatus.ACTIVE and plan.period_end is not None
+    subscription = str(shop.stripe.session(session)["subscription"])
+    shop.stripe.renew(subscription)
+    assert shop.balance() == STARTER + 6000
+    shop.c.billing.cancel_plan(shop.user)
+    assert shop.stripe.subscription(subscription)["cancel_at_period_end"] is True
+    assert shop.c.billing.plan(shop.user).status == PlanStatus.CANCELING  # type: ignore[union-attr]
+    assert shop.stripe.renew(subscription) is None  # customer.subscription.deleted, no third invoice
+    assert shop.balance() == STARTER + 6000
+    assert shop.c.billing.plan(shop.user) is None
+    orders = shop.c.billing.orders(shop.user).items
+    assert [(o.offer_name, o.status, o.credits_granted) for o in orders] == [
+        ("Monthly plan", OrderStatus.PAID, 3000)
+    ] * 2
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_a_refund_that_arrives_before_its_completion_still_ends_right(shop: Shop) -> None:
+    shop.stripe.hold = True
+    session = shop.buy()
+    shop.pay(session)
+    shop.stripe.refund(shop.intent(session), 500)
+    completed, refunded = (e["id"] for e in shop.stripe.held)
+    shop.stripe.release([refunded, completed])
+    assert shop.balance() == STARTER
+    assert only_order(shop.c, shop.user).status == OrderStatus.REFUNDED
+    assert_billing_balances(shop.c, shop.user)
+
+
+def test_a_refund_of_a_renewal_month_claws_back_that_month_only(shop: Shop) -> None:
+    session = shop.buy("plan-monthly")
+    shop.pay(session)
+    invoice = shop.stripe.renew(str(shop.stripe.session(session)["subscription"]))
+    assert invoice is not None
+    intent = invoice["payments"]["data"][0]["payment"]["payment_intent"]
+    shop.stripe.refund(intent, 500)  # half of the second month
+    assert shop.balance() == STARTER + 6000 - 1500
+    statuses = [o.status for o in shop.c.billing.orders(shop.user).items]
+    assert statuses == [OrderStatus.PARTLY_REFUNDED, OrderStatus.PAID]
+    assert_billing_balances(shop.c, shop.user)

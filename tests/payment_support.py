@@ -1,0 +1,85 @@
+"""The billing tests' set-up: containers paying through the local Stripe and Creem servers, and the webhook
+routes served over real HTTP (uvicorn in a thread) or through Starlette's TestClient."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from core.bootstrap import Container
+from core.web.payment_webhooks import payment_webhook_routes
+from tests.creem_server import CreemServer
+from tests.stripe_server import StripeServer
+
+CATALOGUE = Path(__file__).parent / "data" / "billing.toml"
+STRIPE_KEY, CREEM_KEY = "sk_test_local", "creem_test_local"
+CREEM_PRODUCTS = {  # as the test catalogue sells them
+    "prod_starter": (500, False),
+    "prod_creator": (1000, False),
+    "prod_monthly": (1000, True),
+}
+
+
+def payment_settings(stripe: StripeServer | None, creem: CreemServer | None) -> dict[str, object]:
+    """Settings overrides for a container that pays through the local servers given."""
+    names, values = [], {"billing_catalogue_file": CATALOGUE}
+    if stripe is not None:
+        names.append("stripe")
+        values |= {
+            "stripe_secret_key": STRIPE_KEY,
+            "stripe_webhook_secret": stripe.webhook_secret,
+            "stripe_api_base": stripe.url,
+        }
+    if creem is not None:
+        names.append("creem")
+        values |= {
+            "creem_api_key": creem.api_key,
+            "creem_webhook_secret": creem.webhook_secret,
+            "creem_api_base": creem.url,
+        }
+    return {"payment_providers": ",".join(names), **values}
+
+
+def prepare_creem(server: CreemServer) -> CreemServer:
+    server.reset()
+    for product, (amount, recurring) in CREEM_PRODUCTS.items():
+        server.add_product(product, amount=amount, currency="USD", recurring=recurring)
+    return server
+
+
+def prepare_stripe(server: StripeServer) -> StripeServer:
+    server.reset()
+    server.add_price("price_monthly", unit_amount=1000, currency="usd", recurring=True)
+    return server
+
+
+def webhook_client(c: Container) -> TestClient:
+    return TestClient(Starlette(routes=payment_webhook_routes(lambda: c)))
+
+
+@contextlib.contextmanager
+def serving_webhooks(container: Callable[[], Container]) -> Iterator[str]:
+    """The payment webhook routes on a real HTTP server on 127.0.0.1; yields its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    app = Starlette(routes=payment_webhook_routes(container))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, name="webhooks", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)
