@@ -85,7 +85,24 @@ def orders(user: UserView) -> None:
             "Receipt": st.column_config.LinkColumn(display_text="View receipt"),
         },
     )
-    pager("orders", page.next_cursor, page.total, billing.page_size)
+    if page.total > billing.page_size:
+        pager("orders", page.next_cursor, page.total, billing.page_size)
+    _receipt_picker(rows)
+
+
+def _receipt_picker(rows: list[OrderView]) -> None:
+    """The receipts, reachable without the table: a table cell's link is not a keyboard stop."""
+    with st.container(horizontal=True, vertical_alignment="bottom", gap="small"):
+        chosen = st.selectbox(
+            "Receipt for",
+            rows,
+            format_func=lambda o: f"{o.created_at:%Y-%m-%d %H:%M} · {o.offer_name} · {o.price} · {o.status_label}",
+            key="billing.receipt_for",
+            width=420,
+        )
+        if st.button("View receipt", icon=":material/receipt_long:", key="billing.view_receipt") and chosen:
+            st.query_params["receipt"] = chosen.public_id
+            st.rerun()
 
 
 def receipt(user: UserView, public_id: str) -> None:

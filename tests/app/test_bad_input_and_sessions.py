@@ -17,7 +17,7 @@ from tests.markdown import unescape
 
 HOSTILE_EMAIL = "![a](http://127.0.0.1:9999/p.png)@x.com"
 HOSTILE_INSTRUCTION = "[x](http://127.0.0.1:9999/) :red[boom] **loud** $x^2$ :material/home:"
-PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
+PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py", "pages/billing.py"]
 
 
 def click(at: AppTest, label_start: str) -> AppTest:

@@ -13,7 +13,7 @@ from tests.app.frame import balance
 from tests.factories import create_form
 from tests.markdown import unescape
 
-PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py"]
+PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py", "pages/billing.py"]
 
 
 def click(at: AppTest, label_start: str) -> AppTest:
@@ -101,9 +101,7 @@ def test_at_zero_credits_the_button_is_disabled_and_says_where_credits_come_from
     button = next(b for b in at.button if b.label.startswith("Generate"))
     assert button.disabled
     assert "This needs 1 credit and you have 0 credits." in texts(at)
-    assert "Where credits come from" in texts(at) or any(
-        link.proto.label == "Where credits come from" for link in at.get("page_link")
-    )
+    assert "Buy credits" in texts(at) or any(link.proto.label == "Buy credits" for link in at.get("page_link"))
 
 
 def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_release(open_app, monkeypatch) -> None:

@@ -9,15 +9,26 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from tests.ci import in_ci
 from tests.e2e.server import CHROMIUM, RunningServer, launch_chromium, running_server
+from tests.payment_support import STRIPE_KEY
+from tests.stripe_server import StripeServer
 
 SERVER_KEY = pytest.StashKey[RunningServer]()
 VIEWPORT = {"width": 1400, "height": 900}
 
 
 @pytest.fixture(scope="session")
-def atelier(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> Iterator[RunningServer]:
-    """`streamlit run app.py` over an empty, migrated SQLite database in a temp data dir (engine delay 1 s)."""
-    with running_server(tmp_path_factory.mktemp("atelier-e2e"), engine_delay_seconds=1.0) as server:
+def atelier(
+    tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config, stripe_server: StripeServer
+) -> Iterator[RunningServer]:
+    """`streamlit run app.py` over an empty, migrated SQLite database in a temp data dir (engine delay 1 s),
+    taking demo payments and Stripe payments through the local Stripe server."""
+    payments = {
+        "PAYMENT_PROVIDERS": "demo,stripe",
+        "STRIPE_SECRET_KEY": STRIPE_KEY,
+        "STRIPE_WEBHOOK_SECRET": stripe_server.webhook_secret,
+        "STRIPE_API_BASE": stripe_server.url,
+    }
+    with running_server(tmp_path_factory.mktemp("atelier-e2e"), engine_delay_seconds=1.0, extra_env=payments) as server:
         pytestconfig.stash[SERVER_KEY] = server
         yield server
         del pytestconfig.stash[SERVER_KEY]

@@ -180,7 +180,7 @@ def test_generate_reload_lightbox_back_and_an_empty_balance(
     page.goto("/")
     expect(page.get_by_role("button", name="Generate · 1 credit")).to_be_disabled()
     expect(page.get_by_text("This needs 1 credit and you have 0 credits.")).to_be_visible()
-    expect(page.get_by_role("link", name="Where credits come from")).to_be_visible()
+    expect(page.get_by_role("link", name="Buy credits")).to_be_visible()
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

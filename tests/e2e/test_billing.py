@@ -1,0 +1,86 @@
+"""Billing in Chromium: a pack bought with demo payments raises the balance at once; a Stripe checkout on the
+local Stripe server, paid on its page, comes back with the webhook's grant and the order shown as paid."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.server import RunningServer
+from tests.stripe_server import StripeServer
+
+PHONE = {"width": 390, "height": 844}
+BLOCKING = ("serious", "critical")
+
+
+def sign_in_to_billing(page: Page, email: str) -> None:
+    page.goto("/")
+    page.get_by_role("textbox", name="Email").fill(email)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="20 credits")).to_be_visible()
+    page.goto("/billing")
+    expect(page.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
+
+
+def test_buying_a_pack_with_demo_payments_raises_the_balance(page: Page) -> None:
+    page.set_viewport_size(PHONE)
+    sign_in_to_billing(page, "demo-buyer@example.com")
+    expect(page.get_by_text("Demo payments: no money moves.")).to_be_visible()
+    page.get_by_role("button", name="Buy · $5.00").click()
+    expect(page.get_by_text("Payment received for Starter pack: 1,000 credits added.")).to_be_visible()
+    expect(page.get_by_role("link", name="1,020 credits")).to_be_visible()
+
+
+def test_a_stripe_checkout_paid_on_stripes_page_comes_back_paid(
+    page: Page, atelier: RunningServer, stripe_server: StripeServer
+) -> None:
+    stripe_server.reset()
+    stripe_server.webhook_url = f"{atelier.url}/api/webhooks/stripe"
+    try:
+        sign_in_to_billing(page, "stripe-buyer@example.com")
+        page.get_by_test_id("stButtonGroup").get_by_text("Stripe", exact=True).click()
+        page.get_by_role("button", name="Buy · $10.00").click()
+        expect(page).to_have_title("Test checkout", timeout=20_000)  # the browser went to Stripe's page by itself
+        page.get_by_role("button", name="Pay").click()
+        expect(page.get_by_text("Payment received for Creator pack: 2,500 credits added.")).to_be_visible()
+        expect(page.get_by_role("link", name="2,520 credits")).to_be_visible()
+        assert "checkout=" not in page.url  # the return parameters are tidied away
+        orders = page.get_by_test_id("stDataFrame")
+        expect(orders).to_contain_text("Creator pack")
+        assert [status for _, kind, status in stripe_server.deliveries if kind == "checkout.session.completed"] == [200]
+        session = stripe_server.sessions()[0]
+        assert session["status"] == "complete" and re.fullmatch(r"[0-9a-f]{16}", session["client_reference_id"])
+    finally:
+        stripe_server.webhook_url = None
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_billing_page_and_a_receipt_pass_axe(browser: Browser, atelier: RunningServer, scheme: str) -> None:
+    context = browser.new_context(base_url=atelier.url, viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in_to_billing(page, f"axe-{scheme}@example.com")
+        page.get_by_role("button", name="Subscribe · $10.00 a month").click()
+        expect(page.get_by_text("Renews on")).to_be_visible()
+        _check(page, f"Billing ({scheme})")
+        page.get_by_role("button", name="View receipt").click()
+        expect(page.get_by_role("button", name="Download receipt (HTML)")).to_be_visible()
+        expect(page.get_by_text("Monthly plan (one month)")).to_be_visible()
+        _check(page, f"a receipt ({scheme})")
+    finally:
+        context.close()
+
+
+def _check(page: Page, where: str) -> None:
+    page.wait_for_timeout(500)
+    results = Axe().run(page, options={"resultTypes": ["violations"]})
+    blocking = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
+        for v in results.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
+    assert not blocking, f"axe on {where}: {blocking}"
