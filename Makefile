@@ -53,6 +53,7 @@ bench: install-dev
 	$(BIN)/python bench/sign_in_check.py
 	$(BIN)/python bench/studio_pages.py
 	$(BIN)/python bench/fal_overhead.py
+	$(BIN)/python bench/webhook_fulfilment.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

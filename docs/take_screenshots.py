@@ -1,4 +1,4 @@
-"""Take the README screenshots: a fresh server, a few offline images and an edit, then Generate, Gallery, the
+"""Take the README screenshots: a fresh server, a few offline images and an edit, then Generate, Gallery, Billing, the
 lightbox, Credits and Account; Generate and Gallery again in the dark theme and on a phone (light and dark);
 then, as an admin, the Users page with a credit adjustment and the Audit log; last, the fal engine against the
 local fal server: a model's own settings, and Combine with a job in the queue."""
@@ -71,6 +71,7 @@ def main() -> None:
         shoot(page, "gallery-detail.png", full=False)
         page.keyboard.press("Escape")
 
+        billing_shots(page)
         open_page(page, "Credits")
         expect(page.get_by_test_id("stDataFrame")).to_be_visible()
         shoot(page, "credits.png")
@@ -95,6 +96,10 @@ def main() -> None:
             other.goto("/gallery")
             expect(other.get_by_role("button", name=OPEN_TILE)).to_have_count(len(IMAGES) + 1)
             shoot(other, f"gallery-{suffix}.png", full=viewport is VIEWPORT)
+            if suffix != "phone-dark":
+                other.goto("/billing")
+                expect(other.get_by_text("Renews on")).to_be_visible()
+                shoot(other, "billing-dark.png" if suffix == "dark" else "billing-phone.png", full=suffix == "dark")
             other.context.close()
 
         page = browser.new_context(base_url=server.url, viewport=VIEWPORT).new_page()
@@ -114,6 +119,21 @@ def main() -> None:
         shoot(page, "audit-log.png")
         fal_shots(browser)
         browser.close()
+
+
+def billing_shots(page: Page) -> None:
+    """Billing with demo payments: a pack bought (the success message and the order), then the plan, a receipt."""
+    open_page(page, "Billing")
+    page.get_by_role("button", name="Buy · $5.00").click()
+    expect(page.get_by_text("Payment received for Starter pack")).to_be_visible()
+    shoot(page, "billing.png")
+    page.get_by_role("button", name=re.compile(r"^Subscribe")).click()
+    expect(page.get_by_text("Renews on")).to_be_visible()
+    page.get_by_role("button", name="View receipt").click()
+    expect(page.get_by_role("button", name="Download receipt (HTML)")).to_be_visible()
+    shoot(page, "receipt.png")
+    page.get_by_role("button", name="Back to billing").click()
+    expect(page.get_by_text("Renews on")).to_be_visible()
 
 
 def fal_shots(browser: Browser) -> None:

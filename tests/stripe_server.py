@@ -367,7 +367,7 @@ class _HttpServer(ThreadingHTTPServer):
     """The stdlib server, knowing its StripeServer and quiet about dropped connections."""
 
     daemon_threads = True
-    stripe: StripeServer
+    owner: StripeServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet: a client hanging up is not worth a traceback."""
@@ -396,7 +396,7 @@ class _Handler(BaseHTTPRequestHandler):
             form=form,
             target=self.path,
         )
-        reply = self.server.stripe.handle(received)
+        reply = self.server.owner.handle(received)
         self.send_response(reply.status)
         self.send_header("Content-Type", reply.content_type)
         self.send_header("Content-Length", str(len(reply.body)))
@@ -437,6 +437,7 @@ class StripeServer:
         self._subscriptions: dict[str, Obj] = {}
         self._recurring: dict[str, list[_Item]] = {}  # subscription id -> its line items, for renewal invoices
         self._invoices: dict[str, Obj] = {}
+        self._payment_intents: dict[str, Obj] = {}
         self._charges: dict[str, Obj] = {}  # by payment intent id
         self._disputes: dict[str, Obj] = {}
         self._saved: dict[tuple[str, str], _Saved] = {}  # (API key, idempotency key) -> first answer
@@ -454,7 +455,7 @@ class StripeServer:
     def start(self, port: int = 0) -> StripeServer:
         """Serve on 127.0.0.1 (a free port unless one is given) from a daemon thread."""
         self._http = _HttpServer(("127.0.0.1", port), _Handler)
-        self._http.stripe = self
+        self._http.owner = self
         self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
         self._thread = threading.Thread(
             target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="stripe-server", daemon=True
@@ -487,6 +488,7 @@ class StripeServer:
             self._subscriptions.clear()
             self._recurring.clear()
             self._invoices.clear()
+            self._payment_intents.clear()
             self._charges.clear()
             self._disputes.clear()
             self._saved.clear()
@@ -547,6 +549,11 @@ class StripeServer:
         with self._lock:
             return copy.deepcopy(self._invoices[invoice_id])
 
+    def payment_intent(self, payment_intent_id: str) -> Obj:
+        """The PaymentIntent (KeyError if unknown): its `metadata` is the session's payment_intent_data.metadata."""
+        with self._lock:
+            return copy.deepcopy(self._payment_intents[payment_intent_id])
+
     def charge_for(self, payment_intent: str) -> Obj:
         """The Charge of a PaymentIntent as it stands (KeyError if none)."""
         with self._lock:
@@ -573,7 +580,10 @@ class StripeServer:
                 raise ValueError("async_payment is only for payment mode here")
             session["status"], session["url"] = "complete", None
             if session["mode"] == "payment":
-                session["payment_intent"] = payment_intent = new_id("pi_")
+                payment_intent = self._new_payment_intent(
+                    session["amount_total"], session["currency"], checkout.payment_intent_metadata
+                )
+                session["payment_intent"] = payment_intent
                 if async_payment:
                     checkout.async_pending = True
                 else:
@@ -619,6 +629,7 @@ class StripeServer:
         with self._lock:
             checkout = self._async_pending(session_id)
             checkout.async_pending = False
+            self._payment_intents[checkout.obj["payment_intent"]]["status"] = "requires_payment_method"
             sending = [self._record("checkout.session.async_payment_failed", checkout.obj)]
             result = copy.deepcopy(checkout.obj)
         self._send(sending)
@@ -849,8 +860,24 @@ class StripeServer:
         except KeyError:
             raise KeyError(f"no charge for {payment_intent}") from None
 
+    def _new_payment_intent(self, amount: int, currency: str, metadata: dict[str, str]) -> str:
+        """A PaymentIntent still processing (its Charge makes it succeed); returns its id."""
+        payment_intent: Obj = {
+            "id": new_id("pi_"),
+            "object": "payment_intent",
+            "amount": amount,
+            "currency": currency,
+            "status": "processing",
+            "latest_charge": None,
+            "metadata": dict(metadata),
+            "created": self.now,
+            "livemode": False,
+        }
+        self._payment_intents[payment_intent["id"]] = payment_intent
+        return str(payment_intent["id"])
+
     def _new_charge(self, payment_intent: str, amount: int, currency: str) -> Obj:
-        """A succeeded Charge for a PaymentIntent."""
+        """A succeeded Charge for a PaymentIntent, which then succeeds too."""
         charge: Obj = {
             "id": new_id("ch_"),
             "object": "charge",
@@ -869,6 +896,7 @@ class StripeServer:
             "livemode": False,
         }
         self._charges[payment_intent] = charge
+        self._payment_intents[payment_intent].update(status="succeeded", latest_charge=charge["id"])
         return charge
 
     def _new_subscription(self, checkout: _Checkout, customer: str) -> Obj:
@@ -919,8 +947,8 @@ class StripeServer:
     ) -> Obj:
         """A paid subscription invoice with its own PaymentIntent and Charge (2026-10-28.endive shape: no top-level
         subscription, charge or payment_intent; see parent.subscription_details and payments)."""
-        payment_intent = new_id("pi_")
         currency = subscription["currency"]
+        payment_intent = self._new_payment_intent(amount, currency, {})
         self._new_charge(payment_intent, amount, currency)
         invoice: Obj = {
             "id": new_id("in_"),

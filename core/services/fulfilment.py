@@ -22,7 +22,6 @@ from typing import Any
 
 from core.domain.billing import DisputeStatus, EventKind, OfferKind, OrderStatus, PaymentEvent, PlanStatus
 from core.services import audit, ledger
-from core.text import plural
 from db.tables import Order, PaymentEventRecord, Plan
 from db.uow import UnitOfWork
 
@@ -264,7 +263,7 @@ def _grant(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) ->
     )
     uow.session.flush()  # the grant_ref's uniqueness is checked here, before any credit moves
     what = ", one month" if order.kind == OfferKind.PLAN else ""
-    reason = f"{order.offer_name}{what} ({plural(order.credits, 'credit')})"
+    reason = f"{order.offer_name}{what}"
     key, reference = f"order:{order.public_id}:grant", f"order {order.public_id}"
     ledger.grant(uow, order.user_id, order.credits, reason, key, reference, kind="purchase")
     audit.record(

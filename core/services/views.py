@@ -131,7 +131,7 @@ def statement_row(
             description=f"{kind}: {line.reason}",
             change=line.change,
             balance_after=balance_after,
-            reference=line.reference,
+            reference=_reference_label(line.reference),
         )
     generation, image = job if job else (None, None)
     kind = "Edit" if generation and generation.kind == GenerationKind.EDIT else "Generation"
@@ -154,6 +154,13 @@ def statement_row(
         image_id=thumb.id if thumb else None,
         thumb_url=thumb.thumb_url if thumb else None,
     )
+
+
+def _reference_label(reference: str) -> str:
+    """A payment's order as its receipt begins ("Order BE8D3C1D"); other references as written."""
+    if reference.startswith("order "):
+        return "Order " + reference.removeprefix("order ")[:8].upper()
+    return reference
 
 
 def describe_options(options: Mapping[str, object]) -> dict[str, str]:

@@ -115,7 +115,7 @@ def receipt(user: UserView, public_id: str) -> None:
         return
     order = found.order
     st.subheader(f"Receipt {order.public_id.upper()}")
-    st.table(pd.DataFrame({"": [k for k, _ in found.lines], " ": [v for _, v in found.lines]}).set_index(""))
+    st.table(dict(found.lines))
     st.download_button(
         "Download receipt (HTML)",
         receipt_html(found),

@@ -254,6 +254,7 @@ def test_retrieve_reflects_complete(server: StripeServer, client: stripe.StripeC
     session = client.v1.checkout.sessions.retrieve(created.id)
     assert (session.status, session.payment_status) == ("complete", "paid")
     assert session.payment_intent.startswith("pi_")
+    assert server.payment_intent(session.payment_intent)["metadata"] == {"order": "ord_1"}
     charge = server.charge_for(session.payment_intent)
     assert (charge["amount"], charge["amount_refunded"], charge["refunded"]) == (500, 0, False)
     assert [event["type"] for event in server.events] == ["checkout.session.completed"]

@@ -180,10 +180,11 @@ def test_a_partial_refund_then_a_full_refund(shop: Shop) -> None:
     assert shop.balance() == STARTER
     assert only_order(shop.c, shop.user).status == OrderStatus.REFUNDED
     statement = shop.c.credits.statement(shop.user).items
-    assert [(r.kind, r.change, r.reference) for r in statement[:3]] == [
-        ("Clawback", -1875, f"order {order.public_id}"),
-        ("Clawback", -625, f"order {order.public_id}"),
-        ("Purchase", 2500, f"order {order.public_id}"),
+    label = f"Order {order.public_id[:8].upper()}"  # as the receipt's order number begins
+    assert [(r.description, r.change, r.reference) for r in statement[:3]] == [
+        ("Clawback: Creator pack was refunded", -1875, label),
+        ("Clawback: Creator pack was partly refunded", -625, label),
+        ("Purchase: Creator pack", 2500, label),
     ]
     assert_billing_balances(shop.c, shop.user)
 
