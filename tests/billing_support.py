@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 
 from core.bootstrap import Container
+from core.clock import utc_now
 from core.domain import UserView
 from core.domain.billing import OrderView, PaymentEvent
 from core.services import fulfilment
@@ -49,21 +50,11 @@ def pending_order(
     """An order as `BillingService.buy` leaves it once the provider opened a checkout; its public id."""
     offer = next(o for o in c.billing._offers if o.id == offer_id)
     with c.db.uow() as uow:
-        order = uow.billing.add_order(
-            Order(
-                public_id=fulfilment.new_public_id(),
-                user_id=user.id,
-                offer_id=offer.id,
-                offer_name=offer.name,
-                kind=offer.kind,
-                credits=offer.credits,
-                amount=offer.amount,
-                currency=offer.currency,
-                provider=provider,
-                status="pending",
-                checkout_ref=checkout or None,
-            )
+        order = fulfilment.new_order(
+            user.id, offer.id, offer.name, offer.kind, offer.credits, offer.amount, offer.currency, provider, utc_now()
         )
+        order.checkout_ref = checkout or None
+        uow.billing.add_order(order)
         uow.commit()
     return order.public_id
 

@@ -27,18 +27,25 @@ import json
 import re
 import secrets
 import string
+import sys
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
+
+if not __package__:  # run as `python tests/creem_server.py`: put the project root on the path for `tests.` imports
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.local_http import LocalHttpServer, Reply, html_reply, json_reply  # noqa: E402
+from tests.local_http import Received as Received  # noqa: E402
 
 DEFAULT_API_KEY = "creem_test_local"
 DEFAULT_WEBHOOK_SECRET = "whsec_creem_local"
@@ -51,26 +58,6 @@ ON_EXECUTE = ("cancel", "pause")
 _ID_ALPHABET = string.ascii_letters + string.digits
 _PAY_PATH = re.compile(r"/pay/(?P<id>[^/]+)")
 _CANCEL_PATH = re.compile(r"/v1/subscriptions/(?P<id>[^/]+)/cancel")
-
-
-@dataclass(frozen=True)
-class Received:
-    """One HTTP request as the server received it."""
-
-    method: str
-    path: str  # the path without the query, as sent (still percent-encoded)
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # names lower-cased; lookups work in any case
-    body: bytes
-    target: str = ""  # the raw request target: path and query as sent
-
-    @property
-    def json(self) -> object:
-        """The body parsed as JSON, or None if it is empty or not JSON."""
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
 
 
 @dataclass
@@ -165,29 +152,6 @@ class Subscription:
     canceled_at: datetime | None = None
 
 
-@dataclass
-class _Reply:
-    """An HTTP answer."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-class _Headers(dict[str, str]):
-    """Header names stored lower-case; lookups work in any case."""
-
-    def __getitem__(self, key: str) -> str:
-        return super().__getitem__(key.lower())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.lower())
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return super().get(key.lower(), default)
-
-
 def new_id(prefix: str) -> str:
     """A Creem-style id: the prefix, an underscore and 22 random letters and digits."""
     return prefix + "_" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(22))
@@ -211,28 +175,18 @@ def signature(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _json_reply(status: int, body: object, headers: dict[str, str] | None = None) -> _Reply:
-    """A JSON answer."""
-    return _Reply(status, json.dumps(body).encode(), headers=dict(headers or {}))
-
-
-def _error(status: int, error: str, *messages: str) -> _Reply:
+def _error(status: int, error: str, *messages: str) -> Reply:
     """Creem's documented error body (api-reference/error-codes): trace_id, status, error, message[], timestamp."""
     body: dict[str, Any] = {"trace_id": str(uuid.uuid4()), "status": status, "error": error}
     if messages:
         body["message"] = list(messages)
     body["timestamp"] = int(time.time() * 1000)
-    return _json_reply(status, body)
+    return json_reply(status, body)
 
 
-def _html_reply(status: int, page: str) -> _Reply:
-    """An HTML answer."""
-    return _Reply(status, page.encode(), "text/html; charset=utf-8")
-
-
-def _redirect(location: str) -> _Reply:
+def _redirect(location: str) -> Reply:
     """A 303 See Other to `location`."""
-    return _Reply(303, b"", "text/html; charset=utf-8", {"Location": location})
+    return Reply(303, b"", "text/html; charset=utf-8", {"Location": location})
 
 
 def _with_query(url: str, params: Sequence[tuple[str, str]]) -> str:
@@ -259,54 +213,7 @@ def _page(title: str, body: str) -> str:
     )
 
 
-class _HttpServer(ThreadingHTTPServer):
-    """The stdlib server, knowing its CreemServer and quiet about dropped connections."""
-
-    daemon_threads = True
-    creem: CreemServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: a client hanging up is not worth a traceback."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Reads each request, hands it to CreemServer.handle and writes the answer."""
-
-    server: _HttpServer
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = _Headers()
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        parts = urlsplit(self.path)
-        received = Received(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=headers,
-            body=body,
-            target=self.path,
-        )
-        reply = self.server.creem.handle(received)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet."""
-
-
-class CreemServer:
+class CreemServer(LocalHttpServer):
     """A fake Creem on 127.0.0.1: products, checkouts, subscriptions, a checkout page and signed webhooks.
 
     Events are dicts (Creem's envelope: id, eventType, created_at, object). Every emitted event is kept in
@@ -314,10 +221,11 @@ class CreemServer:
     before the call that emitted it returns, and `(event id, eventType, status or None)` goes to `deliveries`.
     """
 
+    thread_name = "creem-server"
+
     def __init__(self, api_key: str = DEFAULT_API_KEY, webhook_secret: str = DEFAULT_WEBHOOK_SECRET) -> None:
+        super().__init__()
         self._lock = threading.RLock()
-        self._http: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
         self._now: datetime | None = None
         self._products: dict[str, Product] = {}
         self._customers: dict[str, Customer] = {}
@@ -325,7 +233,6 @@ class CreemServer:
         self._orders: dict[str, Order] = {}
         self._transactions: dict[str, Transaction] = {}
         self._subscriptions: dict[str, Subscription] = {}
-        self.url = ""
         self.api_key = api_key
         self.webhook_secret = webhook_secret
         self.webhook_url: str | None = None
@@ -337,33 +244,6 @@ class CreemServer:
         self.deliveries: list[tuple[str, str, int | None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    def start(self, port: int = 0) -> CreemServer:
-        """Serve on 127.0.0.1 (a free port unless one is given) from a daemon thread."""
-        self._http = _HttpServer(("127.0.0.1", port), _Handler)
-        self._http.creem = self
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="creem-server", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-            self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> CreemServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget everything but the products: checkouts, records, events; no webhook_url, no hold, the live clock."""
@@ -845,16 +725,16 @@ class CreemServer:
 
     # -- routing -----------------------------------------------------------------------------------------------
 
-    def handle(self, received: Received) -> _Reply:
+    def handle(self, received: Received) -> Reply:
         """Record a request and answer it (a 500 naming the bug if this server itself fails)."""
         with self._lock:
             self.requests.append(received)
         try:
             return self._route(received)
         except Exception:  # noqa: BLE001 - a bug here must reach the test as an answer, not a hang
-            return _json_reply(500, {"error": "fake Creem server bug", "message": [traceback.format_exc()]})
+            return json_reply(500, {"error": "fake Creem server bug", "message": [traceback.format_exc()]})
 
-    def _route(self, r: Received) -> _Reply:
+    def _route(self, r: Received) -> Reply:
         """Dispatch on method and path; everything unknown is 404."""
         pay = _PAY_PATH.fullmatch(r.path)
         if pay is not None and r.method in ("GET", "HEAD"):
@@ -875,7 +755,7 @@ class CreemServer:
                 return self._cancel(r, cancel["id"])
         return _error(404, "Not Found", f"Cannot {r.method} {r.path}")
 
-    def _create_checkout(self, r: Received) -> _Reply:
+    def _create_checkout(self, r: Received) -> Reply:
         """POST /v1/checkouts: a new pending checkout (every call makes one; request_id is only echoed)."""
         body = r.json
         if not isinstance(body, dict):
@@ -910,9 +790,9 @@ class CreemServer:
                 created_at=self.now,
             )
             self._checkouts[checkout.id] = checkout
-            return _json_reply(200, self._checkout_json(checkout))
+            return json_reply(200, self._checkout_json(checkout))
 
-    def _get_checkout(self, r: Received) -> _Reply:
+    def _get_checkout(self, r: Received) -> Reply:
         """GET /v1/checkouts?checkout_id=…"""
         checkout_id = r.query.get("checkout_id", [""])[0]
         if not checkout_id:
@@ -920,9 +800,9 @@ class CreemServer:
         with self._lock:
             if checkout_id not in self._checkouts:
                 return _error(404, "Not Found", "Checkout not found")
-            return _json_reply(200, self.checkout(checkout_id))
+            return json_reply(200, self.checkout(checkout_id))
 
-    def _get_subscription(self, r: Received) -> _Reply:
+    def _get_subscription(self, r: Received) -> Reply:
         """GET /v1/subscriptions?subscription_id=…"""
         subscription_id = r.query.get("subscription_id", [""])[0]
         if not subscription_id:
@@ -930,9 +810,9 @@ class CreemServer:
         with self._lock:
             if subscription_id not in self._subscriptions:
                 return _error(404, "Not Found", "Subscription not found")
-            return _json_reply(200, self.subscription(subscription_id))
+            return json_reply(200, self.subscription(subscription_id))
 
-    def _cancel(self, r: Received, subscription_id: str) -> _Reply:
+    def _cancel(self, r: Received, subscription_id: str) -> Reply:
         """POST /v1/subscriptions/{id}/cancel with an optional {"mode", "onExecute"}."""
         body = r.json if r.body else {}
         if not isinstance(body, dict):
@@ -942,19 +822,19 @@ class CreemServer:
             if subscription_id not in self._subscriptions:
                 return _error(404, "Not Found", "Subscription not found")
         try:
-            return _json_reply(200, self.cancel(subscription_id, mode=mode, on_execute=on_execute))
+            return json_reply(200, self.cancel(subscription_id, mode=mode, on_execute=on_execute))
         except ValueError as exc:
             return _error(400, "Bad Request", str(exc))
 
     # -- the hosted checkout page ------------------------------------------------------------------------------
 
-    def _pay_page(self, checkout_id: str) -> _Reply:
+    def _pay_page(self, checkout_id: str) -> Reply:
         """GET /pay/{id}: the product, its price, and Pay / Cancel buttons."""
         with self._lock:
             checkout = self._checkouts.get(checkout_id)
             product = self._products[checkout.product_id] if checkout else None
         if checkout is None or product is None:
-            return _html_reply(404, _page("Checkout not found", "<h1>Checkout not found</h1>"))
+            return html_reply(404, _page("Checkout not found", "<h1>Checkout not found</h1>"))
         price = _money(product.amount * checkout.units, product.currency) + (" a month" if product.recurring else "")
         action = html.escape(f"/pay/{checkout.id}")
         done = "<p>This checkout is already paid.</p>\n" if checkout.status == "completed" else ""
@@ -968,26 +848,26 @@ class CreemServer:
             f'<form method="post" action="{action}"><input type="hidden" name="action" value="cancel">'
             '<button type="submit">Cancel</button></form>'
         )
-        return _html_reply(200, _page("Test checkout", body))
+        return html_reply(200, _page("Test checkout", body))
 
-    def _pay(self, r: Received, checkout_id: str) -> _Reply:
+    def _pay(self, r: Received, checkout_id: str) -> Reply:
         """POST /pay/{id}: action=pay completes and returns to success_url; action=cancel just goes back."""
         action = parse_qs(r.body.decode("utf-8", errors="replace")).get("action", [""])[0]
         with self._lock:
             exists = checkout_id in self._checkouts
         if not exists:
-            return _html_reply(404, _page("Checkout not found", "<h1>Checkout not found</h1>"))
+            return html_reply(404, _page("Checkout not found", "<h1>Checkout not found</h1>"))
         if action == "cancel":
             with self._lock:
                 success_url = self._checkouts[checkout_id].success_url
             if success_url is None:
-                return _html_reply(200, _page("Checkout canceled", "<h1>Checkout canceled</h1>"))
+                return html_reply(200, _page("Checkout canceled", "<h1>Checkout canceled</h1>"))
             return _redirect(_with_query(success_url, [("canceled", "1")]))
         if action != "pay":
-            return _html_reply(400, _page("Bad request", "<h1>Unknown action</h1>"))
+            return html_reply(400, _page("Bad request", "<h1>Unknown action</h1>"))
         checkout = self.complete(checkout_id)
         if checkout["success_url"] is None:
-            return _html_reply(200, _page("Payment complete", "<h1>Payment complete</h1>"))
+            return html_reply(200, _page("Payment complete", "<h1>Payment complete</h1>"))
         return _redirect(_with_query(checkout["success_url"], self._return_params(checkout)))
 
     def _return_params(self, checkout: dict[str, Any]) -> list[tuple[str, str]]:
@@ -1044,13 +924,7 @@ def main() -> None:
     print(
         f"products: {', '.join(p['id'] for p in server.products())}; webhooks to {server.webhook_url or 'nowhere'}; Ctrl-C stops"
     )
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    server.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -17,21 +17,27 @@ import base64
 import io
 import json
 import re
+import sys
 import threading
 import time
 import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote, unquote_plus, urlsplit
+from urllib.parse import unquote, unquote_plus
 
 import httpx
 from PIL import ExifTags, Image, ImageDraw, ImageFont
 from PIL.PngImagePlugin import PngInfo
 
-from core.domain import IMAGE_SIZE_PRESETS  # fal's named sizes (fal-flux2.md section 1)
+if not __package__:  # run as `python tests/fal_server.py`: put the project root on the path for `tests.` imports
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.domain import IMAGE_SIZE_PRESETS  # noqa: E402 - fal's named sizes (fal-flux2.md section 1)
+from tests.local_http import LocalHttpServer, Reply, json_reply  # noqa: E402
+from tests.local_http import Received as Received  # noqa: E402
 
 METADATA_MARKER = "fal-test-metadata"
 """Embedded in every generated image: a PNG text chunk `Comment`, or the JPEG EXIF `Artist` tag."""
@@ -88,26 +94,6 @@ class Scenario:
             raise ValueError(f"content must be one of {sorted(CONTENTS)}, not {self.content!r}")
         if self.step_seconds is not None and self.step_seconds <= 0:
             raise ValueError("step_seconds must be positive (or None for one step per status poll)")
-
-
-@dataclass(frozen=True)
-class Received:
-    """One HTTP request as the server received it."""
-
-    method: str
-    path: str  # the path without the query, as sent (still percent-encoded)
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # names lower-cased; lookups work in any case
-    body: bytes
-    target: str = ""  # the raw request target: path and query as sent
-
-    @property
-    def json(self) -> object:
-        """The body parsed as JSON, or None if it is empty or not JSON."""
-        try:
-            return json.loads(self.body) if self.body else None
-        except ValueError:
-            return None
 
 
 @dataclass(frozen=True)
@@ -176,16 +162,6 @@ class Job:
 
 
 @dataclass
-class _Reply:
-    """An HTTP answer."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
 class _Scripted:
     """A scenario waiting for its submit, with the submit errors it still has to answer."""
 
@@ -194,32 +170,14 @@ class _Scripted:
     submit_errors: list[int]
 
 
-class _Headers(dict[str, str]):
-    """Header names stored lower-case; lookups work in any case."""
-
-    def __getitem__(self, key: str) -> str:
-        return super().__getitem__(key.lower())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.lower())
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return super().get(key.lower(), default)
-
-
-def _json_reply(status: int, body: object, headers: dict[str, str] | None = None) -> _Reply:
-    """A JSON answer."""
-    return _Reply(status, json.dumps(body).encode(), headers=dict(headers or {}))
-
-
 def _infrastructure_body(status: int) -> dict[str, Any]:
     """The flat error body of fal's infrastructure, for scripted errors."""
     return {"detail": f"Scripted error {status} from the fake fal server", "error_type": "runner_server_error"}
 
 
-def _infrastructure_error(status: int) -> _Reply:
+def _infrastructure_error(status: int) -> Reply:
     """A scripted submit/status/result error, as fal's infrastructure answers it."""
-    return _json_reply(status, _infrastructure_body(status), {"X-Fal-Error-Type": "runner_server_error"})
+    return json_reply(status, _infrastructure_body(status), {"X-Fal-Error-Type": "runner_server_error"})
 
 
 def _app_path(endpoint: str) -> str | None:
@@ -287,67 +245,19 @@ def has_test_metadata(data: bytes) -> bool:
     return METADATA_MARKER.encode() in data
 
 
-class _HttpServer(ThreadingHTTPServer):
-    """The stdlib server, knowing its FalServer and quiet about dropped connections."""
-
-    daemon_threads = True
-    fal: FalServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: a client hanging up is not worth a traceback."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Reads each request, hands it to FalServer.handle and writes the answer."""
-
-    server: _HttpServer
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = _Headers()
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        parts = urlsplit(self.path)
-        received = Received(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=headers,
-            body=body,
-            target=self.path,
-        )
-        reply = self.server.fal.handle(received)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet."""
-
-
-class FalServer:
+class FalServer(LocalHttpServer):
     """A fake fal queue on 127.0.0.1: scripted jobs, recorded requests, served media and webhooks."""
 
+    thread_name = "fal-server"
+
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
-        self._http: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
         self._timers: list[threading.Timer] = []
         self._jobs: dict[str, Job] = {}
         self._scripts: list[_Scripted] = []
         self._default = _Scripted(None, Scenario(), [])
         self._accepted: list[tuple[str, Received]] = []
-        self.url = ""
-        self.queue_url = ""
         self.requests: list[Received] = []
         self.cancels: list[str] = []
         self.deleted_payloads: list[str] = []
@@ -355,34 +265,15 @@ class FalServer:
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
 
-    def start(self, port: int = 0) -> FalServer:
-        """Serve on 127.0.0.1 (a free port unless one is given) from a daemon thread."""
-        self._http = _HttpServer(("127.0.0.1", port), _Handler)
-        self._http.fal = self
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        self.queue_url = self.url + "/queue/"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="fal-server", daemon=True
-        )
-        self._thread.start()
-        return self
+    @property
+    def queue_url(self) -> str:
+        """The queue's base URL, "http://127.0.0.1:<port>/queue/" once started (fal-client's QUEUE_URL_FORMAT)."""
+        return self.url + "/queue/" if self.url else ""
 
     def stop(self) -> None:
         """Stop serving and cancel pending webhook timers."""
         self._cancel_timers()
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-            self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> FalServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().stop()
 
     # -- scripting and inspection ------------------------------------------------------------------------------
 
@@ -447,16 +338,16 @@ class FalServer:
 
     # -- routing -----------------------------------------------------------------------------------------------
 
-    def handle(self, received: Received) -> _Reply:
+    def handle(self, received: Received) -> Reply:
         """Record a request and answer it (a 500 naming the bug if this server itself fails)."""
         with self._lock:
             self.requests.append(received)
         try:
             return self._route(received)
         except Exception:  # noqa: BLE001 - a bug here must reach the test as an answer, not a hang
-            return _json_reply(500, {"detail": "fake fal server bug: " + traceback.format_exc()})
+            return json_reply(500, {"detail": "fake fal server bug: " + traceback.format_exc()})
 
-    def _route(self, r: Received) -> _Reply:
+    def _route(self, r: Received) -> Reply:
         """Dispatch on method and path; everything unknown is 404."""
         request = _REQUEST_PATH.fullmatch(r.path)
         if request is not None:
@@ -473,11 +364,11 @@ class FalServer:
         if payloads is not None and r.method == "DELETE":
             with self._lock:
                 self.deleted_payloads.append(payloads["id"])
-            return _json_reply(200, {"cdn_delete_results": []})
+            return json_reply(200, {"cdn_delete_results": []})
         media = _MEDIA_PATH.fullmatch(r.path)
         if media is not None and r.method in ("GET", "HEAD"):
             return self._media(media["id"], int(media["index"]), media["ext"])
-        return _json_reply(404, {"detail": "Not found"})
+        return json_reply(404, {"detail": "Not found"})
 
     # -- queue operations --------------------------------------------------------------------------------------
 
@@ -488,11 +379,11 @@ class FalServer:
                 return scripted
         return self._default
 
-    def _submit(self, r: Received, endpoint: str) -> _Reply:
+    def _submit(self, r: Received, endpoint: str) -> Reply:
         """POST /queue/<endpoint id>: answer a scripted error or accept a new job."""
         app_path = _app_path(endpoint)
         if app_path is None:
-            return _json_reply(404, {"detail": f"Application '{endpoint}' not found"})
+            return json_reply(404, {"detail": f"Application '{endpoint}' not found"})
         with self._lock:
             scripted = self._next_script(endpoint)
             if scripted.submit_errors:
@@ -516,7 +407,7 @@ class FalServer:
             self._jobs[request_id] = job
             self._accepted.append((endpoint, r))
             self._arm_webhook(job)
-        return _json_reply(
+        return json_reply(
             200,
             {
                 "request_id": request_id,
@@ -537,11 +428,11 @@ class FalServer:
             job = self._jobs.get(request_id)
         return job if job is not None and job.app_path == app else None
 
-    def _status(self, r: Received, app: str, request_id: str) -> _Reply:
+    def _status(self, r: Received, app: str, request_id: str) -> Reply:
         """GET .../status: the current step (then one step on, in poll mode)."""
         job = self._find(app, request_id)
         if job is None:
-            return _json_reply(404, {"detail": "Request not found"})
+            return json_reply(404, {"detail": "Request not found"})
         if job.scenario.status_delay:
             time.sleep(job.scenario.status_delay)
         with_logs = _truthy(r.query.get("logs", ["false"])[0])
@@ -553,7 +444,7 @@ class FalServer:
             job.advance()
             if job.completed:  # the poll that completes it (poll mode), or a timer running late (time mode)
                 self._fire_webhook(job)
-        return _json_reply(200 if body["status"] == "COMPLETED" else 202, body)
+        return json_reply(200 if body["status"] == "COMPLETED" else 202, body)
 
     def _status_body(self, job: Job, with_logs: bool) -> dict[str, Any]:
         """The status JSON of the job's current step."""
@@ -585,41 +476,41 @@ class FalServer:
             for n, message in enumerate(job.scenario.progress_logs[index])
         ]
 
-    def _result(self, app: str, request_id: str) -> _Reply:
+    def _result(self, app: str, request_id: str) -> Reply:
         """GET .../requests/<id>: scripted errors, 'still in progress', or the outcome."""
         job = self._find(app, request_id)
         if job is None:
-            return _json_reply(404, {"detail": "Request not found"})
+            return json_reply(404, {"detail": "Request not found"})
         with self._lock:
             job.result_fetches += 1
             if job.result_errors:
                 return _infrastructure_error(job.result_errors.pop(0))
             if not job.completed:
-                return _json_reply(400, {"detail": "Request is still in progress"})
+                return json_reply(400, {"detail": "Request is still in progress"})
         status, body, headers = self._outcome(job)
-        return _json_reply(status, body, headers)
+        return json_reply(status, body, headers)
 
-    def _cancel(self, app: str, request_id: str) -> _Reply:
+    def _cancel(self, app: str, request_id: str) -> Reply:
         """PUT .../cancel: 404 unknown, 400 already completed, else canceled (and its webhook sent)."""
         job = self._find(app, request_id)
         if job is None:
-            return _json_reply(404, {"status": "NOT_FOUND"})
+            return json_reply(404, {"status": "NOT_FOUND"})
         with self._lock:
             if job.completed:
-                return _json_reply(400, {"status": "ALREADY_COMPLETED"})
+                return json_reply(400, {"status": "ALREADY_COMPLETED"})
             job.canceled = True
             self.cancels.append(request_id)
             self._fire_webhook(job)
-        return _json_reply(202, {"status": "CANCELLATION_REQUESTED"})
+        return json_reply(202, {"status": "CANCELLATION_REQUESTED"})
 
-    def _media(self, request_id: str, index: int, ext: str) -> _Reply:
+    def _media(self, request_id: str, index: int, ext: str) -> Reply:
         """GET /media/<id>/<index>.<ext>: a rendered image, or 404."""
         with self._lock:
             job = self._jobs.get(request_id)
             media = job.media if job is not None else None
         if media is None or index >= len(media) or media[index].ext != ext:
-            return _json_reply(404, {"detail": "Not found"})
-        return _Reply(200, media[index].data, media[index].content_type)
+            return json_reply(404, {"detail": "Not found"})
+        return Reply(200, media[index].data, media[index].content_type)
 
     # -- outcomes and webhooks ---------------------------------------------------------------------------------
 
@@ -734,13 +625,7 @@ def main() -> None:
     )
     server.start(port=args.port)
     print(f"fake fal queue at {server.queue_url}  (set fal_client.client.QUEUE_URL_FORMAT to it; Ctrl-C stops)")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    server.serve_until_interrupted()
 
 
 if __name__ == "__main__":

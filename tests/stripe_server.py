@@ -29,17 +29,24 @@ import json
 import re
 import secrets
 import string
+import sys
 import threading
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, unquote
 
 import httpx
 import stripe
+
+if not __package__:  # run as `python tests/stripe_server.py`: put the project root on the path for `tests.` imports
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.local_http import LocalHttpServer, Reply, html_reply, json_reply  # noqa: E402
+from tests.local_http import Received as Received  # noqa: E402
 
 API_VERSION = "2026-10-28.endive"
 DEFAULT_WEBHOOK_SECRET = "whsec_test_local"
@@ -98,19 +105,6 @@ Obj = dict[str, Any]
 
 
 @dataclass(frozen=True)
-class Received:
-    """One HTTP request as the server received it."""
-
-    method: str
-    path: str  # the path without the query, as sent (still percent-encoded)
-    query: dict[str, list[str]]
-    headers: dict[str, str]  # names lower-cased; lookups work in any case
-    body: bytes
-    form: dict[str, str]  # the form body as flat bracket keys, e.g. {"line_items[0][quantity]": "1"}
-    target: str = ""  # the raw request target: path and query as sent
-
-
-@dataclass(frozen=True)
 class Price:
     """A catalog Price the server knows, for `line_items[n][price]`."""
 
@@ -165,17 +159,7 @@ class _Saved:
     method: str
     path: str
     form: dict[str, str]
-    reply: _Reply
-
-
-@dataclass
-class _Reply:
-    """An HTTP answer."""
-
-    status: int
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
+    reply: Reply
 
 
 class _ApiError(Exception):
@@ -193,42 +177,19 @@ class _ApiError(Exception):
         super().__init__(message)
         self.status, self.message, self.type, self.param, self.code = status, message, type, param, code
 
-    def reply(self) -> _Reply:
+    def reply(self) -> Reply:
         """The error as an HTTP answer."""
         error: Obj = {"type": self.type, "message": self.message}
         if self.param is not None:
             error["param"] = self.param
         if self.code is not None:
             error["code"] = self.code
-        return _json_reply(self.status, {"error": error})
+        return json_reply(self.status, {"error": error})
 
 
-class _Headers(dict[str, str]):
-    """Header names stored lower-case; lookups work in any case."""
-
-    def __getitem__(self, key: str) -> str:
-        return super().__getitem__(key.lower())
-
-    def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and super().__contains__(key.lower())
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return super().get(key.lower(), default)
-
-
-def _json_reply(status: int, body: object, headers: dict[str, str] | None = None) -> _Reply:
-    """A JSON answer."""
-    return _Reply(status, json.dumps(body).encode(), headers=dict(headers or {}))
-
-
-def _html_reply(status: int, page: str) -> _Reply:
-    """An HTML answer."""
-    return _Reply(status, page.encode(), "text/html; charset=utf-8")
-
-
-def _redirect(location: str) -> _Reply:
+def _redirect(location: str) -> Reply:
     """A 303 See Other, as a browser form post expects."""
-    return _Reply(303, b"", "text/plain", {"Location": location})
+    return Reply(303, b"", "text/plain", {"Location": location})
 
 
 def new_id(prefix: str, length: int = 24) -> str:
@@ -353,66 +314,17 @@ a {{ color: #1d4ed8; }}
 """
 
 
-def _message_page(status: int, message: str) -> _Reply:
+def _message_page(status: int, message: str) -> Reply:
     """A plain accessible page for errors on the hosted checkout."""
     page = (
         '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Test checkout</title></head>\n'
         f"<body><main><h1>Test checkout</h1><p>{html.escape(message)}</p></main></body>\n</html>\n"
     )
-    return _html_reply(status, page)
+    return html_reply(status, page)
 
 
-class _HttpServer(ThreadingHTTPServer):
-    """The stdlib server, knowing its StripeServer and quiet about dropped connections."""
-
-    daemon_threads = True
-    owner: StripeServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """Stay quiet: a client hanging up is not worth a traceback."""
-
-
-class _Handler(BaseHTTPRequestHandler):
-    """Reads each request, hands it to StripeServer.handle and writes the answer."""
-
-    server: _HttpServer
-
-    def _handle(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
-        headers = _Headers()
-        for name, value in self.headers.items():
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value}" if key in headers else value
-        parts = urlsplit(self.path)
-        form = dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)) if body else {}
-        received = Received(
-            method=self.command,
-            path=parts.path,
-            query=parse_qs(parts.query, keep_blank_values=True),
-            headers=headers,
-            body=body,
-            form=form,
-            target=self.path,
-        )
-        reply = self.server.owner.handle(received)
-        self.send_response(reply.status)
-        self.send_header("Content-Type", reply.content_type)
-        self.send_header("Content-Length", str(len(reply.body)))
-        for name, value in reply.headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(reply.body)
-
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Stay quiet."""
-
-
-class StripeServer:
+class StripeServer(LocalHttpServer):
     """A fake Stripe on 127.0.0.1: Checkout Sessions, subscriptions, a hosted checkout page and signed webhooks.
 
     Attributes a test reads or sets:
@@ -427,10 +339,11 @@ class StripeServer:
     Object getters and control methods return deep copies: changing them changes nothing on the server.
     """
 
+    thread_name = "stripe-server"
+
     def __init__(self) -> None:
+        super().__init__()
         self._lock = threading.RLock()
-        self._http: _HttpServer | None = None
-        self._thread: threading.Thread | None = None
         self._now: int | None = None
         self._prices: dict[str, Price] = {}
         self._checkouts: dict[str, _Checkout] = {}
@@ -441,7 +354,6 @@ class StripeServer:
         self._charges: dict[str, Obj] = {}  # by payment intent id
         self._disputes: dict[str, Obj] = {}
         self._saved: dict[tuple[str, str], _Saved] = {}  # (API key, idempotency key) -> first answer
-        self.url = ""
         self.requests: list[Received] = []
         self.events: list[Obj] = []
         self.held: list[Obj] = []
@@ -451,33 +363,6 @@ class StripeServer:
         self.hold = False
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
-
-    def start(self, port: int = 0) -> StripeServer:
-        """Serve on 127.0.0.1 (a free port unless one is given) from a daemon thread."""
-        self._http = _HttpServer(("127.0.0.1", port), _Handler)
-        self._http.owner = self
-        self.url = f"http://127.0.0.1:{self._http.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._http.serve_forever, kwargs={"poll_interval": 0.05}, name="stripe-server", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving."""
-        if self._http is not None:
-            self._http.shutdown()
-            self._http.server_close()
-            self._http = None
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-
-    def __enter__(self) -> StripeServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def reset(self) -> None:
         """Forget everything but the prices: objects, requests, events, deliveries, idempotency keys and the clock;
@@ -1011,7 +896,7 @@ class StripeServer:
 
     # -- routing -----------------------------------------------------------------------------------------------
 
-    def handle(self, received: Received) -> _Reply:
+    def handle(self, received: Received) -> Reply:
         """Record a request and answer it (a 500 naming the bug if this server itself fails)."""
         with self._lock:
             self.requests.append(received)
@@ -1026,9 +911,9 @@ class StripeServer:
             return _message_page(404, "Not found.")
         except Exception:  # noqa: BLE001 - a bug here must reach the test as an answer, not a hang
             error = {"type": "api_error", "message": "fake Stripe server bug: " + traceback.format_exc()}
-            return _json_reply(500, {"error": error}, {"Stripe-Should-Retry": "false"})
+            return json_reply(500, {"error": error}, {"Stripe-Should-Retry": "false"})
 
-    def _api(self, r: Received) -> _Reply:
+    def _api(self, r: Received) -> Reply:
         """/v1/...: authenticate, route, answer Stripe's errors and headers."""
         request_id = new_id("req_", 14)
         try:
@@ -1067,7 +952,7 @@ class StripeServer:
             raise _ApiError(401, f"Invalid API Key provided: {key[:8]}{'*' * max(len(key) - 12, 0)}{key[-4:]}")
         return key
 
-    def _route_api(self, r: Received, api_key: str, request_id: str) -> _Reply:
+    def _route_api(self, r: Received, api_key: str, request_id: str) -> Reply:
         """Dispatch on method and path; unknown URLs answer Stripe's 404."""
         if r.path == "/v1/checkout/sessions" and r.method == "POST":
             return self._idempotent(r, api_key, lambda: self._create_session(r))
@@ -1085,7 +970,7 @@ class StripeServer:
                 return self._idempotent(r, api_key, lambda: self._cancel_subscription(r, subscription_id, request_id))
         raise _ApiError(404, f"Unrecognized request URL ({r.method}: {r.path}).")
 
-    def _idempotent(self, r: Received, api_key: str, action: Callable[[], tuple[_Reply, list[Obj]]]) -> _Reply:
+    def _idempotent(self, r: Received, api_key: str, action: Callable[[], tuple[Reply, list[Obj]]]) -> Reply:
         """Run a POST once per idempotency key: the same key and parameters replay the first answer; the same key
         with other parameters or another endpoint is an idempotency_error. Refused requests (4xx) are not saved.
         Events the action emits are sent after the lock is let go, before answering."""
@@ -1109,7 +994,7 @@ class StripeServer:
                         type="idempotency_error",
                     )
                 replay = saved.reply
-                return _Reply(
+                return Reply(
                     replay.status, replay.body, replay.content_type, {**replay.headers, "Idempotent-Replayed": "true"}
                 )
             reply, sending = action()
@@ -1120,7 +1005,7 @@ class StripeServer:
 
     # -- API operations (lock held) ----------------------------------------------------------------------------
 
-    def _create_session(self, r: Received) -> tuple[_Reply, list[Obj]]:
+    def _create_session(self, r: Received) -> tuple[Reply, list[Obj]]:
         """POST /v1/checkout/sessions: validate like Stripe does for what we use, then an open session."""
         form = r.form
         for key in form:
@@ -1174,7 +1059,7 @@ class StripeServer:
             subscription_metadata=_sub_dict(form, "subscription_data[metadata]"),
             payment_intent_metadata=_sub_dict(form, "payment_intent_data[metadata]"),
         )
-        return _json_reply(200, session), []
+        return json_reply(200, session), []
 
     def _line_items(self, form: dict[str, str], mode: str) -> list[_Item]:
         """line_items[n]: a catalog `price` or `price_data`, and a `quantity`; checked against the mode."""
@@ -1236,23 +1121,23 @@ class StripeServer:
             )
         return Price(new_id("price_"), unit_amount, currency.lower(), interval is not None, interval or "month", name)
 
-    def _retrieve_session(self, session_id: str) -> _Reply:
+    def _retrieve_session(self, session_id: str) -> Reply:
         """GET /v1/checkout/sessions/{id} (any expand is ignored)."""
         with self._lock:
             checkout = self._checkouts.get(session_id)
             if checkout is None:
                 raise _no_such("checkout.session", session_id, "session")
-            return _json_reply(200, checkout.obj)
+            return json_reply(200, checkout.obj)
 
-    def _retrieve_subscription(self, subscription_id: str) -> _Reply:
+    def _retrieve_subscription(self, subscription_id: str) -> Reply:
         """GET /v1/subscriptions/{id}."""
         with self._lock:
             subscription = self._subscriptions.get(subscription_id)
             if subscription is None:
                 raise _no_such("subscription", subscription_id, "id")
-            return _json_reply(200, subscription)
+            return json_reply(200, subscription)
 
-    def _update_subscription(self, r: Received, subscription_id: str, request_id: str) -> tuple[_Reply, list[Obj]]:
+    def _update_subscription(self, r: Received, subscription_id: str, request_id: str) -> tuple[Reply, list[Obj]]:
         """POST /v1/subscriptions/{id}: cancel_at_period_end and metadata; emits customer.subscription.updated when
         something changed (with previous_attributes and the request's id and idempotency key, as Stripe does)."""
         subscription = self._subscriptions.get(subscription_id)
@@ -1295,9 +1180,9 @@ class StripeServer:
                     idempotency_key=r.headers.get("idempotency-key"),
                 )
             )
-        return _json_reply(200, subscription), sending
+        return json_reply(200, subscription), sending
 
-    def _cancel_subscription(self, r: Received, subscription_id: str, request_id: str) -> tuple[_Reply, list[Obj]]:
+    def _cancel_subscription(self, r: Received, subscription_id: str, request_id: str) -> tuple[Reply, list[Obj]]:
         """DELETE /v1/subscriptions/{id}: cancel now; emits customer.subscription.deleted."""
         subscription = self._subscriptions.get(subscription_id)
         if subscription is None:
@@ -1312,19 +1197,19 @@ class StripeServer:
             request_id=request_id,
             idempotency_key=r.headers.get("idempotency-key"),
         )
-        return _json_reply(200, subscription), [event]
+        return json_reply(200, subscription), [event]
 
     # -- hosted checkout page ----------------------------------------------------------------------------------
 
-    def _pay_page(self, session_id: str) -> _Reply:
+    def _pay_page(self, session_id: str) -> Reply:
         """GET /pay/{id}: the checkout page."""
         with self._lock:
             checkout = self._checkouts.get(session_id)
             if checkout is None:
                 return _message_page(404, "This checkout session does not exist.")
-            return _html_reply(200, _session_page(checkout))
+            return html_reply(200, _session_page(checkout))
 
-    def _pay_action(self, session_id: str, action: str) -> _Reply:
+    def _pay_action(self, session_id: str, action: str) -> Reply:
         """POST /pay/{id}: "pay" completes the session (webhooks sent before answering) and redirects to success_url;
         "cancel" redirects to cancel_url and changes nothing."""
         with self._lock:
@@ -1373,13 +1258,7 @@ def main() -> None:
     print(f"fake Stripe at {server.url}  (StripeClient(key, base_addresses={{'api': '{server.url}'}}); Ctrl-C stops)")
     if args.webhook_url:
         print(f"events go to {args.webhook_url}, signed with {args.webhook_secret}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.stop()
+    server.serve_until_interrupted()
 
 
 if __name__ == "__main__":

@@ -80,6 +80,7 @@ class CreemPayments:
         self._call("POST", f"/v1/subscriptions/{subscription}/cancel", "cancel the plan", json={"mode": "scheduled"})
 
     def _call(self, method: str, path: str, doing: str, **kwargs: Any) -> dict[str, Any]:
+        refused = PaymentError(f"Creem could not {doing} just now. Nothing was charged by us; please try again.")
         try:
             response = self.http.request(method, path, **kwargs)
             response.raise_for_status()
@@ -87,13 +88,10 @@ class CreemPayments:
         except (httpx.HTTPError, ValueError) as exc:
             status = exc.response.status_code if isinstance(exc, httpx.HTTPStatusError) else None
             log.warning("Creem could not %s: %s (HTTP %s)", doing, type(exc).__name__, status)
-            raise PaymentError(
-                f"Creem could not {doing} just now. Nothing was charged by us; please try again."
-            ) from None
+            raise refused from None
         if not isinstance(found, dict):
-            raise PaymentError(
-                f"Creem could not {doing} just now. Nothing was charged by us; please try again."
-            ) from None
+            log.warning("Creem could not %s: the answer is not a JSON object", doing)
+            raise refused
         return found
 
 

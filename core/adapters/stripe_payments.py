@@ -81,32 +81,31 @@ class StripePayments:
     def confirm(self, checkout: str) -> list[PaymentEvent]:
         try:
             session = self.client.v1.checkout.sessions.retrieve(checkout).to_dict()
-            if session.get("mode") != "subscription" or session.get("status") != "complete":
+            paid_month = session.get("payment_status") == "paid" and session.get("invoice")
+            if session.get("mode") != "subscription" or not paid_month or not session.get("subscription"):
                 return _session_events(session, "confirmed")
-            subscription = self.client.v1.subscriptions.retrieve(str(session.get("subscription"))).to_dict()
+            subscription = self.client.v1.subscriptions.retrieve(str(session["subscription"])).to_dict()
         except stripe.StripeError as exc:
             log.warning("Stripe could not confirm a checkout: %s (HTTP %s)", type(exc).__name__, exc.http_status)
             raise PaymentError(
                 "Stripe could not confirm this payment just now. If it went through, "
                 "your credits arrive within a minute; this page shows them when they do."
             ) from None
-        events = _session_events(session, "confirmed")
-        if session.get("payment_status") == "paid" and session.get("invoice"):
-            events.append(
-                PaymentEvent(
-                    NAME,
-                    EventKind.MONTH_PAID,
-                    order=_order_of(session),
-                    checkout=str(session["id"]),
-                    subscription=str(subscription.get("id", "")),
-                    grant=str(session["invoice"]),  # the first invoice: the key invoice.paid grants under too
-                    amount=int(session.get("amount_total") or 0),
-                    currency=str(session.get("currency") or ""),
-                    period_end=_period_end(subscription),
-                    type="confirmed",
-                )
-            )
-        return events
+        return [
+            *_session_events(session, "confirmed"),
+            PaymentEvent(
+                NAME,
+                EventKind.MONTH_PAID,
+                order=_order_of(session),
+                checkout=str(session["id"]),
+                subscription=str(subscription.get("id", "")),
+                grant=str(session["invoice"]),  # the first invoice: the key invoice.paid grants under too
+                amount=int(session.get("amount_total") or 0),
+                currency=str(session.get("currency") or ""),
+                period_end=_period_end(subscription),
+                type="confirmed",
+            ),
+        ]
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentEvent:
         signature = headers.get("stripe-signature", "")

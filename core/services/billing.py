@@ -8,6 +8,7 @@ which checkout to ask about; it is never taken as proof of payment.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -38,8 +39,11 @@ from db.tables import Order, Plan
 from db.uow import Database
 
 log = logging.getLogger(__name__)
+_TOKEN = re.compile(r"[0-9a-f]{16}")
 BILLING_PATH = "/billing"
 REOPEN_CHECKOUT_FOR = timedelta(minutes=30)  # a pending checkout younger than this is reopened, not duplicated
+ASK_AFTER = timedelta(minutes=5)  # a checkout still pending this long is asked about (its webhook may be lost)
+GIVE_UP_AFTER = timedelta(hours=25)  # and one unpaid this long is over: Stripe's and Creem's checkouts expire in 24 h
 
 
 class RenewsItself(Protocol):
@@ -86,8 +90,29 @@ class BillingService:
 
     # -- buying ----------------------------------------------------------------------------------------------
 
-    def buy(self, user: UserView, offer_id: str, provider_name: str, base_url: str) -> BillingOutcome:
-        """Open a checkout for one offer (or reopen the one started minutes ago). Demo payments are paid here."""
+    @staticmethod
+    def new_token() -> str:
+        """An idempotency token for one rendering of the Billing page; it becomes the order's public id."""
+        return fulfilment.new_public_id()
+
+    def buy(
+        self, user: UserView, offer_id: str, provider_name: str, base_url: str, token: str | None = None
+    ) -> BillingOutcome:
+        """Open a checkout for one offer (or reopen the one started minutes ago). Demo payments are paid here.
+
+        `token` names the order: a second click with the same token (a double click, a rerun) finds the
+        first order instead of making another."""
+        if token is not None and not _TOKEN.fullmatch(token):
+            raise ValidationError("That purchase form has expired. Please try again.")
+        if token is not None:
+            with self.db.reader() as uow:
+                earlier = uow.billing.order(token)
+            if earlier is not None:
+                if earlier.user_id != user.id:
+                    raise ValidationError("That purchase form has expired. Please try again.")
+                if earlier.checkout_url and earlier.status == OrderStatus.PENDING:
+                    return BillingOutcome(True, "Your checkout is still open.", redirect=earlier.checkout_url)
+                return self._outcome(user, earlier.public_id)
         provider = self._provider(provider_name)
         offer = next((o for o in self._offers if o.id == offer_id and o.sold_by(provider_name)), None)
         if offer is None:
@@ -101,19 +126,17 @@ class BillingService:
             if open_order := uow.billing.open_checkout(user.id, offer.id, provider_name, now - REOPEN_CHECKOUT_FOR):
                 return BillingOutcome(True, "Your checkout is still open.", redirect=open_order.checkout_url or "")
             order = uow.billing.add_order(
-                Order(
-                    public_id=fulfilment.new_public_id(),
-                    user_id=user.id,
-                    offer_id=offer.id,
-                    offer_name=offer.name,
-                    kind=offer.kind,
-                    credits=offer.credits,
-                    amount=offer.amount,
-                    currency=offer.currency,
-                    provider=provider_name,
-                    status=OrderStatus.PENDING,
-                    created_at=now,
-                    updated_at=now,
+                fulfilment.new_order(
+                    user.id,
+                    offer.id,
+                    offer.name,
+                    offer.kind,
+                    offer.credits,
+                    offer.amount,
+                    offer.currency,
+                    provider_name,
+                    now,
+                    token or "",
                 )
             )
             uow.commit()  # the order exists before the provider hears of it: its id is the checkout's key
@@ -236,6 +259,37 @@ class BillingService:
             f"Your {plan.offer_name} is canceled. It ends{until}: no further payments are taken and no further "
             "credits are added. The credits you have stay yours."
         )
+
+    def reconcile_pending(self) -> int:
+        """Ask the providers about checkouts still pending after a few minutes, so a payment whose webhook was
+        lost (and whose buyer never came back) is still fulfilled; one unpaid for over a day is marked canceled.
+        Returns how many orders changed."""
+        now, changed = self.clock(), 0
+        with self.db.reader() as uow:
+            pending = [
+                (o.public_id, o.provider, o.checkout_ref, o.created_at)
+                for o in uow.billing.pending_checkouts(now - ASK_AFTER)
+            ]
+        for public_id, name, checkout, created in pending:
+            provider = self.providers.get(name)
+            if provider is None or checkout is None:
+                continue
+            try:
+                events = provider.confirm(checkout)
+            except PaymentError:
+                continue  # asked again next time
+            with self.db.uow() as uow:
+                for event in events:
+                    if event.order in ("", public_id):
+                        fulfilment.apply(uow, event, now)
+                order = uow.billing.order(public_id, lock=True)
+                if order is not None and order.status == OrderStatus.PENDING and created < now - GIVE_UP_AFTER:
+                    order.status, order.updated_at = OrderStatus.CANCELED, now
+                    uow.session.add(order)
+                if order is not None and order.status != OrderStatus.PENDING:
+                    changed += 1
+                uow.commit()
+        return changed
 
     def renew_due_plans(self) -> int:
         """Plans of providers without webhooks (demo) whose month is over: renew them, or end canceled ones."""

@@ -63,6 +63,35 @@ def new_public_id() -> str:
     return secrets.token_hex(8)
 
 
+def new_order(
+    user_id: int,
+    offer_id: str,
+    offer_name: str,
+    kind: OfferKind,
+    credits: int,
+    amount: int,
+    currency: str,
+    provider: str,
+    now: datetime,
+    public_id: str = "",
+) -> Order:
+    """A pending order: a checkout about to open, or a plan's month about to be granted."""
+    return Order(
+        public_id=public_id or new_public_id(),
+        user_id=user_id,
+        offer_id=offer_id,
+        offer_name=offer_name,
+        kind=kind,
+        credits=credits,
+        amount=amount,
+        currency=currency,
+        provider=provider,
+        status=OrderStatus.PENDING,
+        created_at=now,
+        updated_at=now,
+    )
+
+
 # -- one-time payments -----------------------------------------------------------------------------------------
 
 
@@ -100,31 +129,29 @@ def _started(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
 
 def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     """One month of a plan was paid: the plan's first order takes it, or a new order is made for it."""
-    grant_ref = f"{event.provider}:{event.grant}"
-    if found := uow.billing.order_by_grant(grant_ref):
+    # Lock first (the order that started the plan, then the plan), then look for this month: a report of the
+    # same month committing meanwhile is seen once the lock is ours.
+    first = _order(uow, event)
+    plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
+    if found := uow.billing.order_by_grant(f"{event.provider}:{event.grant}"):
         _grant(uow, found, event, now)  # learns the payment's references if the first report lacked them
         return Applied("duplicate", found.public_id)
-    plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
-    first = _order(uow, event)
     if plan is None:
         if first is None:
             return Applied("ignored")  # neither the plan nor its checkout is ours
         plan = _plan(uow, first, event, now)
     if first is None or first.status not in UNPAID:  # a renewal: the month gets its own order
         first = uow.billing.add_order(
-            Order(
-                public_id=new_public_id(),
-                user_id=plan.user_id,
-                offer_id=plan.offer_id,
-                offer_name=plan.offer_name,
-                kind=OfferKind.PLAN,
-                credits=plan.credits,
-                amount=event.amount or plan.amount,
-                currency=event.currency or plan.currency,
-                provider=plan.provider,
-                status=OrderStatus.PENDING,
-                created_at=now,
-                updated_at=now,
+            new_order(
+                plan.user_id,
+                plan.offer_id,
+                plan.offer_name,
+                OfferKind.PLAN,
+                plan.credits,
+                event.amount or plan.amount,
+                event.currency or plan.currency,
+                plan.provider,
+                now,
             )
         )
     _set(first, now, plan_id=plan.id)

@@ -18,8 +18,8 @@ from starlette.routing import Route
 
 from core.bootstrap import Container
 from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, Signer
+from core.web.bodies import limited_body
 
-MAX_BODY_BYTES = 1024 * 1024
 _JOB = re.compile(r"[0-9a-f]{32}")
 _SIGNATURE = re.compile(r"[0-9a-f]{64}")
 
@@ -31,13 +31,8 @@ def fal_webhook_routes(container: Callable[[], Container]) -> list[Route]:
             return _refused()
         if not Signer(container().media_secret, FAL_WEBHOOK_PURPOSE).verify(signature, job):
             return _refused()
-        if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+        if await limited_body(request) is None:  # read and drop: the body is never parsed or trusted
             return PlainTextResponse("Too large.", status_code=413)
-        size = 0
-        async for chunk in request.stream():  # read and drop: the body is never parsed or trusted
-            size += len(chunk)
-            if size > MAX_BODY_BYTES:
-                return PlainTextResponse("Too large.", status_code=413)
         # Answer at once; the job is advanced in a worker thread after the response is sent.
         return JSONResponse({"ok": True}, background=BackgroundTask(container().jobs.advance, job))
 

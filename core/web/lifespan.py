@@ -14,6 +14,7 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0  # retention sweeps: hourly is plenty for limits counted in days
+PAYMENTS_CHECK_INTERVAL_SECONDS = 300.0  # checkouts still pending are asked about this often
 
 
 def background_lifespan(
@@ -39,9 +40,10 @@ def background_lifespan(
 
 async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
     """Finish or release every job still in flight, so a closed tab or a restart loses nothing;
-    and, once an hour (and at start), delete what is past its retention and renew due demo plans."""
+    once an hour (and at start), delete what is past its retention and renew due demo plans; and every five
+    minutes ask the payment providers about checkouts still pending."""
     log.info("Background loop started")
-    next_housekeeping = 0.0
+    next_housekeeping = next_payments_check = 0.0
     while not stop.is_set():
         try:
             c = await asyncio.to_thread(container)
@@ -53,6 +55,10 @@ async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None
                 if renewed := await asyncio.to_thread(c.billing.renew_due_plans):
                     log.info("Renewed or ended %d demo plans", renewed)
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_SECONDS
+            if time.monotonic() >= next_payments_check:
+                if settled := await asyncio.to_thread(c.billing.reconcile_pending):
+                    log.info("Settled %d pending checkouts by asking their providers", settled)
+                next_payments_check = time.monotonic() + PAYMENTS_CHECK_INTERVAL_SECONDS
             interval = c.settings.worker_interval_seconds
         except Exception:
             log.exception("Background loop tick failed")

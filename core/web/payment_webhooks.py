@@ -17,25 +17,20 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from core.bootstrap import Container
+from core.web.bodies import limited_body
 
-MAX_BODY_BYTES = 1024 * 1024
 PROVIDERS = ("stripe", "creem")
 
 
 def payment_webhook_routes(container: Callable[[], Container]) -> list[Route]:
     def route(provider: str) -> Route:
         async def webhook(request: Request) -> Response:
-            if int(request.headers.get("content-length") or 0) > MAX_BODY_BYTES:
+            body = await limited_body(request)
+            if body is None:
                 return PlainTextResponse("Too large.", status_code=413)
-            chunks, size = [], 0
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > MAX_BODY_BYTES:
-                    return PlainTextResponse("Too large.", status_code=413)
-                chunks.append(chunk)
             headers = {k.lower(): v for k, v in request.headers.items()}
             billing = (await asyncio.to_thread(container)).billing
-            answer = await asyncio.to_thread(billing.receive, provider, b"".join(chunks), headers)
+            answer = await asyncio.to_thread(billing.receive, provider, body, headers)
             return PlainTextResponse(answer.text, status_code=answer.status)
 
         return Route(f"/api/webhooks/{provider}", webhook, methods=["POST"])

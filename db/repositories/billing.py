@@ -65,6 +65,16 @@ class BillingRepository:
         )
         return self.session.exec(query).first()
 
+    def pending_checkouts(self, older_than: datetime, limit: int = 50) -> Sequence[Order]:
+        """Pending orders with a provider checkout, started before `older_than`, oldest first."""
+        query = (
+            select(Order)
+            .where(Order.status == "pending", col(Order.checkout_ref).is_not(None), col(Order.created_at) < older_than)
+            .order_by(col(Order.id))
+            .limit(limit)
+        )
+        return self.session.exec(query).all()
+
     def orders_page(self, user_id: int, before_id: int | None, limit: int) -> Sequence[Order]:
         query = select(Order).where(Order.user_id == user_id)
         if before_id is not None:

@@ -14,6 +14,7 @@ from pages.components.redirect import redirect
 from pages.components.safe_text import escape_markdown
 
 REDIRECT_KEY = "billing.redirect"
+TOKEN_KEY = "billing.token"
 
 
 def provider_choice() -> str:
@@ -43,7 +44,7 @@ def packs(user: UserView, provider: str) -> None:
         with column.container(border=True, height="stretch"):
             _card(offer)
             if st.button(
-                f"Buy · {offer.price}", key=f"buy.{offer.id}", type="primary", width="stretch", icon=":material/toll:"
+                f"Buy · {offer.price}", key=_key(offer), type="primary", width="stretch", icon=":material/toll:"
             ):
                 _buy(user, offer, provider)
 
@@ -73,7 +74,7 @@ def plan(user: UserView, provider: str) -> None:
     for offer in offers:
         with st.container(border=True):
             _card(offer, monthly=True)
-            if st.button(f"Subscribe · {offer.price} a month", key=f"buy.{offer.id}", icon=":material/autorenew:"):
+            if st.button(f"Subscribe · {offer.price} a month", key=_key(offer), icon=":material/autorenew:"):
                 _buy(user, offer, provider)
 
 
@@ -97,12 +98,23 @@ def _card(offer: Offer, *, monthly: bool = False) -> None:
         st.caption(escape_markdown(offer.description))
 
 
+def _key(offer: Offer) -> str:
+    """The Buy button's key carries this rendering's token: after a purchase the token changes, so a second
+    click already on its way (a double click) presses a button that no longer exists, and buys nothing."""
+    token = st.session_state.setdefault(TOKEN_KEY, app_container().billing.new_token())
+    return f"buy.{offer.id}.{token}"
+
+
 def _buy(user: UserView, offer: Offer, provider: str) -> None:
+    billing = app_container().billing
+    token = st.session_state[TOKEN_KEY]
     try:
-        outcome = app_container().billing.buy(user, offer.id, provider, absolute_url(""))
+        outcome = billing.buy(user, offer.id, provider, absolute_url(""), token)
     except AtelierError as exc:
+        st.session_state[TOKEN_KEY] = billing.new_token()
         st.error(str(exc), icon=":material/error:")
         return
+    st.session_state[TOKEN_KEY] = billing.new_token()
     if outcome.redirect:
         st.session_state[REDIRECT_KEY] = outcome.redirect
     else:

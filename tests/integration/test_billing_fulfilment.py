@@ -9,12 +9,16 @@ from __future__ import annotations
 import itertools
 import threading
 from collections.abc import Callable
+from typing import NamedTuple
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.bootstrap import Container
+from core.domain import UserView
 from core.domain.billing import EventKind, OrderStatus, PaymentEvent
+from core.errors import ValidationError
 from core.services import ledger
 from tests.billing_support import apply, assert_billing_balances, order_row, pending_order
 from tests.factories import refreshed, sign_up
@@ -22,6 +26,19 @@ from tests.factories import refreshed, sign_up
 STARTER = 20  # the test settings' starter credits
 PACK_CREDITS, PACK_AMOUNT = 1000, 500  # pack-starter in assets/billing.toml
 _emails = itertools.count()
+
+
+class Case(NamedTuple):
+    c: Container
+    user: UserView
+    order: str  # a pending Stripe order, checkout "cs_1"
+
+
+@pytest.fixture
+def case(database_url: str, containers: Callable[..., Container]) -> Case:
+    c = containers(database_url)
+    user = sign_up(c)
+    return Case(c, user, pending_order(c, user, "stripe", checkout="cs_1"))
 
 
 def paid(order: str, event_id: str = "", grant: str = "cs_1", payment: str = "pi_1") -> PaymentEvent:
@@ -57,22 +74,16 @@ def dispute(event_id: str, *, closed: bool = False, won: bool = False, payment: 
     )
 
 
-def test_one_event_replayed_ten_times_grants_once(database_url: str, containers: Callable[..., Container]) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_one_event_replayed_ten_times_grants_once(case: Case) -> None:
+    c, user, order = case
     outcomes = [apply(c, paid(order, "evt_1")) for _ in range(10)]
     assert outcomes == ["applied"] + ["duplicate"] * 9
     assert refreshed(c, user).balance == STARTER + PACK_CREDITS
     assert_billing_balances(c, user)
 
 
-def test_one_payment_reported_by_two_events_and_by_the_return_page_grants_once(
-    database_url: str, containers: Callable[..., Container]
-) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_one_payment_reported_by_two_events_and_by_the_return_page_grants_once(case: Case) -> None:
+    c, user, order = case
     apply(c, paid(order, "evt_completed"))
     apply(c, paid(order, "evt_async_succeeded"))
     apply(c, paid(order))  # the return page: no event id, asked from the server
@@ -81,12 +92,8 @@ def test_one_payment_reported_by_two_events_and_by_the_return_page_grants_once(
     assert_billing_balances(c, user)
 
 
-def test_a_partial_then_a_full_refund_claws_back_in_proportion(
-    database_url: str, containers: Callable[..., Container]
-) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_a_partial_then_a_full_refund_claws_back_in_proportion(case: Case) -> None:
+    c, user, order = case
     apply(c, paid(order, "evt_1"))
     apply(c, refund(125, "evt_2"))  # a quarter of $5.00
     assert refreshed(c, user).balance == STARTER + PACK_CREDITS - 250
@@ -99,12 +106,8 @@ def test_a_partial_then_a_full_refund_claws_back_in_proportion(
     assert_billing_balances(c, user)
 
 
-def test_a_refund_of_spent_credits_takes_the_balance_below_zero_and_blocks_generating(
-    database_url: str, containers: Callable[..., Container]
-) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_a_refund_of_spent_credits_takes_the_balance_below_zero_and_blocks_generating(case: Case) -> None:
+    c, user, order = case
     apply(c, paid(order, "evt_1"))
     with c.db.uow() as uow:  # a job spends most of it
         ledger.hold(uow, user.id, 900, "job-that-spent-it", "a test job")
@@ -146,12 +149,8 @@ def test_a_dispute_lost_keeps_the_clawback_and_a_dispute_won_gives_it_back(
     assert kinds[:3] == ["Reinstate", "Clawback", "Purchase"]
 
 
-def test_a_refund_that_arrives_before_its_payment_waits_and_then_ends_right(
-    database_url: str, containers: Callable[..., Container]
-) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_a_refund_that_arrives_before_its_payment_waits_and_then_ends_right(case: Case) -> None:
+    c, user, order = case
     assert apply(c, refund(PACK_AMOUNT, "evt_refund")) == "waiting"
     assert refreshed(c, user).balance == STARTER
     apply(c, paid(order, "evt_paid"))
@@ -161,12 +160,8 @@ def test_a_refund_that_arrives_before_its_payment_waits_and_then_ends_right(
     assert_billing_balances(c, user)
 
 
-def test_the_return_page_and_the_webhook_racing_grant_once(
-    database_url: str, containers: Callable[..., Container]
-) -> None:
-    c = containers(database_url)
-    user = sign_up(c)
-    order = pending_order(c, user, "stripe", checkout="cs_1")
+def test_the_return_page_and_the_webhook_racing_grant_once(case: Case) -> None:
+    c, user, order = case
     barrier = threading.Barrier(4)
     errors: list[BaseException] = []
 
@@ -256,3 +251,22 @@ def _shared(containers: Callable[..., Container], database_url: str) -> Containe
         _shared_containers.clear()
         _shared_containers[database_url] = containers(database_url)
     return _shared_containers[database_url]
+
+
+def test_one_purchase_token_makes_one_order_whatever_the_reruns(
+    database_url: str, containers: Callable[..., Container]
+) -> None:
+    c = containers(database_url)
+    user, other = sign_up(c), sign_up(c, "other@example.com")
+    token = c.billing.new_token()
+    first = c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", token)
+    again = c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", token)
+    assert first.message == again.message and "1,000 credits added" in again.message
+    assert len(c.billing.orders(user).items) == 1
+    assert refreshed(c, user).balance == STARTER + PACK_CREDITS
+    with pytest.raises(ValidationError, match="expired"):
+        c.billing.buy(other, "pack-starter", "demo", "http://localhost:8501", token)  # someone else's token
+    with pytest.raises(ValidationError, match="expired"):
+        c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", "not-a-token")
+    assert refreshed(c, other).balance == STARTER
+    assert_billing_balances(c, user)
