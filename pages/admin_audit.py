@@ -13,7 +13,10 @@ admin = require_user(Role.ADMIN)
 service = app_container().admin
 
 st.title("Audit log")
-st.caption("Append-only: every admin action is written here in the same transaction as the action itself.")
+st.caption(
+    "Append-only: every admin action, and every payment that changes credits, is written here in the same "
+    "transaction as the change itself."
+)
 actors, actions = service.audit_filters(admin)
 names = dict(actors)
 a, b, c = st.columns([2, 2, 2])

@@ -15,6 +15,7 @@ th, td { text-align: left; padding: 0.5rem 0.25rem; border-bottom: 1px solid #d0
 th { width: 40%; font-weight: 600; }
 td { overflow-wrap: anywhere; }
 footer { margin-top: 2rem; color: #57606a; font-size: 0.875rem; }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
 """
 
 
@@ -39,7 +40,7 @@ def receipt_html(receipt: Receipt) -> str:
 <h1>Receipt</h1>
 <p class="seller">{escape(receipt.seller)}</p>
 <table>
-<caption class="visually-hidden" style="position:absolute;left:-9999px">Order details</caption>
+<caption class="visually-hidden">Order details</caption>
 {rows}
 </table>
 <footer>{note}</footer>
