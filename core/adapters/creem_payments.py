@@ -34,7 +34,6 @@ TIMEOUT_SECONDS = 15.0
 class CreemPayments:
     name = NAME
     has_webhooks = True
-    checkout_param = "checkout_id"  # Creem adds it to the success URL
 
     def __init__(self, api_key: str, webhook_secret: str, *, api_base: str = "") -> None:
         base = api_base or (TEST_API if api_key.startswith("creem_test_") else LIVE_API)

@@ -27,12 +27,12 @@ stripe.enable_telemetry = False
 log = logging.getLogger(__name__)
 TOLERANCE_SECONDS = 300  # Stripe's default: an older signed timestamp is a replay
 NAME = "stripe"
+RETURN_PARAM = "checkout"  # the success URL's parameter Stripe fills with the session id
 
 
 class StripePayments:
     name = NAME
     has_webhooks = True
-    checkout_param = "checkout"
 
     def __init__(self, secret_key: str, webhook_secret: str, *, api_base: str = "") -> None:
         addresses: Any = {"api": api_base.rstrip("/")} if api_base else None
@@ -59,7 +59,7 @@ class StripePayments:
             "line_items": [item],
             "client_reference_id": order,
             "metadata": metadata,
-            "success_url": _with_query(request.success_url, f"{self.checkout_param}={{CHECKOUT_SESSION_ID}}"),
+            "success_url": _with_query(request.success_url, f"{RETURN_PARAM}={{CHECKOUT_SESSION_ID}}"),
             "cancel_url": request.cancel_url,
         }
         if offer.kind == OfferKind.PLAN:

@@ -198,7 +198,6 @@ class BillingOutcome:
 
     ok: bool
     message: str
-    order: OrderView | None = None
     redirect: str = ""  # where the browser must go next (a provider's checkout page)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Protocol, cast
@@ -40,6 +40,8 @@ from db.uow import Database
 
 log = logging.getLogger(__name__)
 _TOKEN = re.compile(r"[0-9a-f]{16}")
+EXPIRED = "That purchase form has expired. Please try again."
+NOT_YOURS = "We could not find that checkout in your account. Nothing was charged."
 BILLING_PATH = "/billing"
 REOPEN_CHECKOUT_FOR = timedelta(minutes=30)  # a pending checkout younger than this is reopened, not duplicated
 ASK_AFTER = timedelta(minutes=5)  # a checkout still pending this long is asked about (its webhook may be lost)
@@ -88,6 +90,12 @@ class BillingService:
     def offers(self, kind: OfferKind, provider: str) -> list[Offer]:
         return [o for o in self._offers if o.kind == kind and o.sold_by(provider)]
 
+    def offer(self, offer_id: str, provider: str) -> Offer:
+        found = next((o for o in self._offers if o.id == offer_id and o.sold_by(provider)), None)
+        if found is None:
+            raise ValidationError("That offer is not on sale here any more. Please choose another.")
+        return found
+
     # -- buying ----------------------------------------------------------------------------------------------
 
     @staticmethod
@@ -101,45 +109,38 @@ class BillingService:
         """Open a checkout for one offer (or reopen the one started minutes ago). Demo payments are paid here.
 
         `token` names the order: a second click with the same token (a double click, a rerun) finds the
-        first order instead of making another."""
+        first order instead of making another, even when both clicks arrive at once."""
         if token is not None and not _TOKEN.fullmatch(token):
-            raise ValidationError("That purchase form has expired. Please try again.")
-        if token is not None:
-            with self.db.reader() as uow:
-                earlier = uow.billing.order(token)
-            if earlier is not None:
-                if earlier.user_id != user.id:
-                    raise ValidationError("That purchase form has expired. Please try again.")
-                if earlier.checkout_url and earlier.status == OrderStatus.PENDING:
-                    return BillingOutcome(True, "Your checkout is still open.", redirect=earlier.checkout_url)
-                return self._outcome(user, earlier.public_id)
+            raise ValidationError(EXPIRED)
         provider = self._provider(provider_name)
-        offer = next((o for o in self._offers if o.id == offer_id and o.sold_by(provider_name)), None)
-        if offer is None:
-            raise ValidationError("That offer is not on sale here any more. Please choose another.")
+        offer = self.offer(offer_id, provider_name)
         now = self.clock()
+        order = fulfilment.new_order(
+            user.id,
+            offer.id,
+            offer.name,
+            offer.kind,
+            offer.credits,
+            offer.amount,
+            offer.currency,
+            provider_name,
+            now,
+            token or "",
+        )
         with self.db.uow() as uow:
-            if offer.kind == OfferKind.PLAN and (plan := uow.billing.current_plan(user.id)):
-                raise ValidationError(
-                    f"You already have the {plan.offer_name}. Cancel it first to change plans; its month still runs."
-                )
-            if open_order := uow.billing.open_checkout(user.id, offer.id, provider_name, now - REOPEN_CHECKOUT_FOR):
-                return BillingOutcome(True, "Your checkout is still open.", redirect=open_order.checkout_url or "")
-            order = uow.billing.add_order(
-                fulfilment.new_order(
-                    user.id,
-                    offer.id,
-                    offer.name,
-                    offer.kind,
-                    offer.credits,
-                    offer.amount,
-                    offer.currency,
-                    provider_name,
-                    now,
-                    token or "",
-                )
-            )
+            earlier = uow.billing.order(token) if token else None
+            if earlier is None:
+                if offer.kind == OfferKind.PLAN and (plan := uow.billing.current_plan(user.id)):
+                    raise ValidationError(
+                        f"You already have the {plan.offer_name}. Cancel it first to change plans; "
+                        "its month still runs."
+                    )
+                earlier = uow.billing.open_checkout(user.id, offer.id, provider_name, now - REOPEN_CHECKOUT_FOR)
+            if earlier is None and not uow.billing.add_order_once(order):
+                earlier = uow.billing.order(order.public_id)  # the same token, committed a moment ago
             uow.commit()  # the order exists before the provider hears of it: its id is the checkout's key
+        if earlier is not None:
+            return self._again(user, earlier)
         base = (self.public_base_url or base_url.rstrip("/")) + BILLING_PATH
         request = CheckoutRequest(
             order=order.public_id,
@@ -150,16 +151,15 @@ class BillingService:
         try:
             checkout = provider.start_checkout(request)
         except PaymentError:
-            self._set_status(order.public_id, OrderStatus.FAILED)
+            self._end_unpaid(order.public_id, OrderStatus.FAILED)
             raise
         with self.db.uow() as uow:
             row = uow.billing.order(order.public_id, lock=True)
             assert row is not None
             row.checkout_ref, row.checkout_url = checkout.reference, checkout.url or None
             uow.session.add(row)
-            for event in checkout.paid_now:
-                fulfilment.apply(uow, event, self.clock())
             uow.commit()
+        self._apply_confirmed(order.public_id, checkout.paid_now)
         if checkout.url:
             return BillingOutcome(True, "Continue to the secure checkout.", redirect=checkout.url)
         return self._outcome(user, order.public_id)
@@ -170,29 +170,19 @@ class BillingService:
         with self.db.reader() as uow:
             order = uow.billing.order_by_checkout(provider_name, checkout)
             if order is None or order.user_id != user.id:
-                return BillingOutcome(False, "We could not find that checkout in your account. Nothing was charged.")
+                return BillingOutcome(False, NOT_YOURS)
             public_id = order.public_id
         try:
             events = provider.confirm(checkout)
         except PaymentError as exc:
-            return BillingOutcome(False, str(exc), self.order(user, public_id))
-        with self.db.uow() as uow:
-            for event in events:
-                if event.order in ("", public_id):
-                    fulfilment.apply(uow, event, self.clock())
-            uow.commit()
+            return BillingOutcome(False, str(exc))
+        self._apply_confirmed(public_id, events)
         return self._outcome(user, public_id)
 
     def checkout_canceled(self, user: UserView, public_id: str) -> BillingOutcome:
         """The buyer left the checkout: the order is marked canceled if it is still unpaid; nothing else changes."""
-        with self.db.uow() as uow:
-            order = uow.billing.user_order(user.id, public_id)
-            if order is None:
-                return BillingOutcome(False, "We could not find that checkout in your account. Nothing was charged.")
-            if order.status == OrderStatus.PENDING:
-                order.status, order.updated_at = OrderStatus.CANCELED, self.clock()
-                uow.session.add(order)
-                uow.commit()
+        if not self._end_unpaid(public_id, OrderStatus.CANCELED, owner=user.id):
+            return BillingOutcome(False, NOT_YOURS)
         return BillingOutcome(True, "Checkout canceled. Nothing was charged and your balance is unchanged.")
 
     # -- webhooks --------------------------------------------------------------------------------------------
@@ -278,17 +268,10 @@ class BillingService:
                 events = provider.confirm(checkout)
             except PaymentError:
                 continue  # asked again next time
-            with self.db.uow() as uow:
-                for event in events:
-                    if event.order in ("", public_id):
-                        fulfilment.apply(uow, event, now)
-                order = uow.billing.order(public_id, lock=True)
-                if order is not None and order.status == OrderStatus.PENDING and created < now - GIVE_UP_AFTER:
-                    order.status, order.updated_at = OrderStatus.CANCELED, now
-                    uow.session.add(order)
-                if order is not None and order.status != OrderStatus.PENDING:
-                    changed += 1
-                uow.commit()
+            status = self._apply_confirmed(public_id, events)
+            if status == OrderStatus.PENDING and created < now - GIVE_UP_AFTER:
+                status = OrderStatus.CANCELED if self._end_unpaid(public_id, OrderStatus.CANCELED) else status
+            changed += status != OrderStatus.PENDING
         return changed
 
     def renew_due_plans(self) -> int:
@@ -316,13 +299,36 @@ class BillingService:
             raise ValidationError("That payment provider is not available here.")
         return provider
 
-    def _set_status(self, public_id: str, status: OrderStatus) -> None:
+    def _apply_confirmed(self, public_id: str, events: Sequence[PaymentEvent]) -> OrderStatus:
+        """What the provider told us when we asked about one of our orders, through the one fulfilment function;
+        the order's status after it. An event naming another order is not this checkout's, and is left alone."""
+        with self.db.uow() as uow:
+            for event in events:
+                if event.order in ("", public_id):
+                    fulfilment.apply(uow, event, self.clock())
+            order = uow.billing.order(public_id)
+            uow.commit()
+        return OrderStatus(order.status) if order is not None else OrderStatus.PENDING
+
+    def _end_unpaid(self, public_id: str, status: OrderStatus, owner: int | None = None) -> bool:
+        """Mark an order that is still pending failed or canceled; False if it is not there (or not `owner`'s)."""
         with self.db.uow() as uow:
             order = uow.billing.order(public_id, lock=True)
-            if order is not None and order.status == OrderStatus.PENDING:
+            if order is None or (owner is not None and order.user_id != owner):
+                return False
+            if order.status == OrderStatus.PENDING:
                 order.status, order.updated_at = status, self.clock()
                 uow.session.add(order)
                 uow.commit()
+        return True
+
+    def _again(self, user: UserView, earlier: Order) -> BillingOutcome:
+        """A second click for an order already made: its open checkout again, or what became of it."""
+        if earlier.user_id != user.id:
+            raise ValidationError(EXPIRED)
+        if earlier.checkout_url and earlier.status == OrderStatus.PENDING:
+            return BillingOutcome(True, "Your checkout is still open.", redirect=earlier.checkout_url)
+        return self._outcome(user, earlier.public_id)
 
     def _outcome(self, user: UserView, public_id: str) -> BillingOutcome:
         order = self.order(user, public_id)
@@ -333,16 +339,14 @@ class BillingService:
                 True,
                 "Your payment is being processed. Your credits arrive as soon as it is confirmed, "
                 "usually within a minute; this page shows them.",
-                order,
             )
         if order.status == OrderStatus.FAILED:
-            return BillingOutcome(False, "The payment did not go through. Nothing was charged.", order)
+            return BillingOutcome(False, "The payment did not go through. Nothing was charged.")
         what = "your first month of " if order.kind == OfferKind.PLAN else ""
         return BillingOutcome(
             True,
             f"Payment received for {what}{order.offer_name}: {plural(order.credits, 'credit')} added. "
             f"Your balance is {balance:,} credits.",
-            order,
         )
 
 

@@ -139,7 +139,7 @@ def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     if plan is None:
         if first is None:
             return Applied("ignored")  # neither the plan nor its checkout is ours
-        plan = _plan(uow, first, event, now)
+        plan = _new_plan(uow, first, event, now)
     if first is None or first.status not in UNPAID:  # a renewal: the month gets its own order
         first = uow.billing.add_order(
             new_order(
@@ -331,8 +331,10 @@ def _order(uow: UnitOfWork, event: PaymentEvent) -> Order | None:
 def _plan(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) -> Plan:
     """The plan of this subscription, made from the order that started it if new."""
     plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
-    if plan is not None:
-        return plan
+    return plan if plan is not None else _new_plan(uow, order, event, now)
+
+
+def _new_plan(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) -> Plan:
     plan = uow.billing.add_plan(
         Plan(
             public_id=new_public_id(),

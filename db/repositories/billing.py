@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
+from db.repositories.inserts import insert_once
 from db.tables import Order, PaymentEventRecord, Plan
 
 
@@ -22,6 +22,10 @@ class BillingRepository:
         self.session.add(order)
         self.session.flush()
         return order
+
+    def add_order_once(self, order: Order) -> bool:
+        """Add the order unless its public id is taken (a second click with the same purchase token)."""
+        return insert_once(self.session, order)
 
     def order(self, public_id: str, *, lock: bool = False) -> Order | None:
         """An order by its public id, locked until the transaction ends when `lock` (PostgreSQL; SQLite's
@@ -84,18 +88,12 @@ class BillingRepository:
     def count_orders(self, user_id: int) -> int:
         return int(self.session.exec(select(func.count()).select_from(Order).where(Order.user_id == user_id)).one())
 
-    def grant_refs(self, user_id: int) -> list[str]:
-        return [r for r in self.session.exec(select(Order.grant_ref).where(Order.user_id == user_id)).all() if r]
-
     # -- plans -----------------------------------------------------------------------------------------------
 
     def add_plan(self, plan: Plan) -> Plan:
         self.session.add(plan)
         self.session.flush()
         return plan
-
-    def plan(self, plan_id: int) -> Plan | None:
-        return self.session.get(Plan, plan_id)
 
     def plan_by_subscription(self, provider: str, subscription_ref: str, *, lock: bool = False) -> Plan | None:
         query = select(Plan).where(Plan.provider == provider, Plan.subscription_ref == subscription_ref)
@@ -109,9 +107,6 @@ class BillingRepository:
             .order_by(col(Plan.id).desc())
         )
         return self.session.exec(query).first()
-
-    def user_plan(self, user_id: int, public_id: str) -> Plan | None:
-        return self.session.exec(select(Plan).where(Plan.user_id == user_id, Plan.public_id == public_id)).first()
 
     def plans_due(self, provider: str, now: datetime, limit: int = 100) -> Sequence[Plan]:
         """Plans of `provider` whose paid month is over (the demo provider renews them itself)."""
@@ -128,14 +123,8 @@ class BillingRepository:
     # -- events ----------------------------------------------------------------------------------------------
 
     def record_event(self, record: PaymentEventRecord) -> bool:
-        """Keep the event once; False if this provider's event id was already received (even by a
-        transaction committing at this moment: the insert runs in a savepoint)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(record)
-        except IntegrityError:
-            return False
-        return True
+        """Keep the event once; False if this provider's event id was already received (see `insert_once`)."""
+        return insert_once(self.session, record)
 
     def waiting_events(self, provider: str, refs: Sequence[str]) -> Sequence[PaymentEventRecord]:
         refs = [r for r in refs if r]

@@ -8,9 +8,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import String, case, cast, func, literal
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from db.repositories.inserts import insert_once
 from db.tables import Generation, Image, LedgerEntry
 
 JOB_KINDS = ("hold", "capture", "release")
@@ -46,15 +46,8 @@ class LedgerRepository:
         self.session.flush()
 
     def add_once(self, entry: LedgerEntry) -> bool:
-        """Add the row unless its idempotency key is taken; False if it is, even when another
-        transaction takes it at the same moment (the insert runs in a savepoint, so losing the race
-        rolls back only this row, and the caller's transaction carries on)."""
-        try:
-            with self.session.begin_nested():
-                self.session.add(entry)
-        except IntegrityError:
-            return False
-        return True
+        """Add the row unless its idempotency key is taken (see `insert_once`)."""
+        return insert_once(self.session, entry)
 
     def has_key(self, key: str) -> bool:
         found = self.session.exec(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == key))

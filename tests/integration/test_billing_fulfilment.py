@@ -270,3 +270,30 @@ def test_one_purchase_token_makes_one_order_whatever_the_reruns(
         c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", "not-a-token")
     assert refreshed(c, other).balance == STARTER
     assert_billing_balances(c, user)
+
+
+def test_two_clicks_with_one_token_at_the_same_moment_make_one_order(
+    database_url: str, containers: Callable[..., Container]
+) -> None:
+    c = containers(database_url)
+    user = sign_up(c)
+    token = c.billing.new_token()
+    start = threading.Barrier(3)
+    errors: list[BaseException] = []
+
+    def click() -> None:
+        try:
+            start.wait()
+            c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", token)
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=click) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    assert len(c.billing.orders(user).items) == 1
+    assert refreshed(c, user).balance == STARTER + PACK_CREDITS
+    assert_billing_balances(c, user)

@@ -1,0 +1,18 @@
+"""Inserting a row once, where a unique key decides."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
+
+
+def insert_once(session: Session, row: SQLModel) -> bool:
+    """Add the row unless a unique key it carries is taken; False if it is, even when another transaction
+    takes it at the same moment (the insert runs in a savepoint, so losing the race rolls back only this
+    row, and the caller's transaction carries on)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return False
+    return True
