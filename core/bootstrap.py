@@ -18,6 +18,7 @@ from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.services.accounts import AccountService
 from core.services.admin import AdminService
 from core.services.billing import BillingService
+from core.services.collections import CollectionService
 from core.services.credits import CreditService
 from core.services.gallery import GalleryService
 from core.services.generation import GenerationService
@@ -44,6 +45,7 @@ class Container:
     credits: CreditService
     generation: GenerationService
     gallery: GalleryService
+    collections: CollectionService
     media: MediaService
     jobs: JobRunner
     local_sessions: LocalSessions
@@ -118,6 +120,7 @@ def bootstrap(
         credits=CreditService(db, signer),
         generation=generation,
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
+        collections=CollectionService(db),
         media=MediaService(db, blobs, signer),
         jobs=jobs,
         local_sessions=LocalSessions(

@@ -11,6 +11,7 @@ from db.engine import writer
 from db.repositories import (
     AuditRepository,
     BillingRepository,
+    CollectionRepository,
     GenerationRepository,
     ImageRepository,
     LedgerRepository,
@@ -27,6 +28,7 @@ class UnitOfWork:
     sign_ins: SignInRepository
     audit: AuditRepository
     billing: BillingRepository
+    collections: CollectionRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._bind = writer(engine) if write else engine
@@ -40,6 +42,7 @@ class UnitOfWork:
         self.sign_ins = SignInRepository(self.session)
         self.audit = AuditRepository(self.session)
         self.billing = BillingRepository(self.session)
+        self.collections = CollectionRepository(self.session)
         return self
 
     def __exit__(

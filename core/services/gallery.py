@@ -1,13 +1,16 @@
-"""GalleryService: a user's own images, newest first, with their details, their neighbours, the jobs still
-making images, and deletion."""
+"""GalleryService: a user's own images, filtered, searched and paged by one query; their details and
+neighbours; favourites; the jobs still making images; and deletion, one image or many."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
-from core.domain import GenerationView, ImageView, Page, UserView, keyset_page
+from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView, keyset_page
+from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery, SortOrder
 from core.errors import NotFoundError
 from core.ports import BlobStore
+from core.services.collections import collection_views
 from core.services.image_store import delete_blobs
 from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
@@ -15,6 +18,7 @@ from db.tables import Image
 from db.uow import Database, UnitOfWork
 
 CHAIN_LIMIT = 12  # children shown under an image (a long history is walked one step at a time)
+FIRST_PAGE = GalleryQuery()
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,7 @@ class ImageDetail:
 
 @dataclass(frozen=True)
 class OpenedImage:
-    """What the lightbox shows: the image's detail and the ids of its newer and older neighbours."""
+    """What the lightbox shows: the image's detail and the ids of the images before and after it."""
 
     detail: ImageDetail
     newer: int | None
@@ -55,10 +59,11 @@ class OpenedImage:
 class GalleryGrid:
     """One page of the gallery grid, with what its tiles and its pager need."""
 
-    images: Page[ImageView]  # each with its job's prompt, for alt text
+    images: Page[ImageView]  # each with its job's prompt, for alt text and search highlights
     batch_sizes: dict[str, int]  # generation id → how many images its job asked for ("image 2 of 4")
-    page_number: int  # 1 for the newest page
-    newer_cursor: int | None  # the `before` of the newer page; None when that page is the first
+    page_number: int  # 1 for the first page
+    previous_cursor: int | None  # the cursor of the previous page; None when that page is the first
+    page_size: int
 
     def batch_size(self, image: ImageView) -> int:
         return self.batch_sizes.get(image.generation_id or "", 1)
@@ -67,56 +72,74 @@ class GalleryGrid:
 class GalleryService:
     def __init__(self, db: Database, blobs: BlobStore, signer: MediaSigner, page_size: int) -> None:
         self.db, self.blobs, self.signer = db, blobs, signer
-        self.page_size = page_size
+        self.page_size = page_size  # the default; a query may ask for another
 
-    def page(self, user: UserView, before_id: int | None = None) -> Page[ImageView]:
-        """A page of images, newest first, each with its job's prompt."""
+    def size_of(self, query: GalleryQuery) -> int:
+        return query.page_size or self.page_size
+
+    def page(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> Page[ImageView]:
+        """A page of the images that match the query, each with its job's prompt."""
         with self.db.reader() as uow:
-            return self._page(uow, user, before_id)[0]
+            return self._page(uow, user, query)[0]
 
-    def grid(self, user: UserView, before_id: int | None = None) -> GalleryGrid:
-        """A page of images with their batch sizes, and where the newer page starts (for a URL-based pager)."""
+    def grid(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> GalleryGrid:
+        """A page of images with their batch sizes, its number, and where the previous page starts (for a
+        URL-based pager): all from the one keyset query, whatever the filter."""
+        size = self.size_of(query)
         with self.db.reader() as uow:
-            page, sizes = self._page(uow, user, before_id)
-            if before_id is None:
-                return GalleryGrid(page, sizes, 1, None)
-            # The newer page ends with the image named by the cursor; it starts page_size images above it.
-            above = list(uow.images.ids_from(user.id, before_id, self.page_size + 1))
-            newer_cursor = above[self.page_size] if len(above) > self.page_size else None
-            newer_count = uow.images.count(user.id, from_id=before_id)
-        return GalleryGrid(page, sizes, -(-newer_count // self.page_size) + 1, newer_cursor)
+            page, sizes = self._page(uow, user, query)
+            if query.cursor is None:
+                return GalleryGrid(page, sizes, 1, None, size)
+            _, ahead = uow.images.count_and_position(user.id, query)
+            # The previous page ends with the cursor's image: it starts `size` images back from there.
+            back = uow.images.find(
+                user.id, replace(query, cursor=query.cursor + _step(query)), limit=size + 1, reverse=True
+            )
+            previous = back[size].id if len(back) > size else None
+        return GalleryGrid(page, sizes, -(-ahead // size) + 1, previous, size)
 
-    def neighbours(self, user: UserView, image_id: int) -> tuple[int | None, int | None]:
-        """The ids of the newer and the older image next to this one, in the gallery's newest-first order."""
+    def neighbours(
+        self, user: UserView, image_id: int, query: GalleryQuery = FIRST_PAGE
+    ) -> tuple[int | None, int | None]:
+        """The ids of the images before and after this one in the gallery's current order and filter."""
         with self.db.reader() as uow:
             if uow.images.get_for_user(user.id, image_id) is None:
                 raise NotFoundError("That image is not in your gallery.")
-            return uow.images.neighbours(user.id, image_id)
+            return self._neighbours(uow, user, image_id, query)
+
+    def _neighbours(
+        self, uow: UnitOfWork, user: UserView, image_id: int, query: GalleryQuery
+    ) -> tuple[int | None, int | None]:
+        around = replace(query, cursor=image_id)
+        before = uow.images.find(user.id, around, limit=1, reverse=True)
+        after = uow.images.find(user.id, around, limit=1)
+        return (before[0].id if before else None), (after[0].id if after else None)
 
     def in_flight(self, user: UserView) -> list[GenerationView]:
         """The user's jobs still queued or running, newest first: the gallery shows their images' places."""
         with self.db.reader() as uow:
             return [generation_view(row) for row in uow.generations.in_flight_for_user(user.id)]
 
-    def _page(self, uow: UnitOfWork, user: UserView, before_id: int | None) -> tuple[Page[ImageView], dict[str, int]]:
-        rows = list(uow.images.page(user.id, before_id, self.page_size + 1))
-        total = uow.images.count(user.id)
+    def _page(self, uow: UnitOfWork, user: UserView, query: GalleryQuery) -> tuple[Page[ImageView], dict[str, int]]:
+        size = self.size_of(query)
+        rows = list(uow.images.find(user.id, query, limit=size + 1))
+        total, _ = uow.images.count_and_position(user.id, query.first_page())
         facts = uow.generations.prompts_and_counts(user.id, {r.generation_id for r in rows if r.generation_id})
         views = [
             image_view(r, self.signer, prompt=facts[r.generation_id][0] if r.generation_id in facts else "")
             for r in rows
         ]
-        return keyset_page(views, self.page_size, total), {gid: count for gid, (_, count) in facts.items()}
+        return keyset_page(views, size, total), {gid: count for gid, (_, count) in facts.items()}
 
     def detail(self, user: UserView, image_id: int) -> ImageDetail:
         with self.db.reader() as uow:
             return self._detail(uow, user, image_id)
 
-    def open(self, user: UserView, image_id: int) -> OpenedImage:
-        """The image for the lightbox, with its neighbours, in one read."""
+    def open(self, user: UserView, image_id: int, query: GalleryQuery = FIRST_PAGE) -> OpenedImage:
+        """The image for the lightbox, with its neighbours in the gallery's current order and filter."""
         with self.db.reader() as uow:
             detail = self._detail(uow, user, image_id)
-            newer, older = uow.images.neighbours(user.id, image_id)
+            newer, older = self._neighbours(uow, user, image_id, query)
         return OpenedImage(detail, newer, older)
 
     def chain(self, user: UserView, image_id: int) -> ImageChain:
@@ -145,10 +168,42 @@ class GalleryService:
 
     def delete(self, user: UserView, image_id: int) -> None:
         """Remove the image and its files. The generation record stays, so the history is intact."""
+        if self.delete_many(user, [image_id]) == 0:
+            raise NotFoundError("That image is not in your gallery.")
+
+    def delete_many(self, user: UserView, image_ids: Sequence[int]) -> int:
+        """Remove those of the images that are the user's, with their files and collection places; how many.
+        An id that is gone already (another tab) or not theirs is passed over."""
         with self.db.uow() as uow:
-            image = uow.images.get_for_user(user.id, image_id)
-            if image is None:
-                raise NotFoundError("That image is not in your gallery.")
-            uow.images.delete(image)
+            images = list(uow.images.owned(user.id, image_ids))
+            for image in images:
+                uow.images.delete(image)
             uow.commit()
-        delete_blobs(self.blobs, [image])  # after the commit: a failed commit keeps the files
+        delete_blobs(self.blobs, images)  # after the commit: a failed commit keeps the files
+        return len(images)
+
+    def matching_ids(self, user: UserView, gallery_filter: GalleryFilter) -> list[int]:
+        """Every image that matches the filter, newest first: "select all that match"."""
+        with self.db.reader() as uow:
+            return uow.images.matching_ids(user.id, gallery_filter)
+
+    def set_favourite(self, user: UserView, image_ids: Sequence[int], favourite: bool) -> int:
+        """Star (or unstar) the user's images; how many changed. Others' ids change nothing."""
+        with self.db.uow() as uow:
+            changed = uow.images.set_favourite(user.id, image_ids, favourite)
+            uow.commit()
+        return changed
+
+    def facets(self, user: UserView) -> GalleryFacets:
+        """What the filters can offer: the models, kinds and shapes in the gallery, and the collections."""
+        with self.db.reader() as uow:
+            models, kinds, aspects = uow.images.facets(user.id)
+            collections = collection_views(uow.collections.with_counts(user.id))
+        ordered = tuple(a for a in ASPECT_RATIOS if a in aspects)
+        return GalleryFacets(tuple(models), tuple(kinds), ordered, collections)
+
+
+def _step(query: GalleryQuery) -> int:
+    """Where to read the previous page back from: one step past the cursor, so that the cursor's own image
+    (the previous page's last) is the first row read backwards."""
+    return -1 if query.sort == SortOrder.NEWEST else 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+from core.domain.gallery import nearest_aspect
 from core.images import CleanImage
 from core.ports import BlobStore
 from db.tables import Image
@@ -40,6 +41,7 @@ def store_image(
         width=clean.width,
         height=clean.height,
         size_bytes=len(clean.data),
+        aspect=nearest_aspect(clean.width, clean.height),
     )
 
 

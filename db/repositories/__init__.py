@@ -2,6 +2,7 @@
 
 from db.repositories.audit import AuditQuery, AuditRepository
 from db.repositories.billing import BillingRepository
+from db.repositories.collections import CollectionRepository
 from db.repositories.generations import GenerationRepository
 from db.repositories.images import ImageRepository
 from db.repositories.ledger import LedgerRepository
@@ -12,6 +13,7 @@ __all__ = [
     "AuditQuery",
     "AuditRepository",
     "BillingRepository",
+    "CollectionRepository",
     "GenerationRepository",
     "ImageRepository",
     "LedgerRepository",

@@ -1,13 +1,17 @@
-"""Images: the user's gallery, paged by keyset, with each image's neighbours and its job's facts."""
+"""Images: the user's gallery, filtered, searched and paged by keyset through one query; favourites."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func
+from sqlalchemy import case, false, func, update
 from sqlmodel import Session, col, select
 
-from db.tables import Image
+from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery
+from db.repositories.gallery_query import after, ahead_of, filtered
+from db.tables import Generation, Image
+
+ALL = GalleryFilter()
 
 
 class ImageRepository:
@@ -29,31 +33,61 @@ class ImageRepository:
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)
         return self.session.exec(query).first()
 
-    def page(self, user_id: int, before_id: int | None, limit: int) -> Sequence[Image]:
-        """Newest first. Keyset on the id, so page 200 costs what page 1 costs."""
-        query = select(Image).where(Image.user_id == user_id)
-        if before_id is not None:
-            query = query.where(col(Image.id) < before_id)
-        return self.session.exec(query.order_by(col(Image.id).desc()).limit(limit)).all()
+    def find(
+        self, user_id: int, query: GalleryQuery, *, limit: int | None = None, reverse: bool = False
+    ) -> Sequence[Image]:
+        """The gallery's one read: the user's images that match the query's filter, in its order, after its
+        cursor (keyset on the id, so page 200 costs what page 1 costs). `reverse` reads back from the cursor,
+        nearest first (the previous page). `limit` None reads to the end (an export walks by pages instead)."""
+        rows = filtered(self.session, select(Image), user_id, query.filter)
+        rows = after(rows, query.sort, query.cursor, reverse=reverse)
+        return self.session.exec(rows.limit(limit) if limit is not None else rows).all()
 
-    def count(self, user_id: int, *, from_id: int | None = None) -> int:
-        """All the user's images, or only those at or above `from_id` (the ones on newer pages)."""
-        query = select(func.count()).select_from(Image).where(Image.user_id == user_id)
-        if from_id is not None:
-            query = query.where(col(Image.id) >= from_id)
+    def count(self, user_id: int, gallery_filter: GalleryFilter | None = None) -> int:
+        """How many of the user's images match the filter (all of them without one)."""
+        query = filtered(self.session, select(func.count()).select_from(Image), user_id, gallery_filter or ALL)
         return int(self.session.exec(query).one())
 
-    def ids_from(self, user_id: int, from_id: int, limit: int) -> Sequence[int]:
-        """Ids at or above `from_id`, oldest first: the pager finds the newer page's cursor among them."""
-        query = select(col(Image.id)).where(Image.user_id == user_id, col(Image.id) >= from_id)
-        return [i for i in self.session.exec(query.order_by(col(Image.id)).limit(limit)).all() if i is not None]
+    def count_and_position(self, user_id: int, query: GalleryQuery) -> tuple[int, int]:
+        """In one pass: how many images match, and how many of them come before the query's cursor (with it):
+        the page number. Both are 0 ahead of the first page."""
+        ahead = ahead_of(query.sort, query.cursor) if query.cursor is not None else false()
+        counts = select(func.count(), func.coalesce(func.sum(case((ahead, 1), else_=0)), 0)).select_from(Image)
+        total, position = self.session.exec(filtered(self.session, counts, user_id, query.filter)).one()
+        return int(total), int(position)
 
-    def neighbours(self, user_id: int, image_id: int) -> tuple[int | None, int | None]:
-        """The user's next newer and next older image around `image_id`: Previous and Next, newest first."""
-        mine = select(col(Image.id)).where(Image.user_id == user_id)
-        newer = mine.where(col(Image.id) > image_id).order_by(col(Image.id)).limit(1)
-        older = mine.where(col(Image.id) < image_id).order_by(col(Image.id).desc()).limit(1)
-        return self.session.exec(newer).first(), self.session.exec(older).first()
+    def matching_ids(self, user_id: int, gallery_filter: GalleryFilter) -> list[int]:
+        """Every matching image's id, newest first ("select all that match")."""
+        query = filtered(self.session, select(col(Image.id)), user_id, gallery_filter)
+        return [i for i in self.session.exec(query.order_by(col(Image.id).desc())).all() if i is not None]
+
+    def owned(self, user_id: int, image_ids: Sequence[int]) -> Sequence[Image]:
+        """Those of `image_ids` that are the user's images (others', and ids that do not exist, are left out)."""
+        if not image_ids:
+            return []
+        query = select(Image).where(Image.user_id == user_id, col(Image.id).in_(image_ids))
+        return self.session.exec(query.order_by(col(Image.id).desc())).all()
+
+    def facets(self, user_id: int) -> tuple[list[str], list[str], list[str]]:
+        """The models, kinds and aspect ratios the user's images have (what the filters can offer)."""
+        mine = Image.user_id == user_id
+        joined = select(Generation.model, Generation.kind).join(Image, col(Image.generation_id) == col(Generation.id))
+        pairs = self.session.exec(joined.where(mine).distinct()).all()
+        uploads = self.session.exec(select(Image.id).where(mine, Image.source == "upload").limit(1)).first()
+        aspects = self.session.exec(select(Image.aspect).where(mine).distinct()).all()
+        kinds = sorted({kind for _, kind in pairs}) + ([UPLOAD_KIND] if uploads is not None else [])
+        return sorted({model for model, _ in pairs}), kinds, [a for a in aspects if a]
+
+    def set_favourite(self, user_id: int, image_ids: Sequence[int], favourite: bool) -> int:
+        """Star or unstar the user's images among `image_ids`; how many rows it changed."""
+        if not image_ids:
+            return 0
+        result = self.session.execute(
+            update(Image)
+            .where(col(Image.user_id) == user_id, col(Image.id).in_(image_ids), col(Image.favourite) != favourite)
+            .values(favourite=favourite)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     def for_generation(self, generation_id: str) -> Sequence[Image]:
         query = select(Image).where(Image.generation_id == generation_id).order_by(col(Image.position))

@@ -3,6 +3,7 @@
 from db.tables.audit import AuditEntry
 from db.tables.base import NEVER_REUSE_IDS, utcnow
 from db.tables.billing import Order, PaymentEventRecord, Plan
+from db.tables.collections import Collection, CollectionImage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.users import SignIn, User, UserPreferences
@@ -10,6 +11,8 @@ from db.tables.users import SignIn, User, UserPreferences
 __all__ = [
     "NEVER_REUSE_IDS",
     "AuditEntry",
+    "Collection",
+    "CollectionImage",
     "Generation",
     "GenerationInput",
     "Image",

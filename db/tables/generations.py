@@ -65,7 +65,11 @@ class GenerationInput(SQLModel, table=True):
 
 class Image(SQLModel, table=True):
     __tablename__ = "images"
-    __table_args__ = (Index("ix_images_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index("ix_images_user_id_id", "user_id", "id"),
+        Index("ix_images_user_id_favourite_id", "user_id", "favourite", "id"),
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     # What links name: random, never reused, so a link can only ever open the image it was made for.
@@ -83,4 +87,7 @@ class Image(SQLModel, table=True):
     width: int
     height: int
     size_bytes: int
+    aspect: str = Field(default="", max_length=10)  # the named aspect ratio nearest its shape, for the filter
+    thumbhash: str = Field(default="", max_length=64)  # base64 ThumbHash: the blurred placeholder while it loads
+    favourite: bool = False
     created_at: datetime = Field(default_factory=utcnow)

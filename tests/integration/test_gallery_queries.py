@@ -9,6 +9,7 @@ import pytest
 
 from core.bootstrap import Container
 from core.domain import JobStatus, UserView
+from core.domain.gallery import GalleryQuery
 from core.errors import NotFoundError
 from tests.factories import create_form, sign_up
 
@@ -69,11 +70,11 @@ def test_the_grid_pages_carry_prompts_batch_sizes_and_where_the_newer_page_start
     first = c.gallery.grid(alice)
     assert [i.id for i in first.images.items] == [ids[4], ids[3]] and first.page_number == 1
     assert [(i.prompt, first.batch_size(i)) for i in first.images.items] == [("last", 1), ("batch", 3)]
-    second = c.gallery.grid(alice, first.images.next_cursor)
+    second = c.gallery.grid(alice, GalleryQuery(cursor=first.images.next_cursor))
     assert [i.id for i in second.images.items] == [ids[2], ids[1]] and second.page_number == 2
-    assert second.newer_cursor is None  # the newer page is the first one
-    third = c.gallery.grid(alice, second.images.next_cursor)
+    assert second.previous_cursor is None  # the newer page is the first one
+    third = c.gallery.grid(alice, GalleryQuery(cursor=second.images.next_cursor))
     assert [i.id for i in third.images.items] == [ids[0]] and third.page_number == 3
-    assert third.newer_cursor == first.images.next_cursor and third.images.next_cursor is None
+    assert third.previous_cursor == first.images.next_cursor and third.images.next_cursor is None
     assert third.images.total == 5 and third.images.items[0].prompt == "one"
     assert c.gallery.page(alice).items[0].prompt == "last"  # the plain page has the prompts too

@@ -9,6 +9,7 @@ import pytest
 from PIL import Image
 
 from core.domain import GenerationKind, JobStatus
+from core.domain.gallery import GalleryQuery
 from core.errors import EngineInputError, NotFoundError, UploadError, ValidationError
 from tests.factories import create_form, edit_form, fetch_media, image_bytes, refreshed, sign_up
 
@@ -122,7 +123,7 @@ def test_the_gallery_pages_newest_first_and_shows_nobody_elses_images(containers
     made = [generate(c, alice, seed=s).images[0].id for s in range(5)]
     generate(c, bob)
     first = c.gallery.page(alice)
-    second = c.gallery.page(alice, before_id=first.next_cursor)
+    second = c.gallery.page(alice, GalleryQuery(cursor=first.next_cursor))
     assert [i.id for i in first.items] == made[::-1][:3]
     assert [i.id for i in second.items] == made[::-1][3:]
     assert second.next_cursor is None and first.total == 5

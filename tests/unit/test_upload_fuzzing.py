@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from PIL import ExifTags, Image, PngImagePlugin
 
 from core.bootstrap import Container
+from core.domain.gallery import GalleryQuery
 from core.errors import AtelierError, UploadError
 from core.images import clean_upload
 from tests.factories import camera_exif, edit_form, ledger_sum, refreshed, sign_up
@@ -604,7 +605,7 @@ def assert_held_and_cleaned(c: Container, user_id: int, parent_id: int | None, b
     cost = c.settings.credits_per_image  # one edit
     with c.db.reader() as uow:
         ledger = [(entry.kind, entry.delta) for entry in uow.ledger.page(user_id, None, 10)]
-        images = list(uow.images.page(user_id, None, 10))
+        images = list(uow.images.find(user_id, GalleryQuery(), limit=10))
     assert ledger == [("hold", -cost), ("grant", STARTER_CREDITS)]
     [upload] = images
     assert upload.source == "upload" and upload.id == parent_id

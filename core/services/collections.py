@@ -1,0 +1,99 @@
+"""CollectionService: a user's boards. Create, rename and delete them (their images stay), file images in
+them and take them out. Every name is trimmed, 1 to 60 characters, and unique per user in any case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from core.domain import UserView
+from core.domain.gallery import CollectionView
+from core.errors import NotFoundError, ValidationError
+from db.tables import Collection
+from db.uow import Database, UnitOfWork
+
+MAX_NAME_CHARS = 60
+MAX_COLLECTIONS = 200
+GONE = "That collection no longer exists."
+
+
+def collection_views(rows: Sequence[tuple[Collection, int]]) -> tuple[CollectionView, ...]:
+    return tuple(CollectionView(row.id, row.name, count) for row, count in rows if row.id is not None)
+
+
+def clean_name(name: str) -> str:
+    """The name as kept: runs of white space made one space. Raises ValidationError for an empty or long one."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("Give the collection a name.")
+    if len(cleaned) > MAX_NAME_CHARS:
+        raise ValidationError(f"A collection's name can be at most {MAX_NAME_CHARS} characters.")
+    return cleaned
+
+
+class CollectionService:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def list(self, user: UserView) -> tuple[CollectionView, ...]:
+        """The user's collections by name, with their image counts."""
+        with self.db.reader() as uow:
+            return collection_views(uow.collections.with_counts(user.id))
+
+    def create(self, user: UserView, name: str) -> CollectionView:
+        name = clean_name(name)
+        with self.db.uow() as uow:
+            if uow.collections.count(user.id) >= MAX_COLLECTIONS:
+                raise ValidationError(
+                    f"You can have up to {MAX_COLLECTIONS} collections. Delete one you no longer use."
+                )
+            row = Collection(user_id=user.id, name=name, name_key=name.casefold())
+            if not uow.collections.add(row):
+                raise ValidationError(_taken(name))
+            uow.commit()
+        assert row.id is not None
+        return CollectionView(row.id, row.name, 0)
+
+    def rename(self, user: UserView, collection_id: int, name: str) -> None:
+        name = clean_name(name)
+        with self.db.uow() as uow:
+            row = self._get(uow, user, collection_id)
+            other = uow.collections.by_name(user.id, name.casefold())
+            if other is not None and other.id != row.id:
+                raise ValidationError(_taken(name))
+            row.name, row.name_key = name, name.casefold()
+            uow.session.add(row)
+            uow.commit()
+
+    def delete(self, user: UserView, collection_id: int) -> None:
+        """The collection goes; its images stay in the gallery."""
+        with self.db.uow() as uow:
+            uow.collections.delete(self._get(uow, user, collection_id))
+            uow.commit()
+
+    def add_images(self, user: UserView, collection_id: int, image_ids: Sequence[int]) -> int:
+        """File those of the images that are the user's; how many were not in it yet."""
+        with self.db.uow() as uow:
+            row = self._get(uow, user, collection_id)
+            mine = [image.id for image in uow.images.owned(user.id, image_ids) if image.id is not None]
+            added = uow.collections.add_images(row.id or 0, mine)
+            uow.commit()
+        return added
+
+    def remove_images(self, user: UserView, collection_id: int, image_ids: Sequence[int]) -> int:
+        """Take the images out of the collection (they stay in the gallery); how many were in it."""
+        with self.db.uow() as uow:
+            row = self._get(uow, user, collection_id)
+            removed = uow.collections.remove_images(row.id or 0, image_ids)
+            uow.commit()
+        return removed
+
+    @staticmethod
+    def _get(uow: UnitOfWork, user: UserView, collection_id: int) -> Collection:
+        row = uow.collections.get_for_user(user.id, collection_id)
+        if row is None:
+            raise NotFoundError(GONE)
+        return row
+
+
+def _taken(name: str) -> str:
+    return f"You already have a collection named “{name}”."
