@@ -1,7 +1,9 @@
-"""Gallery: your images newest first in a justified grid, the ones still being made in front.
+"""Gallery: your images in a justified grid or a table, searched, filtered and sorted, a page at a time,
+with the ones still being made in front.
 
-The URL holds the state: ?image=<id> opens the lightbox, ?before=<id> is the page. So Back and
-Forward step through what you opened, a reload keeps it, and a link opens that image directly.
+The URL holds the state: the search and filters (?q=, ?model=, ?fav=1, ...), the order, the page
+size and the page (?after=<id>), the view (?view=table) and the open image (?image=<id>). So a
+filtered view can be bookmarked, Back and Forward step through what you did, and a reload keeps it.
 """
 
 from __future__ import annotations
@@ -10,18 +12,26 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
+from core.domain.gallery import P_CURSOR, GalleryFilter, GalleryQuery, SortOrder, highlight, to_params
 from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
+from pages.components import gallery_bulk as bulk
 from pages.components import lightbox
+from pages.components.gallery_collections import collections_menu
+from pages.components.gallery_export import history_download
+from pages.components.gallery_filters import clear_filters, current_query, filter_controls, search_box
+from pages.components.gallery_table import history_table
 from pages.components.guard import current_user, require_user
-from pages.components.image_grid import ACTIONS, GridItem, image_grid
+from pages.components.image_grid import ACTIONS, STAR, GridItem, image_grid
 from pages.components.job_tiles import image_tiles, placeholder_tiles
-from pages.components.paging import url_cursor, url_pager, url_pager_reset
+from pages.components.paging import url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
 
 user = require_user()
 PENDING_KEY = "gallery.pending"  # a grid action that needs the user or a page switch: done in the run it causes
-UPLOAD_ACTIONS = tuple(a for a in ACTIONS if a != "reuse")  # an upload has no settings to use again
+GRID_ACTIONS = (*ACTIONS, STAR)  # the star is drawn as its own toggle, not a menu entry
+UPLOAD_ACTIONS = tuple(a for a in GRID_ACTIONS if a != "reuse")  # an upload has no settings to use again
+VIEWS = {"grid": ":material/grid_view: Grid", "table": ":material/table_rows: Table"}
 
 
 def on_action(image_id: str, action: str) -> None:
@@ -40,28 +50,33 @@ def on_key(key: str) -> None:
         st.session_state[PENDING_KEY] = ("step", -1 if key == "ArrowLeft" else 1)
 
 
-def follow_up(user: UserView) -> None:
+def follow_up(user: UserView, query: GalleryQuery) -> None:
     pending = st.session_state.pop(PENDING_KEY, None)
     if pending is None:
         return
     action, value = pending
     try:
         if action == "step":
-            lightbox.step(user, value)
+            lightbox.step(user, value, query)
         elif action == "reuse":
             lightbox.reuse(user, value)
         elif action == "edit":
             lightbox.edit(value)
+        elif action == STAR:
+            lightbox.toggle_star(user, value)
     except NotFoundError as exc:
         st.warning(escape_markdown(str(exc)))
 
 
-def tiles(grid: GalleryGrid) -> list[GridItem]:
+def tiles(grid: GalleryGrid, terms: tuple[str, ...]) -> list[GridItem]:
     return [
         tile
         for image in grid.images.items
         for tile in image_tiles(
-            [image], grid.batch_size(image), UPLOAD_ACTIONS if image.source == "upload" else ACTIONS
+            [image],
+            grid.batch_size(image),
+            UPLOAD_ACTIONS if image.source == "upload" else GRID_ACTIONS,
+            caption=tuple(highlight(image.prompt, terms)) if terms else (),
         )
     ]
 
@@ -77,37 +92,93 @@ def in_flight(user: UserView, started: frozenset[str]) -> None:
     image_grid([tile for job in jobs for tile in placeholder_tiles(job, now)], key="gallery.in_flight")
 
 
-follow_up(user)
-service = app_container().gallery
-st.title("Gallery")
-opened = lightbox.find(user)
+def toolbar(user: UserView, query: GalleryQuery, view: str, matching: int) -> None:
+    facets = service.facets(user)
+    search_box()
+    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+        filter_controls(facets, query)
+        collections_menu(user, facets.collections)
+        with st.popover("Download", icon=":material/download:"):
+            history_download(user, query.filter, matching)
+        bulk.select_toggle()
+        st.session_state["gallery.view"] = view  # the URL's, also after Back
+        st.segmented_control(
+            "View",
+            list(VIEWS),
+            key="gallery.view",
+            format_func=VIEWS.__getitem__,
+            on_change=set_view,
+            label_visibility="collapsed",
+        )
 
-cursor = url_cursor("before")
-grid = service.grid(user, before_id=cursor)
-jobs = service.in_flight(user) if cursor is None else []
+
+def set_view() -> None:
+    chosen = st.session_state.get("gallery.view") or "grid"
+    if chosen == "table":
+        st.query_params["view"] = "table"
+    else:
+        st.query_params.pop("view", None)
+
+
+def empty_state(query: GalleryQuery, jobs: bool) -> None:
+    if query.cursor is not None:
+        st.info("This page is empty now.")
+        st.button("Back to the first page", on_click=url_pager_reset, args=(P_CURSOR,))
+    elif query.filter.active:
+        f = query.filter
+        if f == GalleryFilter(favourites=True):
+            st.info("No favourites yet. Star an image (☆ on its card, or in its view) to find it here.")
+        elif f.collection is not None and f == GalleryFilter(collection=f.collection):
+            st.info("This collection is empty. Turn on Select, pick images, then choose Add to collection.")
+        else:
+            st.info("No images match. Try fewer words or fewer filters.")
+        st.button("Clear filters", key="gallery.empty.clear", on_click=clear_filters, icon=":material/filter_list_off:")
+    elif not jobs:
+        st.info("No images yet. Create your first one on the Generate page.")
+        st.page_link("pages/generate.py", label="Go to Generate", icon=":material/brush:")
+
+
+service = app_container().gallery
+query = current_query()
+view = "table" if st.query_params.get("view") == "table" else "grid"
+follow_up(user, query)
+st.title("Gallery")
+opened = lightbox.find(user, query)
+grid = service.grid(user, query)
+toolbar(user, query, view, grid.images.total)
+bulk.show_bulk_error()
+jobs = service.in_flight(user) if query.cursor is None and not query.filter.active else []
 if jobs:
     st.fragment(run_every=1.0)(in_flight)(user, frozenset(job.id for job in jobs))
+if bulk.selecting():
+    bulk.bulk_bar(user, query.filter, grid.images.total)
 if grid.images.items:
-    image_grid(
-        tiles(grid),
-        key="gallery.grid",
-        on_open=lightbox.open_image,
-        on_action=on_action,
-        on_key=on_key if opened is not None else None,
-    )
+    if query.filter.active:
+        st.caption(f"{grid.images.total:,} matching")
+    if view == "table":
+        history_table(grid.images.items, {**to_params(query), "view": "table"})
+    else:
+        image_grid(
+            tiles(grid, query.filter.terms),
+            key="gallery.grid",
+            on_open=lightbox.open_image,
+            on_action=on_action,
+            on_key=on_key if opened is not None else None,
+            selectable=bulk.selecting(),
+            selected=frozenset(str(i) for i in bulk.selected()),
+            on_select=bulk.set_selected,
+        )
+    oldest_first = query.sort == SortOrder.OLDEST
     url_pager(
-        "before",
+        P_CURSOR,
         next_cursor=grid.images.next_cursor,
-        newer_cursor=grid.newer_cursor,
+        newer_cursor=grid.previous_cursor,
         page_number=grid.page_number,
         total=grid.images.total,
-        page_size=service.page_size,
+        page_size=grid.page_size,
+        labels=("← Older", "Newer →") if oldest_first else ("← Newer", "Older →"),
     )
-elif cursor is not None:
-    st.info("This page is empty now.")
-    st.button("Back to your newest images", on_click=url_pager_reset, args=("before",))
-elif not jobs:
-    st.info("No images yet. Create your first one on the Generate page.")
-    st.page_link("pages/generate.py", label="Go to Generate", icon=":material/brush:")
+else:
+    empty_state(query, bool(jobs))
 if opened is not None:
-    lightbox.lightbox(user, opened)
+    lightbox.lightbox(user, opened, query)

@@ -86,6 +86,7 @@ class GalleryFilter:
     date_to: date | None = None  # inclusive, UTC
     favourites: bool = False
     collection: int | None = None  # a collection's id
+    image_ids: tuple[int, ...] = ()  # a hand-picked selection (a bulk download of the images picked)
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -115,9 +116,10 @@ class GalleryQuery:
 # URL parameter names. Lists are comma-separated; absent means "not filtered".
 P_TEXT, P_MODEL, P_KIND, P_ASPECT = "q", "model", "kind", "aspect"
 P_FROM, P_TO, P_FAVOURITES, P_COLLECTION = "from", "to", "fav", "collection"
-P_SORT, P_SIZE, P_CURSOR = "sort", "size", "after"
+P_SORT, P_SIZE, P_CURSOR, P_IDS = "sort", "size", "after", "ids"
 QUERY_PARAMS = (P_TEXT, P_MODEL, P_KIND, P_ASPECT, P_FROM, P_TO, P_FAVOURITES, P_COLLECTION, P_SORT, P_SIZE, P_CURSOR)
 MAX_LIST_ITEMS = 20
+MAX_PICKED = 1000  # images picked by hand that one link can name; more are exported by their filter
 MAX_TEXT_CHARS = 200
 
 
@@ -136,6 +138,7 @@ def to_params(query: GalleryQuery) -> dict[str, str]:
         P_SORT: query.sort.value if query.sort != SortOrder.NEWEST else "",
         P_SIZE: str(query.page_size) if query.page_size is not None else "",
         P_CURSOR: str(query.cursor) if query.cursor is not None else "",
+        P_IDS: ",".join(str(i) for i in f.image_ids),
     }
     return {name: value for name, value in params.items() if value}
 
@@ -152,6 +155,7 @@ def from_params(params: Mapping[str, str]) -> GalleryQuery:
         date_to=_date(params.get(P_TO, "")),
         favourites=params.get(P_FAVOURITES, "") == "1",
         collection=_int(params.get(P_COLLECTION, "")),
+        image_ids=_ids(params.get(P_IDS, "")),
     )
     sort = SortOrder.OLDEST if params.get(P_SORT, "") == SortOrder.OLDEST.value else SortOrder.NEWEST
     return GalleryQuery(
@@ -169,6 +173,11 @@ def _names(raw: str) -> tuple[str, ...]:
         if name and name not in names:
             names.append(name)
     return tuple(names[:MAX_LIST_ITEMS])
+
+
+def _ids(raw: str) -> tuple[int, ...]:
+    found = (_int(part) for part in raw.split(",")[:MAX_PICKED])
+    return tuple(dict.fromkeys(i for i in found if i is not None))
 
 
 def _int(raw: str) -> int | None:

@@ -85,6 +85,11 @@ class ImageView:
     position: int = 0  # its place in its job's batch (0 for the first image)
     seed: int | None = None  # the seed that made this very image, where the engine reported one
     prompt: str = ""  # its job's prompt or instruction ("" for an upload): the source of its alt text
+    model: str = ""  # its job's model and kind ("" for an upload)
+    kind: str = ""
+    favourite: bool = False
+    thumbhash: str = ""  # base64 ThumbHash: the blurred placeholder shown while it loads ("" for old images)
+    aspect: str = ""  # the named aspect ratio nearest its shape
 
 
 @dataclass(frozen=True)

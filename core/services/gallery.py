@@ -35,6 +35,7 @@ class ImageDetail:
     image: ImageView
     generation: GenerationView | None  # None for uploads
     chain: ImageChain
+    collection_ids: frozenset[int] = frozenset()  # the collections it is filed in
 
     @property
     def parent(self) -> ImageView | None:
@@ -124,12 +125,9 @@ class GalleryService:
         size = self.size_of(query)
         rows = list(uow.images.find(user.id, query, limit=size + 1))
         total, _ = uow.images.count_and_position(user.id, query.first_page())
-        facts = uow.generations.prompts_and_counts(user.id, {r.generation_id for r in rows if r.generation_id})
-        views = [
-            image_view(r, self.signer, prompt=facts[r.generation_id][0] if r.generation_id in facts else "")
-            for r in rows
-        ]
-        return keyset_page(views, size, total), {gid: count for gid, (_, count) in facts.items()}
+        facts = uow.generations.job_facts(user.id, {r.generation_id for r in rows if r.generation_id})
+        views = [image_view(r, self.signer, job=facts.get(r.generation_id or "")) for r in rows]
+        return keyset_page(views, size, total), {gid: fact.num_images for gid, fact in facts.items()}
 
     def detail(self, user: UserView, image_id: int) -> ImageDetail:
         with self.db.reader() as uow:
@@ -155,15 +153,16 @@ class GalleryService:
         parents = [found for i in input_ids if (found := uow.images.get_for_user(user.id, i)) is not None]
         children = list(uow.generations.made_from(user.id, image_id, CHAIN_LIMIT))
         related = parents + children
-        facts = uow.generations.prompts_and_counts(user.id, {r.generation_id for r in related if r.generation_id})
+        facts = uow.generations.job_facts(user.id, {r.generation_id for r in related if r.generation_id})
 
         def view(row: Image) -> ImageView:
-            return image_view(row, self.signer, facts[row.generation_id][0] if row.generation_id in facts else "")
+            return image_view(row, self.signer, job=facts.get(row.generation_id or ""))
 
         return ImageDetail(
             image=image_view(image, self.signer, prompt=generation.prompt if generation else ""),
             generation=generation_view(generation, input_image_ids=input_ids) if generation else None,
             chain=ImageChain([view(p) for p in parents], len(input_ids) - len(parents), [view(c) for c in children]),
+            collection_ids=frozenset(uow.collections.holding(user.id, image_id)),
         )
 
     def delete(self, user: UserView, image_id: int) -> None:

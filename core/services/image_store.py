@@ -42,6 +42,7 @@ def store_image(
         height=clean.height,
         size_bytes=len(clean.data),
         aspect=nearest_aspect(clean.width, clean.height),
+        thumbhash=clean.thumbhash,
     )
 
 

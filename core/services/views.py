@@ -18,6 +18,7 @@ from core.domain import (
 )
 from core.domain.catalogue import INPUT_LABELS, parse_image_size
 from core.signing import MediaSigner
+from db.repositories.generations import JobFacts
 from db.repositories.ledger import StatementLine
 from db.tables import Generation, Image, LedgerEntry, User
 
@@ -54,7 +55,8 @@ def display_name(user: User) -> str:
     return user.display_name or user.provider_name or user.email.split("@")[0]
 
 
-def image_view(image: Image, signer: MediaSigner, prompt: str = "") -> ImageView:
+def image_view(image: Image, signer: MediaSigner, prompt: str = "", job: JobFacts | None = None) -> ImageView:
+    """The image as pages see it; `job` (its job's facts) fills the prompt, model and kind in one go."""
     assert image.id is not None
     return ImageView(
         id=image.id,
@@ -70,7 +72,12 @@ def image_view(image: Image, signer: MediaSigner, prompt: str = "") -> ImageView
         source=image.source,
         position=image.position,
         seed=image.seed,
-        prompt=prompt,
+        prompt=job.prompt if job is not None else prompt,
+        model=job.model if job is not None else "",
+        kind=job.kind if job is not None else "",
+        favourite=image.favourite,
+        thumbhash=image.thumbhash,
+        aspect=image.aspect,
     )
 
 

@@ -74,6 +74,15 @@ class CollectionRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
+    def holding(self, user_id: int, image_id: int) -> Sequence[int]:
+        """The ids of the user's collections that hold the image."""
+        query = (
+            select(col(Collection.id))
+            .join(CollectionImage, col(CollectionImage.collection_id) == col(Collection.id))
+            .where(Collection.user_id == user_id, CollectionImage.image_id == image_id)
+        )
+        return [i for i in self.session.exec(query).all() if i is not None]
+
     def names_for_images(self, user_id: int, image_ids: Sequence[int]) -> dict[int, list[str]]:
         """For each image: the names of the user's collections that hold it, sorted."""
         if not image_ids:

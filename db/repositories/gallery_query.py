@@ -43,6 +43,8 @@ def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFi
         conditions.append(col(Image.created_at) < datetime.combine(f.date_to + timedelta(days=1), time(), UTC))
     if f.favourites:
         conditions.append(col(Image.favourite).is_(True))
+    if f.image_ids:
+        conditions.append(col(Image.id).in_(f.image_ids))
     if f.collection is not None:
         member = select(CollectionImage.image_id).where(CollectionImage.collection_id == f.collection)
         conditions.append(col(Image.id).in_(member))

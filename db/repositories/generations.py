@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from core import job_states
@@ -13,6 +15,13 @@ from core.job_states import Transition
 from db.tables import Generation, GenerationInput, Image
 
 IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
+
+
+class JobFacts(NamedTuple):
+    prompt: str
+    num_images: int
+    model: str
+    kind: str
 
 
 class GenerationRepository:
@@ -37,14 +46,17 @@ class GenerationRepository:
         query = select(Generation).where(Generation.user_id == user_id, col(Generation.status).in_(IN_FLIGHT))
         return self.session.exec(query.order_by(col(Generation.created_at).desc(), col(Generation.id))).all()
 
-    def prompts_and_counts(self, user_id: int, generation_ids: set[str]) -> dict[str, tuple[str, int]]:
-        """For each of the user's jobs named: its prompt and how many images it asked for (for alt text)."""
+    def job_facts(self, user_id: int, generation_ids: set[str]) -> dict[str, JobFacts]:
+        """For each of the user's jobs named: its prompt, how many images it asked for, its model and kind
+        (for alt text, "image 2 of 4", search highlights and the history table)."""
         if not generation_ids:
             return {}
-        query = select(Generation.id, Generation.prompt, Generation.num_images).where(
-            Generation.user_id == user_id, col(Generation.id).in_(generation_ids)
+        columns = [col(c) for c in (Generation.id, Generation.prompt, Generation.model, Generation.kind)]
+        query = sa_select(*columns, col(Generation.num_images)).where(
+            col(Generation.user_id) == user_id, col(Generation.id).in_(generation_ids)
         )
-        return {gid: (prompt, count) for gid, prompt, count in self.session.exec(query).all()}
+        rows = self.session.execute(query).all()
+        return {gid: JobFacts(prompt, count, model, kind) for gid, prompt, model, kind, count in rows}
 
     def add(self, generation: Generation, input_image_ids: Sequence[int] = ()) -> None:
         self.session.add(generation)

@@ -40,6 +40,7 @@ MODEL_KEYS = {
 SETTINGS_KEYS = (RATIO_KEY, COUNT_KEY, FORMAT_KEY, *MODEL_KEYS.values())  # what the Account page's defaults set
 MODES = {"Create": GenerationKind.TEXT_TO_IMAGE, "Edit": GenerationKind.EDIT, "Combine": GenerationKind.MULTI_REFERENCE}
 MODE_NAMES = {kind: name for name, kind in MODES.items()}
+DEFAULT_KIND = GenerationKind.TEXT_TO_IMAGE
 EXAMPLES = {
     GenerationKind.TEXT_TO_IMAGE: "e.g. A lighthouse at dusk, teal and orange sky, film grain",
     GenerationKind.EDIT: 'e.g. sepia, rotate 90 degrees and add a caption "Hello"',
@@ -61,12 +62,13 @@ def set_draft(values: dict[str, Any]) -> None:
     """Fill the Generate page's widgets (called by other pages before switching here, or from a callback).
 
     Keys: kind, prompt, model, aspect_ratio, seed, num_images, output_format, options, source_image_id,
-    reference_ids.
+    reference_ids. Without a kind the current mode stays; without a prompt the text typed stays.
     """
     state = st.session_state
-    kind = GenerationKind(values.get("kind", GenerationKind.TEXT_TO_IMAGE))
+    kind = GenerationKind(values["kind"]) if "kind" in values else MODES.get(state.get(MODE_KEY, ""), DEFAULT_KIND)
     state[MODE_KEY] = MODE_NAMES[kind]
-    state[TEXT_KEYS[kind]] = values.get("prompt", "")
+    if "prompt" in values:
+        state[TEXT_KEYS[kind]] = values["prompt"]
     models = app_container().generation.models(kind)
     model = next((m for m in models if m.id == values.get("model")), None)
     if model is not None:
@@ -81,10 +83,14 @@ def set_draft(values: dict[str, Any]) -> None:
         settings.fill(target, values)
 
 
-def reuse_draft(job: GenerationView, image: ImageView | None = None) -> dict[str, Any]:
+def reuse_draft(job: GenerationView, image: ImageView | None = None, part: str = "all") -> dict[str, Any]:
     """What reproduces `image` (or the whole job): the same model and settings, and its own seed and one image
-    where the engine reported that image's seed."""
+    where the engine reported that image's seed. `part` "prompt" or "seed" takes only that."""
     own_seed = image is not None and image.seed is not None and job.kind == GenerationKind.TEXT_TO_IMAGE
+    if part == "prompt":
+        return {"kind": job.kind, "prompt": job.prompt}
+    if part == "seed":
+        return {"seed": image.seed if own_seed and image is not None else job.seed}
     draft: dict[str, Any] = {
         "kind": job.kind,
         "prompt": job.prompt,

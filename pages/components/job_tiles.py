@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.domain import GenerationView, ImageView, JobStatus
-from pages.components.image_grid import GridItem
+from pages.components.image_grid import STAR, GridItem
 from pages.components.media import ALT_CHARS, image_alt
 
 IMAGE_ACTIONS = ("open", "download", "reuse", "edit")
@@ -30,7 +30,14 @@ def placeholder_tiles(job: GenerationView, now: datetime) -> list[GridItem]:
     ]
 
 
-def image_tiles(images: list[ImageView], of: int, actions: tuple[str, ...] = IMAGE_ACTIONS) -> list[GridItem]:
+def image_tiles(
+    images: list[ImageView],
+    of: int,
+    actions: tuple[str, ...] = IMAGE_ACTIONS,
+    caption: tuple[tuple[str, bool], ...] = (),
+) -> list[GridItem]:
+    """Tiles for stored images; with the STAR action each shows its favourite star, and `caption` (search
+    matches marked) is shown under every tile."""
     return [
         GridItem(
             id=str(image.id),
@@ -39,7 +46,10 @@ def image_tiles(images: list[ImageView], of: int, actions: tuple[str, ...] = IMA
             width=image.width,
             height=image.height,
             download_url=image.download_url,
-            actions=actions,
+            actions=tuple(a for a in actions if a != STAR),
+            thumbhash=image.thumbhash,
+            starred=image.favourite if STAR in actions else None,
+            caption=caption,
         )
         for image in images
     ]

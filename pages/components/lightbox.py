@@ -7,10 +7,13 @@ change the page body (delete, close) ends with a full st.rerun().
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import GenerationKind, ImageView, UserView
+from core.domain.gallery import GalleryQuery, highlight
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
 from core.services.views import describe_options
@@ -37,15 +40,15 @@ def image_param() -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-def find(user: UserView) -> OpenedImage | None:
-    """The image ?image= asks for, with its neighbours; None when there is none. A link to a missing image,
-    or to someone else's (they look the same), says so above the grid."""
+def find(user: UserView, query: GalleryQuery) -> OpenedImage | None:
+    """The image ?image= asks for, with its neighbours in the gallery's current view; None when there is none.
+    A link to a missing image, or to someone else's (they look the same), says so above the grid."""
     if IMAGE_PARAM not in st.query_params:
         return None
     image_id = image_param()
     if image_id is not None:
         try:
-            return app_container().gallery.open(user, image_id)
+            return app_container().gallery.open(user, image_id, query)
         except NotFoundError:
             pass
     st.warning("That image is not in your gallery: it may have been deleted, or the link is not yours.")
@@ -68,13 +71,13 @@ def close() -> None:
     st.session_state.pop(CONFIRM_KEY, None)
 
 
-def step(user: UserView, direction: int) -> None:
-    """Move to the newer (-1) or the older (+1) neighbour of the open image, if there is one."""
+def step(user: UserView, direction: int, query: GalleryQuery) -> None:
+    """Move to the previous (-1) or the next (+1) image of the current view, if there is one."""
     current = image_param()
     if current is None:
         return
     try:
-        newer, older = app_container().gallery.neighbours(user, current)
+        newer, older = app_container().gallery.neighbours(user, current, query)
     except NotFoundError:
         return
     target = newer if direction < 0 else older
@@ -87,11 +90,18 @@ def reuse(user: UserView, image_id: int) -> None:
     _reuse(app_container().gallery.detail(user, image_id))
 
 
-def _reuse(detail: ImageDetail) -> None:
+def _reuse(detail: ImageDetail, part: str = "all") -> None:
+    """`part` "all" (every setting), "prompt" (only the prompt) or "seed" (only the seed)."""
     if detail.generation is None:
         raise NotFoundError("An uploaded image has no settings to use again. Edit it instead.")
-    set_draft(reuse_draft(detail.generation, detail.image))
+    set_draft(reuse_draft(detail.generation, detail.image, part))
     st.switch_page(GENERATE_PAGE)
+
+
+def toggle_star(user: UserView, image_id: int) -> None:
+    """Star the image, or unstar it if it is starred."""
+    detail = app_container().gallery.detail(user, image_id)
+    app_container().gallery.set_favourite(user, [image_id], not detail.image.favourite)
 
 
 def edit(image_id: int) -> None:
@@ -100,11 +110,11 @@ def edit(image_id: int) -> None:
 
 
 @st.dialog("Image", width="large", on_dismiss=close)
-def lightbox(user: UserView, opened: OpenedImage) -> None:
+def lightbox(user: UserView, opened: OpenedImage, query: GalleryQuery) -> None:
     """`opened` is what the page run found; Previous / Next rerun only this dialog, so it reads ?image= again."""
     if opened.detail.image.id != image_param():
         try:
-            opened = app_container().gallery.open(user, image_param() or 0)
+            opened = app_container().gallery.open(user, image_param() or 0, query)
         except NotFoundError as exc:
             st.warning(escape_markdown(str(exc)))
             return
@@ -115,7 +125,9 @@ def lightbox(user: UserView, opened: OpenedImage) -> None:
         show_image(detail.image.original_url, alt=image_alt(detail.image, batch))
         _navigation(opened.newer, opened.older)
     with about:
-        _facts(detail)
+        _star(user, detail)
+        _facts(detail, query.filter.terms)
+        _filing(user, detail)
         _actions(user, detail)
 
 
@@ -142,7 +154,50 @@ def _navigation(newer: int | None, older: int | None) -> None:
     st.caption("← and → move between images; Esc closes.")
 
 
-def _facts(detail: ImageDetail) -> None:
+def _star(user: UserView, detail: ImageDetail) -> None:
+    starred = detail.image.favourite
+    st.button(
+        "Starred" if starred else "Star",
+        key="gallery.star",
+        icon=":material/star:" if starred else ":material/star_outline:",
+        type="primary" if starred else "secondary",
+        on_click=toggle_star,
+        args=(user, detail.image.id),
+        help="Remove from favourites" if starred else "Add to favourites",
+    )
+
+
+def _filing(user: UserView, detail: ImageDetail) -> None:
+    """Which collections hold the image; changing the choice files it in or takes it out."""
+    collections = {c.id: c.name for c in app_container().collections.list(user)}
+    if not collections:
+        return
+    key = f"gallery.filing.{detail.image.id}"
+    st.session_state[key] = [cid for cid in collections if cid in detail.collection_ids]
+    st.multiselect(
+        "In collections",
+        list(collections),
+        key=key,
+        format_func=collections.__getitem__,
+        on_change=_refile,
+        args=(user, detail.image.id, detail.collection_ids, key),
+        placeholder="Not in a collection",
+    )
+
+
+def _refile(user: UserView, image_id: int, before: frozenset[int], key: str) -> None:
+    chosen = set(st.session_state.get(key) or ())
+    service = app_container().collections
+    try:
+        for collection_id in chosen - before:
+            service.add_images(user, collection_id, [image_id])
+        for collection_id in before - chosen:
+            service.remove_images(user, collection_id, [image_id])
+    except NotFoundError:
+        flash("That collection no longer exists.")
+
+
+def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
     image, generation = detail.image, detail.generation
     facts = {"Size": f"{image.width} × {image.height} px", "Format": image.content_type.split("/")[-1].upper()}
     if generation is None:
@@ -150,7 +205,14 @@ def _facts(detail: ImageDetail) -> None:
         st.table({**facts, "Uploaded": f"{image.created_at:%Y-%m-%d %H:%M} UTC"})
         return
     st.markdown(f"**{TEXT_LABELS[generation.kind]}**")
-    st.text(generation.prompt)
+    if terms:  # the search's matches marked, every character of the prompt escaped
+        marked = "".join(
+            f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t)
+            for t, hit in highlight(generation.prompt, terms)
+        )
+        st.html(f'<p class="atelier-prompt" style="white-space:pre-wrap;margin:0">{marked}</p>')
+    else:
+        st.text(generation.prompt)
     service = app_container().generation
     facts = {"Model": service.model_label(generation.model), **facts}
     if generation.aspect_ratio:
@@ -207,10 +269,8 @@ def _cost(charged: int, images: int) -> str:
 def _actions(user: UserView, detail: ImageDetail) -> None:
     image, generation = detail.image, detail.generation
     st.link_button("Download original", image.download_url, icon=":material/download:", width="stretch")
-    if generation is not None and st.button(
-        "Use these settings again", key="gallery.reuse", icon=":material/replay:", width="stretch"
-    ):
-        _reuse(detail)
+    if generation is not None:
+        _reuse_buttons(detail)
     if st.button("Edit this image", key="gallery.edit", icon=":material/edit:", width="stretch"):
         edit(image.id)
     if st.session_state.get(CONFIRM_KEY) != image.id:
@@ -236,6 +296,16 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
         close()
         st.rerun()
     no.button("Keep it", key="gallery.delete_no", width="stretch", on_click=_confirm, args=(None,))
+
+
+def _reuse_buttons(detail: ImageDetail) -> None:
+    if st.button("Use these settings again", key="gallery.reuse", icon=":material/replay:", width="stretch"):
+        _reuse(detail)
+    prompt_only, seed_only = st.columns(2)
+    if prompt_only.button("Prompt only", key="gallery.reuse_prompt", width="stretch", help="Use just this prompt"):
+        _reuse(detail, "prompt")
+    if seed_only.button("Seed only", key="gallery.reuse_seed", width="stretch", help="Use just this image's seed"):
+        _reuse(detail, "seed")
 
 
 def _confirm(image_id: int | None) -> None:

@@ -95,3 +95,20 @@ def test_upgrading_a_database_with_images_and_jobs_keeps_them_and_gives_every_im
     assert old_balance == 5
     assert tuple(identity) == ("local", "old@example.com", True)
     assert ids[2] > ids[1] > ids[0] > 1
+
+
+def test_every_table_that_never_reuses_ids_still_has_autoincrement_after_all_the_migrations(tmp_path: Path) -> None:
+    """A batch rebuild on SQLite drops AUTOINCREMENT unless told to keep it; then a deleted image's id, and so
+    its old links and collection places, could be handed to the next image."""
+    from sqlmodel import SQLModel
+
+    import db.tables  # noqa: F401  (registers every table)
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    migrate(url)
+    keeping = [t.name for t in SQLModel.metadata.sorted_tables if t.kwargs.get("sqlite_autoincrement")]
+    assert {"users", "images", "ledger_entries", "collections"} <= set(keeping)
+    with create_engine(url).connect() as conn:
+        for name in keeping:
+            sql = conn.execute(text("SELECT sql FROM sqlite_master WHERE name = :n"), {"n": name}).scalar_one()
+            assert "AUTOINCREMENT" in sql, f"{name} lost AUTOINCREMENT"

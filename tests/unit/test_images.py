@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import math
 import struct
 import zlib
 from typing import Any
 
 import pytest
+import thumbhash
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
 from core.errors import EngineError, UploadError
-from core.images import CleanImage, clean_engine_output, clean_upload
+from core.images import CleanImage, clean_engine_output, clean_upload, thumbhash_of
 from tests.factories import camera_exif
 
 RED = (255, 0, 0)
@@ -372,6 +375,48 @@ def test_the_thumbnail_keeps_transparency_and_carries_no_metadata() -> None:
 def test_unusual_png_modes_still_get_a_thumbnail(mode: str) -> None:
     thumbnail = reopen(clean_upload(encode(noisy((512, 256), mode="L").convert(mode), "PNG")).thumbnail)
     assert thumbnail.size == (256, 128)
+
+
+# ThumbHash: the blurred placeholder a tile shows while its picture loads
+
+
+def hash_bytes(text: str) -> list[int]:
+    return list(base64.b64decode(text, validate=True))
+
+
+@pytest.mark.parametrize("format", ["JPEG", "PNG", "WEBP"])
+def test_a_cleaned_image_carries_a_short_thumbhash_of_its_colours(format: str) -> None:
+    clean = clean_upload(encode(red_left_blue_right((400, 200)), format))
+    assert 0 < len(clean.thumbhash) <= 40
+    red, green, blue, alpha = thumbhash.thumb_hash_to_average_rgba(hash_bytes(clean.thumbhash))
+    assert (red, green, blue, alpha) == pytest.approx((0.5, 0.0, 0.5, 1.0), abs=0.06)
+
+
+@pytest.mark.parametrize("size", [(900, 600), (600, 900), (1600, 400), (256, 256), (30, 10)])
+def test_the_thumbhash_has_roughly_the_images_shape(size: tuple[int, int]) -> None:
+    hashed = hash_bytes(thumbhash_of(noisy(size)))
+    ratio = thumbhash.thumb_hash_to_approximate_aspect_ratio(hashed)
+    # ThumbHash stores the shape as a ratio of small whole numbers (7:5, 7:4...), so only roughly.
+    assert abs(math.log(ratio / (size[0] / size[1]))) < 0.3, ratio
+
+
+def test_a_transparent_image_still_gets_a_thumbhash_of_its_visible_colour() -> None:
+    image = Image.new("RGBA", (300, 200), (*BLUE, 255))
+    image.paste((*RED, 0), (0, 0, 150, 200))  # the left half is see-through
+    clean = clean_upload(encode(image, "PNG"))
+    red, green, blue, alpha = thumbhash.thumb_hash_to_average_rgba(hash_bytes(clean.thumbhash))
+    assert (red, green, blue, alpha) == pytest.approx((0.0, 0.0, 1.0, 1.0), abs=0.06)
+
+
+@pytest.mark.parametrize("mode", ["1", "P", "L", "LA", "I;16", "CMYK"])
+def test_images_in_every_mode_get_a_thumbhash(mode: str) -> None:
+    assert 0 < len(thumbhash_of(noisy((512, 256), mode="L").convert(mode))) <= 40
+
+
+def test_a_large_image_is_hashed_from_a_small_copy_and_left_as_it_was() -> None:
+    image = red_left_blue_right((4000, 2000))
+    assert thumbhash_of(image) == thumbhash_of(red_left_blue_right((400, 200)))
+    assert image.size == (4000, 2000)
 
 
 # Engine output

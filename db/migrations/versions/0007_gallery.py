@@ -46,7 +46,9 @@ POSTGRES_SEARCH = [
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("images") as batch_op:
+    # A batch rebuild on SQLite must keep AUTOINCREMENT (migration 0002), or image ids could be reused.
+    keep_ids = {"sqlite_autoincrement": True} if op.get_bind().dialect.name == "sqlite" else {}
+    with op.batch_alter_table("images", table_kwargs=keep_ids) as batch_op:
         batch_op.add_column(sa.Column("aspect", String(length=10), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("thumbhash", String(length=64), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("favourite", sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -99,7 +101,8 @@ def downgrade() -> None:
     op.drop_index("ix_collections_user_id", table_name="collections")
     op.drop_table("collections")
     op.drop_index("ix_images_user_id_favourite_id", table_name="images")
-    with op.batch_alter_table("images") as batch_op:
+    keep_ids = {"sqlite_autoincrement": True} if op.get_bind().dialect.name == "sqlite" else {}
+    with op.batch_alter_table("images", table_kwargs=keep_ids) as batch_op:
         batch_op.drop_column("favourite")
         batch_op.drop_column("thumbhash")
         batch_op.drop_column("aspect")

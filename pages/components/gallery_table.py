@@ -1,0 +1,52 @@
+"""The gallery as a table: one row per image of the current page, sortable by any column, with its
+thumbnail, for reading prompts and settings side by side."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import ImageView
+from core.domain.gallery import KIND_LABELS
+from pages.components.media import absolute_url
+
+
+def history_table(images: list[ImageView], open_params: dict[str, str]) -> None:
+    label = app_container().generation.model_label
+    query = urlencode(open_params)
+    table = pd.DataFrame(
+        {
+            "Image": [absolute_url(i.thumb_url) for i in images],
+            "Open": [absolute_url(f"/gallery?{query}{'&' if query else ''}image={i.id}") for i in images],
+            "Prompt": [" ".join(i.prompt.split()) or "(uploaded)" for i in images],
+            "Created (UTC)": [i.created_at for i in images],
+            "Model": [label(i.model) if i.model else "" for i in images],
+            "Kind": [KIND_LABELS.get(i.kind or "upload", i.kind) for i in images],
+            "Size": [f"{i.width} × {i.height}" for i in images],
+            "Aspect": [i.aspect for i in images],
+            "Seed": [i.seed for i in images],
+            "Favourite": [i.favourite for i in images],
+        }
+    )
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height="content",
+        row_height=56,
+        placeholder="",
+        alt="Your images on this page, one row each",
+        column_config={
+            "Image": st.column_config.ImageColumn("Image", width="small", help="The Prompt column says what it shows."),
+            "Created (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            "Prompt": st.column_config.TextColumn(width="medium"),
+            "Seed": st.column_config.NumberColumn(format="%d"),
+            "Favourite": st.column_config.CheckboxColumn(help="Starred images"),
+            "Open": st.column_config.LinkColumn(
+                display_text="Open", width="small", help="Open the image with how it was made."
+            ),
+        },
+    )

@@ -1,0 +1,125 @@
+"""Favourites, collections and the history download in a real browser: star an image on its card, make a
+collection and file selected images in it, show that collection (its URL can be bookmarked), then download
+it as a ZIP and check what is inside: the originals, a CSV row for each, and JSON that meets the schema."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import jsonschema
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.bootstrap import Container, bootstrap
+from core.domain import UserView
+from core.services.local_sessions import COOKIE
+from tests.e2e.server import MEDIA_SECRET, RunningServer
+from tests.e2e.test_gallery_grid import settled
+from tests.e2e.test_walking_skeleton import sign_in
+from tests.factories import create_form, settings_for
+
+pytestmark = pytest.mark.e2e
+
+EMAIL = "boards@example.com"
+SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "history-export.schema.json"
+PROMPTS = ["a quiet harbour at dawn", "a harbour crane in fog", "a =SUM(A1) sign in a field"]
+
+
+@pytest.fixture(scope="module")
+def made(atelier: RunningServer) -> Iterator[tuple[Container, UserView, list[int]]]:
+    """Three images of EMAIL's, oldest first, made through the services over the server's own database."""
+    settings = settings_for(
+        atelier.data_dir, atelier.database_url, media_secret=MEDIA_SECRET, blob_store="local", starter_credits=20
+    )
+    c: Container = bootstrap(settings)
+    user = c.accounts.sign_in_local(EMAIL).user
+    ids = []
+    for prompt in PROMPTS:
+        job = c.generation.submit(user, create_form(prompt), c.generation.new_token())
+        ids.append(c.generation.poll(user, job.id).images[0].id)
+    yield c, user, ids
+    c.db.engine.dispose()
+
+
+def open_gallery(page: Page) -> None:
+    sign_in(page, EMAIL)
+    for _ in range(100):
+        if any(cookie["name"] == COOKIE for cookie in page.context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.goto("/gallery")
+
+
+def eventually(check: Callable[[], bool], page: Page) -> None:
+    """The click's run has reached the database (a person would see the star stay filled)."""
+    for _ in range(100):
+        if check():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the change never reached the database")
+
+
+def tile(page: Page, image_id: int):  # type: ignore[no-untyped-def]
+    return page.locator(f'.tile[data-id="{image_id}"]')
+
+
+def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_the_schema(
+    page: Page, made: tuple[Container, UserView, list[int]]
+) -> None:
+    c, user, (first, second, third) = made
+    open_gallery(page)
+    expect(page.locator(".tile img")).to_have_count(3)
+
+    tile(page, second).get_by_role("button", name="Add to favourites").click()
+    expect(tile(page, second).get_by_role("button", name="Remove from favourites")).to_be_visible()
+    eventually(lambda: c.gallery.detail(user, second).image.favourite, page)
+
+    page.get_by_role("button", name=re.compile("^Collections")).click()
+    page.get_by_label("New collection").fill("Harbours")
+    page.get_by_role("button", name="Create", exact=True).click()
+    settled(page)
+    page.keyboard.press("Escape")
+    page.get_by_text("Select", exact=True).click()
+    settled(page)
+    for image_id in (first, second):
+        tile(page, image_id).click()
+    expect(page.get_by_text("2 images selected")).to_be_visible()
+    page.get_by_role("button", name=re.compile("Add to collection")).click()
+    page.get_by_role("button", name="Add", exact=True).click()
+    expect(page.get_by_text("Added 2 images to the collection.")).to_be_visible()
+    settled(page)
+
+    page.get_by_role("button", name=re.compile("^Collections")).click()
+    page.get_by_role("button", name=re.compile("Harbours · 2 images")).click()
+    expect(page).to_have_url(re.compile(r"/gallery\?collection=\d+$"))
+    expect(page.locator(".tile img")).to_have_count(2)
+    page.reload()  # the view is in the URL: a bookmark shows the same
+    expect(page.locator(".tile img")).to_have_count(2)
+
+    page.get_by_role("button", name=re.compile("^Download")).first.click()
+    page.get_by_text("This view (2 images)").click()
+    page.get_by_role("button", name="Prepare download").click()
+    link = page.get_by_role("link", name=re.compile("Download ZIP"))
+    expect(link).to_be_visible()
+    answer = page.request.get(str(link.get_attribute("href")))
+    assert answer.ok and answer.headers["content-type"] == "application/zip"
+    body = answer.body()
+    assert int(answer.headers["content-length"]) == len(body)
+
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        images = sorted(n for n in archive.namelist() if n.startswith("images/"))
+        rows = list(csv.DictReader(io.StringIO(archive.read("history.csv").decode("utf-8-sig"))))
+        data = json.loads(archive.read("history.json"))
+        assert all(archive.getinfo(n).compress_type == zipfile.ZIP_STORED for n in images)
+    assert len(images) == 2 and {int(r["image_id"]) for r in rows} == {first, second}
+    starred = next(r for r in rows if int(r["image_id"]) == second)
+    assert starred["favourite"] == "true" and starred["collections"] == "Harbours"
+    jsonschema.validate(data, json.loads(SCHEMA.read_text()))
+    assert {item["image_id"] for item in data["images"]} == {first, second}
+    assert third not in {item["image_id"] for item in data["images"]}
