@@ -3,12 +3,16 @@ neighbours; favourites; the jobs still making images; and deletion, one image or
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from PIL import Image as PILImage
+
 from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView, keyset_page
 from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery, SortOrder
-from core.errors import NotFoundError
+from core.errors import BlobNotFoundError, NotFoundError
+from core.images import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
 from core.services.image_store import delete_blobs
@@ -192,6 +196,29 @@ class GalleryService:
             changed = uow.images.set_favourite(user.id, image_ids, favourite)
             uow.commit()
         return changed
+
+    def fill_placeholders(self, batch: int = 200) -> int:
+        """Give images stored before placeholders existed their ThumbHash, from their thumbnails: the files
+        are read outside any transaction, then one short write. How many were filled; one that cannot be
+        read is passed over (it keeps no placeholder)."""
+        filled, after = 0, 0
+        while True:
+            with self.db.reader() as uow:
+                rows = list(uow.images.without_placeholder(after, batch))
+            if not rows:
+                return filled
+            hashes = {row.id: found for row in rows if row.id is not None and (found := self._hash(row.thumb_key))}
+            with self.db.uow() as uow:
+                uow.images.set_placeholders(hashes)
+                uow.commit()
+            filled, after = filled + len(hashes), rows[-1].id or after
+
+    def _hash(self, key: str) -> str:
+        try:
+            with PILImage.open(io.BytesIO(self.blobs.get(key))) as picture:
+                return thumbhash_of(picture)
+        except (BlobNotFoundError, OSError, ValueError):
+            return ""
 
     def facets(self, user: UserView) -> GalleryFacets:
         """What the filters can offer: the models, kinds and shapes in the gallery, and the collections."""

@@ -40,7 +40,8 @@ def background_lifespan(
 
 async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
     """Finish or release every job still in flight, so a closed tab or a restart loses nothing;
-    once an hour (and at start), delete what is past its retention and renew due demo plans; and every five
+    once an hour (and at start), delete what is past its retention, renew due demo plans and give older
+    images their loading placeholders; and every five
     minutes ask the payment providers about checkouts still pending."""
     log.info("Background loop started")
     next_housekeeping = next_payments_check = 0.0
@@ -54,6 +55,8 @@ async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None
                     log.info("Deleted %d sign-in records past their retention", removed)
                 if renewed := await asyncio.to_thread(c.billing.renew_due_plans):
                     log.info("Renewed or ended %d demo plans", renewed)
+                if filled := await asyncio.to_thread(c.gallery.fill_placeholders):
+                    log.info("Gave %d older images their loading placeholder", filled)
                 next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_SECONDS
             if time.monotonic() >= next_payments_check:
                 if settled := await asyncio.to_thread(c.billing.reconcile_pending):

@@ -78,6 +78,15 @@ class ImageRepository:
         kinds = sorted({kind for _, kind in pairs}) + ([UPLOAD_KIND] if uploads is not None else [])
         return sorted({model for model, _ in pairs}), kinds, [a for a in aspects if a]
 
+    def without_placeholder(self, after_id: int, limit: int) -> Sequence[Image]:
+        """Images stored before placeholders existed (no ThumbHash yet), by id after `after_id`."""
+        query = select(Image).where(Image.thumbhash == "", col(Image.id) > after_id)
+        return self.session.exec(query.order_by(col(Image.id)).limit(limit)).all()
+
+    def set_placeholders(self, hashes: dict[int, str]) -> None:
+        for image_id, value in hashes.items():
+            self.session.execute(update(Image).where(col(Image.id) == image_id).values(thumbhash=value))
+
     def set_favourite(self, user_id: int, image_ids: Sequence[int], favourite: bool) -> int:
         """Star or unstar the user's images among `image_ids`; how many rows it changed."""
         if not image_ids:

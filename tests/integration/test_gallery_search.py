@@ -4,10 +4,12 @@ collections. Nobody else's images ever appear, whatever the filter names."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from datetime import date
 
 import pytest
+import thumbhash
 from sqlalchemy import text
 
 from core.bootstrap import Container
@@ -63,7 +65,9 @@ def test_search_finds_an_edit_by_its_instruction_in_the_same_transaction_as_the_
 ) -> None:
     c, alice, _ = gallery
     source = make(c, alice, "a lighthouse")[0]
-    job = c.generation.submit(alice, edit_form("make it black and white", source_image_id=source), c.generation.new_token())
+    job = c.generation.submit(
+        alice, edit_form("make it black and white", source_image_id=source), c.generation.new_token()
+    )
     edited = [image.id for image in c.generation.poll(alice, job.id).images]
     assert ids(c, alice, text="black white") == edited
     assert ids(c, alice, text="lighthouse") == [source]
@@ -101,7 +105,7 @@ def test_each_filter_narrows_and_they_combine(gallery: tuple[Container, UserView
 def test_uploads_are_a_kind_of_their_own(gallery: tuple[Container, UserView, UserView]) -> None:
     c, alice, _ = gallery
     made = make(c, alice, "a fox")[0]
-    job = c.generation.submit(alice, edit_form("add a caption \"fox\"", upload=image_bytes()), c.generation.new_token())
+    job = c.generation.submit(alice, edit_form('add a caption "fox"', upload=image_bytes()), c.generation.new_token())
     edited = c.generation.poll(alice, job.id).images[0].id
     upload = next(i for i in ids(c, alice) if i not in (made, edited))
     assert ids(c, alice, kinds=("upload",)) == [upload]
@@ -192,3 +196,27 @@ def test_bulk_delete_removes_only_the_users_images_and_select_all_follows_the_fi
     assert c.gallery.delete_many(alice, [*matching, bobs]) == 3
     assert ids(c, alice) == [dog] and ids(c, bob) == [bobs]
     assert c.gallery.delete_many(alice, matching) == 0  # deleted already (another tab): nothing happens
+
+
+def test_older_images_get_the_placeholder_ingest_would_have_given_them(
+    gallery: tuple[Container, UserView, UserView],
+) -> None:
+    c, alice, bob = gallery
+    mine = make(c, alice, "a field", num_images=2) + make(c, bob, "his field")
+    before = {i: c.gallery.detail(who, i).image.thumbhash for i, who in zip(mine, (alice, alice, bob), strict=True)}
+    assert all(before.values())  # computed at ingest
+    with c.db.uow() as uow:  # as migration 0007 left images stored before it
+        uow.session.execute(text("UPDATE images SET thumbhash = ''"))
+        lost = uow.images.get(mine[1])
+        assert lost is not None
+        uow.commit()
+    c.blobs.delete(lost.thumb_key)  # a thumbnail that cannot be read is passed over
+    assert c.gallery.fill_placeholders(batch=1) == 2
+    after = {i: c.gallery.detail(who, i).image.thumbhash for i, who in zip(mine, (alice, alice, bob), strict=True)}
+    assert after[mine[1]] == ""
+    for image_id in (mine[0], mine[2]):  # from the WebP thumbnail: the same picture, within rounding
+        old, new = (
+            thumbhash.thumb_hash_to_average_rgba(list(base64.b64decode(h))) for h in (before[image_id], after[image_id])
+        )
+        assert all(abs(a - b) < 0.03 for a, b in zip(old, new, strict=True))
+    assert c.gallery.fill_placeholders() == 0  # nothing left that can be filled
