@@ -22,11 +22,12 @@ from core.services.collections import CollectionService
 from core.services.credits import CreditService
 from core.services.gallery import GalleryService
 from core.services.generation import GenerationService
+from core.services.history_export import HistoryExportService
 from core.services.jobs import JobRunner
 from core.services.local_sessions import LocalSessions
 from core.services.media import MediaService
 from core.settings import Settings, load_settings
-from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, MediaSigner, Signer
+from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, ExportSigner, MediaSigner, Signer
 from db.engine import make_engine
 from db.uow import Database
 
@@ -47,6 +48,7 @@ class Container:
     gallery: GalleryService
     collections: CollectionService
     media: MediaService
+    exports: HistoryExportService
     jobs: JobRunner
     local_sessions: LocalSessions
 
@@ -122,6 +124,7 @@ def bootstrap(
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
         collections=CollectionService(db),
         media=MediaService(db, blobs, signer),
+        exports=HistoryExportService(db, blobs, ExportSigner(secret, clock), clock),
         jobs=jobs,
         local_sessions=LocalSessions(
             db,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from core.domain import EngineOutput, EngineRequest, EngineStatus, ModelInfo
@@ -59,6 +59,13 @@ class BlobStore(Protocol):
         """Deleting a missing key is not an error."""
 
     def exists(self, key: str) -> bool: ...
+
+    def open(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        """The object's bytes in chunks of at most `chunk_size`, so a large export never holds a whole file.
+        Raises BlobNotFoundError when the key is missing, before yielding anything."""
+
+    def size(self, key: str) -> int:
+        """The object's length in bytes. Raises BlobNotFoundError."""
 
 
 class PaymentProvider(Protocol):

@@ -1,7 +1,7 @@
 """Signed, expiring links: only the owner's pages can mint them; anyone holding one can fetch until it expires.
 
-Every signature covers a purpose prefix, so one secret can sign media links and (later)
-export links without a signature for one ever being valid for the other.
+Every signature covers a purpose prefix, so one secret signs media links and export links
+without a signature for one ever being valid for the other.
 """
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ import hashlib
 import hmac
 import math
 import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from core.clock import Clock
 from core.settings import MIN_SECRET_BYTES
 
 MEDIA_PATH = "/api/media"
+EXPORT_PATH = "/api/exports"
+EXPORT_FORMATS = ("zip", "csv")
+EXPORT_TTL_SECONDS = 3600
 FAL_WEBHOOK_PATH = "/api/webhooks/fal"
 FAL_WEBHOOK_PURPOSE = "fal-webhook"  # signs the job id in the webhook address we give fal
 VARIANTS = ("original", "preview", "thumb")
 PUBLIC_ID = re.compile(r"[0-9a-f]{32}")
 SIGNATURE = re.compile(r"[0-9a-f]{64}")
 EXPIRES = re.compile(r"[0-9]{1,12}")
+COUNTER = re.compile(r"[0-9]{1,12}")  # a user id or a session version
 
 
 class Signer:
@@ -75,3 +81,52 @@ class MediaSigner:
     def seconds_left(self, expires: str) -> int:
         """How long a verified link stays valid: what a browser may cache it for."""
         return max(0, int(expires) - int(self._clock().timestamp()))
+
+
+@dataclass(frozen=True)
+class ExportGrant:
+    """What a valid export link allows: this user's history, as it was signed for, issued at this time."""
+
+    user_id: int
+    session_version: int
+    issued_at: datetime  # fixes the export's own timestamps, so the same link gives the same bytes
+
+
+class ExportSigner:
+    """Links to one user's history export in one format and for one filter. The signature covers the user
+    id, the user's session version (signing out everywhere ends every link), the expiry and the filter."""
+
+    def __init__(self, secret: bytes, clock: Clock, ttl_seconds: int = EXPORT_TTL_SECONDS) -> None:
+        self._signer = Signer(secret, "export")
+        self._ttl = ttl_seconds
+        self._clock = clock
+
+    def url(self, fmt: str, user_id: int, session_version: int, filter_query: str) -> str:
+        """A relative URL valid for the TTL. `filter_query` is the filter's canonical, already encoded query
+        string. The issue time is rounded down to the minute, so reruns of a page reuse the same link."""
+        if fmt not in EXPORT_FORMATS:
+            raise ValueError(f"An export is one of {EXPORT_FORMATS}")
+        issued = int(self._clock().timestamp()) // 60 * 60
+        expires = str(issued + self._ttl)
+        signature = self._signer.sign(fmt, str(user_id), str(session_version), expires, filter_query)
+        link = f"user={user_id}&sv={session_version}&exp={expires}&sig={signature}"
+        return f"{EXPORT_PATH}/history.{fmt}?" + (f"{filter_query}&{link}" if filter_query else link)
+
+    def verify(
+        self, fmt: str, user_id: str, session_version: str, expires: str, filter_query: str, signature: str
+    ) -> ExportGrant | None:
+        """The grant, or None for a malformed, tampered or expired link (shapes are checked first)."""
+        if not (
+            fmt in EXPORT_FORMATS
+            and COUNTER.fullmatch(user_id)
+            and COUNTER.fullmatch(session_version)
+            and EXPIRES.fullmatch(expires)
+            and SIGNATURE.fullmatch(signature)
+        ):
+            return None
+        if int(expires) < self._clock().timestamp():
+            return None
+        if not self._signer.verify(signature, fmt, user_id, session_version, expires, filter_query):
+            return None
+        issued_at = datetime.fromtimestamp(int(expires) - self._ttl, UTC)
+        return ExportGrant(int(user_id), int(session_version), issued_at)

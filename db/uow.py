@@ -12,6 +12,7 @@ from db.repositories import (
     AuditRepository,
     BillingRepository,
     CollectionRepository,
+    ExportRepository,
     GenerationRepository,
     ImageRepository,
     LedgerRepository,
@@ -29,6 +30,7 @@ class UnitOfWork:
     audit: AuditRepository
     billing: BillingRepository
     collections: CollectionRepository
+    exports: ExportRepository
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._bind = writer(engine) if write else engine
@@ -43,6 +45,7 @@ class UnitOfWork:
         self.audit = AuditRepository(self.session)
         self.billing = BillingRepository(self.session)
         self.collections = CollectionRepository(self.session)
+        self.exports = ExportRepository(self.session)
         return self
 
     def __exit__(

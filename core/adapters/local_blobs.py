@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from core.errors import BlobNotFoundError
 
@@ -35,8 +38,31 @@ class LocalBlobStore:
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
 
+    def open(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        # Opened here, not in the generator, so a missing file raises before anything is yielded.
+        try:
+            handle = self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise BlobNotFoundError(f"No stored file for {key}") from None
+        return _chunks(handle, chunk_size)
+
+    def size(self, key: str) -> int:
+        try:
+            found = os.stat(self._path(key))
+        except (FileNotFoundError, NotADirectoryError):
+            found = None
+        if found is None or not stat.S_ISREG(found.st_mode):
+            raise BlobNotFoundError(f"No stored file for {key}")
+        return found.st_size
+
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root):
             raise ValueError("Blob keys must stay inside the store")
         return path
+
+
+def _chunks(handle: BinaryIO, chunk_size: int) -> Iterator[bytes]:
+    with handle:
+        while chunk := handle.read(chunk_size):
+            yield chunk

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from core.errors import BlobNotFoundError
 
 
@@ -23,3 +25,10 @@ class InMemoryBlobStore:
 
     def exists(self, key: str) -> bool:
         return key in self.objects
+
+    def open(self, key: str, chunk_size: int = 1 << 20) -> Iterator[bytes]:
+        data = self.get(key)  # raises here, before anything is yielded
+        return (data[start : start + chunk_size] for start in range(0, len(data), chunk_size))
+
+    def size(self, key: str) -> int:
+        return len(self.get(key))

@@ -22,7 +22,7 @@ def media_routes(container: Callable[[], Container]) -> list[Route]:
             # service checks every part's shape and the signature before the database.
             found = await asyncio.to_thread(container().media.open, public_id, variant, expires, signature)
         except NotFoundError:
-            return _forbidden()
+            return forbidden()
         disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
         return Response(
             found.data,
@@ -38,19 +38,21 @@ def media_routes(container: Callable[[], Container]) -> list[Route]:
     return [Route("/api/media/{public_id}/{variant}", media, methods=["GET"])]
 
 
-def _forbidden() -> Response:
+def forbidden() -> Response:
     # One answer for unknown ids, bad signatures and expired links: nothing to learn by probing.
     return PlainTextResponse("Forbidden: this link is invalid or has expired.", status_code=403)
 
 
 def all_routes(container: Callable[[], Container]) -> list[Route]:
     """Every HTTP route the st.App serves beside the pages, assembled in this one place."""
+    from core.web.export_routes import export_routes
     from core.web.fal_webhook import fal_webhook_routes
     from core.web.payment_webhooks import payment_webhook_routes
     from core.web.session_routes import session_routes
 
     return [
         *media_routes(container),
+        *export_routes(container),
         *session_routes(container),
         *fal_webhook_routes(container),
         *payment_webhook_routes(container),

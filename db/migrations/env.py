@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 import db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 from core.settings import load_settings
 from db.engine import make_engine
+from db.schema import known_to_models
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -23,7 +24,13 @@ def database_url() -> str:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=database_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=known_to_models,
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -37,7 +44,12 @@ def run_migrations_online() -> None:
             # so it goes straight to the driver before SQLAlchemy begins one.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         # render_as_batch lets later migrations alter tables on SQLite too.
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            include_object=known_to_models,
+        )
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -3,6 +3,7 @@
 from db.repositories.audit import AuditQuery, AuditRepository
 from db.repositories.billing import BillingRepository
 from db.repositories.collections import CollectionRepository
+from db.repositories.exports import ExportRepository
 from db.repositories.generations import GenerationRepository
 from db.repositories.images import ImageRepository
 from db.repositories.ledger import LedgerRepository
@@ -14,6 +15,7 @@ __all__ = [
     "AuditRepository",
     "BillingRepository",
     "CollectionRepository",
+    "ExportRepository",
     "GenerationRepository",
     "ImageRepository",
     "LedgerRepository",

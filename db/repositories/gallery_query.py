@@ -10,7 +10,6 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, column, func, literal_column, or_, table, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql._expression_select_cls import SelectBase
-from sqlmodel.sql.expression import SelectOfScalar
 
 from core.domain.gallery import UPLOAD_KIND, GalleryFilter, SortOrder
 from db.tables import CollectionImage, Generation, Image
@@ -51,7 +50,7 @@ def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFi
     return query.where(*conditions)
 
 
-def after(query: SelectOfScalar, sort: SortOrder, cursor: int | None, *, reverse: bool = False) -> SelectOfScalar:
+def after(query: Q, sort: SortOrder, cursor: int | None, *, reverse: bool = False) -> Q:
     """Keyset paging on the image id (never OFFSET): the rows after `cursor` in `sort` order, in that order;
     `reverse` walks back instead (the rows before the cursor, nearest first), to find the previous page."""
     ascending = (sort == SortOrder.OLDEST) != reverse

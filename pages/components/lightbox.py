@@ -27,6 +27,8 @@ from pages.components.safe_text import escape_markdown
 IMAGE_PARAM = "image"
 CONFIRM_KEY = "gallery.confirm_delete"  # the image whose deletion waits for a "Yes"
 GENERATE_PAGE = "pages/generate.py"
+# A search match: the brand's terracotta, translucent, so the text keeps its theme colour (as in the grid).
+MARK_STYLE = "background:rgba(196,98,64,.3);color:inherit;font-weight:600;border-radius:2px;padding:0 1px"
 TEXT_LABELS = {
     GenerationKind.TEXT_TO_IMAGE: "Prompt",
     GenerationKind.EDIT: "Instruction",
@@ -207,10 +209,10 @@ def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
     st.markdown(f"**{TEXT_LABELS[generation.kind]}**")
     if terms:  # the search's matches marked, every character of the prompt escaped
         marked = "".join(
-            f"<mark>{html.escape(t)}</mark>" if hit else html.escape(t)
+            f"<mark style='{MARK_STYLE}'>{html.escape(t)}</mark>" if hit else html.escape(t)
             for t, hit in highlight(generation.prompt, terms)
         )
-        st.html(f'<p class="atelier-prompt" style="white-space:pre-wrap;margin:0">{marked}</p>')
+        st.html(f'<p style="white-space:pre-wrap;margin:0">{marked}</p>')
     else:
         st.text(generation.prompt)
     service = app_container().generation
