@@ -129,6 +129,26 @@ def running_server(
         stop(process)
 
 
+@contextlib.contextmanager
+def running_script(script: Path, work_dir: Path) -> Iterator[str]:
+    """`streamlit run` a probe script on a free port, from the project root so `pages` imports and the theme
+    applies; yields its URL, and stops it afterwards."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = work_dir / "streamlit.log"
+    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    env = {**os.environ, "PYTHONPATH": python_path, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
+    command = [sys.executable, "-m", "streamlit", "run", str(script), "--server.address", "127.0.0.1"]
+    command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        wait_until_healthy(url, process, log_path.read_text)
+        yield url
+    finally:
+        stop(process)
+
+
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Callable[[], str]) -> None:
     """Until Streamlit's health check answers; a server that exits or never answers fails with its log."""
     deadline = time.monotonic() + STARTUP_SECONDS

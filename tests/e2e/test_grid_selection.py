@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import base64
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
-from tests.e2e.server import ROOT, free_port, stop, wait_until_healthy
+from tests.e2e.server import running_script
 
 pytestmark = pytest.mark.e2e
 
@@ -105,21 +102,9 @@ def main() -> None:
 
 @pytest.fixture(scope="module")
 def probe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run` this file on a free port, from the project root so `pages` imports and the theme applies."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("grid-probe") / "streamlit.log"
-    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": python_path, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", str(Path(__file__)), "--server.address", "127.0.0.1"]
-    command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        wait_until_healthy(url, process, log_path.read_text)
+    """This file, run by `streamlit run` (its `main()`), for the module's tests."""
+    with running_script(Path(__file__), tmp_path_factory.mktemp("grid-probe")) as url:
         yield url
-    finally:
-        stop(process)
 
 
 class Probe:

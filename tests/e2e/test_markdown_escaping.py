@@ -8,10 +8,7 @@ checks have teeth, because there the same strings do become links, images, colou
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +18,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 
 from tests.e2e.escape_probe_app import CANARY_ORIGIN, ELEMENT_KINDS, HOSTILE_STRINGS
-from tests.e2e.server import ROOT, free_port, stop, wait_until_healthy
+from tests.e2e.server import running_script
 
 pytestmark = pytest.mark.e2e
 
@@ -116,21 +113,9 @@ def _shown(kind: str, index: int, described: list[dict[str, Any]]) -> Shown:
 
 @pytest.fixture(scope="module")
 def probe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run escape_probe_app.py` on a free port, from the project root so `pages` imports and the theme applies."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("escape-probe") / "streamlit.log"
-    python_path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-    env = {**os.environ, "PYTHONPATH": python_path, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    command = [sys.executable, "-m", "streamlit", "run", str(PROBE_APP), "--server.address", "127.0.0.1"]
-    command += ["--server.port", str(port), "--server.headless", "true", "--server.fileWatcherType", "none"]
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log_file, stderr=subprocess.STDOUT)
-    try:
-        wait_until_healthy(url, process, log_path.read_text)
+    """`streamlit run escape_probe_app.py` for the module's tests."""
+    with running_script(PROBE_APP, tmp_path_factory.mktemp("escape-probe")) as url:
         yield url
-    finally:
-        stop(process)
 
 
 @contextlib.contextmanager
