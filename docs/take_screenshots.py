@@ -70,6 +70,7 @@ def main() -> None:
         expect(page.get_by_role("dialog")).to_be_visible()
         shoot(page, "gallery-detail.png", full=False)
         page.keyboard.press("Escape")
+        gallery_shots(page)
 
         billing_shots(page)
         open_page(page, "Credits")
@@ -119,6 +120,38 @@ def main() -> None:
         shoot(page, "audit-log.png")
         fal_shots(browser)
         browser.close()
+
+
+def gallery_shots(page: Page) -> None:
+    """A star, a collection, a search with its matches marked, Select with its actions, the download, the table."""
+    page.get_by_role("button", name="Add to favourites").nth(1).click()
+    settle(page)
+    page.get_by_role("button", name=re.compile("^Collections")).click()
+    page.get_by_label("New collection").fill("Seaside")
+    page.get_by_role("button", name="Create", exact=True).click()
+    settle(page)
+    page.keyboard.press("Escape")
+    page.get_by_role("textbox", name="Search your prompts").fill("sun mount")
+    page.get_by_role("textbox", name="Search your prompts").press("Enter")
+    expect(page.get_by_text("1 matching")).to_be_visible()
+    shoot(page, "gallery-search.png")
+    page.get_by_text("Select", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name=re.compile("^Select all")).click()
+    expect(page.get_by_text("1 image selected")).to_be_visible()
+    shoot(page, "gallery-select.png")
+    page.get_by_text("Select", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name=re.compile("^Download")).first.click()
+    page.get_by_role("button", name="Prepare download").click()
+    expect(page.get_by_role("link", name=re.compile("Download ZIP"))).to_be_visible()
+    shoot(page, "gallery-download.png", full=False)
+    page.keyboard.press("Escape")
+    page.goto("/gallery?view=table")
+    expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+    shoot(page, "gallery-table.png")
+    page.goto("/gallery")
+    expect(page.get_by_role("button", name=OPEN_TILE)).to_have_count(len(IMAGES) + 1)
 
 
 def billing_shots(page: Page) -> None:

@@ -74,7 +74,7 @@ def _actions(user: UserView, ids: list[int], gallery_filter: GalleryFilter, *, e
         _confirm_delete(user, ids)
         return
     with st.container(horizontal=True, gap="small"):
-        with st.popover("Download", icon=":material/download:"):
+        with st.popover("Download selected", icon=":material/download:"):
             if everything_matching:
                 export_links(user, gallery_filter, key="gallery.bulk.export")
             elif len(ids) <= MAX_PICKED:
