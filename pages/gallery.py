@@ -12,7 +12,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
-from core.domain.gallery import P_CURSOR, GalleryFilter, GalleryQuery, SortOrder, highlight, to_params
+from core.domain.gallery import P_BEFORE, P_CURSOR, GalleryFilter, GalleryQuery, SortOrder, highlight, to_params
 from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
 from pages.components import gallery_bulk as bulk
@@ -123,7 +123,7 @@ def set_view() -> None:
 def empty_state(query: GalleryQuery, jobs: bool) -> None:
     if query.cursor is not None:
         st.info("This page is empty now.")
-        st.button("Back to the first page", on_click=url_pager_reset, args=(P_CURSOR,))
+        st.button("Back to the first page", on_click=url_pager_reset, args=(P_CURSOR, P_BEFORE))
     elif query.filter.active:
         f = query.filter
         if f == GalleryFilter(favourites=True):
@@ -171,8 +171,9 @@ if grid.images.items:
     oldest_first = query.sort == SortOrder.OLDEST
     url_pager(
         P_CURSOR,
-        next_cursor=grid.images.next_cursor,
-        newer_cursor=grid.previous_cursor,
+        P_BEFORE,
+        next_after=grid.images.next_cursor,
+        previous_before=grid.previous_before,
         page_number=grid.page_number,
         total=grid.images.total,
         page_size=grid.page_size,

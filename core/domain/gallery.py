@@ -108,16 +108,16 @@ class GalleryQuery:
     sort: SortOrder = SortOrder.NEWEST
     cursor: int | None = None  # the page starts after this image, in `sort` order; None: the first page
     page_size: int | None = None  # None: the gallery's default (the GALLERY_PAGE_SIZE setting)
+    backward: bool = False  # the page ends just before `cursor` instead (the previous page, by keyset too)
 
     def first_page(self) -> GalleryQuery:
-        return replace(self, cursor=None)
+        return replace(self, cursor=None, backward=False)
 
 
 # URL parameter names. Lists are comma-separated; absent means "not filtered".
 P_TEXT, P_MODEL, P_KIND, P_ASPECT = "q", "model", "kind", "aspect"
 P_FROM, P_TO, P_FAVOURITES, P_COLLECTION = "from", "to", "fav", "collection"
-P_SORT, P_SIZE, P_CURSOR, P_IDS = "sort", "size", "after", "ids"
-QUERY_PARAMS = (P_TEXT, P_MODEL, P_KIND, P_ASPECT, P_FROM, P_TO, P_FAVOURITES, P_COLLECTION, P_SORT, P_SIZE, P_CURSOR)
+P_SORT, P_SIZE, P_CURSOR, P_BEFORE, P_IDS = "sort", "size", "after", "before", "ids"
 MAX_LIST_ITEMS = 20
 MAX_PICKED = 1000  # images picked by hand that one link can name; more are exported by their filter
 MAX_TEXT_CHARS = 200
@@ -137,7 +137,8 @@ def to_params(query: GalleryQuery) -> dict[str, str]:
         P_COLLECTION: str(f.collection) if f.collection is not None else "",
         P_SORT: query.sort.value if query.sort != SortOrder.NEWEST else "",
         P_SIZE: str(query.page_size) if query.page_size is not None else "",
-        P_CURSOR: str(query.cursor) if query.cursor is not None else "",
+        P_CURSOR: str(query.cursor) if query.cursor is not None and not query.backward else "",
+        P_BEFORE: str(query.cursor) if query.cursor is not None and query.backward else "",
         P_IDS: ",".join(str(i) for i in f.image_ids),
     }
     return {name: value for name, value in params.items() if value}
@@ -158,11 +159,13 @@ def from_params(params: Mapping[str, str]) -> GalleryQuery:
         image_ids=_ids(params.get(P_IDS, "")),
     )
     sort = SortOrder.OLDEST if params.get(P_SORT, "") == SortOrder.OLDEST.value else SortOrder.NEWEST
+    after, before = _int(params.get(P_CURSOR, "")), _int(params.get(P_BEFORE, ""))
     return GalleryQuery(
         filter=gallery_filter,
         sort=sort,
-        cursor=_int(params.get(P_CURSOR, "")),
+        cursor=after if after is not None else before,
         page_size=size if size in PAGE_SIZES else None,
+        backward=after is None and before is not None,
     )
 
 

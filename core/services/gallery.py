@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 
 from PIL import Image as PILImage
 
-from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView, keyset_page
-from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery, SortOrder
+from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView
+from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery
 from core.errors import BlobNotFoundError, NotFoundError
 from core.images import thumbhash_of
 from core.ports import BlobStore
@@ -67,7 +67,7 @@ class GalleryGrid:
     images: Page[ImageView]  # each with its job's prompt, for alt text and search highlights
     batch_sizes: dict[str, int]  # generation id → how many images its job asked for ("image 2 of 4")
     page_number: int  # 1 for the first page
-    previous_cursor: int | None  # the cursor of the previous page; None when that page is the first
+    previous_before: int | None  # the previous page is the one that ends before this id; None on the first page
     page_size: int
 
     def batch_size(self, image: ImageView) -> int:
@@ -83,25 +83,32 @@ class GalleryService:
         return query.page_size or self.page_size
 
     def page(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> Page[ImageView]:
-        """A page of the images that match the query, each with its job's prompt."""
+        """A page of the images that match the query (read forward), each with its job's prompt."""
         with self.db.reader() as uow:
-            return self._page(uow, user, query)[0]
+            return self._page(uow, user, query)
 
     def grid(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> GalleryGrid:
-        """A page of images with their batch sizes, its number, and where the previous page starts (for a
-        URL-based pager): all from the one keyset query, whatever the filter."""
+        """A page of images with their batch sizes and its number, and the cursors of the pages on either
+        side: the page after it starts after its last image, the page before it ends before its first.
+        Two reads whatever the filter and however deep the page: one keyset read, and one count that gives
+        the total and the page's place together."""
         size = self.size_of(query)
         with self.db.reader() as uow:
-            page, sizes = self._page(uow, user, query)
-            if query.cursor is None:
-                return GalleryGrid(page, sizes, 1, None, size)
-            _, ahead = uow.images.count_and_position(user.id, query)
-            # The previous page ends with the cursor's image: it starts `size` images back from there.
-            back = uow.images.find(
-                user.id, replace(query, cursor=query.cursor + _step(query)), limit=size + 1, reverse=True
-            )
-            previous = back[size].id if len(back) > size else None
-        return GalleryGrid(page, sizes, -(-ahead // size) + 1, previous, size)
+            if query.backward and query.cursor is not None:
+                rows = list(uow.images.find(user.id, query, limit=size + 1))
+                if len(rows) > size:  # a page before the cursor, and more before it
+                    total, ahead = uow.images.count_and_position(user.id, query)
+                    shown = rows[:size][::-1]  # read nearest first; shown in the gallery's order
+                    page, sizes = self._views(uow, user, shown, shown[-1].id if total > ahead else None, total)
+                    number = -(-(ahead - size) // size) + 1
+                    return GalleryGrid(page, sizes, number, shown[0].id, size)
+                query = query.first_page()  # it reaches the start: that is the first page
+            total, ahead = uow.images.count_and_position(user.id, query)
+            rows = list(uow.images.find(user.id, query, limit=size + 1))
+            more = rows[size].id if len(rows) > size else None
+            page, sizes = self._views(uow, user, rows[:size], rows[size - 1].id if more else None, total)
+        number = -(-ahead // size) + 1
+        return GalleryGrid(page, sizes, number, rows[0].id if number > 1 and rows else None, size)
 
     def neighbours(
         self, user: UserView, image_id: int, query: GalleryQuery = FIRST_PAGE
@@ -115,8 +122,8 @@ class GalleryService:
     def _neighbours(
         self, uow: UnitOfWork, user: UserView, image_id: int, query: GalleryQuery
     ) -> tuple[int | None, int | None]:
-        around = replace(query, cursor=image_id)
-        before = uow.images.find(user.id, around, limit=1, reverse=True)
+        around = replace(query, cursor=image_id, backward=False)
+        before = uow.images.find(user.id, replace(around, backward=True), limit=1)
         after = uow.images.find(user.id, around, limit=1)
         return (before[0].id if before else None), (after[0].id if after else None)
 
@@ -125,13 +132,19 @@ class GalleryService:
         with self.db.reader() as uow:
             return [generation_view(row) for row in uow.generations.in_flight_for_user(user.id)]
 
-    def _page(self, uow: UnitOfWork, user: UserView, query: GalleryQuery) -> tuple[Page[ImageView], dict[str, int]]:
+    def _page(self, uow: UnitOfWork, user: UserView, query: GalleryQuery) -> Page[ImageView]:
         size = self.size_of(query)
-        rows = list(uow.images.find(user.id, query, limit=size + 1))
-        total, _ = uow.images.count_and_position(user.id, query.first_page())
+        rows = list(uow.images.find(user.id, query.first_page() if query.backward else query, limit=size + 1))
+        more = rows[size - 1].id if len(rows) > size else None
+        return self._views(uow, user, rows[:size], more, uow.images.count(user.id, query.filter))[0]
+
+    def _views(
+        self, uow: UnitOfWork, user: UserView, rows: list[Image], next_cursor: int | None, total: int
+    ) -> tuple[Page[ImageView], dict[str, int]]:
+        """The rows as the grid shows them, each with its job's facts, and each job's batch size."""
         facts = uow.generations.job_facts(user.id, {r.generation_id for r in rows if r.generation_id})
         views = [image_view(r, self.signer, job=facts.get(r.generation_id or "")) for r in rows]
-        return keyset_page(views, size, total), {gid: fact.num_images for gid, fact in facts.items()}
+        return Page(views, next_cursor, total), {gid: fact.num_images for gid, fact in facts.items()}
 
     def detail(self, user: UserView, image_id: int) -> ImageDetail:
         with self.db.reader() as uow:
@@ -227,9 +240,3 @@ class GalleryService:
             collections = collection_views(uow.collections.with_counts(user.id))
         ordered = tuple(a for a in ASPECT_RATIOS if a in aspects)
         return GalleryFacets(tuple(models), tuple(kinds), ordered, collections)
-
-
-def _step(query: GalleryQuery) -> int:
-    """Where to read the previous page back from: one step past the cursor, so that the cursor's own image
-    (the previous page's last) is the first row read backwards."""
-    return -1 if query.sort == SortOrder.NEWEST else 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, column, func, literal_column, or_, table, text
+from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql._expression_select_cls import SelectBase
 
@@ -18,14 +18,20 @@ Q = TypeVar("Q", bound=SelectBase[*tuple[Any, ...]])
 _SEARCH_TABLE = table("generation_search", column("generation_id"))
 
 
-def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFilter) -> Q:
-    """`query` (over images) narrowed to the user's images that match the filter."""
+def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFilter, *, whole: bool = False) -> Q:
+    """`query` (over images) narrowed to the user's images that match the filter. `whole` says the query
+    reads every match (a count, all ids) rather than a page: PostgreSQL then joins only the user's jobs, so
+    its planner starts from them instead of from every job the search matches (3× faster for a count, but
+    10× slower for a page, which stops after a few rows)."""
     f = gallery_filter
     if f.needs_generation:
-        query = query.outerjoin(Generation, col(Generation.id) == col(Image.generation_id))
+        joined = col(Generation.id) == col(Image.generation_id)
+        if whole:
+            joined = and_(joined, col(Generation.user_id) == user_id)
+        query = query.outerjoin(Generation, joined)
     conditions: list[ColumnElement[bool]] = [col(Image.user_id) == user_id]
     if f.terms:
-        conditions.append(_search(session, f.terms))
+        conditions.append(_search(session, user_id, f.terms))
     if f.models:
         conditions.append(col(Generation.model).in_(f.models))
     if f.kinds:
@@ -59,16 +65,21 @@ def after(query: Q, sort: SortOrder, cursor: int | None, *, reverse: bool = Fals
     return query.order_by(col(Image.id).asc() if ascending else col(Image.id).desc())
 
 
-def ahead_of(sort: SortOrder, cursor: int) -> ColumnElement[bool]:
-    """The images that come before `cursor` in `sort` order (on earlier pages), with the cursor's own."""
-    return col(Image.id) >= cursor if sort == SortOrder.NEWEST else col(Image.id) <= cursor
+def ahead_of(sort: SortOrder, cursor: int, *, inclusive: bool) -> ColumnElement[bool]:
+    """The images that come before `cursor` in `sort` order (on earlier pages), with the cursor's own if
+    `inclusive`."""
+    image_id = col(Image.id)
+    if sort == SortOrder.NEWEST:
+        return image_id >= cursor if inclusive else image_id > cursor
+    return image_id <= cursor if inclusive else image_id < cursor
 
 
-def _search(session: Session, terms: tuple[str, ...]) -> ColumnElement[bool]:
+def _search(session: Session, user_id: int, terms: tuple[str, ...]) -> ColumnElement[bool]:
     """Every term matches the start of a word of the prompt. Terms are letters and digits only
-    (core.domain.gallery.search_terms), so neither query language can be injected."""
+    (core.domain.gallery.search_terms), so neither query language can be injected. On SQLite the match
+    starts from the user's own jobs (the `owner` token, migration 0007)."""
     if session.get_bind().dialect.name == "sqlite":
-        match = " ".join(f'"{term}"*' for term in terms)
+        match = f'owner : "u{user_id}" AND ' + " AND ".join(f'prompt : "{term}"*' for term in terms)
         found = select(_SEARCH_TABLE.c.generation_id).where(text("generation_search MATCH :fts").bindparams(fts=match))
         return col(Image.generation_id).in_(found)
     ts_query = " & ".join(f"{term}:*" for term in terms)

@@ -33,32 +33,33 @@ class ImageRepository:
         query = select(Image).where(Image.id == image_id, Image.user_id == user_id)
         return self.session.exec(query).first()
 
-    def find(
-        self, user_id: int, query: GalleryQuery, *, limit: int | None = None, reverse: bool = False
-    ) -> Sequence[Image]:
+    def find(self, user_id: int, query: GalleryQuery, *, limit: int | None = None) -> Sequence[Image]:
         """The gallery's one read: the user's images that match the query's filter, in its order, after its
-        cursor (keyset on the id, so page 200 costs what page 1 costs). `reverse` reads back from the cursor,
-        nearest first (the previous page). `limit` None reads to the end (an export walks by pages instead)."""
+        cursor (keyset on the id, so page 200 costs what page 1 costs); for a `backward` query, those before
+        its cursor, nearest first (the previous page). `limit` None reads to the end."""
         rows = filtered(self.session, select(Image), user_id, query.filter)
-        rows = after(rows, query.sort, query.cursor, reverse=reverse)
+        rows = after(rows, query.sort, query.cursor, reverse=query.backward)
         return self.session.exec(rows.limit(limit) if limit is not None else rows).all()
 
     def count(self, user_id: int, gallery_filter: GalleryFilter | None = None) -> int:
         """How many of the user's images match the filter (all of them without one)."""
-        query = filtered(self.session, select(func.count()).select_from(Image), user_id, gallery_filter or ALL)
+        query = select(func.count()).select_from(Image)
+        query = filtered(self.session, query, user_id, gallery_filter or ALL, whole=True)
         return int(self.session.exec(query).one())
 
     def count_and_position(self, user_id: int, query: GalleryQuery) -> tuple[int, int]:
-        """In one pass: how many images match, and how many of them come before the query's cursor (with it):
-        the page number. Both are 0 ahead of the first page."""
-        ahead = ahead_of(query.sort, query.cursor) if query.cursor is not None else false()
+        """In one pass: how many images match, and how many of them come before the query's cursor (with it,
+        for a page that starts after it; without it, for a page that ends before it): the page number.
+        The second is 0 on the first page."""
+        cursor = query.cursor
+        ahead = ahead_of(query.sort, cursor, inclusive=not query.backward) if cursor is not None else false()
         counts = select(func.count(), func.coalesce(func.sum(case((ahead, 1), else_=0)), 0)).select_from(Image)
-        total, position = self.session.exec(filtered(self.session, counts, user_id, query.filter)).one()
+        total, position = self.session.exec(filtered(self.session, counts, user_id, query.filter, whole=True)).one()
         return int(total), int(position)
 
     def matching_ids(self, user_id: int, gallery_filter: GalleryFilter) -> list[int]:
         """Every matching image's id, newest first ("select all that match")."""
-        query = filtered(self.session, select(col(Image.id)), user_id, gallery_filter)
+        query = filtered(self.session, select(col(Image.id)), user_id, gallery_filter, whole=True)
         return [i for i in self.session.exec(query.order_by(col(Image.id).desc())).all() if i is not None]
 
     def owned(self, user_id: int, image_ids: Sequence[int]) -> Sequence[Image]:

@@ -1,5 +1,6 @@
 """Keyset paging controls, Newer / Older: `pager` keeps a stack of cursors in session state (UI state
-only); `url_pager` keeps the cursor in the URL (?before=<id>), so Back, reload and links keep the page."""
+only); `url_pager` keeps the cursor in the URL (?after=<id> or ?before=<id>), so Back, reload and links
+keep the page."""
 
 from __future__ import annotations
 
@@ -43,51 +44,49 @@ def pager(
         st.rerun()
 
 
-def url_cursor(param: str = "before") -> int | None:
-    """The page cursor in the URL; None (the first page) when there is none or it is not a number."""
-    raw = st.query_params.get(param, "")
-    return int(raw) if raw.isdigit() else None
-
-
 def url_pager(
-    param: str,
+    after_param: str,
+    before_param: str,
     *,
-    next_cursor: int | None,
-    newer_cursor: int | None,
+    next_after: int | None,
+    previous_before: int | None,
     page_number: int,
     total: int,
     page_size: int,
     labels: tuple[str, str] = ("← Newer", "Older →"),
 ) -> None:
-    """Drawn only when there is more than one page, on one line even on a phone. `newer_cursor` None with
-    page_number > 1 means the newer page is the first one (no cursor)."""
-    if page_number <= 1 and next_cursor is None:
+    """Keyset pages both ways, the cursor in the URL: the next page starts after `next_after` (?after=), the
+    previous one ends before `previous_before` (?before=), so neither needs a read of its own. Drawn only
+    when there is more than one page, on one line even on a phone."""
+    if page_number <= 1 and next_after is None:
         return
     pages = max(1, math.ceil(total / page_size), page_number)
     with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
         st.button(
             labels[0],
-            key=f"pager.{param}.newer",
-            disabled=page_number <= 1,
+            key=f"pager.{after_param}.previous",
+            disabled=previous_before is None,
             on_click=_go,
-            args=(param, newer_cursor),
+            args=(before_param, previous_before, after_param),
         )
         st.markdown(f"Page {page_number} of {pages} · {total:,} in all", width="content")
         st.button(
             labels[1],
-            key=f"pager.{param}.older",
-            disabled=next_cursor is None,
+            key=f"pager.{after_param}.next",
+            disabled=next_after is None,
             on_click=_go,
-            args=(param, next_cursor),
+            args=(after_param, next_after, before_param),
         )
 
 
-def url_pager_reset(param: str) -> None:
+def url_pager_reset(*params: str) -> None:
     """Back to the first page."""
-    _go(param, None)
+    for param in params:
+        st.query_params.pop(param, None)
 
 
-def _go(param: str, cursor: int | None) -> None:
+def _go(param: str, cursor: int | None, other: str) -> None:
+    st.query_params.pop(other, None)
     if cursor is None:
         st.query_params.pop(param, None)
     else:

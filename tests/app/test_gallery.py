@@ -186,9 +186,12 @@ def test_the_page_cursor_lives_in_the_url(open_app, app_settings) -> None:
     assert at.query_params["after"] == str(ids[1]) and [item["id"] for item in grid(at)] == [str(ids[0])]
     assert "Page 3 of 3" in pager(at)
     at = click(at, "← Newer")
-    assert at.query_params["after"] == str(ids[3]) and "Page 2 of 3" in pager(at)
+    assert at.query_params["before"] == str(ids[0]) and "after" not in at.query_params
+    assert [item["id"] for item in grid(at)] == [str(ids[2]), str(ids[1])] and "Page 2 of 3" in pager(at)
     at = click(at, "← Newer")
-    assert "after" not in at.query_params and "Page 1 of 3" in pager(at)
+    assert at.query_params["before"] == str(ids[2]) and "Page 1 of 3" in pager(at)
+    assert [item["id"] for item in grid(at)] == [str(ids[4]), str(ids[3])]
+    assert next(b for b in at.button if b.label == "← Newer").disabled
 
 
 def test_jobs_in_flight_show_a_placeholder_per_image_instead_of_the_empty_state(open_app, monkeypatch) -> None:

@@ -60,7 +60,7 @@ def test_in_flight_lists_only_this_users_queued_and_running_jobs_newest_first(
     assert [job.id for job in c.gallery.in_flight(bob)] == [bobs.id]
 
 
-def test_the_grid_pages_carry_prompts_batch_sizes_and_where_the_newer_page_starts(
+def test_the_grid_pages_carry_prompts_batch_sizes_and_lead_both_ways(
     containers: Callable[..., Container], database_url: str
 ) -> None:
     c = containers(database_url, gallery_page_size=2)
@@ -72,9 +72,15 @@ def test_the_grid_pages_carry_prompts_batch_sizes_and_where_the_newer_page_start
     assert [(i.prompt, first.batch_size(i)) for i in first.images.items] == [("last", 1), ("batch", 3)]
     second = c.gallery.grid(alice, GalleryQuery(cursor=first.images.next_cursor))
     assert [i.id for i in second.images.items] == [ids[2], ids[1]] and second.page_number == 2
-    assert second.previous_cursor is None  # the newer page is the first one
+    assert second.previous_before == ids[2]  # the newer page is the one that ends before this page's first
     third = c.gallery.grid(alice, GalleryQuery(cursor=second.images.next_cursor))
     assert [i.id for i in third.images.items] == [ids[0]] and third.page_number == 3
-    assert third.previous_cursor == first.images.next_cursor and third.images.next_cursor is None
+    assert third.previous_before == ids[0] and third.images.next_cursor is None
+    back = c.gallery.grid(alice, GalleryQuery(cursor=third.previous_before, backward=True))
+    assert [i.id for i in back.images.items] == [ids[2], ids[1]] and back.page_number == 2
+    assert back.images.next_cursor == ids[1]
+    first_again = c.gallery.grid(alice, GalleryQuery(cursor=back.previous_before, backward=True))
+    assert [i.id for i in first_again.images.items] == [ids[4], ids[3]] and first_again.page_number == 1
+    assert first_again.previous_before is None
     assert third.images.total == 5 and third.images.items[0].prompt == "one"
     assert c.gallery.page(alice).items[0].prompt == "last"  # the plain page has the prompts too

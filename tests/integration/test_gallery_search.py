@@ -122,19 +122,21 @@ def test_keyset_pages_in_both_orders_neither_skip_nor_repeat_and_know_their_numb
     make(c, bob, "moon of bob")
     moons = sorted((i for i in all_ids[:-1]), reverse=True)
     for sort, expected in ((SortOrder.NEWEST, moons), (SortOrder.OLDEST, moons[::-1])):
-        query, seen, number = GalleryQuery(GalleryFilter(text="moon"), sort, None, 3), [], 1
-        previous: list[GalleryQuery] = []
-        while True:
+        query, pages = GalleryQuery(GalleryFilter(text="moon"), sort, None, 3), []
+        while True:  # forward, by the next page's cursor
             grid = c.gallery.grid(alice, query)
-            assert grid.page_number == number and grid.images.total == 8
-            expected_previous = previous[-1].cursor if previous else None
-            assert grid.previous_cursor == expected_previous  # where the "previous page" button leads
-            seen += [image.id for image in grid.images.items]
+            assert grid.page_number == len(pages) + 1 and grid.images.total == 8
+            pages.append([image.id for image in grid.images.items])
             if grid.images.next_cursor is None:
                 break
-            previous.append(query)
-            query, number = GalleryQuery(query.filter, sort, grid.images.next_cursor, 3), number + 1
-        assert seen == expected and number == 3
+            query = GalleryQuery(query.filter, sort, grid.images.next_cursor, 3)
+        assert [i for page in pages for i in page] == expected and len(pages) == 3
+        for number in (3, 2):  # and back, by the previous page's cursor: the same pages, the same numbers
+            assert grid.previous_before == pages[number - 1][0]
+            grid = c.gallery.grid(alice, GalleryQuery(query.filter, sort, grid.previous_before, 3, backward=True))
+            assert [image.id for image in grid.images.items] == pages[number - 2]
+            assert grid.page_number == number - 1
+        assert grid.previous_before is None
 
 
 def test_neighbours_follow_the_filter_and_the_order(gallery: tuple[Container, UserView, UserView]) -> None:

@@ -28,12 +28,15 @@ String = sqlmodel.sql.sqltypes.AutoString
 UTCDateTime = sqlmodel.sql.sqltypes.UTCDateTime
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
+# `owner` holds one token, "u<user id>": a search matches it first, so it reads only the user's own jobs
+# (without it, a common word read every user's matching jobs before keeping the user's: 30 times slower).
 SQLITE_SEARCH = [
     "CREATE VIRTUAL TABLE generation_search USING fts5("
-    "prompt, generation_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')",
-    "INSERT INTO generation_search (prompt, generation_id) SELECT prompt, id FROM generations",
+    "prompt, owner, generation_id UNINDEXED, tokenize = 'unicode61 remove_diacritics 0')",
+    "INSERT INTO generation_search (prompt, owner, generation_id) SELECT prompt, 'u' || user_id, id FROM generations",
     "CREATE TRIGGER generations_search_insert AFTER INSERT ON generations BEGIN "
-    "INSERT INTO generation_search (prompt, generation_id) VALUES (new.prompt, new.id); END",
+    "INSERT INTO generation_search (prompt, owner, generation_id) VALUES (new.prompt, 'u' || new.user_id, new.id); "
+    "END",
     "CREATE TRIGGER generations_search_delete AFTER DELETE ON generations BEGIN "
     "DELETE FROM generation_search WHERE generation_id = old.id; END",
     "CREATE TRIGGER generations_search_update AFTER UPDATE OF prompt ON generations BEGIN "
