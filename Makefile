@@ -54,6 +54,9 @@ bench: install-dev
 	$(BIN)/python bench/studio_pages.py
 	$(BIN)/python bench/fal_overhead.py
 	$(BIN)/python bench/webhook_fulfilment.py
+	$(BIN)/python bench/zip_export.py
+	$(BIN)/python bench/gallery_search.py
+	$(BIN)/python bench/gallery_browser.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

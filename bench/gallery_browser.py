@@ -1,0 +1,285 @@
+"""Benchmark: the Gallery at page 200 in a real browser, until its 48 pictures are decoded, against a static page.
+
+`streamlit run app.py` (tests/e2e/server.py) over a SQLite database seeded by bench/seed_gallery.py
+--with-files (10,000 images with real WebP thumbnails and previews), signed in with the local sign-in.
+Headless Debian Chromium opens /gallery?size=48&after=<cursor of page 200> (core.domain.gallery.to_params; the
+cursor found through GalleryService by following next_cursor) and the time is taken from navigation start until
+48 pictures of the grid have decoded (`img.decode()` on every `<img>` of the grid's tiles, in the document or
+in the component's shadow root). The reference is a static HTML page served in the same run by Python's
+http.server (HTTP/1.1, keep-alive) showing the same 48 files as `<img>`s with the grid's attributes, timed the
+same way. Cold = the browser's cache cleared before each load (a first visit); warm = loaded again with it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import html
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
+
+from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+
+from bench.common import median, print_table, spread  # noqa: E402
+from bench.seed_gallery import SEEDED_EMAIL, seed_gallery  # noqa: E402
+from core.bootstrap import bootstrap  # noqa: E402
+from core.domain.gallery import GalleryQuery, to_params  # noqa: E402
+from core.services.local_sessions import COOKIE  # noqa: E402
+from db.schema import migrate  # noqa: E402
+from tests.e2e.server import CHROMIUM, MEDIA_SECRET, launch_chromium, running_server  # noqa: E402
+from tests.factories import settings_for  # noqa: E402
+
+PAGE_SIZE = 48
+DEEP_PAGE = 200
+RUNS = 5
+# Tall enough that every tile of the page is in view: the grid's <img>s are loading="lazy", and a lazy image
+# far below the fold is not fetched at all, so "all 48 decoded" would never come in a short window.
+VIEWPORT = {"width": 1400, "height": 3600}
+TIMEOUT_MS = 90_000
+# Installed before any page script: polls every 5 ms for the grid's pictures (also inside open shadow roots:
+# a st.components.v2 component may render there), then waits for all of them to decode.
+WATCH = """
+(() => {
+  if (window.top !== window) return;
+  const WANT = Number('__WANT__');
+  const pictures = () => {
+    const roots = [document];
+    for (const host of document.querySelectorAll('*')) if (host.shadowRoot) roots.push(host.shadowRoot);
+    return roots.flatMap((root) => [...root.querySelectorAll('.tile img')]).filter((img) => img.getAttribute('src'));
+  };
+  const poll = () => {
+    const imgs = pictures();
+    if (imgs.length < WANT) return setTimeout(poll, 5);
+    Promise.all(imgs.map((img) => img.decode())).then(
+      () => {
+        const srcs = new Set(imgs.map((img) => img.currentSrc));
+        const fetched = performance.getEntriesByType('resource').filter((r) => srcs.has(r.name));
+        window.__decoded = { at: performance.now(), count: imgs.length,
+          asked: fetched.length ? Math.min(...fetched.map((r) => r.startTime)) : -1,
+          got: fetched.length ? Math.max(...fetched.map((r) => r.responseEnd)) : -1,
+          ids: imgs.map((img) => img.closest('.tile')?.dataset.id || ''), srcs: imgs.map((img) => img.currentSrc) };
+      },
+      () => setTimeout(poll, 5)  // a picture was swapped while decoding: look again
+    );
+  };
+  poll();
+})();
+"""
+
+
+GALLERY, STATIC, VIA_APP = "Gallery page 200", "static page", "static page, pictures from the app"
+# (what, cold) → per load: ms to all decoded, to the first picture asked for, to the last picture received
+Timings = dict[tuple[str, bool], list[tuple[float, float, float]]]
+
+
+def page_cursor(data_dir: Path, database_url: str) -> tuple[str, list[int]]:
+    """The URL of page 200 at 48 a page (its cursor found by following next_cursor through GalleryService),
+    and the ids that page holds."""
+    settings = settings_for(data_dir, database_url, media_secret=MEDIA_SECRET, blob_store="local")
+    c = bootstrap(settings)
+    try:
+        user = c.accounts.get(1)
+        assert user is not None
+        query = GalleryQuery(page_size=PAGE_SIZE)
+        for _ in range(DEEP_PAGE - 1):
+            cursor = c.gallery.page(user, query).next_cursor
+            if cursor is None:
+                raise SystemExit(f"the gallery ended before page {DEEP_PAGE}")
+            query = replace(query, cursor=cursor)
+        grid = c.gallery.grid(user, query)
+        if grid.page_number != DEEP_PAGE or len(grid.images.items) != PAGE_SIZE:
+            raise SystemExit(f"the service does not put this cursor on page {DEEP_PAGE} with {PAGE_SIZE} images")
+        return f"/gallery?{urlencode(to_params(query))}", [i.id for i in grid.images.items]
+    finally:
+        c.db.engine.dispose()
+
+
+def sign_in(context: BrowserContext, base_url: str) -> None:
+    """The local sign-in form, as a person fills it; then wait until its cookie is set (a new page load
+    signs in from the cookie)."""
+    page = context.new_page()
+    page.goto(base_url + "/")
+    page.get_by_role("textbox", name="Email").fill(SEEDED_EMAIL)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_test_id("stSidebar").get_by_text(f"Signed in as {SEEDED_EMAIL}").wait_for()
+    for _ in range(100):
+        if any(cookie["name"] == COOKIE for cookie in context.cookies()):
+            break
+        page.wait_for_timeout(100)
+    page.close()
+
+
+def load(context: BrowserContext, url: str, *, cold: bool) -> dict[str, Any]:
+    """Open `url` in a new tab and return what the watcher saw: ms from navigation start, the tiles' ids and srcs."""
+    page: Page = context.new_page()
+    try:
+        if cold:
+            session = context.new_cdp_session(page)
+            session.send("Network.clearBrowserCache")
+            session.detach()
+        page.goto(url, wait_until="commit")
+        page.wait_for_function("() => window.__decoded !== undefined", timeout=TIMEOUT_MS)
+        decoded: dict[str, Any] = page.evaluate("() => window.__decoded")
+        return decoded
+    except Exception as exc:  # noqa: BLE001  (say what the page showed, then stop)
+        text = page.locator("body").inner_text(timeout=2_000)[:1_500]
+        raise SystemExit(
+            f"{url}: the grid did not show {PAGE_SIZE} decoded pictures ({type(exc).__name__}). This bench needs"
+            " the Gallery page to read ?size= and ?after= and draw its grid as .tile img. The page said:\n" + text
+        ) from None
+    finally:
+        page.close()
+
+
+def static_pages(directory: Path, srcs: list[str], media_root: Path, shapes: list[tuple[int, int]], app: str) -> None:
+    """Two HTML pages with the grid's <img> attributes and the same 48 pictures: index.html with the files
+    copied next to it (the reference), via-app.html with the app's own signed media URLs (the pictures as the
+    app serves them, without the Streamlit page around them)."""
+    local: list[str] = []
+    remote: list[str] = []
+    for n, (src, (width, height)) in enumerate(zip(srcs, shapes, strict=True)):
+        name = _file(src)
+        shutil.copyfile(media_root / "u1" / name, directory / name)
+        for tiles, url in ((local, name), (remote, app + urlsplit(src).path + "?" + urlsplit(src).query)):
+            tiles.append(
+                f'<div class="tile" data-id="{n}" style="aspect-ratio:{width}/{height}"><img src="{html.escape(url)}"'
+                f' loading="lazy" decoding="async" width="{width}" height="{height}" alt="picture {n}"></div>'
+            )
+    for name, tiles in (("index.html", local), ("via-app.html", remote)):
+        (directory / name).write_text(
+            "<!doctype html><meta charset=utf-8><title>48 pictures</title><style>"
+            ".grid{display:flex;flex-wrap:wrap;gap:6px}.tile{height:220px;flex:1 1 auto}"
+            ".tile img{height:100%;width:100%;object-fit:cover;display:block}</style>"
+            f'<div class="grid" role="list">{"".join(tiles)}</div>'
+        )
+
+
+@contextmanager
+def serving(directory: Path) -> Iterator[str]:
+    class Handler(SimpleHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as the app's server does
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def measure(data_dir: Path, runs: int) -> tuple[Timings, str]:
+    database_url = f"sqlite:///{data_dir / 'atelier.db'}"
+    migrate(database_url)
+    seeded = seed_gallery(database_url, data_dir, with_files=True)
+    path, ids = page_cursor(data_dir, database_url)
+    timings: Timings = {}
+    with running_server(data_dir, log_name="bench-server.log") as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport=VIEWPORT)  # type: ignore[arg-type]
+        context.set_default_timeout(TIMEOUT_MS)
+        context.add_init_script(WATCH.replace("__WANT__", str(PAGE_SIZE)))
+        sign_in(context, server.url)
+        first = load(context, server.url + path, cold=True)  # also warms the server's own caches
+        if [int(i) for i in first["ids"]] != ids:
+            raise SystemExit(f"{path} did not show page {DEEP_PAGE}: the tiles are not the service's page")
+        with tempfile.TemporaryDirectory(prefix="atelier-static-") as static_dir:
+            shapes = grid_shapes(data_dir, database_url, first["srcs"])
+            static_pages(Path(static_dir), first["srcs"], data_dir / "media", shapes, server.url)
+            with serving(Path(static_dir)) as static_url:
+                urls = {
+                    GALLERY: server.url + path,
+                    STATIC: static_url + "/index.html",
+                    VIA_APP: static_url + "/via-app.html",
+                }
+                for url in urls.values():
+                    load(context, url, cold=True)
+                for _ in range(runs):  # interleaved, so all see the same machine
+                    for cold in (True, False):
+                        for kind, url in urls.items():
+                            seen = load(context, url, cold=cold)
+                            timings.setdefault((kind, cold), []).append((seen["at"], seen["asked"], seen["got"]))
+        sizes = sum((Path(data_dir / "media" / "u1") / _file(src)).stat().st_size for src in first["srcs"])
+        browser.close()
+    variant = urlsplit(first["srcs"][0]).path.rsplit("/", 1)[-1]
+    note = (
+        f"{seeded.report()}; page {DEEP_PAGE} = {path}; the grid shows {variant} files, {sizes / 1e6:.2f} MB for"
+        f" the {PAGE_SIZE}"
+    )
+    return timings, note
+
+
+def _file(src: str) -> str:
+    public_id, variant = urlsplit(src).path.rsplit("/", 2)[-2:]
+    return f"{public_id}.{variant}.webp"
+
+
+def grid_shapes(data_dir: Path, database_url: str, srcs: list[str]) -> list[tuple[int, int]]:
+    """Each shown picture's width and height, from its row, so the static tiles have the grid's shapes."""
+    settings = settings_for(data_dir, database_url, media_secret=MEDIA_SECRET, blob_store="local")
+    c = bootstrap(settings)
+    try:
+        with c.db.reader() as uow:
+            found = [uow.images.by_public_id(urlsplit(src).path.rsplit("/", 2)[-2]) for src in srcs]
+        return [(i.width, i.height) for i in found if i is not None]
+    finally:
+        c.db.engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"loads of each kind (default {RUNS})")
+    parser.add_argument("--keep", type=Path, help="seed into this data dir and keep it (default: a temp dir)")
+    args = parser.parse_args()
+    if not CHROMIUM.exists():
+        raise SystemExit(f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)")
+    print(__doc__)
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        timings, note = measure(args.keep, args.runs)
+    else:
+        with tempfile.TemporaryDirectory(prefix="atelier-bench-") as name:
+            timings, note = measure(Path(name), args.runs)
+    print(f"{note}. ms from navigation start; median [min–max] of {args.runs} loads each, interleaved.\n")
+    rows = []
+    for cold in (True, False):
+        reference = median([t[0] for t in timings[(STATIC, cold)]])
+        for kind in (GALLERY, VIA_APP, STATIC):
+            decoded, asked, got = ([t[n] for t in timings[(kind, cold)]] for n in range(3))
+            rows.append(
+                (
+                    "cold" if cold else "warm",
+                    kind,
+                    spread(decoded, 0),
+                    f"{median(decoded) / reference:.1f}×",
+                    f"{median(asked):.0f}" if min(asked) >= 0 else "—",
+                    f"{median(got):.0f}" if min(got) >= 0 else "—",
+                )
+            )
+    print_table(
+        ("cache", "what", "ms to 48 decoded", "÷ static page", "1st picture asked, ms", "last received, ms"), rows
+    )
+    app_ms, static_ms = (median([t[0] for t in timings[(kind, True)]]) for kind in (GALLERY, STATIC))
+    print(
+        f"\nHeadline (cold): Gallery page 200 {app_ms:.0f} ms = {app_ms / static_ms:.1f}× the static page"
+        f" ({static_ms:.0f} ms)."
+    )
+
+
+if __name__ == "__main__":
+    main()
