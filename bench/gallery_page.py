@@ -30,6 +30,7 @@ from bench.common import (  # noqa: E402
 )  # noqa: E402
 from core.bootstrap import Container, bootstrap  # noqa: E402
 from core.domain import UserView  # noqa: E402
+from core.domain.gallery import GalleryQuery  # noqa: E402
 from tests.factories import make_container, settings_for  # noqa: E402
 
 OWNER_ROWS = 10_000
@@ -151,7 +152,7 @@ def cursor_for(container: Container, user: UserView, page: int) -> int | None:
     """Walk the service page by page, as the app's "older" button does, to get page `page`'s cursor."""
     before: int | None = None
     for _ in range(page - 1):
-        before = container.gallery.page(user, before).next_cursor
+        before = container.gallery.page(user, GalleryQuery(cursor=before)).next_cursor
         if before is None:
             raise SystemExit(f"the gallery ended before page {page}")
     return before
@@ -161,7 +162,7 @@ def measure(container: Container, raw: RawQueries, user: UserView, page: int, ba
     size = container.gallery.page_size
     before = cursor_for(container, user, page)
     skip = (page - 1) * size
-    service_ids = [i.id for i in container.gallery.page(user, before).items]
+    service_ids = [i.id for i in container.gallery.page(user, GalleryQuery(cursor=before)).items]
     keyset_ids = [r[0] for r in raw.keyset(user.id, before, size + 1)][:size]
     offset_ids = [r[0] for r in raw.offset(user.id, skip, size)]
     if not service_ids == keyset_ids == offset_ids or len(service_ids) != size:
@@ -170,7 +171,7 @@ def measure(container: Container, raw: RawQueries, user: UserView, page: int, ba
     row = Row(backend, size, page, [], [], [] if with_offset else None)
     gc.collect()
     for run in range(WARM + RUNS):  # interleaved, so all three see the same machine
-        s = time_ms(lambda: container.gallery.page(user, before))
+        s = time_ms(lambda: container.gallery.page(user, GalleryQuery(cursor=before)))
         k = time_ms(lambda: raw.keyset(user.id, before, size + 1))
         o = time_ms(lambda: raw.offset(user.id, skip, size)) if with_offset else 0.0
         if run >= WARM:

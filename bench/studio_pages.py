@@ -43,6 +43,7 @@ from bench.common import (  # noqa: E402
 )
 from core.bootstrap import Container  # noqa: E402
 from core.domain import UserView  # noqa: E402
+from core.domain.gallery import GalleryQuery  # noqa: E402
 from core.images import PREVIEW_SIDE, THUMBNAIL_SIDE, clean_engine_output  # noqa: E402
 from core.text import plural  # noqa: E402
 from tests.ci import in_ci  # noqa: E402
@@ -417,7 +418,7 @@ def grid_results(c: Container, raw: Raw, user: UserView) -> list[Result]:
     keyset_sql = f"SELECT {columns} FROM images WHERE user_id = {raw.p} AND id < {raw.p} ORDER BY id DESC LIMIT {raw.p}"
     before: int | None = None
     for _ in range(DEEP_PAGE - 1):  # the pager's "older" link, page by page
-        before = gallery.grid(user, before).images.next_cursor
+        before = gallery.grid(user, GalleryQuery(cursor=before)).images.next_cursor
         check(before is not None, f"the gallery has {DEEP_PAGE} pages")
     results = []
     for label, cursor in (("page 1", None), (f"page {DEEP_PAGE}", before)):
@@ -425,7 +426,7 @@ def grid_results(c: Container, raw: Raw, user: UserView) -> list[Result]:
             ref = lambda: raw.rows(first_sql, (OWNER, size + 1))  # noqa: E731
         else:
             ref = lambda cur=cursor: raw.rows(keyset_sql, (OWNER, cur, size + 1))  # noqa: E731
-        grid = gallery.grid(user, cursor)
+        grid = gallery.grid(user, GalleryQuery(cursor=cursor))
         check(
             [i.id for i in grid.images.items] == [r[0] for r in ref()][:size],
             f"grid {label} shows the raw keyset's images",
@@ -437,7 +438,7 @@ def grid_results(c: Container, raw: Raw, user: UserView) -> list[Result]:
                 raw,
                 f"GalleryService.grid, {label} of {size}",
                 f"keyset of {size + 1} images",
-                lambda cur=cursor: gallery.grid(user, cur),
+                lambda cur=cursor: gallery.grid(user, GalleryQuery(cursor=cur)),
                 ref,
             )
         )
