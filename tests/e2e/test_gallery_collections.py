@@ -101,6 +101,13 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     expect(page.locator(".tile img")).to_have_count(2)
     page.reload()  # the view is in the URL: a bookmark shows the same
     expect(page.locator(".tile img")).to_have_count(2)
+    page.go_back()  # and Back and Forward step through the views
+    expect(page).to_have_url(re.compile(r"/gallery$"))
+    expect(page.locator(".tile img")).to_have_count(3)
+    page.go_forward()
+    expect(page).to_have_url(re.compile(r"/gallery\?collection=\d+$"))
+    expect(page.locator(".tile img")).to_have_count(2)
+    settled(page)
 
     page.get_by_role("button", name=re.compile("^Download")).first.click()
     page.get_by_text("This view (2 images)").click()
