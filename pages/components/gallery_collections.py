@@ -30,7 +30,7 @@ def collections_menu(user: UserView, collections: tuple[CollectionView, ...]) ->
             st.caption("Collections group images: one image can be in several. Make one, then add images to it.")
         for collection in collections:
             st.button(
-                f"{collection.name} · {plural(collection.image_count, 'image')}",
+                f"{escape_markdown(collection.name)} · {plural(collection.image_count, 'image')}",
                 key=f"gallery.collections.show.{collection.id}",
                 on_click=show_filter,
                 args=(GalleryFilter(collection=collection.id),),

@@ -14,7 +14,9 @@ from streamlit.testing.v1 import AppTest
 from core.bootstrap import Container
 from core.domain import UserView
 from pages.components.generate_forms import MODE_KEY, PROMPT_KEY, SEED_KEY
+from pages.components.safe_text import escape_markdown
 from tests.app.test_gallery import ALICE, click, gallery, grid, make, warnings
+from tests.markdown import unescape
 
 
 def ids_shown(at: AppTest) -> list[int]:
@@ -175,3 +177,13 @@ def test_preparing_a_download_of_this_view_says_what_it_holds_and_links_a_zip_of
     with download, zipfile.ZipFile(io.BytesIO(b"".join(download))) as archive:
         files = sorted(n for n in archive.namelist() if n.startswith("images/"))
     assert len(files) == 2 and all(str(made[k]) in " ".join(files) for k in ("dog", "cats"))
+
+
+def test_a_collection_name_is_shown_as_typed_never_as_markdown(open_app, app_settings) -> None:
+    _, c, user, _ = seeded(open_app, app_settings)
+    hostile = "**Bold** [x](javascript:alert(1)) <b>"
+    c.collections.create(user, hostile)
+    at = gallery(open_app)
+    label = next(b.label for b in at.button if "image" in b.label and "·" in b.label)
+    assert label == f"{escape_markdown(hostile)} · 0 images"  # every markdown character escaped ...
+    assert unescape(label) == f"{hostile} · 0 images"  # ... so it reads as typed
