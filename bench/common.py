@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import os
+import socket
 import statistics
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+import uvicorn
+from sqlalchemy import Engine, create_engine, text
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
 
 from db.schema import migrate
+from tests.ci import in_ci
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -88,3 +94,43 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     print("  ".join("-" * w for w in widths))
     for row in rows:
         print(line.format(*row))
+
+
+def finish_seeding(engine: Engine, tables: Sequence[str] = ("users", "images")) -> None:
+    """After inserting rows with explicit ids: move PostgreSQL's sequences past them (as a real history would),
+    then fresh planner statistics on either database."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            for table in tables:
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+                )
+            conn.execute(text("VACUUM ANALYZE"))
+    else:
+        with engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def reachable_backends(kinds: Sequence[str]) -> Iterator[str]:
+    """The databases to run on: PostgreSQL is skipped with a message when unreachable, except in CI."""
+    for kind in kinds:
+        if kind == "postgresql" and not postgres_reachable(postgres_admin_url()):
+            message = f"PostgreSQL unreachable at {postgres_admin_url()}"
+            if in_ci():
+                raise SystemExit(f"{message}, and CI is set: the PostgreSQL figures are required")
+            print(f"\n{message}; skipped")
+            continue
+        yield kind
+
+
+def serve_routes(routes: Sequence[BaseRoute]) -> tuple[uvicorn.Server, str]:
+    """The routes on a real uvicorn server in a thread, on a free port; returns the server and its base URL."""
+    app = Starlette(routes=list(routes))
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.01)
+    return server, f"http://127.0.0.1:{port}"

@@ -15,10 +15,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
-from sqlalchemy import Engine, insert, text  # noqa: E402
+from sqlalchemy import Engine, insert  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    finish_seeding,
     median,
     migrated_database,
     ms_since,
@@ -97,16 +98,7 @@ def seed(engine: Engine, postgres: bool) -> float:
     for first in range(0, len(images), BATCH):
         with engine.begin() as conn:
             conn.execute(insert(tables["images"]), images[first : first + BATCH])
-    if postgres:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in ("users", "images"):  # explicit ids: move the sequences past them, as a real history would
-                conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                )
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    finish_seeding(engine)
     return ms_since(start) / 1000
 
 

@@ -31,9 +31,8 @@ from sqlalchemy import Engine, event  # noqa: E402
 from bench.common import (  # noqa: E402
     median,
     migrated_database,
-    postgres_admin_url,
-    postgres_reachable,
     print_table,
+    reachable_backends,
     spread,
     time_ms,
 )
@@ -41,7 +40,6 @@ from bench.seed_gallery import SeedResult, seed_gallery  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.domain import UserView  # noqa: E402
 from core.domain.gallery import GalleryFilter, GalleryQuery  # noqa: E402
-from tests.ci import in_ci  # noqa: E402
 from tests.factories import make_container  # noqa: E402
 
 PAGE_SIZE = 24  # the app's default (Settings.gallery_page_size)
@@ -362,13 +360,7 @@ def main() -> None:
         " is how many matching prompts of all users are at least as new as the page's oldest job (the index"
         " work a plan walking every user's matches newest first cannot avoid), and every match of every user."
     )
-    for kind in kinds:
-        if kind == "postgresql" and not postgres_reachable(postgres_admin_url()):
-            message = f"PostgreSQL unreachable at {postgres_admin_url()}"
-            if in_ci():
-                raise SystemExit(f"{message}, and CI is set: the PostgreSQL figures are required")
-            print(f"\n{message}; skipped")
-            continue
+    for kind in reachable_backends(kinds):
         pages, note, searches, seeded = run_backend(kind)
         report("SQLite file (WAL)" if kind == "sqlite" else "PostgreSQL", pages, note, searches, seeded)
         deep = pages[-1]

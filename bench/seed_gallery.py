@@ -29,6 +29,7 @@ from PIL import Image, ImageDraw, ImageFilter  # noqa: E402
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
+from bench.common import finish_seeding  # noqa: E402
 from core.domain.gallery import nearest_aspect  # noqa: E402
 from core.images import clean_engine_output  # noqa: E402
 from db.engine import make_engine  # noqa: E402
@@ -448,20 +449,6 @@ def indexed_prompts(engine: Engine) -> int:
         return int(conn.execute(text(sql)).scalar_one())
 
 
-def finish(engine: Engine) -> None:
-    """Explicit ids: move PostgreSQL's sequences past them; then fresh planner statistics on both."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in ("users", "images"):
-                conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                )
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
-
-
 def write_files(data_dir: Path, rows: Rows) -> int:
     """The seeded user's thumbnails and previews under the local blob store's root (DATA_DIR/media)."""
     root = data_dir / "media"
@@ -513,7 +500,7 @@ def seed_gallery(
             insert_all(engine, table, found)
             result.seconds[f"insert {table}"] = time.perf_counter() - t
         t = time.perf_counter()
-        finish(engine)
+        finish_seeding(engine)
         result.seconds["analyze"] = time.perf_counter() - t
         if with_files and data_dir is not None:
             t = time.perf_counter()

@@ -35,9 +35,8 @@ from bench.common import (  # noqa: E402
     median,
     migrated_database,
     ms_since,
-    postgres_admin_url,
-    postgres_reachable,
     print_table,
+    reachable_backends,
     spread,
     time_ms,
 )
@@ -46,7 +45,6 @@ from core.domain import UserView  # noqa: E402
 from core.domain.gallery import GalleryQuery  # noqa: E402
 from core.images import PREVIEW_SIDE, THUMBNAIL_SIDE, clean_engine_output  # noqa: E402
 from core.text import plural  # noqa: E402
-from tests.ci import in_ci  # noqa: E402
 from tests.factories import make_container  # noqa: E402
 
 USERS = 20
@@ -580,13 +578,7 @@ def main() -> None:
         "raw = the reference in raw SQL on the DBAPI cursor (autocommit); its SQL raw = the statements one service"
         " call sent, captured and replayed on that cursor (no BEGIN/ROLLBACK); stmts = how many."
     )
-    for kind in kinds:
-        if kind == "postgresql" and not postgres_reachable(postgres_admin_url()):
-            message = f"PostgreSQL unreachable at {postgres_admin_url()}"
-            if in_ci():
-                raise SystemExit(f"{message}, and CI is set: the PostgreSQL figures are required")
-            print(f"\n{message}; skipped")
-            continue
+    for kind in reachable_backends(kinds):
         results, note = run_backend(kind)
         print_db_table("SQLite file (WAL)" if kind == "sqlite" else "PostgreSQL", results, note)
     if args.skip_ingest:

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import socket
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -23,12 +21,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python be
 import httpx  # noqa: E402
 import stripe  # noqa: E402
 import uvicorn  # noqa: E402
-from starlette.applications import Starlette  # noqa: E402
 from starlette.requests import Request  # noqa: E402
 from starlette.responses import PlainTextResponse  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from bench.common import median, migrated_database, postgres_admin_url, postgres_reachable, print_table  # noqa: E402
+from bench.common import median, migrated_database, postgres_admin_url, postgres_reachable, print_table, serve_routes  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.web.payment_webhooks import payment_webhook_routes  # noqa: E402
 from tests.billing_support import pending_order  # noqa: E402
@@ -68,15 +65,7 @@ def serve(c: Container) -> tuple[uvicorn.Server, str]:
         await request.body()
         return PlainTextResponse("ok")
 
-    app = Starlette(routes=[*payment_webhook_routes(lambda: c), Route("/noop", nothing, methods=["POST"])])
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, f"http://127.0.0.1:{port}"
+    return serve_routes([*payment_webhook_routes(lambda: c), Route("/noop", nothing, methods=["POST"])])
 
 
 def measure(kind: str, rounds: int) -> list[str]:

@@ -7,11 +7,9 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import tracemalloc
 import uuid
@@ -27,7 +25,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python be
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 from PIL import Image as Picture  # noqa: E402
-from starlette.applications import Starlette  # noqa: E402
 
 from bench.common import (  # noqa: E402
     median,
@@ -35,6 +32,7 @@ from bench.common import (  # noqa: E402
     postgres_admin_url,
     postgres_reachable,
     print_table,
+    serve_routes,
     spread,
 )
 from core.bootstrap import Container  # noqa: E402
@@ -160,15 +158,7 @@ def reset_peak_rss() -> bool:
 
 
 def serve(c: Container) -> tuple[uvicorn.Server, str]:
-    app = Starlette(routes=export_routes(lambda: c))
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    threading.Thread(target=server.run, daemon=True).start()
-    while not server.started:
-        time.sleep(0.01)
-    return server, f"http://127.0.0.1:{port}"
+    return serve_routes(export_routes(lambda: c))
 
 
 def download(url: str, out: Path) -> int:
