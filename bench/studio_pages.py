@@ -28,10 +28,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
 from PIL import Image, ImageChops, ImageDraw, ImageFilter  # noqa: E402
-from sqlalchemy import Engine, event, insert, text  # noqa: E402
+from sqlalchemy import Engine, event, insert  # noqa: E402
 from sqlmodel import SQLModel  # noqa: E402
 
 from bench.common import (  # noqa: E402
+    finish_seeding,
     median,
     migrated_database,
     ms_since,
@@ -208,16 +209,7 @@ def seed(engine: Engine, postgres: bool) -> tuple[float, dict[str, int]]:
         for first in range(0, len(rows), BATCH):
             with engine.begin() as conn:
                 conn.execute(insert(tables[table]), rows[first : first + BATCH])
-    if postgres:
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            for table in ("users", "images", "ledger_entries"):  # explicit ids: move the sequences past them
-                conn.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-                )
-            conn.execute(text("VACUUM ANALYZE"))
-    else:
-        with engine.begin() as conn:
-            conn.execute(text("ANALYZE"))
+    finish_seeding(engine, ("users", "images", "ledger_entries"))
     counts = {"generations": len(generations), "images": len(images), "ledger": len(ledger)}
     return ms_since(start_ns) / 1000, counts
 
