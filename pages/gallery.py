@@ -147,11 +147,12 @@ opened = lightbox.find(user, query)
 grid = service.grid(user, query)
 toolbar(user, query, view, grid.images.total)
 bulk.show_bulk_error()
-jobs = service.in_flight(user) if query.cursor is None and not query.filter.active else []
+first_page = query.cursor is None and query.sort == SortOrder.NEWEST and not query.filter.active
+jobs = service.in_flight(user) if first_page else []  # the images being made come first: newest first only
 if jobs:
     st.fragment(run_every=1.0)(in_flight)(user, frozenset(job.id for job in jobs))
 if bulk.selecting():
-    bulk.bulk_bar(user, query.filter, grid.images.total)
+    bulk.bulk_bar(user, query.filter, grid.images.total, in_grid=view == "grid")
 if grid.images.items:
     if query.filter.active:
         st.caption(f"{grid.images.total:,} matching")
@@ -168,7 +169,6 @@ if grid.images.items:
             selected=frozenset(str(i) for i in bulk.selected()),
             on_select=bulk.set_selected,
         )
-    oldest_first = query.sort == SortOrder.OLDEST
     url_pager(
         P_CURSOR,
         P_BEFORE,
@@ -177,7 +177,7 @@ if grid.images.items:
         page_number=grid.page_number,
         total=grid.images.total,
         page_size=grid.page_size,
-        labels=("← Older", "Newer →") if oldest_first else ("← Newer", "Older →"),
+        labels=("← Older", "Newer →") if query.sort == SortOrder.OLDEST else ("← Newer", "Older →"),
     )
 else:
     empty_state(query, bool(jobs))

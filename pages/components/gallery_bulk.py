@@ -45,12 +45,13 @@ def select_toggle() -> None:
     st.toggle("Select", key=SELECTING, on_change=set_selected, args=([],), help="Pick images to act on together.")
 
 
-def bulk_bar(user: UserView, gallery_filter: GalleryFilter, total: int) -> None:
+def bulk_bar(user: UserView, gallery_filter: GalleryFilter, total: int, *, in_grid: bool) -> None:
     """What to do with the selection; shown while selecting."""
     ids = selected()
+    hint = "Click or tap images to select them." if in_grid else "Switch to the grid to pick images one by one."
     with st.container(border=True):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-            st.markdown(f"**{plural(len(ids), 'image')} selected**" if ids else "Tap images to select them.")
+            st.markdown(f"**{plural(len(ids), 'image')} selected**" if ids else hint)
             if total and len(ids) < total:
                 st.button(
                     f"Select all {total:,} matching",
