@@ -86,9 +86,11 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     settled(page)
     page.keyboard.press("Escape")
     page.get_by_text("Select", exact=True).click()
-    settled(page)
-    for image_id in (first, second):
-        tile(page, image_id).click()
+    expect(page.get_by_text("Click or tap images to select them.")).to_be_visible()  # the grid now selects
+    expect(tile(page, first).get_by_role("checkbox")).to_be_visible()
+    tile(page, first).click()
+    expect(page.get_by_text("1 image selected")).to_be_visible()
+    tile(page, second).click()
     expect(page.get_by_text("2 images selected")).to_be_visible()
     page.get_by_role("button", name=re.compile("Add to collection")).click()
     page.get_by_role("button", name="Add", exact=True).click()
