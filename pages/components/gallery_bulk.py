@@ -19,6 +19,7 @@ from pages.components.safe_text import escape_markdown
 
 SELECTING = "gallery.selecting"
 SELECTED = "gallery.selected"  # list of image ids, in the order picked
+ALL_OF = "gallery.selected_all_of"  # the filter whose every match is selected ("Select all N matching")
 CONFIRM = "gallery.bulk.confirm_delete"
 TARGET = "gallery.bulk.collection"
 
@@ -34,6 +35,7 @@ def selected() -> list[int]:
 def set_selected(ids: list[str] | list[int]) -> None:
     st.session_state[SELECTED] = [int(i) for i in ids]
     st.session_state.pop(CONFIRM, None)
+    st.session_state.pop(ALL_OF, None)
 
 
 def stop_selecting() -> None:
@@ -63,11 +65,12 @@ def bulk_bar(user: UserView, gallery_filter: GalleryFilter, total: int, *, in_gr
             if ids:
                 st.button("Clear selection", key="gallery.bulk.clear", on_click=set_selected, args=([],))
         if ids:
-            _actions(user, ids, gallery_filter, everything_matching=len(ids) >= total)
+            _actions(user, ids, gallery_filter, everything_matching=st.session_state.get(ALL_OF) == gallery_filter)
 
 
 def _select_all(user: UserView, gallery_filter: GalleryFilter) -> None:
     set_selected(app_container().gallery.matching_ids(user, gallery_filter))
+    st.session_state[ALL_OF] = gallery_filter  # a download of them all can name the filter, not 10,000 ids
 
 
 def _actions(user: UserView, ids: list[int], gallery_filter: GalleryFilter, *, everything_matching: bool) -> None:

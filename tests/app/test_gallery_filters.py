@@ -187,3 +187,18 @@ def test_a_collection_name_is_shown_as_typed_never_as_markdown(open_app, app_set
     label = next(b.label for b in at.button if "image" in b.label and "·" in b.label)
     assert label == f"{escape_markdown(hostile)} · 0 images"  # every markdown character escaped ...
     assert unescape(label) == f"{hostile} · 0 images"  # ... so it reads as typed
+
+
+def test_a_selection_kept_across_a_filter_change_downloads_just_the_images_picked(open_app, app_settings) -> None:
+    _, c, _, made = seeded(open_app, app_settings)
+    at = gallery(open_app, q="cat")
+    at.toggle(key="gallery.selecting").set_value(True).run()
+    at = click(at, "Select all 2 matching")
+    at.text_input(key="gallery.filter.text").input("dog").run()  # another view: 2 match, 1 of them picked
+    assert "**2 images selected**" in [m.value for m in at.markdown]
+    at.button(key="gallery.bulk.export.prepare").click().run()  # in Download selected
+    zip_url = next(b.proto.url for b in at.get("link_button") if "history.zip" in b.proto.url)
+    with c.exports.open("zip", dict(parse_qsl(urlsplit(zip_url).query))) as download:
+        with zipfile.ZipFile(io.BytesIO(b"".join(download))) as archive:
+            rows = archive.read("history.csv").decode("utf-8-sig").splitlines()[1:]
+    assert sorted(int(row.split(",")[0]) for row in rows) == sorted([made["cat"], made["cats"]])
