@@ -29,8 +29,7 @@ from pages.components.safe_text import escape_markdown
 
 user = require_user()
 PENDING_KEY = "gallery.pending"  # a grid action that needs the user or a page switch: done in the run it causes
-GRID_ACTIONS = (*ACTIONS, STAR)  # the star is drawn as its own toggle, not a menu entry
-UPLOAD_ACTIONS = tuple(a for a in GRID_ACTIONS if a != "reuse")  # an upload has no settings to use again
+UPLOAD_ACTIONS = tuple(a for a in ACTIONS if a != "reuse")  # an upload has no settings to use again
 VIEWS = {"grid": ":material/grid_view: Grid", "table": ":material/table_rows: Table"}
 
 
@@ -75,7 +74,8 @@ def tiles(grid: GalleryGrid, terms: tuple[str, ...]) -> list[GridItem]:
         for tile in image_tiles(
             [image],
             grid.batch_size(image),
-            UPLOAD_ACTIONS if image.source == "upload" else GRID_ACTIONS,
+            UPLOAD_ACTIONS if image.source == "upload" else ACTIONS,
+            star=True,
             caption=tuple(highlight(image.prompt, terms)) if terms else (),
         )
     ]

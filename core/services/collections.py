@@ -3,7 +3,7 @@ them and take them out. Every name is trimmed, 1 to 60 characters, and unique pe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from core.domain import UserView
 from core.domain.gallery import CollectionView
@@ -39,7 +39,8 @@ class CollectionService:
         with self.db.reader() as uow:
             return collection_views(uow.collections.with_counts(user.id))
 
-    def create(self, user: UserView, name: str) -> CollectionView:
+    def create(self, user: UserView, name: str, image_ids: Sequence[int] = ()) -> CollectionView:
+        """A new collection holding those of `image_ids` that are the user's, made in one transaction."""
         name = clean_name(name)
         with self.db.uow() as uow:
             if uow.collections.count(user.id) >= MAX_COLLECTIONS:
@@ -49,9 +50,10 @@ class CollectionService:
             row = Collection(user_id=user.id, name=name, name_key=name.casefold())
             if not uow.collections.add(row):
                 raise ValidationError(_taken(name))
+            assert row.id is not None
+            added = uow.collections.add_images(row.id, _mine(uow, user, image_ids)) if image_ids else 0
             uow.commit()
-        assert row.id is not None
-        return CollectionView(row.id, row.name, 0)
+        return CollectionView(row.id, row.name, added)
 
     def rename(self, user: UserView, collection_id: int, name: str) -> None:
         name = clean_name(name)
@@ -74,8 +76,7 @@ class CollectionService:
         """File those of the images that are the user's; how many were not in it yet."""
         with self.db.uow() as uow:
             row = self._get(uow, user, collection_id)
-            mine = [image.id for image in uow.images.owned(user.id, image_ids) if image.id is not None]
-            added = uow.collections.add_images(row.id or 0, mine)
+            added = uow.collections.add_images(row.id or 0, _mine(uow, user, image_ids))
             uow.commit()
         return added
 
@@ -87,12 +88,30 @@ class CollectionService:
             uow.commit()
         return removed
 
+    def file(self, user: UserView, image_id: int, collection_ids: Iterable[int]) -> None:
+        """Put the image in exactly these of the user's collections (the image view's choice), in one
+        transaction. Raises NotFoundError when the image, or one of the collections, is not the user's."""
+        with self.db.uow() as uow:
+            if not _mine(uow, user, [image_id]):
+                raise NotFoundError("That image is not in your gallery.")
+            wanted = {self._get(uow, user, cid).id for cid in collection_ids}
+            held = set(uow.collections.holding(user.id, image_id))
+            for collection_id in wanted - held:
+                uow.collections.add_images(collection_id or 0, [image_id])
+            for collection_id in held - wanted:
+                uow.collections.remove_images(collection_id, [image_id])
+            uow.commit()
+
     @staticmethod
     def _get(uow: UnitOfWork, user: UserView, collection_id: int) -> Collection:
         row = uow.collections.get_for_user(user.id, collection_id)
         if row is None:
             raise NotFoundError(GONE)
         return row
+
+
+def _mine(uow: UnitOfWork, user: UserView, image_ids: Sequence[int]) -> list[int]:
+    return [image.id for image in uow.images.owned(user.id, image_ids) if image.id is not None]
 
 
 def _taken(name: str) -> str:

@@ -49,12 +49,10 @@ class ImageList:
 
     def __init__(self) -> None:
         self.file = spooled()
-        self.count = 0
 
     def add(self, arcname: str, blob_key: str, size: int, created_at: datetime) -> None:
         # Blob keys and arcnames are made by us ("u12/<hex>.png"): no tab or newline in them.
         self.file.write(f"{arcname}\t{blob_key}\t{size}\t{created_at.isoformat()}\n".encode())
-        self.count += 1
 
     def __iter__(self) -> Iterator[tuple[str, str, int, datetime]]:
         self.file.seek(0)

@@ -83,9 +83,8 @@ class GalleryService:
         return query.page_size or self.page_size
 
     def page(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> Page[ImageView]:
-        """A page of the images that match the query (read forward), each with its job's prompt."""
-        with self.db.reader() as uow:
-            return self._page(uow, user, query)
+        """A page of the images that match the query, each with its job's prompt."""
+        return self.grid(user, query).images
 
     def grid(self, user: UserView, query: GalleryQuery = FIRST_PAGE) -> GalleryGrid:
         """A page of images with their batch sizes and its number, and the cursors of the pages on either
@@ -105,8 +104,7 @@ class GalleryService:
                 query = query.first_page()  # it reaches the start: that is the first page
             total, ahead = uow.images.count_and_position(user.id, query)
             rows = list(uow.images.find(user.id, query, limit=size + 1))
-            more = rows[size].id if len(rows) > size else None
-            page, sizes = self._views(uow, user, rows[:size], rows[size - 1].id if more else None, total)
+            page, sizes = self._views(uow, user, rows[:size], rows[size - 1].id if len(rows) > size else None, total)
         number = -(-ahead // size) + 1
         return GalleryGrid(page, sizes, number, rows[0].id if number > 1 and rows else None, size)
 
@@ -131,12 +129,6 @@ class GalleryService:
         """The user's jobs still queued or running, newest first: the gallery shows their images' places."""
         with self.db.reader() as uow:
             return [generation_view(row) for row in uow.generations.in_flight_for_user(user.id)]
-
-    def _page(self, uow: UnitOfWork, user: UserView, query: GalleryQuery) -> Page[ImageView]:
-        size = self.size_of(query)
-        rows = list(uow.images.find(user.id, query.first_page() if query.backward else query, limit=size + 1))
-        more = rows[size - 1].id if len(rows) > size else None
-        return self._views(uow, user, rows[:size], more, uow.images.count(user.id, query.filter))[0]
 
     def _views(
         self, uow: UnitOfWork, user: UserView, rows: list[Image], next_cursor: int | None, total: int
@@ -209,6 +201,15 @@ class GalleryService:
             changed = uow.images.set_favourite(user.id, image_ids, favourite)
             uow.commit()
         return changed
+
+    def toggle_favourite(self, user: UserView, image_id: int) -> bool:
+        """Star the image, or unstar it if it is starred; its new state."""
+        with self.db.uow() as uow:
+            starred = uow.images.toggle_favourite(user.id, image_id)
+            if starred is None:
+                raise NotFoundError("That image is not in your gallery.")
+            uow.commit()
+        return starred
 
     def fill_placeholders(self, batch: int = 200) -> int:
         """Give images stored before placeholders existed their ThumbHash, from their thumbnails: the files

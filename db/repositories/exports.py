@@ -28,7 +28,7 @@ class ExportRepository:
         """In one query, over the user's images that match the filter: how many, their bytes, and the
         characters of their jobs' prompts (an upload has none)."""
         matching = filtered(
-            self.session, select(col(Image.size_bytes), col(Image.generation_id)), user_id, gallery_filter
+            self.session, select(col(Image.size_bytes), col(Image.generation_id)), user_id, gallery_filter, whole=True
         ).subquery()
         query = (
             select(

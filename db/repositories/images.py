@@ -11,8 +11,6 @@ from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery
 from db.repositories.gallery_query import after, ahead_of, filtered
 from db.tables import Generation, Image
 
-ALL = GalleryFilter()
-
 
 class ImageRepository:
     def __init__(self, session: Session) -> None:
@@ -40,12 +38,6 @@ class ImageRepository:
         rows = filtered(self.session, select(Image), user_id, query.filter)
         rows = after(rows, query.sort, query.cursor, reverse=query.backward)
         return self.session.exec(rows.limit(limit) if limit is not None else rows).all()
-
-    def count(self, user_id: int, gallery_filter: GalleryFilter | None = None) -> int:
-        """How many of the user's images match the filter (all of them without one)."""
-        query = select(func.count()).select_from(Image)
-        query = filtered(self.session, query, user_id, gallery_filter or ALL, whole=True)
-        return int(self.session.exec(query).one())
 
     def count_and_position(self, user_id: int, query: GalleryQuery) -> tuple[int, int]:
         """In one pass: how many images match, and how many of them come before the query's cursor (with it,
@@ -98,6 +90,12 @@ class ImageRepository:
             .values(favourite=favourite)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def toggle_favourite(self, user_id: int, image_id: int) -> bool | None:
+        """Flip the image's star in one conditional UPDATE; its new state, or None when it is not the user's."""
+        mine = (col(Image.id) == image_id, col(Image.user_id) == user_id)
+        self.session.execute(update(Image).where(*mine).values(favourite=~col(Image.favourite)))
+        return self.session.exec(select(Image.favourite).where(*mine)).first()
 
     def for_generation(self, generation_id: str) -> Sequence[Image]:
         query = select(Image).where(Image.generation_id == generation_id).order_by(col(Image.position))

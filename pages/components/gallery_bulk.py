@@ -124,10 +124,10 @@ def _file(user: UserView, ids: list[int]) -> None:
 
 def _create_and_file(user: UserView, ids: list[int]) -> None:
     def create_and_add() -> int:
-        service = app_container().collections
-        created = service.create(user, str(st.session_state.get("gallery.bulk.new_name") or ""))
+        name = str(st.session_state.get("gallery.bulk.new_name") or "")
+        created = app_container().collections.create(user, name, ids)
         st.session_state["gallery.bulk.new_name"] = ""
-        return service.add_images(user, created.id, ids)
+        return created.image_count
 
     _report(create_and_add)
 

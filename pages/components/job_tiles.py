@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from core.domain import GenerationView, ImageView, JobStatus
-from pages.components.image_grid import STAR, GridItem
+from pages.components.image_grid import GridItem
 from pages.components.media import ALT_CHARS, image_alt
 
 IMAGE_ACTIONS = ("open", "download", "reuse", "edit")
@@ -34,10 +34,12 @@ def image_tiles(
     images: list[ImageView],
     of: int,
     actions: tuple[str, ...] = IMAGE_ACTIONS,
+    *,
+    star: bool = False,
     caption: tuple[tuple[str, bool], ...] = (),
 ) -> list[GridItem]:
-    """Tiles for stored images; with the STAR action each shows its favourite star, and `caption` (search
-    matches marked) is shown under every tile."""
+    """Tiles for stored images; with `star` each shows its favourite star, and `caption` (search matches
+    marked) is shown under every tile."""
     return [
         GridItem(
             id=str(image.id),
@@ -46,9 +48,9 @@ def image_tiles(
             width=image.width,
             height=image.height,
             download_url=image.download_url,
-            actions=tuple(a for a in actions if a != STAR),
+            actions=actions,
             thumbhash=image.thumbhash,
-            starred=image.favourite if STAR in actions else None,
+            starred=image.favourite if star else None,
             caption=caption,
         )
         for image in images

@@ -102,8 +102,7 @@ def _reuse(detail: ImageDetail, part: str = "all") -> None:
 
 def toggle_star(user: UserView, image_id: int) -> None:
     """Star the image, or unstar it if it is starred."""
-    detail = app_container().gallery.detail(user, image_id)
-    app_container().gallery.set_favourite(user, [image_id], not detail.image.favourite)
+    app_container().gallery.toggle_favourite(user, image_id)
 
 
 def edit(image_id: int) -> None:
@@ -182,21 +181,16 @@ def _filing(user: UserView, detail: ImageDetail) -> None:
         key=key,
         format_func=collections.__getitem__,
         on_change=_refile,
-        args=(user, detail.image.id, detail.collection_ids, key),
+        args=(user, detail.image.id, key),
         placeholder="Not in a collection",
     )
 
 
-def _refile(user: UserView, image_id: int, before: frozenset[int], key: str) -> None:
-    chosen = set(st.session_state.get(key) or ())
-    service = app_container().collections
+def _refile(user: UserView, image_id: int, key: str) -> None:
     try:
-        for collection_id in chosen - before:
-            service.add_images(user, collection_id, [image_id])
-        for collection_id in before - chosen:
-            service.remove_images(user, collection_id, [image_id])
-    except NotFoundError:
-        flash("That collection no longer exists.")
+        app_container().collections.file(user, image_id, st.session_state.get(key) or ())
+    except NotFoundError as exc:
+        flash(escape_markdown(str(exc)))
 
 
 def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:

@@ -222,3 +222,27 @@ def test_older_images_get_the_placeholder_ingest_would_have_given_them(
         )
         assert all(abs(a - b) < 0.03 for a, b in zip(old, new, strict=True))
     assert c.gallery.fill_placeholders() == 0  # nothing left that can be filled
+
+
+def test_a_star_toggles_and_an_image_is_filed_in_exactly_the_collections_chosen(
+    gallery: tuple[Container, UserView, UserView],
+) -> None:
+    c, alice, bob = gallery
+    image = make(c, alice, "a kite")[0]
+    assert c.gallery.toggle_favourite(alice, image) is True
+    assert c.gallery.toggle_favourite(alice, image) is False
+    with pytest.raises(NotFoundError):
+        c.gallery.toggle_favourite(bob, image)  # not his: nothing changes
+    assert not c.gallery.detail(alice, image).image.favourite
+    sky = c.collections.create(alice, "Sky", [image])
+    toys = c.collections.create(alice, "Toys")
+    assert (sky.image_count, toys.image_count) == (1, 0)
+    c.collections.file(alice, image, [toys.id])
+    assert c.gallery.detail(alice, image).collection_ids == {toys.id}
+    theirs = c.collections.create(bob, "His")
+    with pytest.raises(NotFoundError):
+        c.collections.file(alice, image, [sky.id, theirs.id])  # one is not hers: nothing changes
+    assert c.gallery.detail(alice, image).collection_ids == {toys.id}
+    with pytest.raises(NotFoundError):
+        c.collections.file(bob, image, [theirs.id])
+    assert c.collections.create(bob, "Stolen", [image]).image_count == 0
