@@ -1,4 +1,5 @@
-"""The composition root: builds every adapter and service from settings, with overrides for tests."""
+"""The composition root: picks every adapter from settings (with overrides for tests) and hands them, with each
+registered capability's service factories (core/registry.py), to the container."""
 
 from __future__ import annotations
 
@@ -7,50 +8,20 @@ import functools
 import os
 import secrets
 import tempfile
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from core.billing_catalogue import load_offers
 from core.clock import Clock, utc_now
+from core.container import Container
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
-from core.services.accounts import AccountService
-from core.services.admin import AdminService
-from core.services.billing import BillingService
-from core.services.collections import CollectionService
-from core.services.credits import CreditService
-from core.services.gallery import GalleryService
-from core.services.generation import GenerationService
-from core.services.history_export import HistoryExportService
-from core.services.jobs import JobRunner
-from core.services.local_sessions import LocalSessions
-from core.services.media import MediaService
+from core.registry import service_factories
 from core.settings import Settings, load_settings
-from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, ExportSigner, MediaSigner, Signer
+from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, Signer
 from db.engine import make_engine
 from db.uow import Database
 
-
-@dataclass(frozen=True)
-class Container:
-    settings: Settings
-    db: Database
-    engine: ImageEngine
-    engine_notice: str  # said on the Generate page: e.g. fal.ai was chosen but has no key
-    media_secret: bytes  # signs media links and the fal webhook address
-    blobs: BlobStore
-    accounts: AccountService
-    admin: AdminService
-    billing: BillingService
-    credits: CreditService
-    generation: GenerationService
-    gallery: GalleryService
-    collections: CollectionService
-    media: MediaService
-    exports: HistoryExportService
-    jobs: JobRunner
-    local_sessions: LocalSessions
+__all__ = ["Container", "app_container", "bootstrap"]
 
 
 def bootstrap(
@@ -62,78 +33,27 @@ def bootstrap(
     clock: Clock | None = None,
     payments: dict[str, PaymentProvider] | None = None,
 ) -> Container:
+    """The adapters settings choose (or the overrides given), and every registered capability's services."""
     settings = settings or load_settings()
     check_sign_in(settings)
-    clock = clock or settings_clock(settings)
-    db = db or Database(make_engine(settings.resolved_database_url))
     secret = _media_secret(settings)
     notice = ""
     if engine is None:
         engine, notice = _engine(settings, secret)
-    blobs = blobs or _blobs(settings)
-    signer = MediaSigner(secret, settings.media_url_ttl_seconds, clock)
-    jobs = JobRunner(
-        db,
-        engine,
-        blobs,
-        clock,
-        timeout_seconds=settings.generation_timeout_seconds,
-        max_pixels=settings.max_image_pixels,
-        lease_seconds=settings.job_lease_seconds,
-        max_send_attempts=settings.engine_send_attempts,
-    )
-    generation = GenerationService(
-        db,
-        engine,
-        blobs,
-        signer,
-        jobs,
-        clock,
-        max_upload_bytes=settings.max_upload_bytes,
-        max_pixels=settings.max_image_pixels,
-        max_prompt_chars=settings.max_prompt_chars,
-        notice=notice,
-    )
-    return Container(
+    clock = clock or settings_clock(settings)
+    container = Container(
         settings=settings,
-        db=db,
+        db=db or Database(make_engine(settings.resolved_database_url)),
+        clock=clock,
         engine=engine,
         engine_notice=notice,
         media_secret=secret,
-        blobs=blobs,
-        accounts=AccountService(
-            db,
-            clock,
-            starter_credits=settings.starter_credits,
-            admin_emails=settings.admin_email_list,
-            session_max_age=timedelta(days=settings.session_max_days),
-            sign_in_retention=timedelta(days=settings.sign_in_retention_days),
-            model_ids=tuple(m.id for m in engine.models()),
-        ),
-        admin=AdminService(db, clock),
-        billing=BillingService(
-            db,
-            payments if payments is not None else payment_providers(settings, clock),
-            load_offers(settings.billing_catalogue_file),
-            clock,
-            seller=settings.billing_seller,
-            public_base_url=settings.public_base_url,
-        ),
-        credits=CreditService(db, signer),
-        generation=generation,
-        gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
-        collections=CollectionService(db),
-        media=MediaService(db, blobs, signer),
-        exports=HistoryExportService(db, blobs, ExportSigner(secret, clock), clock),
-        jobs=jobs,
-        local_sessions=LocalSessions(
-            db,
-            clock,
-            secret,
-            max_age=timedelta(days=settings.session_max_days),
-            enabled=settings.auth_mode == "local",
-        ),
+        blobs=blobs or _blobs(settings),
+        payments=payments if payments is not None else payment_providers(settings, clock),
+        factories=service_factories(),
     )
+    container.build_all()
+    return container
 
 
 def check_sign_in(settings: Settings) -> None:

@@ -24,6 +24,14 @@ class NotFoundError(AtelierError):
     """The thing does not exist, or the acting user may not see it (we do not say which)."""
 
 
+class DuplicateKeyError(AtelierError):
+    """A unique key is taken: the row was written already, or a rival transaction wrote it first. The database
+    layer raises it in place of the driver's error; each service says what it means for the person."""
+
+    def __init__(self) -> None:
+        super().__init__("This was saved already. Reload the page to see it.")
+
+
 class UploadError(ValidationError):
     """An uploaded file was refused."""
 

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, ExceptionContext, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from core.errors import DuplicateKeyError
+
 WRITE_OPTION = "atelier_write"
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for unique_violation
+SQLITE_UNIQUE_ERRORS = {2067, 1555}  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAINT_PRIMARYKEY
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo)
+    engine = _sqlite_engine(url, echo) if url.startswith("sqlite") else _postgres_engine(url, echo)
+    event.listen(engine, "handle_error", _duplicate_key)
+    return engine
+
+
+def _postgres_engine(url: str, echo: bool) -> Engine:
     # hide_parameters: SQL parameters (prompts, emails) never appear in logs or error messages.
     # prepare_threshold=None: psycopg never prepares statements on the server, so PostgreSQL plans each gallery
     # query for its own values (a prepared, generic plan made a rare word's search 20 times slower).
@@ -66,6 +75,19 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
+
+
+def _duplicate_key(context: ExceptionContext) -> BaseException | None:
+    """A unique key's violation becomes the domain's DuplicateKeyError, wherever the write was flushed (an
+    explicit flush, a query's autoflush or the commit), so services never handle a driver's exception.
+    Other integrity errors (a foreign key, a NOT NULL) are bugs and stay as they are."""
+    original = context.original_exception
+    if getattr(original, "sqlstate", None) == UNIQUE_VIOLATION or (
+        isinstance(original, sqlite3.IntegrityError)
+        and getattr(original, "sqlite_errorcode", None) in SQLITE_UNIQUE_ERRORS
+    ):
+        return DuplicateKeyError()
+    return None
 
 
 def _lower(value: object) -> object:

@@ -1,12 +1,14 @@
-"""The unit of work: one transaction, rolled back unless the service commits it."""
+"""The unit of work: one transaction, rolled back unless the service commits it; repositories built on first use."""
 
 from __future__ import annotations
 
 from types import TracebackType
+from typing import TypeVar
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from core.shortcuts import Shortcut
 from db.engine import writer
 from db.repositories import (
     AuditRepository,
@@ -19,33 +21,29 @@ from db.repositories import (
     SignInRepository,
     UserRepository,
 )
+from db.repositories.base import Repository
+
+R = TypeVar("R", bound=Repository)
 
 
 class UnitOfWork:
-    users: UserRepository
-    ledger: LedgerRepository
-    generations: GenerationRepository
-    images: ImageRepository
-    sign_ins: SignInRepository
-    audit: AuditRepository
-    billing: BillingRepository
-    collections: CollectionRepository
-    exports: ExportRepository
+    users = Shortcut(UserRepository)
+    ledger = Shortcut(LedgerRepository)
+    generations = Shortcut(GenerationRepository)
+    images = Shortcut(ImageRepository)
+    sign_ins = Shortcut(SignInRepository)
+    audit = Shortcut(AuditRepository)
+    billing = Shortcut(BillingRepository)
+    collections = Shortcut(CollectionRepository)
+    exports = Shortcut(ExportRepository)
 
     def __init__(self, engine: Engine, *, write: bool = True) -> None:
         self._bind = writer(engine) if write else engine
+        self._repositories: dict[type[Repository], Repository] = {}
 
     def __enter__(self) -> UnitOfWork:
         self.session = Session(self._bind, expire_on_commit=False)
-        self.users = UserRepository(self.session)
-        self.ledger = LedgerRepository(self.session)
-        self.generations = GenerationRepository(self.session)
-        self.images = ImageRepository(self.session)
-        self.sign_ins = SignInRepository(self.session)
-        self.audit = AuditRepository(self.session)
-        self.billing = BillingRepository(self.session)
-        self.collections = CollectionRepository(self.session)
-        self.exports = ExportRepository(self.session)
+        self._repositories.clear()
         return self
 
     def __exit__(
@@ -57,6 +55,19 @@ class UnitOfWork:
         # close() rolls back whatever was not committed. Unlike rollback() it leaves loaded
         # rows readable, so services may build their read models after the block.
         self.session.close()
+
+    def of(self, kind: type[R]) -> R:
+        """The transaction's repository of this kind, made the first time it is asked for: a transaction pays
+        only for the repositories it uses, and a new capability's repository needs no line here."""
+        found = self._repositories.get(kind)
+        if found is None:
+            found = self._repositories[kind] = kind(self.session)
+        assert isinstance(found, kind)
+        return found
+
+    def flush(self) -> None:
+        """Send the pending writes now, so a unique key is checked here (a DuplicateKeyError) and not at commit."""
+        self.session.flush()
 
     def commit(self) -> None:
         self.session.commit()

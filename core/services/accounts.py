@@ -7,8 +7,6 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
-
 from core.clock import Clock
 from core.domain import (
     ASPECT_RATIOS,
@@ -20,10 +18,10 @@ from core.domain import (
     SignInView,
     UserView,
 )
-from core.errors import SessionEndedError, ValidationError
+from core.errors import DuplicateKeyError, SessionEndedError, ValidationError
 from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, session_key
 from core.services import audit, ledger
-from core.services.views import user_view
+from core.services.account_views import user_view
 from db.tables import SignIn, User, UserPreferences
 from db.uow import Database, UnitOfWork
 
@@ -102,7 +100,7 @@ class AccountService:
                     return SignedIn(_still_valid(uow, found), identity.session_key)
             try:
                 return self._record_sign_in(identity, client)
-            except IntegrityError:
+            except DuplicateKeyError:
                 continue  # another tab of this browser, or another browser, created the same rows first
         raise SessionEndedError("retry", "Signing in took too long. Reload the page to try again.")
 
@@ -240,7 +238,7 @@ class AccountService:
                 )
             )
             uow.commit()
-            uow.session.refresh(user)
+            uow.users.reload(user)
             return SignedIn(user_view(user), identity.session_key)
 
     def _create(self, uow: UnitOfWork, identity: Identity) -> User:

@@ -11,7 +11,7 @@ from core.csv_safe import to_csv
 from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView, keyset_page
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.services import audit, ledger
-from core.services.views import admin_user_row
+from core.services.admin_views import admin_user_row
 from db.repositories import AuditQuery
 from db.tables import AuditEntry
 from db.uow import Database, UnitOfWork

@@ -157,7 +157,6 @@ class BillingService:
             row = uow.billing.order(order.public_id, lock=True)
             assert row is not None
             row.checkout_ref, row.checkout_url = checkout.reference, checkout.url or None
-            uow.session.add(row)
             uow.commit()
         self._apply_confirmed(order.public_id, checkout.paid_now)
         if checkout.url:
@@ -239,7 +238,6 @@ class BillingService:
                 row = uow.billing.plan_by_subscription(plan.provider, plan.subscription_ref, lock=True)
                 if row is not None and row.status == PlanStatus.ACTIVE:
                     row.status = PlanStatus.CANCELING
-                    uow.session.add(row)
                     audit.record(
                         uow, self.clock(), user.id, "billing.plan_canceled", f"user:{user.id}", plan=row.public_id
                     )
@@ -318,7 +316,6 @@ class BillingService:
                 return False
             if order.status == OrderStatus.PENDING:
                 order.status, order.updated_at = status, self.clock()
-                uow.session.add(order)
                 uow.commit()
         return True
 

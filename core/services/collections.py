@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from core.domain import UserView
 from core.domain.gallery import CollectionView
-from core.errors import NotFoundError, ValidationError
+from core.errors import DuplicateKeyError, NotFoundError, ValidationError
 from db.tables import Collection
 from db.uow import Database, UnitOfWork
 
@@ -63,8 +63,10 @@ class CollectionService:
             if other is not None and other.id != row.id:
                 raise ValidationError(_taken(name))
             row.name, row.name_key = name, name.casefold()
-            uow.session.add(row)
-            uow.commit()
+            try:
+                uow.commit()
+            except DuplicateKeyError:  # another tab took this name in the same moment
+                raise ValidationError(_taken(name)) from None
 
     def delete(self, user: UserView, collection_id: int) -> None:
         """The collection goes; its images stay in the gallery."""

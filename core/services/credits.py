@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from core.domain import LedgerEntryView, Page, StatementRow, UserView, keyset_page
-from core.services.views import ledger_view, statement_row
+from core.services.credit_views import ledger_view, statement_row
 from core.signing import MediaSigner
 from core.text import plural
 from db.uow import Database

@@ -55,7 +55,6 @@ def apply(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
         record.state = "applied" if result.outcome == "applied" else result.outcome
         if result.order and (order := uow.billing.order(result.order)):
             record.order_id = order.id
-        uow.session.add(record)
     return result
 
 
@@ -160,7 +159,6 @@ def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
         plan.period_end = event.period_end
     if plan.status == PlanStatus.ENDED:  # paid after it ended (a late renewal): the month is still owed
         plan.status = PlanStatus.ACTIVE
-    uow.session.add(plan)
     _grant(uow, first, event, now)
     return Applied("applied", first.public_id)
 
@@ -182,7 +180,6 @@ def _plan_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: Pl
         plan.ended_at = now
     if event.period_end:
         plan.period_end = event.period_end
-    uow.session.add(plan)
     audit.record(uow, now, None, f"billing.plan_{status.value}", f"user:{plan.user_id}", plan=plan.public_id)
     return Applied("applied")
 
@@ -288,7 +285,7 @@ def _grant(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) ->
         paid_at=now,
         credits_granted=order.credits,
     )
-    uow.session.flush()  # the grant_ref's uniqueness is checked here, before any credit moves
+    uow.flush()  # the grant_ref's uniqueness is checked here, before any credit moves
     what = ", one month" if order.kind == OfferKind.PLAN else ""
     reason = f"{order.offer_name}{what}"
     key, reference = f"order:{order.public_id}:grant", f"order {order.public_id}"
@@ -315,7 +312,6 @@ def _apply_waiting(uow: UnitOfWork, order: Order, now: datetime, event: PaymentE
         earlier = _from_payload(waiting.payload)
         _HANDLERS[earlier.kind](uow, earlier, now)
         waiting.state, waiting.order_id = "applied", order.id
-        uow.session.add(waiting)
     _settle_clawback(uow, order, now, event)
 
 

@@ -15,8 +15,8 @@ from core.errors import BlobNotFoundError, NotFoundError
 from core.images import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
+from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs
-from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
 from db.tables import Image
 from db.uow import Database, UnitOfWork

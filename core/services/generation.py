@@ -6,8 +6,6 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import replace
 
-from sqlalchemy.exc import IntegrityError
-
 from core.clock import Clock
 from core.domain import (
     MAX_PROMPT_CHARS,
@@ -23,17 +21,17 @@ from core.domain import (
     UserView,
 )
 from core.domain.catalogue import parse_image_size
-from core.errors import NotFoundError, UploadError, ValidationError
+from core.errors import DuplicateKeyError, NotFoundError, UploadError, ValidationError
 from core.image_inputs import image_size
 from core.images import clean_upload
 from core.ports import BlobStore, ImageEngine
 from core.pricing import quote
 from core.services import ledger
+from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs, store_image
 from core.services.jobs import JobRunner
 from core.services.leases import Lease
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
-from core.services.views import generation_view, image_view
 from core.signing import MediaSigner
 from core.text import plural
 from db.tables import Generation, Image
@@ -133,7 +131,7 @@ class GenerationService:
             cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
             lease = self._create(user, request, generation_id, sources, uploads, cost)
-        except IntegrityError:
+        except DuplicateKeyError:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
             self._forget_uploads(uploads)

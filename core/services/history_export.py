@@ -26,6 +26,7 @@ from core.domain.export import (
 from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery, SortOrder, from_params, to_params
 from core.errors import AtelierError, BlobNotFoundError, NotFoundError
 from core.ports import BlobStore
+from core.services.account_views import user_view
 from core.services.export_archive import (
     DatedZip,
     ExportDownload,
@@ -37,7 +38,6 @@ from core.services.export_archive import (
     spooled,
 )
 from core.services.export_readme import readme
-from core.services.views import user_view
 from core.signing import EXPORT_FORMATS, ExportSigner
 from db.repositories.exports import ExportRepository
 from db.tables import Generation, Image

@@ -12,11 +12,11 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
-from core.bootstrap import Container
+from core.container import Container
 from core.errors import NotFoundError
 from core.services.export_archive import ExportDownload
 from core.signing import EXPORT_FORMATS, EXPORT_PATH
-from core.web.routes import forbidden
+from core.web.responses import forbidden
 
 SEND_BYTES = 1 << 20
 

@@ -1,4 +1,5 @@
-"""The background loop, started once per server process by the st.App lifespan."""
+"""The background loop, started once per server process by the st.App lifespan: it runs every capability's
+periodic tasks (core/registry.py), each at start and then at its own interval."""
 
 from __future__ import annotations
 
@@ -6,29 +7,33 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from core.bootstrap import Container
+from core.container import Container
+from core.logs import crash_summary
+from core.registry import PeriodicTask, periodic_tasks
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
-HOUSEKEEPING_INTERVAL_SECONDS = 3600.0  # retention sweeps: hourly is plenty for limits counted in days
-PAYMENTS_CHECK_INTERVAL_SECONDS = 300.0  # checkouts still pending are asked about this often
+RETRY_AFTER_FAILURE_SECONDS = 5.0  # a task that failed (the database briefly away) waits at least this long
+LONGEST_NAP_SECONDS = 60.0  # the loop wakes at least this often, so a stop or a changed interval is seen
 
 
 def background_lifespan(
     container: Callable[[], Container],
     on_start: Callable[[Settings], object] | None = None,
+    tasks: Sequence[PeriodicTask] | None = None,
 ) -> Callable[[Any], contextlib.AbstractAsyncContextManager[None]]:
-    """`on_start` runs once, before the server takes its first request; app.py hands in Streamlit's side."""
+    """`on_start` runs once, before the server takes its first request; app.py hands in Streamlit's side.
+    `tasks` defaults to every registered capability's."""
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Any) -> AsyncIterator[None]:
         if on_start is not None:
             on_start((await asyncio.to_thread(container)).settings)
         stop = asyncio.Event()
-        task = asyncio.create_task(_loop(container, stop))
+        task = asyncio.create_task(_loop(container, stop, periodic_tasks() if tasks is None else tasks))
         try:
             yield
         finally:
@@ -38,34 +43,33 @@ def background_lifespan(
     return lifespan
 
 
-async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None:
-    """Finish or release every job still in flight, so a closed tab or a restart loses nothing;
-    once an hour (and at start), delete what is past its retention, renew due demo plans and give older
-    images their loading placeholders; and every five
-    minutes ask the payment providers about checkouts still pending."""
+async def _loop(container: Callable[[], Container], stop: asyncio.Event, tasks: Sequence[PeriodicTask]) -> None:
     log.info("Background loop started")
-    next_housekeeping = next_payments_check = 0.0
+    due = [0.0] * len(tasks)  # every task runs once at start
     while not stop.is_set():
+        nap = RETRY_AFTER_FAILURE_SECONDS
         try:
             c = await asyncio.to_thread(container)
-            await asyncio.to_thread(c.jobs.reconcile)
-            if time.monotonic() >= next_housekeeping:
-                removed = await asyncio.to_thread(c.accounts.sweep_sign_ins)
-                if removed:
-                    log.info("Deleted %d sign-in records past their retention", removed)
-                if renewed := await asyncio.to_thread(c.billing.renew_due_plans):
-                    log.info("Renewed or ended %d demo plans", renewed)
-                if filled := await asyncio.to_thread(c.gallery.fill_placeholders):
-                    log.info("Gave %d older images their loading placeholder", filled)
-                next_housekeeping = time.monotonic() + HOUSEKEEPING_INTERVAL_SECONDS
-            if time.monotonic() >= next_payments_check:
-                if settled := await asyncio.to_thread(c.billing.reconcile_pending):
-                    log.info("Settled %d pending checkouts by asking their providers", settled)
-                next_payments_check = time.monotonic() + PAYMENTS_CHECK_INTERVAL_SECONDS
-            interval = c.settings.worker_interval_seconds
-        except Exception:
-            log.exception("Background loop tick failed")
-            interval = 5.0
+        except Exception as exc:
+            log.error("Background loop could not start its tasks: %s", crash_summary(exc))
+        else:
+            for index, task in enumerate(tasks):
+                if not stop.is_set() and time.monotonic() >= due[index]:
+                    due[index] = time.monotonic() + await _run(task, c)
+            nap = min([*(d - time.monotonic() for d in due), LONGEST_NAP_SECONDS])
         with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=interval)
+            await asyncio.wait_for(stop.wait(), timeout=max(nap, 0.05))
     log.info("Background loop stopped")
+
+
+async def _run(task: PeriodicTask, c: Container) -> float:
+    """Run one task off the event loop; the seconds until it is due again. A failure is logged by its type and
+    place (never its message, which may quote a person's data) and waits a little longer."""
+    try:
+        done = await asyncio.to_thread(task.run, c)
+        if done and task.done:
+            log.info(task.done, done)
+        return task.every(c.settings)
+    except Exception as exc:
+        log.error("Background task %r failed: %s", task.name, crash_summary(exc))
+        return max(task.every(c.settings), RETRY_AFTER_FAILURE_SECONDS)

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from core.bootstrap import Container
+from core.container import Container
 from core.web.bodies import limited_body
 
 PROVIDERS = ("stripe", "creem")

@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core.bootstrap import Container
+from core.container import Container
 from core.services.local_sessions import COOKIE
 
 SESSION_PATH = "/auth/session"

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from db.repositories.base import Repository
 from db.tables import AuditEntry, User
 
 
@@ -20,10 +21,7 @@ class AuditQuery:
     until: datetime | None = None  # exclusive
 
 
-class AuditRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class AuditRepository(Repository):
     def add(self, entry: AuditEntry) -> None:
         self.session.add(entry)
         self.session.flush()

@@ -6,16 +6,14 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, col, or_, select
+from sqlmodel import col, or_, select
 
+from db.repositories.base import Repository
 from db.repositories.inserts import insert_once
 from db.tables import Order, PaymentEventRecord, Plan
 
 
-class BillingRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class BillingRepository(Repository):
     # -- orders ----------------------------------------------------------------------------------------------
 
     def add_order(self, order: Order) -> Order:

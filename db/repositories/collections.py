@@ -5,16 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import delete, func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from db.repositories.base import Repository
 from db.repositories.inserts import insert_once
 from db.tables import Collection, CollectionImage, Image
 
 
-class CollectionRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class CollectionRepository(Repository):
     def add(self, collection: Collection) -> bool:
         """False when the user already has a collection by that name (in any case)."""
         return insert_once(self.session, collection)

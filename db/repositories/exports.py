@@ -6,17 +6,15 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from core.domain.gallery import GalleryFilter
+from db.repositories.base import Repository
 from db.repositories.gallery_query import filtered
 from db.tables import Generation, Image
 
 
-class ExportRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class ExportRepository(Repository):
     def hold_snapshot(self) -> None:
         """Make every later read of this transaction see the database as it was at the first one, so the
         CSV, the JSON and the image list agree. SQLite's read transaction does so already (WAL); PostgreSQL's

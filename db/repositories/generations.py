@@ -8,10 +8,11 @@ from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, or_, update
 from sqlalchemy import select as sa_select
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from core import job_states
 from core.job_states import Transition
+from db.repositories.base import Repository
 from db.tables import Generation, GenerationInput, Image
 
 IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
@@ -24,10 +25,7 @@ class JobFacts(NamedTuple):
     kind: str
 
 
-class GenerationRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class GenerationRepository(Repository):
     def get(self, generation_id: str) -> Generation | None:
         return self.session.get(Generation, generation_id)
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sqlalchemy import case, false, func, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
 from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery
+from db.repositories.base import Repository
 from db.repositories.gallery_query import after, ahead_of, filtered
 from db.tables import Generation, Image
 
 
-class ImageRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class ImageRepository(Repository):
     def add(self, image: Image) -> Image:
         self.session.add(image)
         self.session.flush()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
+
+from core.errors import DuplicateKeyError
 
 
 def insert_once(session: Session, row: SQLModel) -> bool:
@@ -13,6 +14,6 @@ def insert_once(session: Session, row: SQLModel) -> bool:
     try:
         with session.begin_nested():
             session.add(row)
-    except IntegrityError:
+    except DuplicateKeyError:
         return False
     return True

@@ -8,8 +8,9 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import String, case, cast, func, literal
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from db.repositories.base import Repository
 from db.repositories.inserts import insert_once
 from db.tables import Generation, Image, LedgerEntry
 
@@ -37,10 +38,7 @@ class StatementLine:
         return self.key.removeprefix(JOB_KEY) if self.key.startswith(JOB_KEY) else None
 
 
-class LedgerRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class LedgerRepository(Repository):
     def add(self, entry: LedgerEntry) -> None:
         self.session.add(entry)
         self.session.flush()

@@ -6,15 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from db.repositories.base import Repository
 from db.tables import SignIn
 
 
-class SignInRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class SignInRepository(Repository):
     def by_key(self, session_key: str) -> SignIn | None:
         return self.session.exec(select(SignIn).where(SignIn.session_key == session_key)).first()
 

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, or_, update
-from sqlmodel import Session, col, select
+from sqlmodel import col, select
 
+from db.repositories.base import Repository
 from db.tables import Image, User, UserPreferences
 
 
@@ -20,10 +21,7 @@ class UserRow:
     image_count: int
 
 
-class UserRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
+class UserRepository(Repository):
     def get(self, user_id: int) -> User | None:
         return self.session.get(User, user_id)
 
@@ -34,6 +32,11 @@ class UserRepository:
     def add(self, user: User) -> User:
         self.session.add(user)
         self.session.flush()
+        return user
+
+    def reload(self, user: User) -> User:
+        """The row as the database holds it now: a conditional UPDATE changed it behind the loaded object."""
+        self.session.refresh(user)
         return user
 
     def debit_if_covered(self, user_id: int, amount: int) -> bool:

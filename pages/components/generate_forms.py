@@ -13,7 +13,8 @@ from typing import Any
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import GenerationForm, GenerationKind, GenerationView, ImageView, ModelInfo, UserView
+from core.domain import GenerationForm, GenerationKind, ModelInfo, UserView
+from core.domain.reuse import Draft
 from core.text import plural
 from pages.components import generate_settings as settings
 from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
@@ -21,7 +22,7 @@ from pages.components.frame import page_link
 from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
 from pages.components.reference_source import PICKS_KEY, reference_source
 
-__all__ = ["COUNT_KEY", "FORMATS", "MODE_KEY", "PROMPT_KEY", "SEED_KEY", "prompt_bar", "reuse_draft", "set_draft"]
+__all__ = ["COUNT_KEY", "FORMATS", "MODE_KEY", "PROMPT_KEY", "SEED_KEY", "prompt_bar", "set_draft"]
 
 MODE_KEY = "generate.mode"
 PROMPT_KEY = "generate.prompt"
@@ -58,11 +59,10 @@ BUTTONS = {  # label, icon, key
 }
 
 
-def set_draft(values: dict[str, Any]) -> None:
+def set_draft(values: Draft) -> None:
     """Fill the Generate page's widgets (called by other pages before switching here, or from a callback).
 
-    Keys: kind, prompt, model, aspect_ratio, seed, num_images, output_format, options, source_image_id,
-    reference_ids. Without a kind the current mode stays; without a prompt the text typed stays.
+    Without a kind the current mode stays; without a prompt the text typed stays (core.domain.reuse.Draft).
     """
     state = st.session_state
     kind = GenerationKind(values["kind"]) if "kind" in values else MODES.get(state.get(MODE_KEY, ""), DEFAULT_KIND)
@@ -81,31 +81,6 @@ def set_draft(values: dict[str, Any]) -> None:
     target = model or state.get(MODEL_KEYS[kind]) or (models[0] if models else None)
     if isinstance(target, ModelInfo) and any(k in values for k in ("seed", "options", "num_images", "output_format")):
         settings.fill(target, values)
-
-
-def reuse_draft(job: GenerationView, image: ImageView | None = None, part: str = "all") -> dict[str, Any]:
-    """What reproduces `image` (or the whole job): the same model and settings, and its own seed and one image
-    where the engine reported that image's seed. `part` "prompt" or "seed" takes only that."""
-    own_seed = image is not None and image.seed is not None and job.kind == GenerationKind.TEXT_TO_IMAGE
-    if part == "prompt":
-        return {"kind": job.kind, "prompt": job.prompt}
-    if part == "seed":
-        return {"seed": image.seed if own_seed and image is not None else job.seed}
-    draft: dict[str, Any] = {
-        "kind": job.kind,
-        "prompt": job.prompt,
-        "model": job.model,
-        "aspect_ratio": job.aspect_ratio,
-        "seed": image.seed if own_seed and image is not None else job.seed,
-        "num_images": 1 if own_seed else job.num_images,
-        "output_format": job.output_format,
-        "options": dict(job.options),
-    }
-    if job.kind == GenerationKind.EDIT:
-        draft["source_image_id"] = job.parent_image_id
-    elif job.kind == GenerationKind.MULTI_REFERENCE:
-        draft["reference_ids"] = list(job.input_image_ids)
-    return draft
 
 
 def forget_settings() -> None:

@@ -1,7 +1,9 @@
 """The Generate page's settings, drawn from the chosen model's catalogue entry: only what that model accepts.
 
-Each input has one session key whatever the model, so a setting carries over when the user switches
-to a model that accepts it too; a value the new model does not accept falls back to its default.
+The rules (defaults, what each model accepts, the custom size) are core's (core/domain/form_settings.py); this
+module keeps their values in widgets. Each input has one session key whatever the model, so a setting carries
+over when the user switches to a model that accepts it too; a value the new model does not accept falls back
+to its default.
 Every widget has `persist_state="session"`, so settings survive a visit to another page.
 """
 
@@ -12,16 +14,18 @@ from typing import Any
 import streamlit as st
 
 from core.domain import AUTO_SIZE, IMAGE_SIZE_PRESETS, Input, InputSpec, ModelInfo
-from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS
+from core.domain import form_settings as rules
+from core.domain.catalogue import INPUT_LABELS
+from core.domain.reuse import Draft
 from core.text import plural
 
 RATIO_KEY = "generate.aspect_ratio"
 COUNT_KEY = "generate.count"
 FORMAT_KEY = "generate.format"
 SEED_KEY = "generate.seed"
-WIDTH_KEY = "generate.image_width"
-HEIGHT_KEY = "generate.image_height"
-CUSTOM = "custom"
+WIDTH_KEY = f"generate.{rules.WIDTH}"
+HEIGHT_KEY = f"generate.{rules.HEIGHT}"
+CUSTOM = rules.CUSTOM
 FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WebP"}
 SIZE_LABELS = {
     AUTO_SIZE: "Auto (follows the image)",
@@ -42,31 +46,42 @@ HELP = {
     Input.SEED: "Leave empty for a random seed; the same seed and prompt give the same image.",
 }
 _KEYS = {
-    Input.ASPECT_RATIO: RATIO_KEY,
-    Input.NUM_IMAGES: COUNT_KEY,
-    Input.OUTPUT_FORMAT: FORMAT_KEY,
-    Input.SEED: SEED_KEY,
+    Input.ASPECT_RATIO.value: RATIO_KEY,
+    Input.NUM_IMAGES.value: COUNT_KEY,
+    Input.OUTPUT_FORMAT.value: FORMAT_KEY,
+    Input.SEED.value: SEED_KEY,
 }
 
 
-def key(name: Input) -> str:
-    return _KEYS.get(name, f"generate.{name.value}")
+def key(name: Input | str) -> str:
+    """The session key of a setting (an input's name, or form_settings.WIDTH / HEIGHT)."""
+    name = name.value if isinstance(name, Input) else name
+    return _KEYS.get(name, f"generate.{name}")
 
 
 def settle(model: ModelInfo) -> None:
     """Bring every setting into what this model accepts (its default where the current value is not)."""
+    _store(rules.settle(model, _values()))
+
+
+def chosen(model: ModelInfo) -> dict[str, Any]:
+    """The settings as GenerationForm fields: aspect_ratio, seed, num_images, output_format and options."""
+    return rules.form_fields(model, _values())
+
+
+def fill(model: ModelInfo, draft: Draft) -> None:
+    """Put a job's settings back into the widgets (Use these settings again)."""
+    _store(rules.from_job(model, draft))
+
+
+def _values() -> dict[str, object]:
     state = st.session_state
-    for spec in model.inputs:
-        current = state.get(key(spec.name))
-        if not _allowed(spec, current):
-            state[key(spec.name)] = _initial(spec)
-    size = model.accepts(Input.IMAGE_SIZE)
-    if size is not None and size.custom_sizes:
-        low, high = size.custom_sizes
-        for side_key in (WIDTH_KEY, HEIGHT_KEY):
-            value = state.get(side_key)
-            if not isinstance(value, int) or not low <= value <= high:
-                state[side_key] = max(low, min(1024, high))
+    return {name: state[key(name)] for name in (*rules.INPUT_NAMES, rules.WIDTH, rules.HEIGHT) if key(name) in state}
+
+
+def _store(values: dict[str, object]) -> None:
+    for name, value in values.items():
+        st.session_state[key(name)] = value
 
 
 def settings_panel(model: ModelInfo) -> None:
@@ -91,47 +106,6 @@ def summary(model: ModelInfo) -> str:
         seed = str(state.get(SEED_KEY, "")).strip()
         parts.append(f"seed {seed}" if seed else "random seed")
     return " · ".join(parts) or "Settings"
-
-
-def chosen(model: ModelInfo) -> dict[str, Any]:
-    """The settings as GenerationForm fields: aspect_ratio, seed, num_images, output_format and options."""
-    state = st.session_state
-    options: dict[str, object] = {}
-    for spec in model.inputs:
-        if spec.name in COLUMN_INPUTS:
-            continue
-        value = state.get(key(spec.name))
-        if spec.name == Input.IMAGE_SIZE and value == CUSTOM:
-            value = f"{state[WIDTH_KEY]}x{state[HEIGHT_KEY]}"
-        options[spec.name.value] = value
-    return {
-        "aspect_ratio": state.get(RATIO_KEY, "") if model.accepts(Input.ASPECT_RATIO) else "",
-        "seed": state.get(SEED_KEY, "") if model.accepts(Input.SEED) else "",
-        "num_images": int(state.get(COUNT_KEY) or 1) if model.accepts(Input.NUM_IMAGES) else 1,
-        "output_format": state.get(FORMAT_KEY, "jpeg") if model.accepts(Input.OUTPUT_FORMAT) else "",
-        "options": options,
-    }
-
-
-def fill(model: ModelInfo, values: dict[str, Any]) -> None:
-    """Put a job's settings back into the widgets (Use these settings again)."""
-    state = st.session_state
-    for name, value in (values.get("options") or {}).items():
-        spec = model.accepts(Input(name))
-        if spec is None:
-            continue
-        if spec.name == Input.IMAGE_SIZE and isinstance(value, str) and value not in spec.choices:
-            width, _, height = value.partition("x")
-            if width.isdigit() and height.isdigit():
-                state[WIDTH_KEY], state[HEIGHT_KEY], value = int(width), int(height), CUSTOM
-        state[key(spec.name)] = value
-    for name, field in ((Input.ASPECT_RATIO, "aspect_ratio"), (Input.NUM_IMAGES, "num_images")):
-        spec = model.accepts(name)
-        if spec is not None and _allowed(spec, values.get(field)):
-            state[key(name)] = values[field]
-    if values.get("output_format") in FORMATS:
-        state[FORMAT_KEY] = values["output_format"]
-    state[SEED_KEY] = "" if values.get("seed") is None else str(values["seed"])
 
 
 def _widget(spec: InputSpec) -> None:
@@ -182,24 +156,3 @@ def _size_summary(value: str) -> str:
         width, height = IMAGE_SIZE_PRESETS[value]
         return f"{width}×{height}"
     return "auto size"
-
-
-def _allowed(spec: InputSpec, value: object) -> bool:
-    if spec.name == Input.SEED:
-        return isinstance(value, str)
-    if value is None:
-        return spec.default is None
-    if spec.name == Input.IMAGE_SIZE:  # the widget holds a preset, or CUSTOM with the sides in their own keys
-        return value in spec.choices or (value == CUSTOM and spec.custom_sizes is not None)
-    # The rule is the catalogue's; an integer widget also needs an int, not 28.0.
-    return spec.allows(value) and (not spec.is_integer or isinstance(value, int))
-
-
-def _initial(spec: InputSpec) -> object:
-    if spec.name == Input.SEED:
-        return ""
-    if spec.default is not None:
-        return spec.default
-    if spec.choices:
-        return spec.choices[0]
-    return spec.minimum if spec.minimum is not None else 0

@@ -14,12 +14,12 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, ImageView, UserView
 from core.domain.gallery import GalleryQuery, highlight
+from core.domain.reuse import ReusePart, edit_draft, image_facts, reuse_draft
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
-from core.services.views import describe_options
 from core.text import plural
 from pages.components.flash import flash
-from pages.components.generate_forms import reuse_draft, set_draft
+from pages.components.generate_forms import set_draft
 from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
@@ -92,7 +92,7 @@ def reuse(user: UserView, image_id: int) -> None:
     _reuse(app_container().gallery.detail(user, image_id))
 
 
-def _reuse(detail: ImageDetail, part: str = "all") -> None:
+def _reuse(detail: ImageDetail, part: ReusePart = "all") -> None:
     """`part` "all" (every setting), "prompt" (only the prompt) or "seed" (only the seed)."""
     if detail.generation is None:
         raise NotFoundError("An uploaded image has no settings to use again. Edit it instead.")
@@ -106,7 +106,7 @@ def toggle_star(user: UserView, image_id: int) -> None:
 
 
 def edit(image_id: int) -> None:
-    set_draft({"kind": GenerationKind.EDIT, "source_image_id": image_id, "prompt": ""})
+    set_draft(edit_draft(image_id))
     st.switch_page(GENERATE_PAGE)
 
 
@@ -195,10 +195,9 @@ def _refile(user: UserView, image_id: int, key: str) -> None:
 
 def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
     image, generation = detail.image, detail.generation
-    facts = {"Size": f"{image.width} × {image.height} px", "Format": image.content_type.split("/")[-1].upper()}
     if generation is None:
         st.markdown("**Uploaded by you** for editing.")
-        st.table({**facts, "Uploaded": f"{image.created_at:%Y-%m-%d %H:%M} UTC"})
+        st.table(image_facts(image, None))
         return
     st.markdown(f"**{TEXT_LABELS[generation.kind]}**")
     if terms:  # the search's matches marked, every character of the prompt escaped
@@ -209,18 +208,7 @@ def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
         st.html(f'<p style="white-space:pre-wrap;margin:0">{marked}</p>')
     else:
         st.text(generation.prompt)
-    service = app_container().generation
-    facts = {"Model": service.model_label(generation.model), **facts}
-    if generation.aspect_ratio:
-        facts["Aspect ratio"] = generation.aspect_ratio
-    if generation.kind == GenerationKind.TEXT_TO_IMAGE or detail.image.seed is not None:
-        facts["Seed"] = _seed(detail)  # an edit's seed, where the engine used one
-    facts.update(describe_options(generation.options))
-    facts["Cost"] = _cost(generation.charged, generation.num_images)
-    facts["Created"] = f"{generation.created_at:%Y-%m-%d %H:%M} UTC"
-    if generation.provider_request_id:
-        facts["Request ID"] = generation.provider_request_id.rsplit("/", 1)[-1]
-    st.table(facts)
+    st.table(image_facts(image, generation, app_container().generation.model_label(generation.model)))
     _chain(detail)
 
 
@@ -245,21 +233,6 @@ def _chain_grid(images: list[ImageView], key: str, relation: str) -> None:
         for i in images
     ]
     image_grid(items, key=key, row_height=72, on_open=lambda image_id: open_image(int(image_id)))
-
-
-def _seed(detail: ImageDetail) -> str:
-    """This image's own seed (what reproduces it); in a batch, also its place and the job's seed."""
-    image, generation = detail.image, detail.generation
-    assert generation is not None
-    own = str(image.seed) if image.seed is not None else "not reported"
-    if generation.num_images == 1 or generation.kind != GenerationKind.TEXT_TO_IMAGE:
-        return own if image.seed is not None else str(generation.seed)
-    return f"{own} (image {image.position + 1} of {generation.num_images}, job seed {generation.seed})"
-
-
-def _cost(charged: int, images: int) -> str:
-    credits = plural(charged, "credit")
-    return f"{credits} for {plural(images, 'image')}" if images > 1 else credits
 
 
 def _actions(user: UserView, detail: ImageDetail) -> None:

@@ -13,9 +13,10 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import GenerationKind, GenerationView, JobStatus, UserView
+from core.domain.reuse import edit_draft, reuse_draft
 from core.errors import NotFoundError
 from core.text import plural
-from pages.components.generate_forms import reuse_draft, set_draft
+from pages.components.generate_forms import set_draft
 from pages.components.guard import current_user
 from pages.components.image_grid import image_grid
 from pages.components.job_tiles import elapsed, image_tiles, placeholder_tiles
@@ -142,8 +143,7 @@ def _act(job: GenerationView, image_id: str, action: str) -> None:
     if action == "open":
         _open(image_id)
     elif action in ("reuse", "edit"):
-        edit = {"kind": GenerationKind.EDIT, "source_image_id": image.id, "prompt": ""}
-        set_draft(reuse_draft(job, image) if action == "reuse" else edit)
+        set_draft(reuse_draft(job, image) if action == "reuse" else edit_draft(image.id))
         st.session_state[REFRESH_KEY] = True
 
 

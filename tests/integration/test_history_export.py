@@ -31,7 +31,7 @@ from core.services.export_archive import ExportInterruptedError
 from core.services.image_store import store_image
 from core.signing import Signer
 from core.web.export_routes import export_routes
-from core.web.routes import media_routes
+from core.web.media_routes import media_routes
 from tests.factories import TEST_SECRET, MovableClock, create_form, edit_form, image_bytes, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core.signing import MediaSigner
-from core.web.routes import media_routes
+from core.web.media_routes import media_routes
 from db.tables import LedgerEntry, SignIn, User
 from tests.factories import TEST_SECRET, create_form, sign_up
 

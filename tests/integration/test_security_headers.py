@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket
 from streamlit import config
 from streamlit.web.server.starlette.starlette_websocket import is_host_allowed as streamlit_host_is_allowed
 
-from core.web.routes import media_routes
+from core.web.media_routes import media_routes
 from core.web.security import SECURITY_HEADERS, host_is_allowed, security_middleware
 from tests.factories import create_form, sign_up
 

@@ -13,11 +13,11 @@ Create Date: 2026-11-29 11:00:00
 
 from __future__ import annotations
 
+import math
+
 import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
-
-from core.domain.gallery import nearest_aspect
 
 revision = "0007"
 down_revision = "0006"
@@ -89,6 +89,21 @@ def _backfill_aspects() -> None:
             .where(images.c.width == width, images.c.height == height)
             .values(aspect=nearest_aspect(width, height))
         )
+
+
+# A frozen copy of the rule as it stood when this migration was written (core/domain/gallery.py: nearest_aspect):
+# a migration never imports live code, so a later change to the rule cannot change what this one did.
+ASPECT_RATIOS_0007 = ("21:9", "16:9", "4:3", "3:2", "1:1", "2:3", "3:4", "9:16", "9:21")
+
+
+def nearest_aspect(width: int, height: int) -> str:
+    shape = math.log(max(width, 1) / max(height, 1))
+
+    def distance(name: str) -> float:
+        w, h = (int(part) for part in name.split(":"))
+        return abs(math.log(w / h) - shape)
+
+    return min(ASPECT_RATIOS_0007, key=distance)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1 @@
+"""One module per capability, each declaring its `CAPABILITY` for the registry (core/registry.py)."""

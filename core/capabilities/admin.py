@@ -1,0 +1,12 @@
+"""The admin console: users, roles, credit adjustments and the audit log."""
+
+from core.container import Container
+from core.registry import Capability
+from core.services.admin import AdminService
+
+
+def admin(c: Container) -> AdminService:
+    return AdminService(c.db, c.clock)
+
+
+CAPABILITY = Capability(name="admin", services={AdminService: admin})

@@ -1,0 +1,83 @@
+"""The registry: what each capability plugs into the house: its services, its HTTP routes and its periodic tasks.
+
+Each capability declares itself once, as `CAPABILITY` in its own module of `core/capabilities/`, and the
+registry finds every such module. The composition root (core/bootstrap.py), the HTTP routes
+(core/web/routes.py) and the background loop (core/web/lifespan.py) read only this, so a new capability adds
+its own module and edits no shared list.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from core.container import Container, ServiceFactory
+from core.errors import ConfigurationError
+from core.settings import Settings
+
+ContainerSource = Callable[[], Container]
+# A capability's HTTP routes, built from the container source (Starlette routes; core/web checks their type).
+RouteFactory = Callable[[ContainerSource], Sequence[object]]
+CAPABILITIES_PACKAGE = "core.capabilities"
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """Work the background loop does on its own: at start, then every `every(settings)` seconds."""
+
+    name: str  # said in the log, with a failure's type
+    every: Callable[[Settings], float]
+    run: Callable[[Container], int]  # how many things it did (jobs moved, rows deleted, ...)
+    done: str = ""  # the log line when it did something, with %d for the count
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    services: Mapping[type[Any], ServiceFactory] = field(default_factory=dict)  # each built once, when first used
+    routes: tuple[RouteFactory, ...] = ()
+    tasks: tuple[PeriodicTask, ...] = ()
+
+
+@cache
+def capabilities() -> tuple[Capability, ...]:
+    """Every capability, by name: the `CAPABILITY` of each module in core/capabilities/."""
+    package = importlib.import_module(CAPABILITIES_PACKAGE)
+    found: list[Capability] = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"{CAPABILITIES_PACKAGE}.{info.name}")
+        declared = getattr(module, "CAPABILITY", None)
+        if not isinstance(declared, Capability):
+            raise ConfigurationError(f"{module.__name__} declares no CAPABILITY.")
+        found.append(declared)
+    names = [c.name for c in found]
+    if len(set(names)) != len(names):
+        raise ConfigurationError(f"Two capabilities share a name: {sorted(names)}.")
+    return tuple(sorted(found, key=lambda c: c.name))
+
+
+def service_factories() -> dict[type[Any], ServiceFactory]:
+    factories: dict[type[Any], ServiceFactory] = {}
+    for capability in capabilities():
+        for kind, factory in capability.services.items():
+            if kind in factories:
+                raise ConfigurationError(f"Two capabilities provide {kind.__name__}.")
+            factories[kind] = factory
+    return factories
+
+
+def route_factories() -> list[RouteFactory]:
+    return [factory for capability in capabilities() for factory in capability.routes]
+
+
+def periodic_tasks() -> list[PeriodicTask]:
+    return [task for capability in capabilities() for task in capability.tasks]
+
+
+def hourly(_settings: Settings) -> float:
+    """Housekeeping whose limits are counted in days: hourly is plenty."""
+    return 3600.0

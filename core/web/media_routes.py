@@ -1,0 +1,39 @@
+"""The private media route: an image's files behind signed, expiring URLs, for their owner only."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from core.container import Container
+from core.errors import NotFoundError
+from core.web.responses import forbidden
+
+
+def media_routes(container: Callable[[], Container]) -> list[Route]:
+    async def media(request: Request) -> Response:
+        public_id, variant = request.path_params["public_id"], request.path_params["variant"]
+        expires, signature = request.query_params.get("exp", ""), request.query_params.get("sig", "")
+        try:
+            # Blocking database and file reads stay off the event loop the pages share. The
+            # service checks every part's shape and the signature before the database.
+            found = await asyncio.to_thread(container().media.open, public_id, variant, expires, signature)
+        except NotFoundError:
+            return forbidden()
+        disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
+        return Response(
+            found.data,
+            media_type=found.content_type,
+            headers={
+                "Content-Disposition": f'{disposition}; filename="{found.filename}"',
+                # A browser may keep the picture exactly as long as the link stays valid.
+                "Cache-Control": f"private, max-age={found.max_age}",
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+    return [Route("/api/media/{public_id}/{variant}", media, methods=["GET"])]
