@@ -180,6 +180,21 @@ def test_each_value_the_probe_broke_the_gallery_with_is_left_out(
     assert [i.id for i in s.c.gallery.grid(alice, whole).images.items] == s.alice_images
 
 
+def test_the_last_values_a_column_holds_are_read_and_change_only_what_they_name(
+    seeded: Seeded, logged: pytest.LogCaptureFixture
+) -> None:
+    s = seeded
+    at = tab(s.c, "pages/gallery.py", ALICE)
+    load(at, {"from": "0001-01-01", "to": "9999-12-30"}, logged)  # the widest days: every image
+    assert ids_shown(at) == s.alice_images and "Clear filters" in [b.label for b in at.button]  # read, and on
+    load(at, {"image": str(INT4_MAX)}, logged)  # the largest id: no image of hers
+    assert ids_shown(at) == s.alice_images and warnings(at) == [NOT_YOURS]
+    load(at, {"after": str(INT4_MAX)}, logged)  # every image is older than the largest id
+    assert ids_shown(at) == s.alice_images
+    load(at, {"collection": str(INT4_MAX)}, logged)  # no such collection: it still filters
+    assert not grid(at) and "This collection is empty" in at.info[0].value
+
+
 # -- every page, every hostile value -------------------------------------------------------------------------
 
 
