@@ -16,12 +16,12 @@ from streamlit.testing.v1 import AppTest
 from core.bootstrap import Container, app_container
 from core.domain.gallery import GalleryFilter, GalleryQuery
 from pages.components.guard import LOCAL_KEY
-from tests.app.conftest import ROOT
 from tests.app.test_gallery import facts, grid, make, warnings
 from tests.billing_support import pending_order
 from tests.factories import TEST_SECRET
 from tests.hostile_urls import HOSTILE_VALUES, INT4_MAX
 
+ROOT = Path(__file__).resolve().parents[2]
 ALICE, BOB, ADMIN = "alice@example.com", "bob@example.com", "admin@example.com"
 BOBS_PROMPT = "bob's private lighthouse"
 NOT_YOURS = "That image is not in your gallery: it may have been deleted, or the link is not yours."
