@@ -2,7 +2,7 @@
 
 `streamlit run app.py` (tests/e2e/server.py) over a SQLite database seeded by bench/seed_gallery.py
 --with-files (10,000 images with real WebP thumbnails and previews), signed in with the local sign-in.
-Headless Debian Chromium opens /gallery?size=48&after=<cursor of page 200> (core.domain.gallery.to_params; the
+Headless Debian Chromium opens /gallery?size=48&after=<cursor of page 200> (core.domain.url_params.to_params; the
 cursor found through GalleryService by following next_cursor) and the time is taken from navigation start until
 48 pictures of the grid have decoded (`img.decode()` on every `<img>` of the grid's tiles, in the document or
 in the component's shadow root). The reference is a static HTML page served in the same run by Python's
@@ -34,7 +34,8 @@ from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E
 from bench.common import median, print_table, spread  # noqa: E402
 from bench.seed_gallery import SEEDED_EMAIL, seed_gallery  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
-from core.domain.gallery import GalleryQuery, to_params  # noqa: E402
+from core.domain.gallery import GalleryQuery  # noqa: E402
+from core.domain.url_params import to_params  # noqa: E402
 from core.services.local_sessions import COOKIE  # noqa: E402
 from db.schema import migrate  # noqa: E402
 from tests.e2e.server import CHROMIUM, MEDIA_SECRET, launch_chromium, running_server  # noqa: E402

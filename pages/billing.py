@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
+from core.domain.url_params import RECEIPT
 from pages.components import billing_offers, billing_orders
 from pages.components.guard import require_user
 
@@ -21,7 +22,7 @@ if billing.is_demo:
     )
 billing_offers.follow_redirect()
 billing_orders.handle_return(user)
-if public_id := st.query_params.get("receipt"):
+if public_id := RECEIPT.read(st.query_params):
     billing_orders.receipt(user, public_id)
     st.stop()
 

@@ -12,7 +12,8 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
-from core.domain.gallery import P_BEFORE, P_CURSOR, GalleryFilter, GalleryQuery, SortOrder, highlight, to_params
+from core.domain.gallery import GalleryFilter, GalleryQuery, SortOrder, highlight
+from core.domain.url_params import AFTER, BEFORE, IMAGE, VIEW, to_params
 from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
 from pages.components import gallery_bulk as bulk
@@ -38,8 +39,8 @@ def on_action(image_id: str, action: str) -> None:
         lightbox.open_image(image_id)
     elif action == "delete":
         lightbox.ask_to_delete(image_id)
-    else:
-        st.session_state[PENDING_KEY] = (action, int(image_id))
+    elif (chosen := IMAGE.parse(image_id)) is not None:
+        st.session_state[PENDING_KEY] = (action, chosen)
 
 
 def on_key(key: str) -> None:
@@ -113,17 +114,16 @@ def toolbar(user: UserView, query: GalleryQuery, view: str, matching: int) -> No
 
 
 def set_view() -> None:
-    chosen = st.session_state.get("gallery.view") or "grid"
-    if chosen == "table":
-        st.query_params["view"] = "table"
+    if chosen := VIEW.write(str(st.session_state.get("gallery.view") or "grid")):
+        st.query_params.update(chosen)
     else:
-        st.query_params.pop("view", None)
+        st.query_params.pop(VIEW.name, None)
 
 
 def empty_state(query: GalleryQuery, jobs: bool) -> None:
     if query.cursor is not None:
         st.info("This page is empty now.")
-        st.button("Back to the first page", on_click=url_pager_reset, args=(P_CURSOR, P_BEFORE))
+        st.button("Back to the first page", on_click=url_pager_reset, args=(AFTER, BEFORE))
     elif query.filter.active:
         f = query.filter
         if f == GalleryFilter(favourites=True):
@@ -140,7 +140,7 @@ def empty_state(query: GalleryQuery, jobs: bool) -> None:
 
 service = app_container().gallery
 query = current_query()
-view = "table" if st.query_params.get("view") == "table" else "grid"
+view = VIEW.read(st.query_params) or "grid"
 follow_up(user, query)
 st.title("Gallery")
 opened = lightbox.find(user, query)
@@ -157,7 +157,7 @@ if grid.images.items:
     if query.filter.active:
         st.caption(f"{grid.images.total:,} matching")
     if view == "table":
-        history_table(grid.images.items, {**to_params(query), "view": "table"})
+        history_table(grid.images.items, {**to_params(query), **VIEW.write("table")})
     else:
         image_grid(
             tiles(grid, query.filter.terms),
@@ -170,8 +170,8 @@ if grid.images.items:
             on_select=bulk.set_selected,
         )
     url_pager(
-        P_CURSOR,
-        P_BEFORE,
+        AFTER,
+        BEFORE,
         next_after=grid.images.next_cursor,
         previous_before=grid.previous_before,
         page_number=grid.page_number,

@@ -1,14 +1,12 @@
 """The gallery's query: what to show (filters and a search), in which order, from where, how many.
 
-A query travels in the page's URL, so `to_params` and `from_params` are each other's inverse and
-`from_params` accepts anything a hand-edited link may hold: what it cannot read it leaves out.
+A query travels in the page's URL: core/domain/url_params.py reads and writes it.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
@@ -112,86 +110,6 @@ class GalleryQuery:
 
     def first_page(self) -> GalleryQuery:
         return replace(self, cursor=None, backward=False)
-
-
-# URL parameter names. Lists are comma-separated; absent means "not filtered".
-P_TEXT, P_MODEL, P_KIND, P_ASPECT = "q", "model", "kind", "aspect"
-P_FROM, P_TO, P_FAVOURITES, P_COLLECTION = "from", "to", "fav", "collection"
-P_SORT, P_SIZE, P_CURSOR, P_BEFORE, P_IDS = "sort", "size", "after", "before", "ids"
-MAX_LIST_ITEMS = 20
-MAX_PICKED = 1000  # images picked by hand that one link can name; more are exported by their filter
-MAX_TEXT_CHARS = 200
-
-
-def to_params(query: GalleryQuery) -> dict[str, str]:
-    """The query as URL parameters, leaving out every default, so the plain gallery has a plain URL."""
-    f = query.filter
-    params = {
-        P_TEXT: f.text.strip(),
-        P_MODEL: ",".join(f.models),
-        P_KIND: ",".join(f.kinds),
-        P_ASPECT: ",".join(f.aspects),
-        P_FROM: f.date_from.isoformat() if f.date_from else "",
-        P_TO: f.date_to.isoformat() if f.date_to else "",
-        P_FAVOURITES: "1" if f.favourites else "",
-        P_COLLECTION: str(f.collection) if f.collection is not None else "",
-        P_SORT: query.sort.value if query.sort != SortOrder.NEWEST else "",
-        P_SIZE: str(query.page_size) if query.page_size is not None else "",
-        P_CURSOR: str(query.cursor) if query.cursor is not None and not query.backward else "",
-        P_BEFORE: str(query.cursor) if query.cursor is not None and query.backward else "",
-        P_IDS: ",".join(str(i) for i in f.image_ids),
-    }
-    return {name: value for name, value in params.items() if value}
-
-
-def from_params(params: Mapping[str, str]) -> GalleryQuery:
-    """Read a query from URL parameters; a value that makes no sense is dropped, never an error."""
-    size = _int(params.get(P_SIZE, ""))
-    gallery_filter = GalleryFilter(
-        text=params.get(P_TEXT, "")[:MAX_TEXT_CHARS],
-        models=_names(params.get(P_MODEL, "")),
-        kinds=tuple(k for k in _names(params.get(P_KIND, "")) if k in KINDS),
-        aspects=tuple(a for a in _names(params.get(P_ASPECT, "")) if a in ASPECT_RATIOS),
-        date_from=_date(params.get(P_FROM, "")),
-        date_to=_date(params.get(P_TO, "")),
-        favourites=params.get(P_FAVOURITES, "") == "1",
-        collection=_int(params.get(P_COLLECTION, "")),
-        image_ids=_ids(params.get(P_IDS, "")),
-    )
-    sort = SortOrder.OLDEST if params.get(P_SORT, "") == SortOrder.OLDEST.value else SortOrder.NEWEST
-    after, before = _int(params.get(P_CURSOR, "")), _int(params.get(P_BEFORE, ""))
-    return GalleryQuery(
-        filter=gallery_filter,
-        sort=sort,
-        cursor=after if after is not None else before,
-        page_size=size if size in PAGE_SIZES else None,
-        backward=after is None and before is not None,
-    )
-
-
-def _names(raw: str) -> tuple[str, ...]:
-    names: list[str] = []
-    for part in raw.split(","):
-        name = part.strip()[:100]
-        if name and name not in names:
-            names.append(name)
-    return tuple(names[:MAX_LIST_ITEMS])
-
-
-def _ids(raw: str) -> tuple[int, ...]:
-    found = (_int(part) for part in raw.split(",")[:MAX_PICKED])
-    return tuple(dict.fromkeys(i for i in found if i is not None))
-
-
-def _int(raw: str) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
-
-
-def _date(raw: str) -> date | None:
-    try:
-        return date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        return None
 
 
 @dataclass(frozen=True)

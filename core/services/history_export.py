@@ -23,7 +23,8 @@ from core.domain.export import (
     image_file,
     iso_utc,
 )
-from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery, SortOrder, from_params, to_params
+from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery, SortOrder
+from core.domain.url_params import from_params, to_params
 from core.errors import AtelierError, BlobNotFoundError, NotFoundError
 from core.ports import BlobStore
 from core.services.account_views import user_view

@@ -4,7 +4,7 @@ SQLite's FTS5 table and PostgreSQL's tsvector column split words alike (see migr
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, table, text
@@ -44,7 +44,7 @@ def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFi
         conditions.append(col(Image.aspect).in_(f.aspects))
     if f.date_from is not None:
         conditions.append(col(Image.created_at) >= datetime.combine(f.date_from, time(), UTC))
-    if f.date_to is not None:
+    if f.date_to is not None and f.date_to < date.max:  # until the last day there is: no end to check
         conditions.append(col(Image.created_at) < datetime.combine(f.date_to + timedelta(days=1), time(), UTC))
     if f.favourites:
         conditions.append(col(Image.favourite).is_(True))

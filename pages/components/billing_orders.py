@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
 from core.domain.billing import OrderView, format_money
+from core.domain.url_params import CANCELED, CHECKOUT, CHECKOUT_ID, ORDER, RECEIPT, RETURN
 from core.errors import AtelierError, NotFoundError
 from core.services.receipts import receipt_html
 from pages.components.media import absolute_url
 from pages.components.paging import current_cursor, pager
 
 OUTCOME_KEY = "billing.outcome"
+# What a checkout's return brings: ours, then those a provider adds that are never read.
 RETURN_PARAMS = (
-    "return",
-    "order",
-    "checkout",
-    "checkout_id",
-    "canceled",
+    *(p.name for p in (RETURN, ORDER, CHECKOUT, CHECKOUT_ID, CANCELED)),
     "order_id",
     "customer_id",
     "subscription_id",
@@ -32,15 +32,14 @@ RETURN_PARAMS = (
 def handle_return(user: UserView) -> None:
     """Back from a checkout: ask the provider (never trusting the URL), say what happened, tidy the URL."""
     params = st.query_params
-    provider = params.get("return")
-    if provider:
+    if RETURN.name in params:
         billing = app_container().billing
         try:
-            if params.get("canceled"):
-                outcome = billing.checkout_canceled(user, params.get("order", ""))
+            if CANCELED.read(params):
+                outcome = billing.checkout_canceled(user, ORDER.read(params) or "")
             else:
-                checkout = params.get("checkout") or params.get("checkout_id") or ""
-                outcome = billing.confirm_return(user, provider, checkout)
+                checkout = CHECKOUT.read(params) or CHECKOUT_ID.read(params) or ""
+                outcome = billing.confirm_return(user, RETURN.read(params) or "", checkout)
             st.session_state[OUTCOME_KEY] = (outcome.ok, outcome.message)
         except AtelierError as exc:
             st.session_state[OUTCOME_KEY] = (False, str(exc))
@@ -70,7 +69,7 @@ def orders(user: UserView) -> None:
             "Paid with": [o.provider_label for o in rows],
             "Status": [o.status_label for o in rows],
             "Credits": [_credits(o) for o in rows],
-            "Receipt": [absolute_url(f"/billing?receipt={o.public_id}") for o in rows],
+            "Receipt": [absolute_url(f"/billing?{urlencode(RECEIPT.write(o.public_id))}") for o in rows],
         }
     )
     st.dataframe(
@@ -101,7 +100,7 @@ def _receipt_picker(rows: list[OrderView]) -> None:
             width=420,
         )
         if st.button("View receipt", icon=":material/receipt_long:", key="billing.view_receipt") and chosen:
-            st.query_params["receipt"] = chosen.public_id
+            st.query_params.update(RECEIPT.write(chosen.public_id))
             st.rerun()
 
 
@@ -130,7 +129,7 @@ def receipt(user: UserView, public_id: str) -> None:
 
 def _back() -> None:
     if st.button("Back to billing", icon=":material/arrow_back:"):
-        st.query_params.pop("receipt", None)
+        st.query_params.pop(RECEIPT.name, None)
         st.rerun()
 
 

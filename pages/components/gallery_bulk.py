@@ -10,7 +10,8 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
-from core.domain.gallery import MAX_PICKED, GalleryFilter
+from core.domain.gallery import GalleryFilter
+from core.domain.url_params import MAX_PICKED
 from core.errors import AtelierError
 from core.text import plural
 from pages.components.flash import flash

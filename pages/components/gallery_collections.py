@@ -8,6 +8,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import UserView
 from core.domain.gallery import CollectionView, GalleryFilter
+from core.domain.url_params import COLLECTION
 from core.errors import AtelierError
 from core.text import plural
 from pages.components.flash import flash
@@ -100,6 +101,6 @@ def _delete(user: UserView, collection_id: int) -> None:
     except AtelierError as exc:
         st.session_state[ERROR] = str(exc)
         return
-    if st.query_params.get("collection") == str(collection_id):
+    if COLLECTION.read(st.query_params) == collection_id:
         show_filter(GalleryFilter())
     flash("Collection deleted; its images are still in your gallery.")

@@ -19,9 +19,8 @@ from core.domain.gallery import (
     GalleryFilter,
     GalleryQuery,
     SortOrder,
-    from_params,
-    to_params,
 )
+from core.domain.url_params import VIEW, from_params, to_params
 
 T = TypeVar("T")
 PREFIX = "gallery.filter."
@@ -31,7 +30,6 @@ FAVOURITES, COLLECTION = f"{PREFIX}favourites", f"{PREFIX}collection"
 SORT, SIZE = f"{PREFIX}sort", f"{PREFIX}size"
 SHOWN = f"{PREFIX}shown"  # the query the widgets were last filled from
 SORT_LABELS = {SortOrder.NEWEST: "Newest first", SortOrder.OLDEST: "Oldest first"}
-KEPT_PARAMS = ("view",)  # parameters a filter change leaves alone (the open image closes)
 ANY = 0  # the collection choice "any collection" (ids start at 1)
 
 
@@ -44,9 +42,9 @@ def current_query() -> GalleryQuery:
 
 
 def go(query: GalleryQuery) -> None:
-    """Show this query: its parameters replace the gallery's (a new history entry, so Back returns)."""
-    kept = {name: st.query_params[name] for name in KEPT_PARAMS if name in st.query_params}
-    st.query_params.from_dict({**kept, **to_params(query)})
+    """Show this query: its parameters replace the gallery's (a new history entry, so Back returns). The view
+    stays; the open image closes."""
+    st.query_params.from_dict({**VIEW.write(VIEW.read(st.query_params)), **to_params(query)})
 
 
 def clear_filters() -> None:

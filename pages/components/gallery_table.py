@@ -11,16 +11,16 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import ImageView
 from core.domain.gallery import KIND_LABELS
+from core.domain.url_params import IMAGE
 from pages.components.media import absolute_url
 
 
 def history_table(images: list[ImageView], open_params: dict[str, str]) -> None:
     label = app_container().generation.model_label
-    query = urlencode(open_params)
     table = pd.DataFrame(
         {
             "Image": [absolute_url(i.thumb_url) for i in images],
-            "Open": [absolute_url(f"/gallery?{query}{'&' if query else ''}image={i.id}") for i in images],
+            "Open": [absolute_url(f"/gallery?{urlencode({**open_params, **IMAGE.write(i.id)})}") for i in images],
             "Prompt": [" ".join(i.prompt.split()) or "(uploaded)" for i in images],
             "Created (UTC)": [i.created_at for i in images],
             "Model": [label(i.model) if i.model else "" for i in images],

@@ -19,6 +19,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import Role, SignedIn, UserView
+from core.domain.url_params import SIGN_IN
 from core.errors import SessionEndedError, ValidationError
 from core.identity import ClientInfo, client_info, identity_from_claims
 from core.services.local_sessions import COOKIE
@@ -144,9 +145,9 @@ def _sign_in_screen(ended: SessionEndedError | None) -> None:
     if oidc():
         _provider_sign_in(ended)
     else:
-        if st.query_params.get("signin") == "failed":
+        if SIGN_IN.read(st.query_params) == "failed":
             st.warning(HAND_OFF_FAILED, icon=":material/link_off:")
-            del st.query_params["signin"]
+            del st.query_params[SIGN_IN.name]
         _local_sign_in()
 
 

@@ -15,6 +15,7 @@ from core.bootstrap import app_container
 from core.domain import GenerationKind, ImageView, UserView
 from core.domain.gallery import GalleryQuery, highlight
 from core.domain.reuse import ReusePart, edit_draft, image_facts, reuse_draft
+from core.domain.url_params import IMAGE
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
 from core.text import plural
@@ -24,7 +25,6 @@ from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
-IMAGE_PARAM = "image"
 CONFIRM_KEY = "gallery.confirm_delete"  # the image whose deletion waits for a "Yes"
 GENERATE_PAGE = "pages/generate.py"
 # A search match: the brand's terracotta, translucent, so the text keeps its theme colour (as in the grid).
@@ -37,15 +37,14 @@ TEXT_LABELS = {
 
 
 def image_param() -> int | None:
-    """The id in ?image=, or None when there is none or it is not a number."""
-    raw = st.query_params.get(IMAGE_PARAM, "")
-    return int(raw) if raw.isdigit() else None
+    """The id in ?image=, or None when there is none or it cannot be read."""
+    return IMAGE.read(st.query_params)
 
 
 def find(user: UserView, query: GalleryQuery) -> OpenedImage | None:
     """The image ?image= asks for, with its neighbours in the gallery's current view; None when there is none.
     A link to a missing image, or to someone else's (they look the same), says so above the grid."""
-    if IMAGE_PARAM not in st.query_params:
+    if IMAGE.name not in st.query_params:
         return None
     image_id = image_param()
     if image_id is not None:
@@ -58,18 +57,19 @@ def find(user: UserView, query: GalleryQuery) -> OpenedImage | None:
 
 
 def open_image(image_id: int | str) -> None:
-    """Show this image (a new history entry, so Back returns to the previous one)."""
-    st.query_params[IMAGE_PARAM] = str(image_id)
+    """Show this image (a new history entry, so Back returns to the previous one); an id that is none, nothing."""
+    st.query_params.update(IMAGE.write(IMAGE.parse(str(image_id))))
 
 
 def ask_to_delete(image_id: int | str) -> None:
     """Open the image with its delete confirmation showing: nothing is deleted without a "Yes"."""
-    open_image(image_id)
-    st.session_state[CONFIRM_KEY] = int(image_id)
+    if (chosen := IMAGE.parse(str(image_id))) is not None:
+        open_image(chosen)
+        st.session_state[CONFIRM_KEY] = chosen
 
 
 def close() -> None:
-    st.query_params.pop(IMAGE_PARAM, None)
+    st.query_params.pop(IMAGE.name, None)
     st.session_state.pop(CONFIRM_KEY, None)
 
 

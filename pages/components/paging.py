@@ -8,6 +8,8 @@ import math
 
 import streamlit as st
 
+from core.domain.url_params import Id
+
 
 def current_cursor(name: str) -> int | None:
     stack = st.session_state.get(f"{name}.cursors", [])
@@ -45,8 +47,8 @@ def pager(
 
 
 def url_pager(
-    after_param: str,
-    before_param: str,
+    after_param: Id,
+    before_param: Id,
     *,
     next_after: int | None,
     previous_before: int | None,
@@ -64,7 +66,7 @@ def url_pager(
     with st.container(horizontal=True, horizontal_alignment="distribute", vertical_alignment="center"):
         st.button(
             labels[0],
-            key=f"pager.{after_param}.previous",
+            key=f"pager.{after_param.name}.previous",
             disabled=previous_before is None,
             on_click=_go,
             args=(before_param, previous_before, after_param),
@@ -72,22 +74,22 @@ def url_pager(
         st.markdown(f"Page {page_number} of {pages} · {total:,} in all", width="content")
         st.button(
             labels[1],
-            key=f"pager.{after_param}.next",
+            key=f"pager.{after_param.name}.next",
             disabled=next_after is None,
             on_click=_go,
             args=(after_param, next_after, before_param),
         )
 
 
-def url_pager_reset(*params: str) -> None:
+def url_pager_reset(*params: Id) -> None:
     """Back to the first page."""
     for param in params:
-        st.query_params.pop(param, None)
+        st.query_params.pop(param.name, None)
 
 
-def _go(param: str, cursor: int | None, other: str) -> None:
-    st.query_params.pop(other, None)
-    if cursor is None:
-        st.query_params.pop(param, None)
+def _go(param: Id, cursor: int | None, other: Id) -> None:
+    st.query_params.pop(other.name, None)
+    if written := param.write(cursor):
+        st.query_params.update(written)
     else:
-        st.query_params[param] = str(cursor)
+        st.query_params.pop(param.name, None)

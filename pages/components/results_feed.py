@@ -14,6 +14,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, GenerationView, JobStatus, UserView
 from core.domain.reuse import edit_draft, reuse_draft
+from core.domain.url_params import IMAGE
 from core.errors import NotFoundError
 from core.text import plural
 from pages.components.generate_forms import set_draft
@@ -59,7 +60,7 @@ def _feed(user: UserView, was_in_flight: bool) -> None:
     if current_user() is None:  # signed out in another tab while this one kept polling
         st.rerun()
     if (opened := st.session_state.pop(OPEN_KEY, None)) is not None:
-        st.switch_page("pages/gallery.py", query_params={"image": opened})
+        st.switch_page("pages/gallery.py", query_params=IMAGE.write(IMAGE.parse(str(opened))))
     if st.session_state.pop(REFRESH_KEY, False):
         st.rerun()
     service = app_container().generation

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from core.csv_safe import CsvWriter, to_csv
 from core.domain.export import cost_shares
-from core.domain.gallery import GalleryFilter, from_params
+from core.domain.gallery import GalleryFilter
+from core.domain.url_params import from_params
 from core.services.export_archive import DatedZip
 from core.services.history_export import canonical, filter_query
 from core.signing import ExportSigner, MediaSigner, Signer
