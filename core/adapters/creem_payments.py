@@ -23,7 +23,7 @@ import httpx
 
 from core.adapters import creem_events
 from core.adapters.creem_events import OpenedCheckout
-from core.adapters.provider_events import Unreadable, read
+from core.adapters.provider_events import Unreadable, read, refusal
 from core.domain.billing import Checkout, CheckoutRequest, PaymentEvent
 from core.errors import InvalidPaymentEventError, PaymentError, WebhookRejectedError
 
@@ -64,7 +64,7 @@ class CreemPayments:
         try:
             return creem_events.confirmed(found)
         except (Unreadable, InvalidPaymentEventError) as exc:
-            log.warning("Creem's answer about a checkout was refused: %s", getattr(exc, "reason", exc))
+            log.warning("Creem's answer about a checkout was refused: %s", refusal(exc))
             raise PaymentError(
                 "Creem could not confirm this payment just now. If it went through, "
                 "your credits arrive within a minute; this page shows them when they do."

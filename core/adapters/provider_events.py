@@ -49,6 +49,14 @@ class Unreadable(Exception):
         self.reason = reason
 
 
+def refusal(exc: Exception) -> str:
+    """What to log about an answer we refused: our own reason, or only the type of an exception from elsewhere
+    (its message could quote the answer)."""
+    if isinstance(exc, Unreadable):
+        return exc.reason
+    return str(exc) if isinstance(exc, InvalidPaymentEventError) else type(exc).__name__
+
+
 def _unix_time(value: object) -> datetime:
     if type(value) is not int or not EARLIEST.timestamp() <= value < LATEST.timestamp():
         raise ValueError("not a time in range")

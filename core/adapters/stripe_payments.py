@@ -18,10 +18,10 @@ from typing import Any
 import stripe
 
 from core.adapters import stripe_events
-from core.adapters.provider_events import Unreadable, read
+from core.adapters.provider_events import Unreadable, read, refusal
 from core.adapters.stripe_events import OpenedSession, Session, Subscription
 from core.domain.billing import Checkout, CheckoutRequest, OfferKind, PaymentEvent
-from core.errors import InvalidPaymentEventError, PaymentError, WebhookRejectedError
+from core.errors import PaymentError, WebhookRejectedError
 
 stripe.enable_telemetry = False
 logging.getLogger("stripe").setLevel(logging.INFO)  # its DEBUG records hold whole API answers (and emails)
@@ -72,31 +72,30 @@ class StripePayments:
                 params,  # type: ignore[arg-type]
                 {"idempotency_key": f"checkout:{order}"},
             )
-            session = read(OpenedSession, created.to_dict())
+            session = read(OpenedSession, _plain(created))
         except stripe.StripeError as exc:
             log.warning("Stripe refused a checkout: %s (HTTP %s)", type(exc).__name__, exc.http_status)
-        except Unreadable as exc:
-            log.warning("Stripe's answer to a new checkout was refused: %s", exc.reason)
+        except (Unreadable, ValueError) as exc:  # ValueError: an answer the library could not decode
+            log.warning("Stripe's answer to a new checkout was refused: %s", refusal(exc))
         else:
             return Checkout(reference=session.id, url=session.url or "")
         raise PaymentError("Stripe could not open a checkout just now. Nothing was charged; please try again.")
 
     def confirm(self, checkout: str) -> list[PaymentEvent]:
         try:
-            session = read(Session, self.client.v1.checkout.sessions.retrieve(checkout).to_dict())
+            session = read(Session, _plain(self.client.v1.checkout.sessions.retrieve(checkout)))
             subscription_id = stripe_events.month_to_confirm(session)
             if not subscription_id:
                 return stripe_events.session_events(session, "confirmed")
-            found = self.client.v1.subscriptions.retrieve(subscription_id).to_dict()
-            subscription = read(Subscription, found)
+            subscription = read(Subscription, _plain(self.client.v1.subscriptions.retrieve(subscription_id)))
             return [
                 *stripe_events.session_events(session, "confirmed"),
                 stripe_events.first_month(session, subscription),
             ]
         except stripe.StripeError as exc:
             log.warning("Stripe could not confirm a checkout: %s (HTTP %s)", type(exc).__name__, exc.http_status)
-        except (Unreadable, InvalidPaymentEventError) as exc:
-            log.warning("Stripe's answer about a checkout was refused: %s", getattr(exc, "reason", exc))
+        except (Unreadable, ValueError) as exc:  # an answer not even the library could decode, or a refused event
+            log.warning("Stripe's answer about a checkout was refused: %s", refusal(exc))
         raise PaymentError(
             "Stripe could not confirm this payment just now. If it went through, "
             "your credits arrive within a minute; this page shows them when they do."
@@ -122,6 +121,12 @@ class StripePayments:
             raise PaymentError(
                 "Stripe could not cancel the plan just now. Nothing changed; please try again."
             ) from None
+
+
+def _plain(found: object) -> object:
+    """An answer as plain data for the readers; an answer that is not a Stripe object stays as it is (and is
+    refused by the reader)."""
+    return found.to_dict() if isinstance(found, stripe.StripeObject) else found
 
 
 def _with_query(url: str, query: str) -> str:

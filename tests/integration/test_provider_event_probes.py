@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from core.bootstrap import Container
 from core.domain import AuditFilter
 from core.domain.billing import OrderStatus
+from core.errors import PaymentError
 from core.web.payment_webhooks import payment_webhook_routes
 from db.tables import PaymentEventRecord
 from tests.billing_support import assert_billing_balances, order_row, pending_order
@@ -261,17 +262,45 @@ def test_an_unexpected_failure_is_a_500_whose_log_line_has_the_type_and_place_on
 class Answers(LocalHttpServer):
     """A provider API that answers every request with one canned JSON body."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.body = body
+        self.body: object = {}
 
     def handle(self, received: Received) -> Reply:
         return json_reply(200, self.body)
 
 
-@pytest.mark.parametrize("provider", ["stripe", "creem"])
+def _stripe_email(scene: Scene) -> object:
+    return {**session(scene), "id": "cs_answer", "amount_total": "mallory@evil.example"}
+
+
+def _creem_email(scene: Scene) -> object:
+    answer = {**creem_checkout(scene), "id": "ch_answer"}
+    answer["order"]["amount"] = "mallory@evil.example"
+    return answer
+
+
+def _creem_huge(scene: Scene) -> object:
+    answer = {**creem_checkout(scene), "id": "ch_answer"}
+    answer["order"]["amount"] = 10**30
+    return answer
+
+
+CONFIRM_ANSWERS = [
+    ("stripe", "email in amount_total", _stripe_email),
+    ("stripe", "a list, not an object", lambda scene: [{"id": "cs_answer"}, "mallory@evil.example"]),
+    ("creem", "email in the order's amount", _creem_email),
+    ("creem", "an amount past any price", _creem_huge),
+]
+
+
+@pytest.mark.parametrize(
+    ("provider", "what", "answer"), CONFIRM_ANSWERS, ids=[f"{p}: {w}" for p, w, _ in CONFIRM_ANSWERS]
+)
 def test_an_answer_about_a_checkout_that_cannot_be_read_changes_nothing_and_stays_out_of_the_log(
     provider: str,
+    what: str,
+    answer: Callable[[Scene], object],
     database_url: str,
     containers: Callable[..., Container],
     stripe_server: StripeServer,
@@ -280,19 +309,52 @@ def test_an_answer_about_a_checkout_that_cannot_be_read_changes_nothing_and_stay
 ) -> None:
     log_everything(caplog)
     checkout = "cs_answer" if provider == "stripe" else "ch_answer"
-    with Answers({}) as api:
-        settings = payment_settings(stripe_server, creem_server) | {f"{provider}_api_base": api.url}
-        c = containers(database_url, **settings)
+    with Answers() as api:
+        c = containers(
+            database_url, **(payment_settings(stripe_server, creem_server) | {f"{provider}_api_base": api.url})
+        )
         user = sign_up(c, "buyer@example.com")
         order = pending_order(c, user, provider, checkout=checkout)
-        scene = Scene(user, order, 1)
-        if provider == "stripe":
-            api.body = {**session(scene), "id": checkout, "amount_total": "mallory@evil.example"}
-        else:
-            api.body = {**creem_checkout(scene), "id": checkout}
-            api.body["order"]["amount"] = "mallory@evil.example"
+        api.body = answer(Scene(user, order, 1))
         outcome = c.billing.confirm_return(user, provider, checkout)
     assert not outcome.ok and "could not confirm this payment just now" in outcome.message
     assert order_row(c, order).status == OrderStatus.PENDING
     assert snapshot(c, user)[0] == STARTER
+    assert "mallory" not in all_logged(caplog)
+
+
+OPENED = [
+    ("stripe", "a list, not an object", ["mallory@evil.example"]),
+    (
+        "stripe",
+        "a page that is not a web address",
+        {"id": "cs_answer", "url": "javascript:alert('mallory@evil.example')"},
+    ),
+    ("creem", "a page that is not a web address", {"id": "ch_answer", "checkout_url": "javascript:alert(1)"}),
+    ("creem", "an id that is not one", {"id": "mallory@evil.example", "checkout_url": "https://creem.example/pay"}),
+]
+
+
+@pytest.mark.parametrize(("provider", "what", "answer"), OPENED, ids=[f"{p}: {w}" for p, w, _ in OPENED])
+def test_an_opened_checkout_that_cannot_be_read_fails_the_order_and_sends_nobody_anywhere(
+    provider: str,
+    what: str,
+    answer: object,
+    database_url: str,
+    containers: Callable[..., Container],
+    stripe_server: StripeServer,
+    creem_server: CreemServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    log_everything(caplog)
+    with Answers() as api:
+        c = containers(
+            database_url, **(payment_settings(stripe_server, creem_server) | {f"{provider}_api_base": api.url})
+        )
+        user = sign_up(c, "buyer@example.com")
+        api.body = answer
+        with pytest.raises(PaymentError, match="could not open a checkout just now. Nothing was charged"):
+            c.billing.buy(user, "pack-starter", provider, "http://127.0.0.1:8501")
+    [order] = c.billing.orders(user).items
+    assert order.status == OrderStatus.FAILED and order_row(c, order.public_id).checkout_url is None
     assert "mallory" not in all_logged(caplog)
