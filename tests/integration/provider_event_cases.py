@@ -19,14 +19,15 @@ import stripe
 from sqlmodel import col, select
 
 from core.bootstrap import Container
-from core.domain import UserView
+from core.clock import utc_now
+from core.domain import Role, UserView
 from core.domain.billing import EventKind, PaymentEvent
-from db.tables import AuditEntry, LedgerEntry, Order, Plan
-from tests.billing_support import apply, pending_order
+from core.services import fulfilment
+from db.tables import AuditEntry, LedgerEntry, Order, Plan, User
+from tests.billing_support import apply
 from tests.creem_server import signature as creem_signature
-from tests.factories import sign_up
 
-STARTER, PACK_CREDITS, PACK_AMOUNT, PLAN_CREDITS = 20, 1000, 500, 3000
+STARTER, PACK_CREDITS, PACK_AMOUNT, PLAN_CREDITS = 20, 1000, 500, 3000  # STARTER: a buyer who signed up
 REJECTED = "billing.event_rejected"
 PERIOD_END = 1_900_000_000  # 2030: a period end Stripe could send
 PERIOD_END_ISO = "2030-03-17T17:46:40.000Z"
@@ -127,11 +128,22 @@ class Scene:
 
 
 def stage(c: Container, provider: str, state: str, n: int) -> Scene:
-    """A new buyer whose order is in `state`: pack_pending | plan_pending | pack_paid | pack_disputed | plan_active."""
-    user = sign_up(c, f"buyer{n}@example.com")
-    offer = "plan-monthly" if state.startswith("plan") else "pack-starter"
+    """A new buyer whose order is in `state`: pack_pending | plan_pending | pack_paid | pack_disputed | plan_active.
+    The buyer starts with no credits (made directly, in the order's own transaction: the matrix makes hundreds)."""
+    offer = c.billing.offer("plan-monthly" if state.startswith("plan") else "pack-starter", "demo")
     checkout = f"cs_{n:06d}x" if provider == "stripe" else f"ch_{n:06d}x"
-    scene = Scene(user, pending_order(c, user, provider, offer, checkout=checkout), n)
+    email = f"buyer{n}@example.com"
+    with c.db.uow() as uow:
+        row = uow.users.add(User(issuer="test", subject=email, email=email, email_verified=True))
+        assert row.id is not None
+        user = UserView(row.id, email, "", Role.USER, 0)
+        order = fulfilment.new_order(
+            user.id, offer.id, offer.name, offer.kind, offer.credits, offer.amount, offer.currency, provider, utc_now()
+        )
+        order.checkout_ref = checkout
+        uow.billing.add_order(order)
+        uow.commit()
+    scene = Scene(user, order.public_id, n)
     payment = scene.ref("pi") if provider == "stripe" else scene.ref("tran")
     grant = checkout if provider == "stripe" else scene.ref("ord")
     if state in ("pack_paid", "pack_disputed"):
