@@ -89,3 +89,21 @@ class PaymentError(AtelierError):
 class WebhookRejectedError(Exception):
     """A webhook whose signature, timestamp or shape we refuse: answered 400, nothing changes.
     Not an AtelierError: its message is for the log, never for a person."""
+
+
+class MalformedEventError(WebhookRejectedError):
+    """A well-signed webhook whose content we refuse (a missing id, a negative amount, text where a number
+    belongs): answered 400, recorded once for admins, and nothing else changes. Every attribute is in our own
+    words or checked to be a safe id, never the payload's text, so all of it may be logged and shown."""
+
+    def __init__(self, reason: str, *, event_id: str = "", type: str = "", key: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.event_id = event_id  # the provider's event id if it is a safe one, else ""
+        self.type = type  # the provider's event type if it is a safe one, else ""
+        self.key = key or event_id  # what makes a provider's retry the same event: its id, or a digest of the body
+
+
+class InvalidPaymentEventError(ValueError):
+    """A PaymentEvent that breaks its own rules (a negative amount, an id with characters we do not keep).
+    The message names the field and the rule, never the value."""

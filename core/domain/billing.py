@@ -5,9 +5,22 @@ Money is always an integer in the currency's minor unit (cents); credits are int
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TypeGuard
+
+from core.errors import InvalidPaymentEventError
+
+# What a provider may tell us, whichever way it reaches us (a webhook, our own request, the demo provider).
+MAX_AMOUNT = 1_000_000_000  # minor units: far above any price on sale, and inside the 4-byte amount columns
+MAX_ID_LENGTH = 120  # provider ids are ~30-70 characters; the reference columns hold 200 with a prefix
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.:-]{0,119}"  # letters, digits and _ . : - only: safe in a log and a URL
+EVENT_TYPE_PATTERN = r"[a-z][a-z0-9_.]{0,59}"  # "checkout.session.completed"; the type column holds 60
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+_ID, _EVENT_TYPE = re.compile(ID_PATTERN), re.compile(EVENT_TYPE_PATTERN)
+_CURRENCY, _PROVIDER = re.compile(r"[a-z]{3}"), re.compile(r"[a-z]{1,10}")
 
 
 class OfferKind(StrEnum):
@@ -135,6 +148,57 @@ class PaymentEvent:
     dispute_won: bool = False
     period_end: datetime | None = None
     type: str = ""  # the provider's own event type, for the log
+
+    def __post_init__(self) -> None:
+        """Whoever made this event (an adapter, the demo provider, a waiting event read back), it holds only
+        safe ids and amounts in range before it can reach the ledger."""
+        if problem := _event_problem(self):
+            raise InvalidPaymentEventError(f"PaymentEvent.{problem}")
+
+
+_REFERENCES = ("event_id", "order", "checkout", "payment", "also_payment", "grant", "subscription", "dispute")
+
+
+def _event_problem(event: PaymentEvent) -> str:
+    """What breaks the rules of a PaymentEvent, by field name and rule (never the value); "" if nothing does."""
+    if not isinstance(event.provider, str) or not _PROVIDER.fullmatch(event.provider):
+        return "provider is not a provider name"
+    if not isinstance(event.kind, EventKind):
+        return "kind is not an EventKind"
+    for name in _REFERENCES:
+        value = getattr(event, name)
+        if value != "" and not is_safe_id(value):
+            return f"{name} is not a safe id of at most {MAX_ID_LENGTH} characters"
+    for name in ("amount", "refunded"):
+        value = getattr(event, name)
+        if type(value) is not int or not 0 <= value <= MAX_AMOUNT:
+            return f"{name} is not a whole number from 0 to {MAX_AMOUNT}"
+    if not isinstance(event.currency, str) or (event.currency and not _CURRENCY.fullmatch(event.currency)):
+        return "currency is not a 3-letter code in lower case"
+    if type(event.dispute_won) is not bool:
+        return "dispute_won is not true or false"
+    if event.period_end is not None and not _in_range(event.period_end):
+        return f"period_end is not a time from {EARLIEST.year} to {LATEST.year}"
+    if event.type != "" and not is_event_type(event.type):
+        return "type is not an event type"
+    if event.kind in (EventKind.PAID, EventKind.MONTH_PAID) and not event.grant:
+        return "grant is missing: a payment needs its own key"
+    return ""
+
+
+def is_safe_id(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and _ID.fullmatch(value) is not None
+
+
+def is_event_type(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and _EVENT_TYPE.fullmatch(value) is not None
+
+
+def _in_range(moment: object) -> bool:
+    if not isinstance(moment, datetime):
+        return False
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return EARLIEST <= aware < LATEST
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from core.domain.billing import (
     Receipt,
     format_money,
 )
-from core.errors import NotFoundError, PaymentError, ValidationError, WebhookRejectedError
+from core.errors import MalformedEventError, NotFoundError, PaymentError, ValidationError, WebhookRejectedError
 from core.ports import PaymentProvider
 from core.services import audit, fulfilment
 from core.text import plural
@@ -187,13 +187,22 @@ class BillingService:
     # -- webhooks --------------------------------------------------------------------------------------------
 
     def receive(self, provider_name: str, body: bytes, headers: Mapping[str, str]) -> WebhookAnswer:
-        """A provider's webhook: verified over the raw body, recorded once, applied once. Runs in a worker thread."""
+        """A provider's webhook: verified over the raw body, read strictly, recorded once, applied once. Runs in a
+        worker thread. Every log line here holds our own words and checked ids only, never the payload's text."""
         provider = self.providers.get(provider_name)
         if provider is None or not provider.has_webhooks:
             return WebhookAnswer(404, "Not found.")
         try:
             event = provider.parse_webhook(body, headers)
-        except WebhookRejectedError as exc:
+        except MalformedEventError as exc:  # well signed, but not sound: recorded once for admins, nothing else
+            with self.db.uow() as uow:
+                fulfilment.reject(uow, provider_name, exc, self.clock())
+                uow.commit()
+            log.warning(
+                "Refused a signed %s event %s (%s): %s", provider_name, exc.event_id or "-", exc.type or "-", exc.reason
+            )
+            return WebhookAnswer(400, "Malformed event.")
+        except WebhookRejectedError as exc:  # anyone can send these: nothing is recorded
             log.warning("Refused a %s webhook: %s", provider_name, exc)
             return WebhookAnswer(400, "Bad signature.")
         with self.db.uow() as uow:

@@ -9,6 +9,12 @@ webhook and the return page racing, all grant once.
 Refunds and disputes hold back credits in proportion to the money returned, capped at what the
 order granted; `_settle_clawback` works from the order's totals, so events may come in any
 order: a refund that arrives before its payment waits, and is applied when the payment is.
+
+Money reported back is never more than the order was paid. A larger refund or dispute is capped at
+the order's amount (and the cap audited), not refused: the report is signed and money did go back,
+so refusing it would leave the credits in place while the provider retried for days; the order's
+amount is all our books know was paid (a provider's total may add tax), and a clawback can never
+exceed what the order granted. A negative amount cannot reach here: a PaymentEvent refuses one.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from core.domain.billing import DisputeStatus, EventKind, OfferKind, OrderStatus, PaymentEvent, PlanStatus
+from core.errors import MalformedEventError
 from core.services import audit, ledger
 from db.tables import Order, PaymentEventRecord, Plan
 from db.uow import UnitOfWork
@@ -56,6 +63,25 @@ def apply(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
         if result.order and (order := uow.billing.order(result.order)):
             record.order_id = order.id
     return result
+
+
+def reject(uow: UnitOfWork, provider: str, refused: MalformedEventError, now: datetime) -> bool:
+    """A well-signed event we could not read: recorded for admins in the audit log, once per provider event
+    (a retry is the same event: its id, or a digest of its body when it has no readable id), and nothing
+    else changes. Its own key never blocks the event itself, should a corrected reader accept it later."""
+    record = PaymentEventRecord(
+        provider=provider,
+        event_id=f"rejected:{refused.key}",
+        type=refused.type[:60],
+        state="rejected",
+        payload={"reason": refused.reason, "event_id": refused.event_id},
+        received_at=now,
+    )
+    if not uow.billing.record_event(record):
+        return False
+    details = {"provider": provider, "event": refused.event_id, "type": refused.type, "reason": refused.reason}
+    audit.record(uow, now, None, "billing.event_rejected", f"webhook:{provider}", **details)
+    return True
 
 
 def new_public_id() -> str:
@@ -188,13 +214,18 @@ def _plan_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: Pl
 
 
 def _refunded(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    return _money_back(uow, event, now, lambda o: _set(o, now, amount_refunded=max(o.amount_refunded, event.refunded)))
+    def refunded(order: Order) -> None:
+        total = _capped(uow, order, event, now, event.refunded)
+        _set(order, now, amount_refunded=max(order.amount_refunded, total))
+
+    return _money_back(uow, event, now, refunded)
 
 
 def _dispute_opened(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     def opened(order: Order) -> None:
         if order.dispute_status in ("", DisputeStatus.OPEN):  # a closed dispute's outcome stands
-            _set(order, now, dispute_status=DisputeStatus.OPEN, dispute_amount=event.amount or order.amount)
+            amount = _capped(uow, order, event, now, event.amount or order.amount)
+            _set(order, now, dispute_status=DisputeStatus.OPEN, dispute_amount=amount)
 
     return _money_back(uow, event, now, opened)
 
@@ -202,9 +233,29 @@ def _dispute_opened(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Appl
 def _dispute_closed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     def closed(order: Order) -> None:
         status = DisputeStatus.WON if event.dispute_won else DisputeStatus.LOST
-        _set(order, now, dispute_status=status, dispute_amount=event.amount or order.dispute_amount or order.amount)
+        amount = _capped(uow, order, event, now, event.amount or order.dispute_amount or order.amount)
+        _set(order, now, dispute_status=status, dispute_amount=amount)
 
     return _money_back(uow, event, now, closed)
+
+
+def _capped(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime, reported: int) -> int:
+    """Money back as the order can have it: at most its amount (see the module's note); a cap is audited."""
+    if reported <= order.amount:
+        return reported
+    audit.record(
+        uow,
+        now,
+        None,
+        "billing.amount_capped",
+        f"user:{order.user_id}",
+        order=order.public_id,
+        provider=order.provider,
+        event=event.event_id or event.type,
+        reported=reported,
+        capped_at=order.amount,
+    )
+    return order.amount
 
 
 def _money_back(uow: UnitOfWork, event: PaymentEvent, now: datetime, change: Callable[[Order], None]) -> Applied:
@@ -224,9 +275,9 @@ def _money_back(uow: UnitOfWork, event: PaymentEvent, now: datetime, change: Cal
 def _settle_clawback(uow: UnitOfWork, order: Order, now: datetime, event: PaymentEvent) -> None:
     """Make the credits held back match the money returned: in proportion, rounded up, capped at the grant.
     A won dispute lowers the target, so the difference is given back."""
-    returned = order.amount_refunded
+    returned = max(order.amount_refunded, 0)  # rows written before amounts were checked may hold anything
     if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST):
-        returned += order.dispute_amount
+        returned += max(order.dispute_amount, 0)
     returned = min(returned, order.amount)
     granted = order.credits_granted
     target = -(-granted * returned // order.amount) if order.amount > 0 else 0
@@ -309,7 +360,11 @@ def _grant(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) ->
 def _apply_waiting(uow: UnitOfWork, order: Order, now: datetime, event: PaymentEvent) -> None:
     """Refunds and disputes that reached us before this payment did, applied now, in the order received."""
     for waiting in uow.billing.waiting_events(order.provider, [order.payment_ref or "", order.also_payment_ref or ""]):
-        earlier = _from_payload(waiting.payload)
+        try:
+            earlier = _from_payload(waiting.payload)
+        except (KeyError, TypeError, ValueError):  # kept before events were checked, and breaking their rules
+            waiting.state = "rejected"  # a row of this session: written with the rest
+            continue
         _HANDLERS[earlier.kind](uow, earlier, now)
         waiting.state, waiting.order_id = "applied", order.id
     _settle_clawback(uow, order, now, event)
