@@ -15,6 +15,7 @@ from core.billing_catalogue import load_offers
 from core.clock import Clock, utc_now
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.private_files import private_folder
 from core.services.accounts import AccountService
 from core.services.admin import AdminService
 from core.services.billing import BillingService
@@ -109,8 +110,9 @@ def bootstrap(
             session_max_age=timedelta(days=settings.session_max_days),
             sign_in_retention=timedelta(days=settings.sign_in_retention_days),
             model_ids=tuple(m.id for m in engine.models()),
+            max_name_chars=settings.max_display_name_chars,
         ),
-        admin=AdminService(db, clock),
+        admin=AdminService(db, clock, max_reason_chars=settings.max_reason_chars),
         billing=BillingService(
             db,
             payments if payments is not None else payment_providers(settings, clock),
@@ -122,7 +124,7 @@ def bootstrap(
         credits=CreditService(db, signer),
         generation=generation,
         gallery=GalleryService(db, blobs, signer, settings.gallery_page_size),
-        collections=CollectionService(db),
+        collections=CollectionService(db, max_name_chars=settings.max_collection_name_chars),
         media=MediaService(db, blobs, signer),
         exports=HistoryExportService(db, blobs, ExportSigner(secret, clock), clock),
         jobs=jobs,
@@ -250,7 +252,7 @@ def _media_secret(settings: Settings) -> bytes:
     if configured:
         return configured.encode()
     path: Path = settings.data_dir / "media-secret.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     if not path.exists():
         # Written whole into a private temp file (mkstemp creates it 0600), then linked into place:
         # the key is never readable by others, and a process starting at the same moment either

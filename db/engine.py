@@ -8,12 +8,19 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import StaticPool
 
+from core.private_files import FILE_MODE, narrow, private_file, private_folder
+from db.text_guard import guard_text
+
 WRITE_OPTION = "atelier_write"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
-    if url.startswith("sqlite"):
-        return _sqlite_engine(url, echo)
+    engine = _sqlite_engine(url, echo) if url.startswith("sqlite") else _postgres_engine(url, echo)
+    guard_text(engine)
+    return engine
+
+
+def _postgres_engine(url: str, echo: bool) -> Engine:
     # hide_parameters: SQL parameters (prompts, emails) never appear in logs or error messages.
     # prepare_threshold=None: psycopg never prepares statements on the server, so PostgreSQL plans each gallery
     # query for its own values (a prepared, generic plan made a rare word's search 20 times slower).
@@ -43,8 +50,11 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:
-        path = url.split("sqlite:///", 1)[1]
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.split("sqlite:///", 1)[1])
+        # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode.
+        private_file(private_folder(path.parent) / path.name)
+        for journal in ("-wal", "-shm", "-journal"):
+            narrow(path.with_name(path.name + journal), FILE_MODE)
     engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "connect")
