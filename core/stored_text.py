@@ -114,6 +114,14 @@ def character_kind(char: str, *, multiline: bool = True) -> str | None:
     return None
 
 
+def scrub(text: str, max_chars: int) -> str:
+    """Text nobody here can fix (an engine's status line) made storable: refused characters dropped, cut to
+    `max_chars`. Line breaks and tabs stay."""
+    if refused_characters(text) is not None:
+        text = "".join(c for c in text if character_kind(c) is None)
+    return text[:max_chars]
+
+
 def prompt_rule(kind: GenerationKind, max_chars: int = MAX_PROMPT_CHARS) -> TextRule:
     what = {GenerationKind.TEXT_TO_IMAGE: "prompt", GenerationKind.EDIT: "instruction"}.get(kind, "description")
     article = "an" if what == "instruction" else "a"

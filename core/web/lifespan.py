@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from core.bootstrap import Container
+from core.logs import log_failure
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,8 +64,8 @@ async def _loop(container: Callable[[], Container], stop: asyncio.Event) -> None
                     log.info("Settled %d pending checkouts by asking their providers", settled)
                 next_payments_check = time.monotonic() + PAYMENTS_CHECK_INTERVAL_SECONDS
             interval = c.settings.worker_interval_seconds
-        except Exception:
-            log.exception("Background loop tick failed")
+        except Exception as exc:
+            log_failure(log, "Background loop tick failed", exc)
             interval = 5.0
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=interval)
