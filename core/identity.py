@@ -78,7 +78,7 @@ def checked(identity: Identity) -> Identity:
     """The identity as it may be stored, by core.stored_text's rules. The issuer, subject and email are who the
     person is: one that breaks a rule refuses the sign-in (ValidationError, shown on the sign-in screen).
     The provider's name is only a courtesy: one that breaks a rule is dropped, and the app calls the person
-    by their email until they choose a name. Mending it (removing a right-to-left override) could still leave
+    by the first part of their email address until they choose a name. Mending it (removing a right-to-left override) could still leave
     text arranged to mislead, and the person can always choose their own name on the Account page."""
     for part in (identity.issuer, identity.subject):
         if PROVIDER_IDENTITY.clean_or(part, "") != part:
@@ -103,7 +103,8 @@ def _avatar(picture: object) -> str:
 
 def session_key(*parts: str) -> str:
     """A digest, so the database never holds anything a cookie could be rebuilt from."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    # surrogatepass: a provider's claim may hold a lone surrogate (JSON allows "\ud800"); checked() refuses it.
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def truncate_ip(address: str | None) -> str:

@@ -27,13 +27,16 @@ DISPLAY_NAME_COLUMN = 200
 COLLECTION_NAME_COLUMN = 60
 REASON_COLUMN = 300
 EMAIL_CHARS = 320
-# Why a character is refused, in the order a message reports them, and what the message calls them.
+# Why a character is refused, in the order a message reports them: what the message calls them, and why.
 _KINDS = {
-    "control": "invisible control characters",
-    "direction": "characters that change the direction of text, which can make it read differently from what is stored",
-    "zero-width": "invisible zero-width characters",
-    "format": "invisible formatting characters",
-    "not-text": "characters that are not text (private-use characters, noncharacters or broken surrogates)",
+    "control": ("invisible control characters", ""),
+    "direction": (
+        "characters that change the direction of text",
+        ", which can make it read differently from what is stored",
+    ),
+    "zero-width": ("invisible zero-width characters", ""),
+    "format": ("invisible formatting characters", ""),
+    "not-text": ("characters that are not text", " (private-use characters, noncharacters or broken surrogates)"),
 }
 
 
@@ -56,7 +59,8 @@ class TextRule:
         if refused := refused_characters(text, multiline=self.multiline):
             kind, found = refused
             shown = ", ".join(f"U+{ord(c):04X}" for c in found[:3])
-            raise ValidationError(f"The {self.noun} contains {_KINDS[kind]} ({shown}). Remove them and try again.")
+            what, why = _KINDS[kind]
+            raise ValidationError(f"The {self.noun} contains {what} ({shown}){why}. Remove them and try again.")
         text = unicodedata.normalize("NFC", text).strip()
         if not self.multiline:
             text = " ".join(text.split())

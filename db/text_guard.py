@@ -37,7 +37,8 @@ def _check_flush(session: Session, _context: object, _instances: object) -> None
             continue
         state = inspect(row)
         for column in table.columns:
-            if not isinstance(column.type, String) or column.key not in state.attrs:
+            kind = getattr(column.type, "impl", column.type)  # SQLModel's AutoString decorates a String
+            if not isinstance(kind, String) or column.key not in state.attrs:
                 continue
             attribute = state.attrs[column.key]
             if state.persistent and not attribute.history.has_changes():
@@ -46,8 +47,8 @@ def _check_flush(session: Session, _context: object, _instances: object) -> None
             if not isinstance(value, str):
                 continue
             where = f"{table.name}.{column.name}"
-            if column.type.length is not None and len(value) > column.type.length:
-                raise UncheckedTextError(f"{where}: {len(value)} characters, the column holds {column.type.length}")
+            if kind.length is not None and len(value) > kind.length:
+                raise UncheckedTextError(f"{where}: {len(value)} characters, the column holds {kind.length}")
             _check(value, where)
 
 
