@@ -143,6 +143,15 @@ def _printable(text: str, fallback: str) -> str:
     return cleaned or fallback
 
 
+def checked_client(client: ClientInfo) -> ClientInfo:
+    """What a sign-in record keeps of the browser, whoever built it: plain printable text within its columns."""
+    return ClientInfo(
+        ip_prefix=_printable(client.ip_prefix, "")[:50],
+        browser=_printable(client.browser, "Unknown browser"),
+        os=_printable(client.os, "Unknown OS"),
+    )
+
+
 def client_info(ip: str | None, user_agent: str) -> ClientInfo:
     browser, system = describe_user_agent(user_agent)
     return ClientInfo(ip_prefix=truncate_ip(ip), browser=browser, os=system)

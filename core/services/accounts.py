@@ -20,7 +20,7 @@ from core.domain import (
     UserView,
 )
 from core.errors import SessionEndedError, ValidationError
-from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, checked, session_key
+from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, checked, checked_client, session_key
 from core.services import audit, ledger
 from core.services.views import user_view
 from core.stored_text import EMAIL, display_name_rule
@@ -90,7 +90,7 @@ class AccountService:
         later runs only check that it still counts. Raises SessionEndedError when it does not, and
         ValidationError when the provider's identity or email cannot be stored (core.identity.checked).
         """
-        identity = checked(identity)
+        identity, client = checked(identity), checked_client(client)
         if not identity.email_verified:
             raise SessionEndedError(
                 "unverified",
