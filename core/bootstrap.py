@@ -15,6 +15,7 @@ from core.clock import Clock, utc_now
 from core.container import Container
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.private_files import private_folder
 from core.registry import service_factories
 from core.settings import Settings, load_settings
 from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, Signer
@@ -170,7 +171,7 @@ def _media_secret(settings: Settings) -> bytes:
     if configured:
         return configured.encode()
     path: Path = settings.data_dir / "media-secret.key"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     if not path.exists():
         # Written whole into a private temp file (mkstemp creates it 0600), then linked into place:
         # the key is never readable by others, and a process starting at the same moment either

@@ -87,6 +87,46 @@ def clean_upload(
     data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS
 ) -> CleanImage:
     """Check a user's upload and return it re-encoded without metadata, or raise UploadError."""
+    _check_bytes(data, max_bytes)
+    return _clean(data, max_pixels)
+
+
+def measure_upload(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS
+) -> tuple[int, int]:
+    """The checks an upload passes before any of its pixels is decoded, anywhere (a preview, a quote, the
+    submit): not empty, within the byte limit, a JPEG, PNG or WebP by its magic number, and within the pixel
+    limit by its header. Returns (width, height); raises UploadError saying what is wrong."""
+    _check_bytes(data, max_bytes)
+    _, image = _opened(data, max_pixels)
+    with image:
+        return image.size
+
+
+def upload_preview(
+    data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, max_pixels: int = DEFAULT_MAX_PIXELS, side: int = 440
+) -> bytes:
+    """A small upright WebP of an upload for its page to show, made only once it passed `measure_upload`;
+    UploadError otherwise, or when its pixels turn out damaged. Nothing of the file but pixels is kept."""
+    _check_bytes(data, max_bytes)
+    kind, image = _opened(data, max_pixels)
+    try:
+        with image:
+            if kind is _JPEG:
+                image.draft("RGB", (side, side))  # decode at 1/2 to 1/8 scale: a preview needs no more
+            image.load()
+            shown = _displayable(_upright(image) or image)
+            shown.thumbnail((side, side))
+            if shown.mode not in ("RGB", "RGBA"):
+                shown = shown.convert("RGBA" if shown.has_transparency_data else "RGB")
+            buffer = io.BytesIO()
+            shown.save(buffer, format="WEBP", quality=80)
+            return buffer.getvalue()
+    except BAD_DATA:
+        raise UploadError(DAMAGED) from None
+
+
+def _check_bytes(data: bytes, max_bytes: int) -> None:
     if not data:
         raise UploadError("The file is empty. Choose a JPEG, PNG or WebP image.")
     if len(data) > max_bytes:
@@ -94,7 +134,6 @@ def clean_upload(
             f"The file is {_size_text(len(data), max_bytes, round_up=True)}; "
             f"the limit is {_size_text(max_bytes, max_bytes, round_up=False)}."
         )
-    return _clean(data, max_pixels)
 
 
 def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanImage:
@@ -107,30 +146,7 @@ def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) ->
 
 
 def _clean(data: bytes, max_pixels: int) -> CleanImage:
-    kind = sniff(data)
-    if kind is None:
-        raise UploadError(_not_accepted_message(data))
-    limit = _pixel_limit(max_pixels)
-    try:
-        image = kind.decoder(io.BytesIO(data))
-    except Image.DecompressionBombError:
-        raise UploadError(
-            f"This image has far more pixels than the limit of {_megapixels(limit, round_up=False)} megapixels."
-        ) from None
-    except BAD_DATA:
-        raise UploadError(DAMAGED) from None
-    width, height = image.size  # from the header: no pixels decoded yet
-    if width * height > limit:
-        raise UploadError(
-            f"This image is {width:,} × {height:,} pixels ({_megapixels(width * height, round_up=True)} megapixels); "
-            f"the limit is {_megapixels(limit, round_up=False)} megapixels. Make it smaller and try again."
-        )
-    if kind is _WEBP and max(width, height) > _WEBP_MAX_SIDE:
-        # An animation's canvas may be larger than any WebP frame; it decodes, but cannot be saved as WebP.
-        raise UploadError(
-            f"This WebP image is {width:,} × {height:,} pixels; a WebP image can be at most "
-            f"{_WEBP_MAX_SIDE:,} pixels wide and high. Make it smaller and try again."
-        )
+    kind, image = _opened(data, max_pixels)
     try:
         image.load()
     except BAD_DATA:
@@ -157,6 +173,37 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
     return CleanImage(
         clean_data, kind.content_type, width, height, thumbnail, kind.extension, preview, thumbhash_of(small)
     )
+
+
+def _opened(data: bytes, max_pixels: int) -> tuple[ImageKind, ImageFile.ImageFile]:
+    """The image opened from its header alone (no pixels decoded yet), once its format and size are accepted."""
+    kind = sniff(data)
+    if kind is None:
+        raise UploadError(_not_accepted_message(data))
+    limit = _pixel_limit(max_pixels)
+    try:
+        image = kind.decoder(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise UploadError(
+            f"This image has far more pixels than the limit of {_megapixels(limit, round_up=False)} megapixels."
+        ) from None
+    except BAD_DATA:
+        raise UploadError(DAMAGED) from None
+    width, height = image.size  # from the header: no pixels decoded yet
+    if width * height > limit:
+        image.close()
+        raise UploadError(
+            f"This image is {width:,} × {height:,} pixels ({_megapixels(width * height, round_up=True)} megapixels); "
+            f"the limit is {_megapixels(limit, round_up=False)} megapixels. Make it smaller and try again."
+        )
+    if kind is _WEBP and max(width, height) > _WEBP_MAX_SIDE:
+        image.close()
+        # An animation's canvas may be larger than any WebP frame; it decodes, but cannot be saved as WebP.
+        raise UploadError(
+            f"This WebP image is {width:,} × {height:,} pixels; a WebP image can be at most "
+            f"{_WEBP_MAX_SIDE:,} pixels wide and high. Make it smaller and try again."
+        )
+    return kind, image
 
 
 def thumbhash_of(image: Image.Image) -> str:

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     max_upload_mb: float = Field(10.0, gt=0)
     max_image_pixels: int = Field(40_000_000, ge=1_000_000)
     max_prompt_chars: int = Field(2000, ge=100, le=10_000)
+    # The longest text a user may store of each kind. A name or reason is bounded by its database column.
+    max_display_name_chars: int = Field(80, ge=1, le=200)
+    max_collection_name_chars: int = Field(60, ge=1, le=60)
+    max_reason_chars: int = Field(300, ge=3, le=300)  # an admin's reason for a credit adjustment
     gallery_page_size: int = Field(24, ge=1, le=96)
     worker_interval_seconds: float = Field(1.0, gt=0)
     job_lease_seconds: float = Field(30.0, ge=1)

@@ -10,6 +10,8 @@ from sqlalchemy import Engine, ExceptionContext, create_engine, event
 from sqlalchemy.pool import StaticPool
 
 from core.errors import DuplicateKeyError
+from core.private_files import FILE_MODE, narrow, private_file, private_folder
+from db.text_guard import guard_text
 
 WRITE_OPTION = "atelier_write"
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE for unique_violation
@@ -19,6 +21,7 @@ SQLITE_UNIQUE_ERRORS = {2067, 1555}  # SQLITE_CONSTRAINT_UNIQUE, SQLITE_CONSTRAI
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     engine = _sqlite_engine(url, echo) if url.startswith("sqlite") else _postgres_engine(url, echo)
     event.listen(engine, "handle_error", _duplicate_key)
+    guard_text(engine)
     return engine
 
 
@@ -52,8 +55,11 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
     if in_memory:
         kwargs["poolclass"] = StaticPool
     else:
-        path = url.split("sqlite:///", 1)[1]
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(url.split("sqlite:///", 1)[1])
+        # Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the database's mode.
+        private_file(private_folder(path.parent) / path.name)
+        for journal in ("-wal", "-shm", "-journal"):
+            narrow(path.with_name(path.name + journal), FILE_MODE)
     engine = create_engine(url, echo=echo, hide_parameters=True, **kwargs)
 
     @event.listens_for(engine, "connect")

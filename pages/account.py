@@ -28,7 +28,9 @@ with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         role = ROLE_BADGES.get(user.role)
         st.caption(("Role: " + role[0]) if role else "Role: User")
 with st.form("account.profile"):
-    name = st.text_input("Display name", value=user.display_name, max_chars=80, help="How Atelier addresses you.")
+    name = st.text_input(
+        "Display name", value=user.display_name, max_chars=accounts.max_name_chars, help="How Atelier addresses you."
+    )
     st.text_input(
         "Email",
         value=user.email,

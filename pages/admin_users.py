@@ -99,7 +99,9 @@ def _manage(admin: UserView, target: AdminUserRow) -> None:
         amount = st.number_input(
             "Amount", step=1, value=0, help="Positive to grant, negative to deduct.", key=fields[0]
         )
-        reason = st.text_input("Reason (the user sees it on their Credits page)", max_chars=300, key=fields[1])
+        reason = st.text_input(
+            "Reason (the user sees it on their Credits page)", max_chars=service.max_reason_chars, key=fields[1]
+        )
         if st.form_submit_button("Apply adjustment"):
             token = st.session_state.setdefault(TOKEN_KEY, uuid.uuid4().hex)
             try:

@@ -1,30 +1,27 @@
-"""BlobStore on the local disk: the embedded default, one file per key under a root folder."""
+"""BlobStore on the local disk: the embedded default, one file per key under a root folder, every file 0600 and
+every folder 0700 (core.private_files)."""
 
 from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from core.errors import BlobNotFoundError
+from core.private_files import private_folder, write_private
 
 
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.root.mkdir(parents=True, exist_ok=True)
+        private_folder(self.root, narrow_existing=True)
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Write then rename, so a crash never leaves half a file under the real name.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        private_folder(path.parent)
+        write_private(path, data)  # written then renamed: a crash never leaves half a file under the real name
 
     def get(self, key: str) -> bytes:
         try:

@@ -20,6 +20,7 @@ def accounts(c: Container) -> AccountService:
         session_max_age=timedelta(days=s.session_max_days),
         sign_in_retention=timedelta(days=s.sign_in_retention_days),
         model_ids=tuple(m.id for m in c.engine.models()),
+        max_name_chars=s.max_display_name_chars,
     )
 
 

@@ -6,7 +6,7 @@ from core.services.admin import AdminService
 
 
 def admin(c: Container) -> AdminService:
-    return AdminService(c.db, c.clock)
+    return AdminService(c.db, c.clock, max_reason_chars=c.settings.max_reason_chars)
 
 
 CAPABILITY = Capability(name="admin", services={AdminService: admin})

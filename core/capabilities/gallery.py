@@ -17,7 +17,7 @@ def gallery(c: Container) -> GalleryService:
 
 
 def collections(c: Container) -> CollectionService:
-    return CollectionService(c.db)
+    return CollectionService(c.db, max_name_chars=c.settings.max_collection_name_chars)
 
 
 def media(c: Container) -> MediaService:

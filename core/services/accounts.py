@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from datetime import datetime, timedelta
 
 from core.clock import Clock
@@ -19,14 +18,14 @@ from core.domain import (
     UserView,
 )
 from core.errors import DuplicateKeyError, SessionEndedError, ValidationError
-from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, session_key
+from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, checked, checked_client, session_key
 from core.services import audit, ledger
 from core.services.account_views import user_view
+from core.stored_text import EMAIL, display_name_rule
 from db.tables import SignIn, User, UserPreferences
 from db.uow import Database, UnitOfWork
 
-EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-MAX_NAME_CHARS = 80
+EMAIL_ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 RECENT_SIGN_INS = 20
 
 
@@ -41,6 +40,7 @@ class AccountService:
         session_max_age: timedelta = timedelta(days=7),
         sign_in_retention: timedelta = timedelta(days=90),
         model_ids: tuple[str, ...] = (),
+        max_name_chars: int = 80,
     ) -> None:
         self.db, self.clock = db, clock
         self.starter_credits = starter_credits
@@ -48,6 +48,7 @@ class AccountService:
         self.session_max_age = session_max_age
         self.sign_in_retention = sign_in_retention
         self.model_ids = model_ids
+        self.max_name_chars = max_name_chars
 
     # Signing in -------------------------------------------------------------------------------
 
@@ -56,9 +57,9 @@ class AccountService:
 
         The page keeps only the returned session key, which `resume_local` checks on every run.
         """
-        address = email.strip().lower()
-        if not EMAIL.match(address) or len(address) > 320:
-            raise ValidationError("Enter an email address like name@example.com.")
+        address = EMAIL.clean(email).lower()
+        if not EMAIL_ADDRESS.match(address) or len(address) > EMAIL.max_chars:
+            raise ValidationError(EMAIL.empty)
         identity = Identity(
             issuer=LOCAL_ISSUER,
             subject=address,
@@ -84,8 +85,10 @@ class AccountService:
         """The user this browser's sign-in stands for, checked on every page run.
 
         The first run after a sign-in records it (creating the account on the first ever one);
-        later runs only check that it still counts. Raises SessionEndedError when it does not.
+        later runs only check that it still counts. Raises SessionEndedError when it does not, and
+        ValidationError when the provider's identity or email cannot be stored (core.identity.checked).
         """
+        identity, client = checked(identity), checked_client(client)
         if not identity.email_verified:
             raise SessionEndedError(
                 "unverified",
@@ -126,11 +129,7 @@ class AccountService:
 
     def rename(self, user: UserView, name: str) -> UserView:
         """Rectification: the user's own choice of name, kept over the provider's from then on."""
-        cleaned = " ".join(name.split())
-        if not cleaned or len(cleaned) > MAX_NAME_CHARS:
-            raise ValidationError(f"Enter a name of 1 to {MAX_NAME_CHARS} characters.")
-        if any(unicodedata.category(ch) in {"Cc", "Cf", "Co", "Cs"} for ch in cleaned):
-            raise ValidationError("A name cannot contain control or invisible formatting characters.")
+        cleaned = display_name_rule(self.max_name_chars).clean(name)
         with self.db.uow() as uow:
             row = uow.users.get(user.id)
             assert row is not None
@@ -213,9 +212,9 @@ class AccountService:
             if user is None:
                 user = self._create(uow, identity)
             # The provider's word is fresh at every sign-in: a changed address or name is picked up.
-            user.email = identity.email[:320]
+            user.email = identity.email
             user.email_verified = identity.email_verified
-            user.provider_name = identity.name[:200]
+            user.provider_name = identity.name
             user.avatar_url = identity.picture
             user.last_sign_in_at = now
             assert user.id is not None

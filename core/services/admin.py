@@ -12,12 +12,13 @@ from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, U
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.services import audit, ledger
 from core.services.admin_views import admin_user_row
+from core.stored_text import REASON_COLUMN, character_kind, reason_rule
 from db.repositories import AuditQuery
 from db.tables import AuditEntry
 from db.uow import Database, UnitOfWork
 
 MAX_ADJUSTMENT = 1_000_000
-MAX_REASON_CHARS = 300
+MAX_SEARCH_CHARS = 200
 AUDIT_CSV_HEADER = ("time_utc", "actor", "action", "subject", "details")
 AUDIT_EXPORT_LIMIT = 100_000
 
@@ -26,14 +27,15 @@ class AdminService:
     user_page_size = 25
     audit_page_size = 50
 
-    def __init__(self, db: Database, clock: Clock) -> None:
+    def __init__(self, db: Database, clock: Clock, *, max_reason_chars: int = REASON_COLUMN) -> None:
         self.db, self.clock = db, clock
+        self.max_reason_chars = max_reason_chars
 
     def users(self, actor: UserView, search: str = "", after_id: int | None = None) -> Page[AdminUserRow]:
         """Users whose email or name contains `search`, oldest account first; `after_id` is the cursor."""
         with self.db.reader() as uow:
             _require_admin(uow, actor)
-            text = search.strip()[:200]
+            text = search_text(search)
             rows = list(uow.users.search(text, after_id, self.user_page_size + 1))
             total = uow.users.count_matching(text)
         return keyset_page([admin_user_row(r.user, r.image_count) for r in rows], self.user_page_size, total)
@@ -56,13 +58,11 @@ class AdminService:
 
     def adjust_credits(self, actor: UserView, user_id: int, amount: int, reason: str, token: str) -> bool:
         """Grant (amount > 0) or deduct (amount < 0) credits with a reason. Once per form token: False on a repeat."""
-        reason = " ".join(reason.split())
         with self.db.uow() as uow:
             _require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
             if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
                 raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
-            if len(reason) < 3 or len(reason) > MAX_REASON_CHARS:
-                raise ValidationError(f"Give a reason of 3 to {MAX_REASON_CHARS} characters; the user sees it.")
+            reason = reason_rule(self.max_reason_chars).clean(reason)
             if uow.users.get(user_id) is None:
                 raise NotFoundError("No such user.")
             if not ledger.adjust(uow, user_id, amount, reason, f"adjust:{token}", actor.id):
@@ -106,6 +106,13 @@ class AdminService:
             AUDIT_CSV_HEADER,
             ([v.created_at.strftime("%Y-%m-%d %H:%M:%S"), v.actor, v.action, v.subject, v.details] for v in views),
         )
+
+
+def search_text(search: str) -> str:
+    """What a search box's text can match: characters no stored text holds (core.stored_text) are dropped,
+    so a pasted NUL or direction mark searches for the rest instead of failing the query."""
+    kept = "".join(c for c in search if character_kind(c, multiline=False) is None)
+    return " ".join(kept.split())[:MAX_SEARCH_CHARS]
 
 
 def _require_admin(uow: UnitOfWork, actor: UserView) -> None:

@@ -1,5 +1,6 @@
 """CollectionService: a user's boards. Create, rename and delete them (their images stay), file images in
-them and take them out. Every name is trimmed, 1 to 60 characters, and unique per user in any case."""
+them and take them out. Every name passes core.stored_text's rule for collection names (at most
+MAX_COLLECTION_NAME_CHARS) and is unique per user in any case."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from collections.abc import Iterable, Sequence
 from core.domain import UserView
 from core.domain.gallery import CollectionView
 from core.errors import DuplicateKeyError, NotFoundError, ValidationError
+from core.stored_text import COLLECTION_NAME_COLUMN, collection_name_rule
 from db.tables import Collection
 from db.uow import Database, UnitOfWork
 
-MAX_NAME_CHARS = 60
 MAX_COLLECTIONS = 200
 GONE = "That collection no longer exists."
 
@@ -20,19 +21,21 @@ def collection_views(rows: Sequence[tuple[Collection, int]]) -> tuple[Collection
     return tuple(CollectionView(row.id, row.name, count) for row, count in rows if row.id is not None)
 
 
-def clean_name(name: str) -> str:
-    """The name as kept: runs of white space made one space. Raises ValidationError for an empty or long one."""
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValidationError("Give the collection a name.")
-    if len(cleaned) > MAX_NAME_CHARS:
-        raise ValidationError(f"A collection's name can be at most {MAX_NAME_CHARS} characters.")
+def clean_name(name: str, max_chars: int = COLLECTION_NAME_COLUMN) -> str:
+    """The name as kept: runs of white space made one space. Raises ValidationError saying what to fix."""
+    cleaned = collection_name_rule(max_chars).clean(name)
+    if len(cleaned.casefold()) > COLLECTION_NAME_COLUMN:  # "ß" folds to "ss": the key may be longer than the name
+        raise ValidationError(
+            f"The collection name is too long once written in lower case (the limit is {COLLECTION_NAME_COLUMN:,}"
+            " characters). Shorten it and try again."
+        )
     return cleaned
 
 
 class CollectionService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_name_chars: int = COLLECTION_NAME_COLUMN) -> None:
         self.db = db
+        self.max_name_chars = max_name_chars
 
     def list(self, user: UserView) -> tuple[CollectionView, ...]:
         """The user's collections by name, with their image counts."""
@@ -41,7 +44,7 @@ class CollectionService:
 
     def create(self, user: UserView, name: str, image_ids: Sequence[int] = ()) -> CollectionView:
         """A new collection holding those of `image_ids` that are the user's, made in one transaction."""
-        name = clean_name(name)
+        name = clean_name(name, self.max_name_chars)
         with self.db.uow() as uow:
             if uow.collections.count(user.id) >= MAX_COLLECTIONS:
                 raise ValidationError(
@@ -56,7 +59,7 @@ class CollectionService:
         return CollectionView(row.id, row.name, added)
 
     def rename(self, user: UserView, collection_id: int, name: str) -> None:
-        name = clean_name(name)
+        name = clean_name(name, self.max_name_chars)
         with self.db.uow() as uow:
             row = self._get(uow, user, collection_id)
             other = uow.collections.by_name(user.id, name.casefold())

@@ -24,11 +24,13 @@ from core.services import ledger
 from core.services.image_store import delete_blobs
 from core.services.job_io import Delivery, request_for, store_outputs
 from core.services.leases import Lease, LeaseKeeper
+from core.stored_text import scrub
 from core.text import plural
 from db.tables import Generation
 from db.uow import Database
 
 log = logging.getLogger(__name__)
+STATUS_CHARS = 500  # the column: what an engine says (model log lines, errors) is its text, not the user's
 RETURNED = "Your credits were returned."
 
 
@@ -201,7 +203,7 @@ class JobRunner:
         values = {
             "queue_position": position,
             "progress": min(max(status.progress, 0.0), 1.0),
-            "status_message": message[:500],
+            "status_message": scrub(message, STATUS_CHARS),
             "engine_errors": 0,
             "updated_at": self.clock(),
         }
@@ -280,7 +282,7 @@ class JobRunner:
     def _ended(self, message: str) -> dict[str, object]:
         now = self.clock()
         return {
-            "status_message": message[:500],
+            "status_message": scrub(message, STATUS_CHARS),
             "finished_at": now,
             "updated_at": now,
             "queue_position": None,

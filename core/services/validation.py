@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import unicodedata
 from dataclasses import dataclass
 
 from core.domain import (
@@ -18,25 +17,15 @@ from core.domain import (
 )
 from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS, parse_image_size
 from core.errors import ValidationError
+from core.stored_text import prompt_rule
 
 MAX_SEED = 2**31 - 1
 SEED_TEXT = re.compile(r"[0-9]{1,12}")  # ASCII only: str.isdigit() and int() accept other scripts' digits
-ALLOWED_CONTROLS = {"\n", "\t"}
 COLUMN_NAMES = {name.value for name in COLUMN_INPUTS}
 
 
 def clean_prompt(text: str, kind: GenerationKind, max_chars: int = MAX_PROMPT_CHARS) -> str:
-    what = {GenerationKind.TEXT_TO_IMAGE: "prompt", GenerationKind.EDIT: "instruction"}.get(kind, "description")
-    prompt = text.replace("\r\n", "\n").strip()
-    if not prompt:
-        raise ValidationError(f"Write {'an' if what == 'instruction' else 'a'} {what} first.")
-    if len(prompt) > max_chars:
-        raise ValidationError(f"The {what} is {len(prompt):,} characters long; the limit is {max_chars:,}.")
-    bad = sorted({c for c in prompt if unicodedata.category(c) == "Cc" and c not in ALLOWED_CONTROLS})
-    if bad:
-        shown = ", ".join(f"U+{ord(c):04X}" for c in bad[:3])
-        raise ValidationError(f"The {what} contains invisible control characters ({shown}). Remove them and try again.")
-    return prompt
+    return prompt_rule(kind, max_chars).clean(text)
 
 
 def parse_seed(value: int | str | None) -> int | None:

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 from core.container import Container
-from core.logs import crash_summary
+from core.logs import log_failure
 from core.registry import PeriodicTask, periodic_tasks
 from core.settings import Settings
 
@@ -51,7 +51,7 @@ async def _loop(container: Callable[[], Container], stop: asyncio.Event, tasks: 
         try:
             c = await asyncio.to_thread(container)
         except Exception as exc:
-            log.error("Background loop could not start its tasks: %s", crash_summary(exc))
+            log_failure(log, "Background loop could not start its tasks", exc)
         else:
             for index, task in enumerate(tasks):
                 if not stop.is_set() and time.monotonic() >= due[index]:
@@ -71,5 +71,5 @@ async def _run(task: PeriodicTask, c: Container) -> float:
             log.info(task.done, done)
         return task.every(c.settings)
     except Exception as exc:
-        log.error("Background task %r failed: %s", task.name, crash_summary(exc))
+        log_failure(log, f"Background task {task.name!r} failed", exc)
         return max(task.every(c.settings), RETRY_AFTER_FAILURE_SECONDS)

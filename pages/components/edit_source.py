@@ -8,9 +8,11 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import ImageView, UserView
-from core.errors import NotFoundError
+from core.errors import NotFoundError, UploadError
+from core.images import upload_preview
 from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt, show_image
+from pages.components.safe_text import escape_markdown
 
 SOURCE_KEY = "generate.edit_source"
 PICK_KEY = "generate.pick"  # the picked image's id (plain session state, set by a tile click or set_draft)
@@ -40,8 +42,23 @@ def _upload() -> EditSource:
     if upload is None:
         return EditSource(missing="Choose an image to edit first.")
     data = upload.getvalue()
-    st.image(data, width=220, caption="Your upload", alt="The image you uploaded to edit")
+    generation = app_container().generation
+    preview, refusal = _preview(data, generation.limits.max_upload_bytes, generation.max_pixels)
+    if refusal:
+        # The submit's own checks, before anything decodes the file: a bomb or a damaged file is named here.
+        st.error(escape_markdown(refusal), icon=":material/broken_image:")
+        return EditSource(missing=refusal)
+    st.image(preview, width=220, caption="Your upload", alt="The image you uploaded to edit")
     return EditSource(upload=data)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _preview(data: bytes, max_bytes: int, max_pixels: int) -> tuple[bytes, str]:
+    """The upload's preview, or why it is refused; kept a while, as every rerun of the page would decode it again."""
+    try:
+        return upload_preview(data, max_bytes=max_bytes, max_pixels=max_pixels), ""
+    except UploadError as refusal:
+        return b"", str(refusal)
 
 
 def _pick(user: UserView) -> EditSource:

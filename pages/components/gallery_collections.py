@@ -39,7 +39,12 @@ def collections_menu(user: UserView, collections: tuple[CollectionView, ...]) ->
                 width="stretch",
                 help="Show this collection's images",
             )
-        st.text_input("New collection", key=NEW_NAME, max_chars=60, placeholder="e.g. Book cover ideas")
+        st.text_input(
+            "New collection",
+            key=NEW_NAME,
+            max_chars=app_container().collections.max_name_chars,
+            placeholder="e.g. Book cover ideas",
+        )
         st.button("Create", key="gallery.collections.create", on_click=_create, args=(user,), icon=":material/add:")
         if collections:
             st.divider()
@@ -52,7 +57,12 @@ def _edit(user: UserView, collections: dict[int, CollectionView]) -> None:
     )
     if picked is None:
         return
-    st.text_input("New name", key=RENAME, max_chars=60, placeholder=collections[picked].name)
+    st.text_input(
+        "New name",
+        key=RENAME,
+        max_chars=app_container().collections.max_name_chars,
+        placeholder=collections[picked].name,
+    )
     if st.session_state.get(CONFIRM) == picked:
         count = collections[picked].image_count
         st.warning(

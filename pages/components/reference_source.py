@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from core.bootstrap import app_container
 from core.domain import ImageView, ModelInfo, UserView
+from core.errors import UploadError
+from core.images import measure_upload
 from core.text import plural
 from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt
+from pages.components.safe_text import escape_markdown
 
 PICKS_KEY = "generate.references"  # the picked gallery image ids, in the order they were picked
 UPLOADS_KEY = "generate.reference_uploads"
@@ -45,6 +49,8 @@ def reference_source(user: UserView, model: ModelInfo) -> ReferenceSource:
         key=UPLOADS_KEY,
     )
     uploads = tuple(f.getvalue() for f in files or [])
+    if refused := _refused(files or []):
+        return ReferenceSource(tuple(picks), uploads, refused)
     count = len(picks) + len(uploads)
     if picks:
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
@@ -57,6 +63,22 @@ def reference_source(user: UserView, model: ModelInfo) -> ReferenceSource:
     if count < fewest:
         return ReferenceSource(tuple(picks), uploads, f"Choose {plural(fewest - count, 'more image')} to combine.")
     return ReferenceSource(tuple(picks), uploads)
+
+
+def _refused(files: list[UploadedFile]) -> str:
+    """Each upload measured as the submit measures it, before anything decodes it; each refusal shown by the
+    file's name. What to fix, or "" when every file passes."""
+    generation = app_container().generation
+    what_to_do = ""
+    for file in files:
+        try:
+            measure_upload(
+                file.getvalue(), max_bytes=generation.limits.max_upload_bytes, max_pixels=generation.max_pixels
+            )
+        except UploadError as refusal:
+            st.error(f"{escape_markdown(file.name)}: {escape_markdown(str(refusal))}", icon=":material/broken_image:")
+            what_to_do = "Remove or replace the file refused above."
+    return what_to_do
 
 
 def _tile(image: ImageView, picks: list[int]) -> GridItem:

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import streamlit as st
 from streamlit import config
 
+from core.logs import crash_summary, redact_exceptions
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ def apply_server_options(settings: Settings) -> Callable[[], None]:
     silently drop the websocket's Host allow-list. Returns the function that stops re-applying.
     """
 
+    redact_exceptions()  # no log record of this process quotes an exception's message, Streamlit's included
+
     def apply() -> None:
         config.set_option("server.allowedHosts", settings.allowed_host_list)
         # The uploader states this limit itself: the same number and unit (MB of 1,024 × 1,024 bytes)
@@ -43,11 +46,11 @@ def apply_server_options(settings: Settings) -> Callable[[], None]:
 def friendly_script_error(exc: Exception) -> bool | None:
     """st.App's on_script_error: a reference id in the log and on screen, never a traceback in production.
 
-    Streamlit has already logged the full traceback just before this runs; this line ties it
-    to the reference the user reads out, and holds no user content.
+    Streamlit has already logged the traceback just before this runs (by type and places only, once
+    `redact_exceptions` runs); this line ties it to the reference the user reads out, and holds no user content.
     """
     reference = secrets.token_hex(4)
-    log.error("Unhandled error in a page: reference %s, %s", reference, type(exc).__name__)
+    log.error("Unhandled error in a page: reference %s, %s", reference, crash_summary(exc))
     st.error(FRIENDLY_ERROR.format(reference=reference), icon=":material/error:")
     # Production hides error details (apply_server_options); the default display is then
     # only a vague notice, so ours replaces it. Elsewhere developers keep the traceback.

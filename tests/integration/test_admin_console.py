@@ -324,7 +324,7 @@ def test_a_zero_or_huge_amount_or_a_short_reason_is_refused_with_a_message(conta
         (-1_000_001, "A fine reason", "amount from 1 to 1,000,000"),
         (5, "ok", "reason of 3 to 300 characters"),
         (5, "  ab \n\t ", "reason of 3 to 300 characters"),  # "ab" once spaces are tidied
-        (5, "x" * 301, "reason of 3 to 300 characters"),
+        (5, "x" * 301, "301 characters long; the limit is 300"),
     ]
     for number, (amount, reason, message) in enumerate(refused):
         with pytest.raises(ValidationError, match=message):

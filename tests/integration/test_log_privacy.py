@@ -1,19 +1,28 @@
-"""Logs carry ids, never content: no email or prompt reaches any log record while jobs fail in every way, and no
-sign-in token, session key or cookie while the development sign-in is handed to its cookie."""
+"""Logs carry ids, never content: no email or prompt reaches any log record while jobs fail in every way; no
+sign-in token, session key or cookie while the development sign-in is handed to its cookie; no text planted in
+any stored field, accepted or refused; and no exception's message, from our code, Streamlit's or the server's."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
+from core.errors import AtelierError
+from core.identity import ClientInfo, Identity
+from core.logs import redact_exceptions
 from core.services.local_sessions import COOKIE
+from core.web.lifespan import background_lifespan
 from core.web.session_routes import session_routes
-from tests.factories import create_form
+from tests.factories import create_form, edit_form
 
 EMAIL = "private.person@example.com"
 PROMPT = "a secret portrait of zebra unicorns in grandmother's garden"
@@ -91,3 +100,104 @@ def test_the_sign_in_cookie_hand_off_logs_neither_the_token_nor_the_session_key_
     assert app_lines, "the check needs log records to look at"
     leaked = [line for line in app_lines if token in line or key in line or cookie in line or EMAIL in line]
     assert leaked == []
+
+
+# Every stored text field and its failing paths: hostile text planted everywhere, and no record carries it.
+
+MARK = "Marguerite Quixote"  # planted in every field; emails fold it to lower case
+HOSTILE = ("\x00", "\u202e", "\u200b", "\ud800")
+
+
+def leaks(lines: list[str]) -> list[str]:
+    return [line for line in lines if MARK.lower() in line.lower() or "quixote" in line.lower()]
+
+
+@pytest.fixture
+def redacting() -> Iterator[None]:
+    """The app's own start-up step (server_options): no record of the process quotes an exception's message."""
+    before = logging.getLogRecordFactory()
+    redact_exceptions()
+    yield
+    logging.setLogRecordFactory(before)
+
+
+def test_hostile_text_in_every_stored_field_never_reaches_a_log_record(
+    containers, database_url: str, every_log_line: list[str], redacting: None
+) -> None:
+    c = containers(database_url, admin_emails="admin@example.com")
+    admin = c.accounts.sign_in_local("admin@example.com").user
+    alice = c.accounts.sign_in_local("marguerite.quixote@example.com").user
+    refused = 0
+    attempts: list[Callable[[str], object]] = [
+        lambda text: c.collections.create(alice, text),
+        lambda text: c.accounts.rename(alice, text),
+        lambda text: c.accounts.sign_in_local(text.replace(" ", ".") + "@example.com"),
+        lambda text: c.admin.adjust_credits(admin, alice.id, 5, text, uuid.uuid4().hex),
+        lambda text: c.admin.users(admin, text),
+        lambda text: c.generation.submit(alice, create_form(prompt=text), c.generation.new_token()),
+        lambda text: c.generation.submit(alice, edit_form(text, upload=b"\x89PNG"), uuid.uuid4().hex),
+        lambda text: c.accounts.resume(oidc_identity(text), ClientInfo("", text, text)),
+    ]
+    for attempt in attempts:
+        for text in [MARK, *(f"{MARK}{bad}" for bad in HOSTILE), MARK * 20]:
+            try:
+                attempt(text)
+            except AtelierError:
+                refused += 1
+    collection = c.collections.create(alice, f"{MARK} 2")
+    with pytest.raises(AtelierError):
+        c.collections.create(alice, f"{MARK} 2".upper())  # taken: the refusal quotes the name
+    with pytest.raises(AtelierError):
+        c.collections.rename(alice, collection.id, f"{MARK}\x00")
+    assert refused >= (len(attempts) - 2) * len(
+        HOSTILE
+    )  # the search and the provider's name drop what they cannot keep
+    assert every_log_line, "the check needs log records to look at"
+    assert leaks(every_log_line) == []
+
+
+def oidc_identity(name: str) -> Identity:
+    issued = datetime.now(UTC)
+    subject = f"sub-{uuid.uuid4().hex}"
+    return Identity(
+        "https://idp.example.test", subject, f"{uuid.uuid4().hex[:8]}@example.com", True, name, "", issued, subject
+    )
+
+
+def test_a_failing_background_tick_logs_the_type_and_place_not_the_message(every_log_line: list[str]) -> None:
+    def reconcile() -> None:
+        raise RuntimeError(f"could not reconcile the job of {MARK}")
+
+    broken = SimpleNamespace(jobs=SimpleNamespace(reconcile=reconcile))
+
+    async def run_until_it_fails() -> None:
+        async with background_lifespan(lambda: broken)(None):  # type: ignore[arg-type, return-value]
+            while not any("Background loop tick failed" in line for line in every_log_line):
+                await asyncio.sleep(0.01)  # until the failure is logged
+
+    asyncio.run(run_until_it_fails())
+    [line] = [line for line in every_log_line if "Background loop tick failed" in line]
+    assert "RuntimeError at test_log_privacy.py:" in line and "in reconcile" in line
+    assert leaks(every_log_line) == [] and "Traceback" not in "\n".join(every_log_line)
+
+
+def test_streamlits_and_the_servers_own_crash_records_lose_the_message_once_the_app_starts(
+    every_log_line: list[str], redacting: None
+) -> None:
+    handler = logging.getLogger().handlers[-1]
+    own = [logging.getLogger(name) for name in ("streamlit.error_util", "uvicorn.error")]
+    for logger in own:  # Streamlit's loggers do not propagate to the root: listen to them directly
+        logger.addHandler(handler)
+    try:
+        try:
+            raise ValueError(f"could not render the prompt of {MARK}")
+        except ValueError as exc:
+            own[0].error("Uncaught app execution", exc_info=exc)
+            own[1].exception("Exception in ASGI application")
+            logging.getLogger("core.services.billing").warning("Refused a %s webhook: %s", "stripe", exc)
+            logging.getLogger("anything").error(exc)
+    finally:
+        for logger in own:
+            logger.removeHandler(handler)
+    assert len([line for line in every_log_line if "ValueError at test_log_privacy.py:" in line]) == 4
+    assert leaks(every_log_line) == [] and "Traceback" not in "\n".join(every_log_line)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,6 +27,7 @@ from core.domain import (
 )
 from core.domain.catalogue import local_model
 from core.errors import EngineError, EngineInputError, EngineJobLostError
+from core.private_files import private_folder, write_private
 
 _KEY = re.compile(r"[0-9a-f]{32}")
 _ID = re.compile(r"off_[0-9a-f]{32}")
@@ -122,11 +121,11 @@ class OfflineImageEngine:
             "submitted_at": now,
         }
         try:
-            self._spool.mkdir(parents=True, exist_ok=True)
+            private_folder(self._spool, narrow_existing=True)  # the records hold prompts
             if request.input_image is not None:
-                _write_atomically(self._input_path(request_id), request.input_image)
+                write_private(self._input_path(request_id), request.input_image)
             # The record is written last: a job only exists once its input is safely on disk.
-            _write_atomically(self._record_path(request_id), json.dumps(record).encode())
+            write_private(self._record_path(request_id), json.dumps(record).encode())
         except OSError as exc:
             raise EngineError("The offline engine could not queue the job (its spool folder is not writable).") from exc
         return request_id
@@ -223,12 +222,3 @@ def _open_image(data: bytes) -> Image.Image:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise EngineInputError("The offline editor could not read the source image.") from exc
     return image
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -1,0 +1,185 @@
+"""The one validator for stored text: what it refuses and keeps, a property over any text, and the rule that
+every text column says where its text comes from, so a later column written from user input cannot skip it."""
+
+from __future__ import annotations
+
+import ast
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sqlalchemy import String
+from sqlmodel import SQLModel
+
+import db.tables  # noqa: F401  (registers every table)
+from core.domain import GenerationKind
+from core.errors import ValidationError
+from core.stored_text import (
+    EMAIL,
+    TextRule,
+    character_kind,
+    collection_name_rule,
+    display_name_rule,
+    prompt_rule,
+    reason_rule,
+    refused_characters,
+    scrub,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = [
+    prompt_rule(GenerationKind.TEXT_TO_IMAGE, 300),
+    collection_name_rule(),
+    display_name_rule(),
+    reason_rule(),
+    EMAIL,
+]
+# Text a user's input reaches, by column, and the module that cleans it before writing it (with what).
+USER_TEXT = {
+    "generations.prompt": ("core/services/validation.py", "prompt_rule"),
+    "collections.name": ("core/services/collections.py", "collection_name_rule"),
+    "collections.name_key": ("core/services/collections.py", "collection_name_rule"),
+    "users.display_name": ("core/services/accounts.py", "display_name_rule"),
+    "users.email": ("core/identity.py", "EMAIL"),
+    "users.issuer": ("core/identity.py", "PROVIDER_IDENTITY"),
+    "users.subject": ("core/identity.py", "PROVIDER_IDENTITY"),
+    "users.provider_name": ("core/identity.py", "PROVIDER_NAME"),
+    "users.avatar_url": ("core/identity.py", "_avatar"),
+    "sign_ins.browser": ("core/identity.py", "checked_client"),
+    "sign_ins.os": ("core/identity.py", "checked_client"),
+    "sign_ins.ip_prefix": ("core/identity.py", "checked_client"),
+    "ledger_entries.reason": ("core/services/admin.py", "reason_rule"),
+    "generations.status_message": ("core/services/jobs.py", "scrub"),  # the engine's words, shown to the user
+}
+# Text no user types: made by the app, chosen from a fixed list, or a provider's reference (those are parsed at
+# the payment boundary). db/text_guard.py still refuses any that holds a refused character.
+MACHINE_TEXT = {
+    "audit_log.action": "an action name from the code",
+    "audit_log.subject": "an id the code writes (user:12)",
+    "audit_log.details": "JSON, every character escaped",
+    "users.role": "a Role",
+    "generations.id": "the form token, 32 hex digits (check_token)",
+    "generations.kind": "a GenerationKind",
+    "generations.status": "a JobStatus",
+    "generations.model": "a catalogue model id (GenerationService._model)",
+    "generations.aspect_ratio": "one of the model's choices",
+    "generations.output_format": "one of the model's choices",
+    "generations.provider_request_id": "the engine's reference",
+    "generations.lease_owner": "a random token",
+    "generation_inputs.generation_id": "a job id",
+    "ledger_entries.kind": "a ledger kind from the code",
+    "ledger_entries.reference": "an id the code writes",
+    "ledger_entries.idempotency_key": "made by the code from ids and tokens",
+    "sign_ins.session_key": "a digest",
+    "sign_ins.handoff_digest": "a digest",
+    "user_preferences.model": "a catalogue model id (save_preferences)",
+    "user_preferences.aspect_ratio": "one of ASPECT_RATIOS",
+    "user_preferences.output_format": "one of OUTPUT_FORMATS",
+    "images.public_id": "random",
+    "images.generation_id": "a job id",
+    "images.source": "generated or upload",
+    "images.blob_key": "made by the code",
+    "images.thumb_key": "made by the code",
+    "images.preview_key": "made by the code",
+    "images.content_type": "sniffed from the bytes",
+    "images.aspect": "one of ASPECT_RATIOS",
+    "images.thumbhash": "base64",
+    **{f"orders.{c}": "billing: the catalogue, the code, or a provider's reference" for c in (
+        "public_id", "offer_id", "offer_name", "kind", "currency", "provider", "status", "checkout_ref",
+        "checkout_url", "grant_ref", "payment_ref", "also_payment_ref", "dispute_status",
+    )},
+    **{f"plans.{c}": "billing: the catalogue, the code, or a provider's reference" for c in (
+        "public_id", "offer_id", "offer_name", "currency", "provider", "subscription_ref", "status",
+    )},
+    **{f"payment_events.{c}": "a provider's event, parsed at the payment boundary" for c in (
+        "provider", "event_id", "type", "state", "payment_ref",
+    )},
+}  # fmt: skip
+
+
+def text_columns() -> set[str]:
+    return {
+        f"{table.name}.{column.name}"
+        for table in SQLModel.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(getattr(column.type, "impl", column.type), String)
+    }
+
+
+def test_every_text_column_says_whether_a_users_input_reaches_it() -> None:
+    """A new text column fails here until it is listed: as user text, with the validator its writer uses, or as
+    machine text, with the reason no user types it."""
+    assert text_columns() - set(USER_TEXT) - set(MACHINE_TEXT) == set()
+    assert set(USER_TEXT) & set(MACHINE_TEXT) == set()
+    assert (set(USER_TEXT) | set(MACHINE_TEXT)) - text_columns() == set()  # nothing listed that has gone
+
+
+@pytest.mark.parametrize("column", sorted(USER_TEXT))
+def test_the_writer_of_each_user_text_column_uses_the_validator(column: str) -> None:
+    module, rule = USER_TEXT[column]
+    tree = ast.parse((ROOT / module).read_text())
+    used = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    used |= {node.name for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)}
+    assert rule in used, f"{module} writes {column} but never uses {rule}"
+
+
+@pytest.mark.parametrize(
+    ("char", "kind"),
+    [
+        ("\x00", "control"), ("\x1b", "control"), ("\x7f", "control"), ("\x85", "control"), ("\u2029", "control"),
+        ("\u202a", "direction"), ("\u202e", "direction"), ("\u2066", "direction"), ("\u2069", "direction"),
+        ("\u200e", "direction"), ("\u200f", "direction"), ("\u061c", "direction"),
+        ("\u200b", "zero-width"), ("\u200c", "zero-width"), ("\u200d", "zero-width"), ("\u2060", "zero-width"),
+        ("\ufeff", "zero-width"), ("\u00ad", "format"), ("\U000e0041", "format"),
+        ("\ud800", "not-text"), ("\udfff", "not-text"), ("\ue000", "not-text"), ("\U000f0000", "not-text"),
+        ("\ufdd0", "not-text"), ("\ufffe", "not-text"), ("\U0001ffff", "not-text"),
+        ("a", None), ("é", None), ("\u0301", None), ("\U0001f431", None), ("\ufe0f", None), ("ß", None),
+        (" ", None), ("\u00a0", None), ("\n", None), ("\t", None),
+    ],
+)  # fmt: skip
+def test_each_character_is_kept_or_refused_for_its_reason(char: str, kind: str | None) -> None:
+    assert character_kind(char) == kind
+
+
+def test_line_breaks_and_tabs_only_in_a_field_of_several_lines() -> None:
+    assert prompt_rule(GenerationKind.TEXT_TO_IMAGE).clean(" a\r\nb\tc \n") == "a\nb\tc"
+    assert collection_name_rule().clean(" a\r\nb\tc \n") == "a b c"
+    assert refused_characters("a\nb", multiline=False) == ("control", ["\n"])
+
+
+def test_a_refusal_names_the_field_the_characters_and_what_to_do() -> None:
+    with pytest.raises(ValidationError) as refused:
+        collection_name_rule().clean("a\u202eb\u202dc\u202ed\u2066e\u2067")
+    assert str(refused.value) == (
+        "The collection name contains characters that change the direction of text (U+202E, U+202D, U+2066), "
+        "which can make it read differently from what is stored. Remove them and try again."
+    )
+    with pytest.raises(ValidationError, match=r"^The reason is 301 characters long; the limit is 300\."):
+        reason_rule().clean("x" * 301)
+    with pytest.raises(ValidationError, match=r"^Give a reason of 3 to 300 characters; the user sees it\.$"):
+        reason_rule().clean(" a \u00a0 \t ")
+
+
+def test_scrub_drops_what_cannot_be_stored_and_keeps_the_rest() -> None:
+    assert scrub("step 3\x00 of\u202e 5\n\tdone\ud800", 500) == "step 3 of 5\n\tdone"
+    assert scrub("x" * 600, 500) == "x" * 500
+
+
+any_text = st.text(st.characters(codec=None, blacklist_categories=()), max_size=120)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=any_text, rule=st.sampled_from(RULES))
+def test_any_text_is_either_refused_with_a_message_or_stored_clean(text: str, rule: TextRule) -> None:
+    try:
+        kept = rule.clean(text)
+    except ValidationError as refusal:
+        message = str(refusal)
+        assert message == rule.empty or message.startswith(f"The {rule.noun} ")
+        return
+    assert refused_characters(kept, multiline=rule.multiline) is None
+    assert rule.min_chars <= len(kept) <= rule.max_chars
+    assert kept == kept.strip() and unicodedata.is_normalized("NFC", kept)
+    assert rule.clean(kept) == kept  # cleaning is stable: what is stored passes again as it is
