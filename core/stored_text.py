@@ -20,6 +20,7 @@ from core.errors import ValidationError
 
 DIRECTION = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff")
+EMOJI_JOINER = "\u200d"  # zero-width, but it joins the parts of one emoji (👩 + 💻 = 👩‍💻)
 MULTILINE_CONTROLS = frozenset("\n\t")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # Column sizes (db/tables) bound the settings that choose a limit: PostgreSQL refuses a longer value.
@@ -83,7 +84,9 @@ class TextRule:
 
 def refused_characters(text: str, *, multiline: bool = True) -> tuple[str, list[str]] | None:
     """The first kind of refused character in `text` (in _KINDS order) and the distinct ones of that kind,
-    in order of appearance; None when every character may be stored."""
+    in order of appearance; None when every character may be stored. A zero-width joiner inside an emoji
+    sequence (👩‍💻, 👨‍👩‍👧) is part of the emoji, not a hidden character."""
+    text = _without_emoji_joiners(text)
     if text.isascii():
         found = list(dict.fromkeys(c for c in _ASCII_CONTROL.findall(text)))
         found += [] if multiline else [c for c in dict.fromkeys(text) if c in MULTILINE_CONTROLS]
@@ -97,6 +100,26 @@ def refused_characters(text: str, *, multiline: bool = True) -> tuple[str, list[
         if kind in kinds:
             return kind, kinds[kind]
     return None
+
+
+def _without_emoji_joiners(text: str) -> str:
+    if EMOJI_JOINER not in text:
+        return text
+    kept = [
+        c
+        for i, c in enumerate(text)
+        if not (c == EMOJI_JOINER and 0 < i < len(text) - 1 and _joins(text[i - 1]) and _starts_emoji(text[i + 1]))
+    ]
+    return "".join(kept)
+
+
+def _joins(char: str) -> bool:
+    """Whether an emoji sequence can go on after `char`: an emoji, its presentation selector or a skin tone."""
+    return _starts_emoji(char) or char == "\ufe0f" or 0x1F3FB <= ord(char) <= 0x1F3FF
+
+
+def _starts_emoji(char: str) -> bool:
+    return unicodedata.category(char) == "So"
 
 
 def character_kind(char: str, *, multiline: bool = True) -> str | None:

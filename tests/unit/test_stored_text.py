@@ -162,6 +162,15 @@ def test_a_refusal_names_the_field_the_characters_and_what_to_do() -> None:
         reason_rule().clean(" a \u00a0 \t ")
 
 
+def test_an_emoji_made_with_a_zero_width_joiner_is_kept_and_a_hidden_joiner_between_letters_is_not() -> None:
+    emoji = "👩‍💻 at a desk, 👨‍👩‍👧 on a beach, 🏳️‍🌈, 👩🏽‍🚀"
+    assert prompt_rule(GenerationKind.TEXT_TO_IMAGE).clean(emoji) == emoji
+    assert collection_name_rule().clean("👩‍💻 Work") == "👩‍💻 Work"
+    for hidden in ("ad\u200dmin", "👍\u200d", "\u200d👍", "👍\u200d x"):
+        with pytest.raises(ValidationError, match="zero-width"):
+            collection_name_rule().clean(hidden)
+
+
 def test_scrub_drops_what_cannot_be_stored_and_keeps_the_rest() -> None:
     assert scrub("step 3\x00 of\u202e 5\n\tdone\ud800", 500) == "step 3 of 5\n\tdone"
     assert scrub("x" * 600, 500) == "x" * 500
