@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import secrets
 import tempfile
@@ -15,6 +16,7 @@ from core.billing_catalogue import load_offers
 from core.clock import Clock, utc_now
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.pricing import starter_shortfall
 from core.services.accounts import AccountService
 from core.services.admin import AdminService
 from core.services.billing import BillingService
@@ -26,10 +28,12 @@ from core.services.history_export import HistoryExportService
 from core.services.jobs import JobRunner
 from core.services.local_sessions import LocalSessions
 from core.services.media import MediaService
-from core.settings import Settings, load_settings
+from core.settings import Environment, Settings, load_settings
 from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, ExportSigner, MediaSigner, Signer
 from db.engine import make_engine
 from db.uow import Database
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -70,6 +74,7 @@ def bootstrap(
     notice = ""
     if engine is None:
         engine, notice = _engine(settings, secret)
+    check_starter_grant(settings, engine)
     blobs = blobs or _blobs(settings)
     signer = MediaSigner(secret, settings.media_url_ttl_seconds, clock)
     jobs = JobRunner(
@@ -147,6 +152,15 @@ def check_sign_in(settings: Settings) -> None:
             f"secrets.toml configures an OIDC provider ({names}) but AUTH_MODE=local, which lets anyone sign in "
             "as anyone. Set AUTH_MODE=oidc, or remove the [auth] section."
         )
+
+
+def check_starter_grant(settings: Settings, engine: ImageEngine) -> None:
+    """A new account can pay for its first images with the engine's own prices: production refuses to start
+    otherwise; development says so and carries on, so a small grant can be tried on purpose."""
+    if problem := starter_shortfall(engine.models(), settings.starter_credits):
+        if settings.app_env == Environment.PRODUCTION:
+            raise ConfigurationError(problem)
+        log.warning(problem)
 
 
 def settings_clock(settings: Settings) -> Clock:
