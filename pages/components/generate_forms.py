@@ -14,6 +14,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import GenerationForm, GenerationKind, GenerationView, ImageView, ModelInfo, UserView
+from core.pricing import price_label
 from core.text import plural
 from pages.components import generate_settings as settings
 from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
@@ -206,16 +207,16 @@ def _start_from_defaults(user: UserView, models: list[ModelInfo], kind: Generati
 
 
 def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
-    """Hidden while there is only one model to choose."""
+    """Each model with its price ("40 credits" each image, "from 25 credits/MP"); hidden while there is only one."""
     if len(models) > 1:
         st.selectbox(
             "Model",
             models,
-            format_func=lambda m: m.label,
+            format_func=lambda m: f"{m.label} · {price_label(m)}",
             key=MODEL_KEYS[kind],
             persist_state="session",
             label_visibility="collapsed",
-            width=300,
+            width=360,  # a model's name, its kind and its price
         )
 
 
