@@ -21,6 +21,7 @@ from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edi
 from pages.components.frame import page_link
 from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
 from pages.components.reference_source import PICKS_KEY, reference_source
+from pages.components.submit_shortcut import submit_shortcut
 
 __all__ = ["COUNT_KEY", "FORMATS", "MODE_KEY", "PROMPT_KEY", "SEED_KEY", "prompt_bar", "reuse_draft", "set_draft"]
 
@@ -47,6 +48,7 @@ EXAMPLES = {
     GenerationKind.EDIT: 'e.g. sepia, rotate 90 degrees and add a caption "Hello"',
     GenerationKind.MULTI_REFERENCE: "e.g. The cat from image 1 sitting on the sofa from image 2",
 }
+TEXT_LABELS = {kind: "Prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "Instruction" for kind in GenerationKind}
 TEXT_HELP = {
     GenerationKind.TEXT_TO_IMAGE: "Describe the picture. Colours you name are used.",
     GenerationKind.EDIT: "Say what to change in the image.",
@@ -163,10 +165,12 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
             help=reason or None,
             icon=icon,
         )
+        # Ctrl+Enter (Cmd+Enter) in the text box counts as this click, under the same `reason`.
+        pressed = submit_shortcut(TEXT_LABELS[kind], key=f"{button_key}.shortcut")
     # An edit's missing image is plain to see beside its picker; Combine says how many more it needs.
     shown = missing if kind == GenerationKind.MULTI_REFERENCE else ""
     _explain(blocked or short or shown, credits=bool(short))
-    if not submitted or reason:
+    if not (submitted or pressed) or reason:
         return None
     return form
 
@@ -174,7 +178,7 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
 def _text_box(kind: GenerationKind) -> str:
     """The prompt or instruction: it counts characters as they are typed, and keeps its draft across pages."""
     text = st.text_area(
-        "Prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "Instruction",
+        TEXT_LABELS[kind],
         key=TEXT_KEYS[kind],
         max_chars=app_container().generation.limits.max_prompt_chars,
         height=96 if kind == GenerationKind.TEXT_TO_IMAGE else 80,
