@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import secrets
 import tempfile
@@ -15,14 +16,16 @@ from core.clock import Clock, utc_now
 from core.container import Container
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.pricing import starter_shortfall
 from core.private_files import private_folder
 from core.registry import service_factories
-from core.settings import Settings, load_settings
+from core.settings import Environment, Settings, load_settings
 from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, Signer
 from db.engine import make_engine
 from db.uow import Database
 
 __all__ = ["Container", "app_container", "bootstrap"]
+log = logging.getLogger(__name__)
 
 
 def bootstrap(
@@ -41,6 +44,7 @@ def bootstrap(
     notice = ""
     if engine is None:
         engine, notice = _engine(settings, secret)
+    check_starter_grant(settings, engine)
     clock = clock or settings_clock(settings)
     container = Container(
         settings=settings,
@@ -68,6 +72,15 @@ def check_sign_in(settings: Settings) -> None:
             f"secrets.toml configures an OIDC provider ({names}) but AUTH_MODE=local, which lets anyone sign in "
             "as anyone. Set AUTH_MODE=oidc, or remove the [auth] section."
         )
+
+
+def check_starter_grant(settings: Settings, engine: ImageEngine) -> None:
+    """A new account can pay for its first images with the engine's own prices: production refuses to start
+    otherwise; development says so and carries on, so a small grant can be tried on purpose."""
+    if problem := starter_shortfall(engine.models(), settings.starter_credits):
+        if settings.app_env == Environment.PRODUCTION:
+            raise ConfigurationError(problem)
+        log.warning(problem)
 
 
 def settings_clock(settings: Settings) -> Clock:

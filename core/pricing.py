@@ -13,12 +13,14 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from core.domain import Input, InputMegapixels, ModelInfo
+from core.domain import GenerationKind, Input, InputMegapixels, ModelInfo
 from core.domain.catalogue import parse_image_size
+from core.text import plural
 
 MEGAPIXEL = 1024 * 1024
 ENGINE_INPUT_LONG_SIDE = 2048  # input images are sent no larger than this on their long side
 DEFAULT_SIZE = (1024, 1024)
+STARTER_IMAGES = 3  # a new account's starter grant pays for at least this many images of the default model
 
 Size = tuple[int, int]
 
@@ -68,3 +70,37 @@ def capture(held: int, delivered: int, asked: int) -> int:
     if asked <= 0:
         return 0
     return held * min(max(delivered, 0), asked) // asked
+
+
+def default_options(model: ModelInfo) -> dict[str, object]:
+    return {spec.name.value: spec.default for spec in model.inputs if spec.default is not None}
+
+
+def one_image(model: ModelInfo) -> int:
+    """Credits for one image of `model` at its default settings, with no input images."""
+    return quote(model, 1, default_options(model))
+
+
+def price_label(model: ModelInfo) -> str:
+    """The price a model picker shows: "40 credits" (each image), or "from 25 credits/MP" (the first megapixel)."""
+    price = model.price
+    if not price.by_megapixel:
+        return plural(price.per_image, "credit")
+    return f"from {plural(price.first_megapixel, 'credit')}/MP"
+
+
+def starter_shortfall(models: Sequence[ModelInfo], starter_credits: int) -> str:
+    """Why a starter grant of `starter_credits` cannot pay for STARTER_IMAGES images of the default model (the
+    first text-to-image model a new account is offered), naming the numbers; "" when it can."""
+    default = next((m for m in models if m.kind == GenerationKind.TEXT_TO_IMAGE), None)
+    if default is None:
+        return ""
+    each = one_image(default)
+    needed = STARTER_IMAGES * each
+    if starter_credits >= needed:
+        return ""
+    return (
+        f"STARTER_CREDITS is {starter_credits:,}, but a new account's first {STARTER_IMAGES} images with the default "
+        f"model, {default.label}, cost {needed:,} credits ({plural(each, 'credit')} each). "
+        f"Set STARTER_CREDITS to at least {needed:,}."
+    )

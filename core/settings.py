@@ -104,7 +104,8 @@ class Settings(BaseSettings):
     clock_offset_seconds: float = 0.0
     blob_store: str = "local"
 
-    starter_credits: int = Field(20, ge=0)
+    # Five images of the shipped fal default (FLUX.1 Kontext [pro], 40 credits); bootstrap checks it pays for three.
+    starter_credits: int = Field(200, ge=0)
     credits_per_image: int = Field(1, ge=1)
     offline_engine_delay_seconds: float = Field(2.0, ge=0)
     generation_timeout_seconds: int = Field(600, ge=10)

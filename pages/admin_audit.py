@@ -8,6 +8,7 @@ from core.bootstrap import app_container
 from core.domain import AuditFilter, Role
 from pages.components.guard import require_user
 from pages.components.paging import current_cursor, pager, reset
+from pages.components.safe_text import escape_markdown
 
 admin = require_user(Role.ADMIN)
 service = app_container().admin
@@ -46,19 +47,20 @@ page = service.audit_log(admin, filters, before_id=current_cursor("admin.audit")
 if not page.items:
     st.info("No entries match these filters." if (actor or action or since) else "Nothing has been logged yet.")
 else:
-    st.dataframe(
+    # A static table: st.dataframe's toolbar would export the page (and copy its cells) with no audit row,
+    # beside the audited download below. st.table renders markdown, so every cell is escaped.
+    st.table(
         [
             {
                 "Time (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "Actor": e.actor,
-                "Action": e.action,
-                "Subject": e.subject,
-                "Details": e.details,
+                "Actor": escape_markdown(e.actor),
+                "Action": escape_markdown(e.action),
+                "Subject": escape_markdown(e.subject_shown),
+                "Details": "  \n".join(escape_markdown(f"{key}: {value}") for key, value in e.details_shown),
             }
             for e in page.items
         ],
         hide_index=True,
-        width="stretch",
     )
     pager("admin.audit", page.next_cursor, page.total, service.audit_page_size)
     st.download_button(

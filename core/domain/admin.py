@@ -34,5 +34,7 @@ class AuditEntryView:
     created_at: datetime
     actor: str  # the actor's email, "system", or "user #12 (deleted)"
     action: str
-    subject: str
-    details: str
+    subject: str  # as stored: "user:12", "audit_log" (the CSV keeps it)
+    details: str  # as stored: JSON (the CSV keeps it)
+    subject_shown: str = ""  # for people: a user's current email, "user #12 (deleted)", or the subject itself
+    details_shown: tuple[tuple[str, str], ...] = ()  # for people: (key, value), a nested key as "filters.action"

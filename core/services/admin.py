@@ -12,6 +12,7 @@ from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, U
 from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.services import audit, ledger
 from core.services.admin_views import admin_user_row
+from core.services.audit_views import shown, subject_user_ids
 from core.stored_text import REASON_COLUMN, character_kind, reason_rule
 from db.repositories import AuditQuery
 from db.tables import AuditEntry
@@ -78,7 +79,9 @@ class AdminService:
             _require_admin(uow, actor)
             rows = list(uow.audit.page(_query(filters), before_id, self.audit_page_size + 1))
             total = uow.audit.count(_query(filters))
-        return keyset_page([_entry_view(entry, email) for entry, email in rows], self.audit_page_size, total)
+            emails = uow.users.emails(subject_user_ids(entry.subject for entry, _ in rows))
+        views = [shown(_entry_view(entry, email), emails) for entry, email in rows]
+        return keyset_page(views, self.audit_page_size, total)
 
     def audit_filters(self, actor: UserView) -> tuple[list[tuple[int, str]], list[str]]:
         """The actors (id, email) and the actions that occur in the log, for the filter menus."""

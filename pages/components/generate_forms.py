@@ -15,12 +15,14 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationForm, GenerationKind, ModelInfo, UserView
 from core.domain.reuse import Draft
+from core.pricing import price_label
 from core.text import plural
 from pages.components import generate_settings as settings
 from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
 from pages.components.frame import page_link
 from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
 from pages.components.reference_source import PICKS_KEY, reference_source
+from pages.components.submit_shortcut import submit_shortcut
 
 __all__ = ["COUNT_KEY", "FORMATS", "MODE_KEY", "PROMPT_KEY", "SEED_KEY", "prompt_bar", "set_draft"]
 
@@ -47,6 +49,7 @@ EXAMPLES = {
     GenerationKind.EDIT: 'e.g. sepia, rotate 90 degrees and add a caption "Hello"',
     GenerationKind.MULTI_REFERENCE: "e.g. The cat from image 1 sitting on the sofa from image 2",
 }
+TEXT_LABELS = {kind: "Prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "Instruction" for kind in GenerationKind}
 TEXT_HELP = {
     GenerationKind.TEXT_TO_IMAGE: "Describe the picture. Colours you name are used.",
     GenerationKind.EDIT: "Say what to change in the image.",
@@ -137,10 +140,12 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
             help=reason or None,
             icon=icon,
         )
+        # Ctrl+Enter (Cmd+Enter) in the text box counts as this click, under the same `reason`.
+        pressed = submit_shortcut(TEXT_LABELS[kind], key=f"{button_key}.shortcut")
     # An edit's missing image is plain to see beside its picker; Combine says how many more it needs.
     shown = missing if kind == GenerationKind.MULTI_REFERENCE else ""
     _explain(blocked or short or shown, credits=bool(short))
-    if not submitted or reason:
+    if not (submitted or pressed) or reason:
         return None
     return form
 
@@ -148,7 +153,7 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
 def _text_box(kind: GenerationKind) -> str:
     """The prompt or instruction: it counts characters as they are typed, and keeps its draft across pages."""
     text = st.text_area(
-        "Prompt" if kind == GenerationKind.TEXT_TO_IMAGE else "Instruction",
+        TEXT_LABELS[kind],
         key=TEXT_KEYS[kind],
         max_chars=app_container().generation.limits.max_prompt_chars,
         height=96 if kind == GenerationKind.TEXT_TO_IMAGE else 80,
@@ -181,16 +186,16 @@ def _start_from_defaults(user: UserView, models: list[ModelInfo], kind: Generati
 
 
 def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
-    """Hidden while there is only one model to choose."""
+    """Each model with its price ("40 credits" each image, "from 25 credits/MP"); hidden while there is only one."""
     if len(models) > 1:
         st.selectbox(
             "Model",
             models,
-            format_func=lambda m: m.label,
+            format_func=lambda m: f"{m.label} · {price_label(m)}",
             key=MODEL_KEYS[kind],
             persist_state="session",
             label_visibility="collapsed",
-            width=300,
+            width=360,  # a model's name, its kind and its price
         )
 
 

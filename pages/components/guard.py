@@ -23,7 +23,7 @@ from core.domain.url_params import SIGN_IN
 from core.errors import SessionEndedError, ValidationError
 from core.identity import ClientInfo, client_info, identity_from_claims
 from core.services.local_sessions import COOKIE
-from core.web.session_routes import COOKIE_SCRIPT_PATH, SESSION_PATH, SIGNOUT_PATH
+from core.web.session_routes import COOKIE_SCRIPT_PATH
 from pages.components.flash import show_flash
 from pages.components.frame import environment_badge, sidebar, styles
 from pages.components.safe_text import escape_markdown
@@ -101,9 +101,10 @@ def sign_out(session_key: str) -> None:
         st.logout()
         st.stop()
     st.session_state.pop(LOCAL_KEY, None)
-    # Other tabs sharing the cookie see the ended sign-in on their next run; this one deletes it.
+    # Other tabs sharing the cookie see the ended sign-in on their next run; this one posts the
+    # sign-out form, whose route deletes the cookie (and ends the sign-in it names, once more).
     st.caption("Signing out…")
-    _cookie_script(go=SIGNOUT_PATH)
+    _cookie_script(sign_out="yes")
     st.stop()
 
 
@@ -124,13 +125,15 @@ def _hand_off_to_cookie(session_key: str) -> None:
         token = app_container().local_sessions.hand_off(session_key)
     except SessionEndedError:
         return  # signed out in another tab meanwhile: the next run shows the sign-in screen
-    _cookie_script(session=f"{SESSION_PATH}?token={token}")
+    _cookie_script(token=token)
 
 
 def _cookie_script(**data: str) -> None:
     """Our script from our own origin (the content security policy allows no inline script); it reads
-    its task from the tag: `session` (fetch that URL) or `go` (navigate there)."""
-    attributes = "".join(f' data-{name}="{html.escape(value, quote=True)}"' for name, value in data.items())
+    its task from the tag: `token` (post it for the cookie) or `sign_out` (post the sign-out form)."""
+    attributes = "".join(
+        f' data-{name.replace("_", "-")}="{html.escape(value, quote=True)}"' for name, value in data.items()
+    )
     st.html(f'<script src="{COOKIE_SCRIPT_PATH}"{attributes}></script>', unsafe_allow_javascript=True)
 
 

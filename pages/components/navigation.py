@@ -1,6 +1,8 @@
-"""The page list for one user, by role: each role sees only its pages. Every page still checks the role itself."""
+"""The page list for one user, by role: each role sees only its pages in the menu. Every page checks the role itself."""
 
 from __future__ import annotations
+
+from typing import Literal
 
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
@@ -19,10 +21,20 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
         st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
     ]
     # A guest gets the same user pages (app.py hides the menu), so a bookmarked link shows the
-    # sign-in screen rather than "page not found"; each page's guard shows it.
-    if user is not None and user.has_role(Role.ADMIN):
-        pages += [
-            st.Page("pages/admin_users.py", title="Users", icon=":material/group:", url_path="admin_users"),
-            st.Page("pages/admin_audit.py", title="Audit log", icon=":material/policy:", url_path="admin_audit"),
-        ]
+    # sign-in screen rather than "page not found"; each page's guard shows it. The admin pages are
+    # always routed too, and listed only for admins: anyone else who opens one by its address gets
+    # its guard's own refusal ("This page is for admins"), never Streamlit's "Page not found".
+    shown: Literal["visible", "hidden"] = "visible" if user is not None and user.has_role(Role.ADMIN) else "hidden"
+    pages += [
+        st.Page(
+            "pages/admin_users.py", title="Users", icon=":material/group:", url_path="admin_users", visibility=shown
+        ),
+        st.Page(
+            "pages/admin_audit.py",
+            title="Audit log",
+            icon=":material/policy:",
+            url_path="admin_audit",
+            visibility=shown,
+        ),
+    ]
     return pages

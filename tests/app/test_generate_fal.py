@@ -34,15 +34,18 @@ def labels(at: AppTest) -> list[str]:
 
 
 def model(at: AppTest, label: str) -> AppTest:
-    return at.selectbox(key="generate.create_model").select(label).run()  # type: ignore[no-any-return]
+    """Choose a model by its name, as the picker shows it with its price."""
+    picker = at.selectbox(key="generate.create_model")
+    [option] = [o for o in picker.options if o.startswith(f"{label} · ")]
+    return picker.select(option).run()  # type: ignore[no-any-return]
 
 
 def test_each_model_offers_only_its_own_settings_and_its_exact_price(fal_app, open_app: Callable[..., AppTest]) -> None:
     at = open_app()
     assert "Offline engine: not an AI model" not in [m.value for m in at.markdown]
     assert [o for o in at.selectbox(key="generate.create_model").options][:2] == [
-        "FLUX.1 Kontext [pro]",
-        "FLUX.1 Kontext [max]",
+        "FLUX.1 Kontext [pro] · 40 credits",
+        "FLUX.1 Kontext [max] · 80 credits",
     ]
     assert "Generate · 40 credits" in labels(at)
     assert at.selectbox(key="generate.aspect_ratio").value == "1:1"
@@ -59,6 +62,22 @@ def test_each_model_offers_only_its_own_settings_and_its_exact_price(fal_app, op
     assert "Generate · 45 credits" in labels(at)  # 2 MP: $0.03 + $0.015
     at = model(at, "FLUX.2 [dev]")
     assert {"generate.steps", "generate.acceleration", "generate.count"} <= {w.key for w in [*at.slider, *at.radio]}
+
+
+def test_the_model_picker_shows_each_models_price_in_every_mode(fal_app, open_app: Callable[..., AppTest]) -> None:
+    at = open_app()
+    assert at.selectbox(key="generate.create_model").options == [
+        "FLUX.1 Kontext [pro] · 40 credits",
+        "FLUX.1 Kontext [max] · 80 credits",
+        "FLUX.2 [pro] · from 30 credits/MP",
+        "FLUX.2 [dev] · from 12 credits/MP",
+        "FLUX.2 [dev] Turbo · from 8 credits/MP",
+    ]
+    assert at.selectbox(key="generate.create_model").value.label == "FLUX.1 Kontext [pro]"  # the default model
+    at.segmented_control(key="generate.mode").set_value("Edit").run()
+    assert "FLUX.1 Kontext [dev] · edit · from 25 credits/MP" in at.selectbox(key="generate.edit_model").options
+    at.segmented_control(key="generate.mode").set_value("Combine").run()
+    assert "FLUX.1 Kontext [max] · multi-reference · 80 credits" in at.selectbox(key="generate.combine_model").options
 
 
 def test_the_page_shows_the_queue_position_then_the_model_log_then_the_image(

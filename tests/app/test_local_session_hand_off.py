@@ -12,7 +12,7 @@ from tests.app.conftest import ROOT
 from tests.app.frame import balance
 from tests.markdown import unescape
 
-COOKIE_SCRIPT = re.compile(r'<script src="/auth/cookie\.js" data-(session|go)="([^"]+)"></script>')
+COOKIE_SCRIPT = re.compile(r'<script src="/auth/cookie\.js" data-(token|sign-out)="([^"]+)"></script>')
 
 
 def cookie_scripts(at: AppTest) -> list[tuple[str, str]]:
@@ -36,9 +36,8 @@ def test_after_signing_in_the_page_asks_once_for_the_cookie_with_a_token_for_thi
 ) -> None:
     at = sign_in_by_form(open_app)
     assert balance(at) == 20  # the tab is signed in at once, the cookie or not
-    [(task, url)] = cookie_scripts(at)
-    assert task == "session" and url.startswith("/auth/session?token=")
-    token = url.split("token=", 1)[1]
+    [(task, token)] = cookie_scripts(at)
+    assert task == "token"
     assert at.session_state.to_dict() and not [k for k, v in at.session_state.items() if token in str(v)]
     assert app_settings.local_sessions.consume(token) == at.session_state[LOCAL_KEY]
     at.run()
@@ -60,7 +59,7 @@ def test_signing_out_ends_the_sign_in_and_sends_the_browser_to_delete_the_cookie
     at = open_app()
     key = at.session_state[LOCAL_KEY]
     at = click(at, "Sign out")
-    assert cookie_scripts(at) == [("go", "/auth/signout")]
+    assert cookie_scripts(at) == [("sign-out", "yes")]
     assert LOCAL_KEY not in at.session_state
     with app_settings.db.reader() as uow:
         found = uow.sign_ins.by_key(key)

@@ -49,7 +49,10 @@ def test_a_signed_in_user_sees_their_name_balance_and_no_admin_pages(oidc_app) -
     sidebar = unescape(" ".join(str(m.value) for m in [*at.sidebar.markdown, *at.sidebar.caption]))
     assert "Alice Example" in sidebar and "alice@example.com" in sidebar
     assert balance(at) == 20
-    assert nav_titles(at) == ["pages/generate.py", "pages/account.py"]
+    # The admin pages are routed for everyone but listed for admins only (tests/app/test_admin_addresses.py):
+    # their address shows the page's own refusal.
+    at.switch_page("pages/admin_users.py").run()
+    assert "This page is for admins." in texts(at) and not at.dataframe
 
 
 def test_an_admin_gets_the_admin_pages_in_the_navigation(oidc_app) -> None:

@@ -113,8 +113,8 @@ def test_a_kontext_pro_image_comes_back_from_fal_and_is_charged_40_credits(
         expect(balance_link(page)).to_have_accessible_name("500 credits")
         settle(page)
 
-        expect(model_picker(page)).to_have_value("FLUX.1 Kontext [pro]")  # the default
-        choose_model(page, "FLUX.1 Kontext [pro]")
+        expect(model_picker(page)).to_have_value("FLUX.1 Kontext [pro] · 40 credits")  # the default, with its price
+        choose_model(page, "FLUX.1 Kontext [pro] · 40 credits")
         page.get_by_role("textbox", name="Prompt").fill(prompt)
         generate = page.get_by_role("button", name="Generate · 40 credits")
         expect(generate).to_be_enabled()
@@ -138,7 +138,7 @@ def test_flux_2_pro_offers_its_own_settings_and_price_on_a_phone(phone: Page, at
     with screenshot_on_failure(page, atelier, "fal-generate-phone"):
         sign_in(page, "fal-phone@example.com")
         settle(page)
-        choose_model(page, "FLUX.2 [pro]")
+        choose_model(page, "FLUX.2 [pro] · from 30 credits/MP")
 
         settings = page.get_by_test_id("stPopover").get_by_role("button")
         expect(settings).to_have_count(1)

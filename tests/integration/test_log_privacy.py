@@ -90,10 +90,12 @@ def test_the_sign_in_cookie_hand_off_logs_neither_the_token_nor_the_session_key_
     client = TestClient(Starlette(routes=session_routes(lambda: c)), follow_redirects=False)
     key = c.accounts.sign_in_local(EMAIL).session_key
     token = c.local_sessions.hand_off(key)
-    cookie = client.get(f"/auth/session?token={token}").cookies[COOKIE]
+    same_origin = {"Origin": "http://testserver"}
+    cookie = client.post("/auth/session", data={"token": token}, headers=same_origin).cookies[COOKIE]
     assert c.local_sessions.session_key(cookie) == key
-    assert client.get(f"/auth/session?token={token}").headers["location"] == "/?signin=failed"  # replayed
-    client.post("/auth/signout")
+    replayed = client.post("/auth/session", data={"token": token}, headers=same_origin)
+    assert replayed.headers["location"] == "/?signin=failed"
+    client.post("/auth/signout", headers=same_origin)
     c.accounts.sign_out(key)
     # The test's own HTTP client logs the URLs it requests, as a browser's history would; the app never does.
     app_lines = [line for line in every_log_line if " httpx " not in line and " httpcore" not in line]

@@ -1,0 +1,90 @@
+"""The audit log page in Chromium: the only way to export it is the audited "Download as CSV" (the table has no
+toolbar download, nor a grid to copy from), and the entries read as people read them: subjects by email, details
+as key: value."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine, text
+
+from core.domain import Role
+from tests.e2e.server import RunningServer, running_server
+from tests.e2e.test_studio import SIZES, settle, sign_in
+from tests.factories import make_container
+
+pytestmark = pytest.mark.e2e
+
+ADMIN = "admin@example.com"
+
+
+@pytest.fixture(scope="module")
+def atelier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    with running_server(tmp_path_factory.mktemp("audit"), extra_env={"ADMIN_EMAILS": ADMIN}) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser: Browser, atelier: RunningServer) -> Iterator[Page]:
+    context = browser.new_context(base_url=atelier.url, viewport=SIZES["desktop"], accept_downloads=True)
+    context.set_default_timeout(15_000)
+    yield context.new_page()
+    context.close()
+
+
+def exports_logged(server: RunningServer) -> int:
+    engine = create_engine(server.database_url)
+    try:
+        with engine.connect() as conn:
+            return int(
+                conn.execute(text("SELECT count(*) FROM audit_log WHERE action = 'audit.exported'")).scalar_one()
+            )
+    finally:
+        engine.dispose()
+
+
+def test_the_audit_log_has_no_unaudited_export_and_reads_as_people_read_it(
+    page: Page, atelier: RunningServer, tmp_path: Path
+) -> None:
+    sign_in(page, ADMIN)  # ADMIN_EMAILS makes this account an admin, and logs that
+    c = make_container(tmp_path, atelier.database_url)  # the server's own database, to act as its admin would
+    admin = c.accounts.sign_in_local(ADMIN).user
+    bob = c.accounts.sign_in_local("bob@example.com").user
+    c.admin.adjust_credits(admin, bob.id, 5, "Goodwill after an outage", "e2e-goodwill")
+    c.admin.set_role(admin, bob.id, Role.TEAM)
+
+    page.goto("/admin_audit")
+    expect(page.get_by_role("heading", name="Audit log", exact=True)).to_be_visible()
+    entries = page.get_by_test_id("stTable").or_(page.get_by_test_id("stDataFrame"))
+    expect(entries).to_be_visible()
+    settle(page)
+
+    # Hovering the entries offers no toolbar: no download, no search, no fullscreen grid to copy from.
+    entries.hover()
+    expect(page.get_by_test_id("stElementToolbar")).to_have_count(0)
+    expect(page.get_by_test_id("stDataFrame")).to_have_count(0)
+    download = page.get_by_role("button", name="Download as CSV")
+    expect(download).to_have_count(1)
+
+    table = page.get_by_test_id("stTable")
+    expect(table.get_by_role("row")).to_have_count(4)  # the header and three entries
+    newest = table.get_by_role("row").nth(1)
+    expect(newest).to_contain_text("role.changed")
+    expect(newest).to_contain_text("bob@example.com")
+    expect(newest).to_contain_text("old: user")
+    expect(newest).to_contain_text("new: team")
+    adjusted = table.get_by_role("row").nth(2)
+    expect(adjusted).to_contain_text("amount: 5")
+    expect(adjusted).to_contain_text("reason: Goodwill after an outage")
+    expect(table).not_to_contain_text("user:")
+    expect(table).not_to_contain_text("{")
+
+    # The one export there is, is audited.
+    before = exports_logged(atelier)
+    with page.expect_download() as got:
+        download.click()
+    assert got.value.suggested_filename == "atelier-audit-log.csv"
+    assert exports_logged(atelier) == before + 1
