@@ -88,3 +88,14 @@ def test_the_audit_log_has_no_unaudited_export_and_reads_as_people_read_it(
         download.click()
     assert got.value.suggested_filename == "atelier-audit-log.csv"
     assert exports_logged(atelier) == before + 1
+
+
+def test_no_table_offers_its_own_download_not_even_the_admins_list_of_users(page: Page) -> None:
+    sign_in(page, ADMIN)
+    page.goto("/admin_users")
+    users = page.get_by_test_id("stDataFrame")
+    expect(users).to_be_visible()
+    settle(page)
+    users.hover()
+    expect(page.get_by_test_id("stElementToolbar")).to_be_visible()  # search and fullscreen stay
+    expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
