@@ -4,41 +4,32 @@
 alike (after the server asked the provider itself). It is idempotent twice over: the provider's
 event id is recorded once, and every grant has its own business key (the order's `grant_ref`
 and the ledger's idempotency key), so a replay, the same payment reported by two events, or the
-webhook and the return page racing, all grant once.
-
-Refunds and disputes hold back credits in proportion to the money returned, capped at what the
-order granted; `_settle_clawback` works from the order's totals, so events may come in any
-order: a refund that arrives before its payment waits, and is applied when the payment is.
-
-Money reported back is never more than the order was paid. A larger refund or dispute is capped at
-the order's amount (and the cap audited), not refused: the report is signed and money did go back,
-so refusing it would leave the credits in place while the provider retried for days; the order's
-amount is all our books know was paid (a provider's total may add tax), and a clawback can never
-exceed what the order granted. A negative amount cannot reach here: a PaymentEvent refuses one.
+webhook and the return page racing, all grant once. Money going back (refunds, disputes) is
+core/services/clawbacks.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core.domain.billing import DisputeStatus, EventKind, OfferKind, OrderStatus, PaymentEvent, PlanStatus
+from core.domain.billing import EventKind, OfferKind, OrderStatus, PaymentEvent, PlanStatus
 from core.errors import MalformedEventError
 from core.services import audit, ledger
+from core.services.clawbacks import dispute_closed, dispute_opened, refunded, settle_clawback
+from core.services.payment_orders import (
+    UNPAID,
+    Applied,
+    new_order,
+    new_public_id,
+    order_named,
+    set_fields,
+)
 from db.tables import Order, PaymentEventRecord, Plan
 from db.uow import UnitOfWork
 
-UNPAID = (OrderStatus.PENDING, OrderStatus.FAILED, OrderStatus.CANCELED)
-
-
-@dataclass(frozen=True)
-class Applied:
-    outcome: str  # applied | duplicate | waiting | ignored
-    order: str = ""  # the public id of the order it acted on
+__all__ = ["Applied", "apply", "new_order", "new_public_id", "reject"]
 
 
 def apply(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
@@ -84,44 +75,11 @@ def reject(uow: UnitOfWork, provider: str, refused: MalformedEventError, now: da
     return True
 
 
-def new_public_id() -> str:
-    return secrets.token_hex(8)
-
-
-def new_order(
-    user_id: int,
-    offer_id: str,
-    offer_name: str,
-    kind: OfferKind,
-    credits: int,
-    amount: int,
-    currency: str,
-    provider: str,
-    now: datetime,
-    public_id: str = "",
-) -> Order:
-    """A pending order: a checkout about to open, or a plan's month about to be granted."""
-    return Order(
-        public_id=public_id or new_public_id(),
-        user_id=user_id,
-        offer_id=offer_id,
-        offer_name=offer_name,
-        kind=kind,
-        credits=credits,
-        amount=amount,
-        currency=currency,
-        provider=provider,
-        status=OrderStatus.PENDING,
-        created_at=now,
-        updated_at=now,
-    )
-
-
 # -- one-time payments -----------------------------------------------------------------------------------------
 
 
 def _paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    order = _order(uow, event)
+    order = order_named(uow, event)
     if order is None:
         return Applied("ignored")
     if order.kind == OfferKind.PLAN:  # a plan's credits come with its paid months only
@@ -131,11 +89,11 @@ def _paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
 
 
 def _failed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    order = _order(uow, event)
+    order = order_named(uow, event)
     if order is None:
         return Applied("ignored")
     if order.status == OrderStatus.PENDING:
-        _set(order, now, status=OrderStatus.FAILED)
+        set_fields(order, now, status=OrderStatus.FAILED)
     return Applied("applied", order.public_id)
 
 
@@ -144,11 +102,11 @@ def _failed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
 
 def _started(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     """A plan's checkout completed: link the order to its plan. Its first month comes with MONTH_PAID."""
-    order = _order(uow, event)
+    order = order_named(uow, event)
     if order is None or not event.subscription:
         return Applied("ignored")
     plan = _plan(uow, order, event, now)
-    _set(order, now, plan_id=plan.id)
+    set_fields(order, now, plan_id=plan.id)
     return Applied("applied", order.public_id)
 
 
@@ -156,7 +114,7 @@ def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
     """One month of a plan was paid: the plan's first order takes it, or a new order is made for it."""
     # Lock first (the order that started the plan, then the plan), then look for this month: a report of the
     # same month committing meanwhile is seen once the lock is ours.
-    first = _order(uow, event)
+    first = order_named(uow, event)
     plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
     if found := uow.billing.order_by_grant(f"{event.provider}:{event.grant}"):
         _grant(uow, found, event, now)  # learns the payment's references if the first report lacked them
@@ -179,7 +137,7 @@ def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
                 now,
             )
         )
-    _set(first, now, plan_id=plan.id)
+    set_fields(first, now, plan_id=plan.id)
     plan.months_paid += 1
     if event.period_end and (plan.period_end is None or event.period_end > plan.period_end):
         plan.period_end = event.period_end
@@ -190,14 +148,14 @@ def _month_paid(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
 
 
 def _plan_canceling(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    return _plan_status(uow, event, now, PlanStatus.CANCELING)
+    return _planorder_status(uow, event, now, PlanStatus.CANCELING)
 
 
 def _plan_ended(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    return _plan_status(uow, event, now, PlanStatus.ENDED)
+    return _planorder_status(uow, event, now, PlanStatus.ENDED)
 
 
-def _plan_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: PlanStatus) -> Applied:
+def _planorder_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: PlanStatus) -> Applied:
     plan = uow.billing.plan_by_subscription(event.provider, event.subscription, lock=True)
     if plan is None or plan.status == PlanStatus.ENDED:
         return Applied("ignored")
@@ -210,109 +168,6 @@ def _plan_status(uow: UnitOfWork, event: PaymentEvent, now: datetime, status: Pl
     return Applied("applied")
 
 
-# -- money going back ------------------------------------------------------------------------------------------
-
-
-def _refunded(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    def refunded(order: Order) -> None:
-        total = _capped(uow, order, event, now, event.refunded)
-        _set(order, now, amount_refunded=max(order.amount_refunded, total))
-
-    return _money_back(uow, event, now, refunded)
-
-
-def _dispute_opened(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    def opened(order: Order) -> None:
-        if order.dispute_status in ("", DisputeStatus.OPEN):  # a closed dispute's outcome stands
-            amount = _capped(uow, order, event, now, event.amount or order.amount)
-            _set(order, now, dispute_status=DisputeStatus.OPEN, dispute_amount=amount)
-
-    return _money_back(uow, event, now, opened)
-
-
-def _dispute_closed(uow: UnitOfWork, event: PaymentEvent, now: datetime) -> Applied:
-    def closed(order: Order) -> None:
-        status = DisputeStatus.WON if event.dispute_won else DisputeStatus.LOST
-        amount = _capped(uow, order, event, now, event.amount or order.dispute_amount or order.amount)
-        _set(order, now, dispute_status=status, dispute_amount=amount)
-
-    return _money_back(uow, event, now, closed)
-
-
-def _capped(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime, reported: int) -> int:
-    """Money back as the order can have it: at most its amount (see the module's note); a cap is audited."""
-    if reported <= order.amount:
-        return reported
-    audit.record(
-        uow,
-        now,
-        None,
-        "billing.amount_capped",
-        f"user:{order.user_id}",
-        order=order.public_id,
-        provider=order.provider,
-        event=event.event_id or event.type,
-        reported=reported,
-        capped_at=order.amount,
-    )
-    return order.amount
-
-
-def _money_back(uow: UnitOfWork, event: PaymentEvent, now: datetime, change: Callable[[Order], None]) -> Applied:
-    """Find the payment the money came from. By its references first: a plan's refund names the order that
-    started the plan, but the month refunded may be another. The named order itself only while it is
-    unpaid (the refund came first). Otherwise the event waits for its payment."""
-    order = uow.billing.order_by_payment(event.provider, [event.payment, event.also_payment], lock=True)
-    if order is None and (named := _order(uow, event)) is not None and not named.grant_ref:
-        order = named
-    if order is None:
-        return Applied("waiting")  # its payment has not reached us yet: applied when it does
-    change(order)
-    _settle_clawback(uow, order, now, event)
-    return Applied("applied", order.public_id)
-
-
-def _settle_clawback(uow: UnitOfWork, order: Order, now: datetime, event: PaymentEvent) -> None:
-    """Make the credits held back match the money returned: in proportion, rounded up, capped at the grant.
-    A won dispute lowers the target, so the difference is given back."""
-    returned = max(order.amount_refunded, 0)  # rows written before amounts were checked may hold anything
-    if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST):
-        returned += max(order.dispute_amount, 0)
-    returned = min(returned, order.amount)
-    granted = order.credits_granted
-    target = -(-granted * returned // order.amount) if order.amount > 0 else 0
-    change = target - order.credits_clawed_back
-    if change:
-        order.adjustments += 1
-        key = f"order:{order.public_id}:adjustment:{order.adjustments}"
-        reference = f"order {order.public_id}"
-        if change > 0:
-            why = "dispute" if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST) else "refund"
-            reason = f"{order.offer_name} was {_returned(why, order)}"
-            ledger.claw_back(uow, order.user_id, change, reason, key, reference)
-        else:
-            reason = f"The dispute over {order.offer_name} was won"
-            ledger.grant(uow, order.user_id, -change, reason, key, reference, kind="reinstate")
-        audit.record(
-            uow,
-            now,
-            None,
-            "billing.clawback" if change > 0 else "billing.reinstated",
-            f"user:{order.user_id}",
-            order=order.public_id,
-            credits=-change,
-            provider=order.provider,
-            event=event.event_id or event.type,
-        )
-    _set(order, now, credits_clawed_back=target, status=_status(order))
-
-
-def _returned(why: str, order: Order) -> str:
-    if why == "dispute":
-        return "disputed with the bank"
-    return "refunded" if order.amount_refunded >= order.amount else "partly refunded"
-
-
 # -- shared steps ----------------------------------------------------------------------------------------------
 
 
@@ -322,10 +177,10 @@ def _grant(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) ->
     if order.status not in UNPAID or order.grant_ref:
         if order.payment_ref or not event.payment:
             return
-        _set(order, now, payment_ref=event.payment, also_payment_ref=event.also_payment or None)
+        set_fields(order, now, payment_ref=event.payment, also_payment_ref=event.also_payment or None)
         _apply_waiting(uow, order, now, event)
         return
-    _set(
+    set_fields(
         order,
         now,
         status=OrderStatus.PAID,
@@ -367,16 +222,7 @@ def _apply_waiting(uow: UnitOfWork, order: Order, now: datetime, event: PaymentE
             continue
         _HANDLERS[earlier.kind](uow, earlier, now)
         waiting.state, waiting.order_id = "applied", order.id
-    _settle_clawback(uow, order, now, event)
-
-
-def _order(uow: UnitOfWork, event: PaymentEvent) -> Order | None:
-    """Our order named by the event (its public id echoed back, or its checkout), locked; only the
-    provider it was sold through may speak for it."""
-    order = uow.billing.order(event.order, lock=True) if event.order else None
-    if order is None and event.checkout:
-        order = uow.billing.order_by_checkout(event.provider, event.checkout, lock=True)
-    return order if order is not None and order.provider == event.provider else None
+    settle_clawback(uow, order, now, event)
 
 
 def _plan(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime) -> Plan:
@@ -406,22 +252,6 @@ def _new_plan(uow: UnitOfWork, order: Order, event: PaymentEvent, now: datetime)
     return plan
 
 
-def _status(order: Order) -> OrderStatus:
-    if not order.grant_ref:
-        return OrderStatus(order.status)
-    if order.dispute_status in (DisputeStatus.OPEN, DisputeStatus.LOST):
-        return OrderStatus.DISPUTED
-    if order.amount_refunded >= order.amount > 0:
-        return OrderStatus.REFUNDED
-    return OrderStatus.PARTLY_REFUNDED if order.amount_refunded > 0 else OrderStatus.PAID
-
-
-def _set(order: Order, now: datetime, **values: object) -> None:
-    for name, value in values.items():
-        setattr(order, name, value)
-    order.updated_at = now
-
-
 def _payload(event: PaymentEvent) -> dict[str, object]:
     data = dataclasses.asdict(event)
     data["kind"] = event.kind.value
@@ -448,9 +278,9 @@ _HANDLERS = {
     EventKind.FAILED: _failed,
     EventKind.STARTED: _started,
     EventKind.MONTH_PAID: _month_paid,
-    EventKind.REFUNDED: _refunded,
-    EventKind.DISPUTE_OPENED: _dispute_opened,
-    EventKind.DISPUTE_CLOSED: _dispute_closed,
+    EventKind.REFUNDED: refunded,
+    EventKind.DISPUTE_OPENED: dispute_opened,
+    EventKind.DISPUTE_CLOSED: dispute_closed,
     EventKind.PLAN_CANCELING: _plan_canceling,
     EventKind.PLAN_ENDED: _plan_ended,
     EventKind.IGNORED: _ignored,
