@@ -44,7 +44,8 @@ from bench.common import (  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.domain import UserView  # noqa: E402
 from core.domain.gallery import GalleryQuery  # noqa: E402
-from core.images import PREVIEW_SIDE, THUMBNAIL_SIDE, clean_engine_output  # noqa: E402
+from core.image_previews import PREVIEW_SIDE, THUMBNAIL_SIDE  # noqa: E402
+from core.images import clean_engine_output  # noqa: E402
 from core.text import plural  # noqa: E402
 from tests.factories import make_container  # noqa: E402
 

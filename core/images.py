@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import io
-import math
 import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-import thumbhash
 from PIL import (
     ExifTags,
     Image,
@@ -22,22 +19,17 @@ from PIL import (
 )
 
 from core.errors import EngineError, UploadError
+from core.image_previews import displayable, previews, thumbhash_of
+from core.text import megapixels_text, size_text
 
-THUMBNAIL_SIDE = 256
-PREVIEW_SIDE = 768  # grid tiles: sharp at two columns on a 3x phone screen and in a wide desktop row
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_PIXELS = 40_000_000
-# ThumbHash allows up to 100 × 100, but keeps only the lowest frequencies (7 × 7 at most). thumbhash-py is
-# pure Python, O(pixels × coefficients): 100 px costs ~30 ms an image, 32 px ~2 ms, and the hash differs at
-# most by one step in one or two of its ~30 coefficients (measured on photos and screenshots).
-THUMBHASH_SIDE = 32
 
 _ACCEPTED = "Upload a JPEG, PNG or WebP."
 DAMAGED = "This image is damaged or incomplete, so we cannot read it. Try exporting or saving it again."
 _UNCONVERTIBLE = "We could read this image but not convert it for storage. Try exporting it again as a JPEG or PNG."
 _ENGINE_MESSAGE = "The image engine returned something that is not a valid image."
 _WEBP_MAX_SIDE = 16_383  # the WebP format cannot store a wider or taller image, so we could not re-encode it
-_MIB = 1024 * 1024
 # Formats we can name when refusing them. Formats whose plugins have no magic number
 # (TGA, DIB) are left out: they would "recognise" arbitrary text files.
 _NAMEABLE = ("GIF", "BMP", "TIFF", "ICO", "ICNS", "AVIF", "PSD", "JPEG2000", "PPM", "DDS", "PCX", "SGI", "QOI")
@@ -115,7 +107,7 @@ def upload_preview(
             if kind is _JPEG:
                 image.draft("RGB", (side, side))  # decode at 1/2 to 1/8 scale: a preview needs no more
             image.load()
-            shown = _displayable(_upright(image) or image)
+            shown = displayable(_upright(image) or image)
             shown.thumbnail((side, side))
             if shown.mode not in ("RGB", "RGBA"):
                 shown = shown.convert("RGBA" if shown.has_transparency_data else "RGB")
@@ -131,8 +123,8 @@ def _check_bytes(data: bytes, max_bytes: int) -> None:
         raise UploadError("The file is empty. Choose a JPEG, PNG or WebP image.")
     if len(data) > max_bytes:
         raise UploadError(
-            f"The file is {_size_text(len(data), max_bytes, round_up=True)}; "
-            f"the limit is {_size_text(max_bytes, max_bytes, round_up=False)}."
+            f"The file is {size_text(len(data), max_bytes, round_up=True)}; "
+            f"the limit is {size_text(max_bytes, max_bytes, round_up=False)}."
         )
 
 
@@ -166,7 +158,7 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
             source = image if upright is None else upright
             clean_data, encoded = _encode(source, kind, rotated=upright is not None, lossless=lossless_webp)
         width, height = encoded.size
-        preview, thumbnail, small = _previews(encoded)  # shrinks `encoded` in place when it can
+        preview, thumbnail, small = previews(encoded)  # shrinks `encoded` in place when it can
     except (OSError, ValueError):
         # The pixels were read; an encoder refused them (a size or mode it cannot store).
         raise UploadError(_UNCONVERTIBLE) from None
@@ -185,7 +177,7 @@ def _opened(data: bytes, max_pixels: int) -> tuple[ImageKind, ImageFile.ImageFil
         image = kind.decoder(io.BytesIO(data))
     except Image.DecompressionBombError:
         raise UploadError(
-            f"This image has far more pixels than the limit of {_megapixels(limit, round_up=False)} megapixels."
+            f"This image has far more pixels than the limit of {megapixels_text(limit, round_up=False)} megapixels."
         ) from None
     except BAD_DATA:
         raise UploadError(DAMAGED) from None
@@ -193,8 +185,8 @@ def _opened(data: bytes, max_pixels: int) -> tuple[ImageKind, ImageFile.ImageFil
     if width * height > limit:
         image.close()
         raise UploadError(
-            f"This image is {width:,} × {height:,} pixels ({_megapixels(width * height, round_up=True)} megapixels); "
-            f"the limit is {_megapixels(limit, round_up=False)} megapixels. Make it smaller and try again."
+            f"This image is {width:,} × {height:,} pixels ({megapixels_text(width * height, round_up=True)} megapixels); "
+            f"the limit is {megapixels_text(limit, round_up=False)} megapixels. Make it smaller and try again."
         )
     if kind is _WEBP and max(width, height) > _WEBP_MAX_SIDE:
         image.close()
@@ -204,38 +196,6 @@ def _opened(data: bytes, max_pixels: int) -> tuple[ImageKind, ImageFile.ImageFil
             f"{_WEBP_MAX_SIDE:,} pixels wide and high. Make it smaller and try again."
         )
     return kind, image
-
-
-def thumbhash_of(image: Image.Image) -> str:
-    """The ThumbHash of an image as shown (already upright), in standard base64: about 30 characters.
-
-    Transparency is not kept: thumbhash-py 0.1.2 fails on see-through pixels (a precedence slip in its
-    alpha branch), so they are blended into the average colour first, as its encoder blends the colour
-    channels anyway. The placeholder is opaque; only its alpha channel is lost.
-    """
-    small = _displayable(image)
-    if max(small.size) > THUMBHASH_SIDE:
-        scale = THUMBHASH_SIDE / max(small.size)
-        size = (max(1, round(small.width * scale)), max(1, round(small.height * scale)))
-        # Box filtering averages every source pixel: what a hash of the lowest frequencies wants.
-        small = small.resize(size, Image.Resampling.BOX)
-    small = _opaque(small.convert("RGBA"))
-    hashed: list[int] = thumbhash.rgba_to_thumb_hash(small.width, small.height, list(small.tobytes()))
-    return base64.b64encode(bytes(hashed)).decode("ascii")
-
-
-def _opaque(image: Image.Image) -> Image.Image:
-    """The RGBA image with see-through pixels blended into its alpha-weighted average colour."""
-    low, _ = image.getchannel("A").getextrema()
-    if low == 255:
-        return image
-    rgba = image.tobytes()
-    alphas = rgba[3::4]
-    total = sum(alphas) or 1
-    average = tuple(round(sum(c * a for c, a in zip(rgba[band::4], alphas)) / total) for band in range(3))
-    flat = Image.new("RGBA", image.size, (*average, 255))
-    flat.alpha_composite(image)
-    return flat
 
 
 def sniff(data: bytes) -> ImageKind | None:
@@ -334,39 +294,6 @@ def _png_without_metadata(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def _previews(image: Image.Image) -> tuple[bytes, bytes, Image.Image]:
-    """The preview and the thumbnail, as WebP, and the thumbnail's pixels, from the already decoded image
-    (shrunk in place when it can).
-
-    For JPEG sources we also thumbnail from the full decode instead of re-decoding with
-    draft(): the full decode is needed for the clean copy anyway, and a second, DCT-scaled
-    decode measured no faster than reducing the pixels we already have. The thumbnail is
-    made from the preview, so the full-size pixels are reduced only once.
-    """
-    image = _displayable(image)
-    encoded = []
-    for side in (PREVIEW_SIDE, THUMBNAIL_SIDE):
-        # reducing_gap=1.0 box-reduces by the largest whole factor before the bicubic step:
-        # measured ~4 ms less per 1024 px image, and invisible after a q80 WebP encode.
-        image.thumbnail((side, side), reducing_gap=1.0)
-        if image.mode not in ("RGB", "RGBA"):
-            image = image.convert("RGBA" if image.has_transparency_data else "RGB")
-        buffer = io.BytesIO()
-        image.save(buffer, format="WEBP", quality=80, method=4)
-        encoded.append(buffer.getvalue())
-    return encoded[0], encoded[1], image
-
-
-def _displayable(image: Image.Image) -> Image.Image:
-    """The image in a mode that resizes smoothly: palette, 1-bit, CMYK and 16-bit grey are converted."""
-    if image.mode in ("1", "P", "PA", "CMYK"):
-        # Palette and 1-bit images would be resized with nearest-neighbour: convert first.
-        return image.convert("RGBA" if image.has_transparency_data else "RGB")
-    if image.mode.startswith("I") or image.mode == "F":
-        return image.convert("I").point(lambda value: value * (1 / 256)).convert("L")  # 16-bit grey
-    return image
-
-
 def _is_lossless_webp(data: bytes) -> bool:
     # Walk the RIFF chunks to the first bitstream: "VP8L" is lossless, "VP8 " lossy.
     position = 12
@@ -382,25 +309,3 @@ def _is_lossless_webp(data: bytes) -> bool:
             continue
         position += 8 + size + (size & 1)
     return False
-
-
-def _size_text(size: int, limit: int, *, round_up: bool) -> str:
-    """In the limit's unit (MB from 1 MB up, else KB), so the file and the limit read in one unit.
-
-    Round the file up and the limit down, so a file just over the limit never reads as equal to it.
-    """
-    unit, divisor = ("MB", _MIB) if limit >= _MIB else ("KB", 1024)
-    tenths = size * 10 / divisor
-    whole_tenths = math.ceil(tenths) if round_up else math.floor(tenths)
-    number = f"{whole_tenths // 10:,}" if whole_tenths % 10 == 0 else f"{whole_tenths / 10:,.1f}"
-    return f"{number} {unit}"
-
-
-def _megapixels(pixels: int, *, round_up: bool) -> str:
-    """Three significant digits (whole numbers from 100 up), rounded up for an image and down for a
-    limit, so an image just over the limit never reads as equal to it."""
-    decimals = max(0, 9 - len(str(pixels)))
-    scaled, rest = divmod(pixels * 10**decimals, 1_000_000)
-    scaled += 1 if round_up and rest else 0
-    whole, fraction = divmod(scaled, 10**decimals)
-    return f"{whole:,}" + f".{fraction:0{decimals}d}".rstrip("0").rstrip(".") if decimals else f"{whole:,}"

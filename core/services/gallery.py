@@ -12,7 +12,7 @@ from PIL import Image as PILImage
 from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView
 from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery
 from core.errors import BlobNotFoundError, NotFoundError
-from core.images import thumbhash_of
+from core.image_previews import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
 from core.services.generation_views import generation_view, image_view

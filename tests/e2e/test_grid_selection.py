@@ -47,7 +47,7 @@ def picture_png(image_id: str) -> bytes:
 def main() -> None:
     import streamlit as st
 
-    from core.images import thumbhash_of
+    from core.image_previews import thumbhash_of
     from pages.components.image_grid import STAR, GridItem, image_grid
 
     state = st.session_state

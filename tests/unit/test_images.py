@@ -14,7 +14,8 @@ import thumbhash
 from PIL import ExifTags, Image, ImageCms, JpegImagePlugin, PngImagePlugin
 
 from core.errors import EngineError, UploadError
-from core.images import CleanImage, clean_engine_output, clean_upload, thumbhash_of
+from core.image_previews import thumbhash_of
+from core.images import CleanImage, clean_engine_output, clean_upload
 from tests.factories import camera_exif
 
 RED = (255, 0, 0)
