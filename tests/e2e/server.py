@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, Playwright
 
-from db.schema import migrate
+from tests.migrated_db import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,13 +73,13 @@ def running_server(
 ) -> Iterator[RunningServer]:
     """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure.
 
-    An existing data dir is kept (migrated again, a no-op), so a second server can take over from a first.
+    A new database is a copy of the run's migrated template; an existing data dir is kept (migrated again, a
+    no-op), so a second server can take over from a first.
     `secrets_file` becomes STREAMLIT_SECRETS_FILES (Streamlit's `[auth]` and the app's settings read it);
     `extra_env` is applied last, over everything else; `log_name` names the log file in the data dir.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{data_dir / 'atelier.db'}"
-    migrate(database_url)
+    database_url = migrated_sqlite(data_dir / "atelier.db")
     port = port or free_port()
     env = {
         **os.environ,
