@@ -7,6 +7,7 @@ import os
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -24,6 +25,7 @@ from tests.stripe_server import StripeServer
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 E2E_FOLDER = Path(__file__).resolve().parent / "e2e"
+E2E_SCOPE = "tests/e2e"  # the browser tests' folder as pytest names it, from the project root
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -36,6 +38,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         on_postgres = callspec is not None and "postgresql" in callspec.params.values()
         if on_postgres or "postgres_url" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.postgresql)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`make test`'s workers (pytest-xdist, `--dist loadscope`): each test module stays whole on one worker (its
+    module fixtures are built once), and all the browser tests go to one worker together, so the run starts one
+    Atelier server and one Chromium and waits on the browser while the other workers run the rest."""
+    if config.getoption("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return E2E_SCOPE if module.startswith(E2E_SCOPE + "/") else module
+
+    return BrowserTestsTogether(config, log)
 
 
 @pytest.fixture(autouse=True)
