@@ -1,18 +1,28 @@
 # The two commands: `make run` starts the app on the embedded defaults, `make test` runs every test.
+# While working: `make test-fast` runs the suite without the browser tests, lint and the PostgreSQL half.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test install install-dev migrate bench screenshots lint chromium clean
+.PHONY: run test test-fast install install-dev migrate bench screenshots lint chromium clean
 
 run: migrate
 	@echo "Atelier is starting at http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
+# One worker per core (pytest-xdist): each test module runs whole on one worker, the browser tests all on one
+# (tests/conftest.py's scheduler), so their waits overlap the other workers' database tests.
+WORKERS := -n auto --dist loadscope
+
 test: install-dev chromium lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(WORKERS)
+
+# Not a substitute for `make test` (CI runs that): no browser, no lint, SQLite only, left out by marker so a
+# PostgreSQL test is never skipped silently. The markers are set in tests/conftest.py.
+test-fast: install-dev
+	$(BIN)/python -m pytest $(WORKERS) -m "not e2e and not postgresql"
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

@@ -38,6 +38,7 @@ if not __package__:  # run as `python tests/fal_server.py`: put the project root
 from core.domain import IMAGE_SIZE_PRESETS  # noqa: E402 - fal's named sizes (fal-flux2.md section 1)
 from tests.local_http import LocalHttpServer, Reply, json_reply  # noqa: E402
 from tests.local_http import Received as Received  # noqa: E402
+from tests.waiting import wait_until
 
 METADATA_MARKER = "fal-test-metadata"
 """Embedded in every generated image: a PNG text chunk `Comment`, or the JPEG EXIF `Artist` tag."""
@@ -317,9 +318,7 @@ class FalServer(LocalHttpServer):
 
     def wait_for_webhooks(self, count: int = 1, timeout: float = 5.0) -> list[tuple[str, int | None]]:
         """Wait until `count` webhooks were delivered (or tried), up to `timeout` seconds; return them all."""
-        deadline = time.monotonic() + timeout
-        while len(self.webhooks_sent) < count and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(lambda: len(self.webhooks_sent) >= count, timeout=timeout, what=f"{count} webhook(s) delivered")
         with self._lock:
             return list(self.webhooks_sent)
 

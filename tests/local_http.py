@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -125,8 +124,7 @@ class LocalHttpServer(ABC):
     def serve_until_interrupted(self) -> None:
         """Block until Ctrl-C, then stop: for running a started server by hand."""
         try:
-            while True:
-                time.sleep(3600)
+            threading.Event().wait()  # nothing sets it: only Ctrl-C ends the wait
         except KeyboardInterrupt:
             pass
         finally:

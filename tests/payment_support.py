@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from core.web.payment_webhooks import payment_webhook_routes
 from tests.creem_server import CreemServer
 from tests.factories import refreshed, sign_up
 from tests.stripe_server import StripeServer
+from tests.waiting import wait_until
 
 CATALOGUE = Path(__file__).parent / "data" / "billing.toml"
 STRIPE_KEY, CREEM_KEY = "sk_test_local", "creem_test_local"
@@ -82,9 +82,7 @@ def serving_webhooks(container: Callable[[], Container]) -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     thread = threading.Thread(target=server.run, name="webhooks", daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_until(lambda: server.started, what="the webhook server started")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

@@ -1,4 +1,5 @@
-"""AppTest fixtures: the real app.py over a fresh migrated SQLite file, configured through settings."""
+"""AppTest fixtures: the real app.py over a fresh migrated SQLite file (a copy of the run's migrated template),
+configured through settings. Every run is checked for a page that raised (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import Container, app_container
-from db.schema import migrate
 from pages.components.guard import LOCAL_KEY
 from tests.app.fake_user import ISSUER
 from tests.factories import TEST_SECRET
+from tests.migrated_db import migrated_sqlite
 
 ROOT = Path(__file__).resolve().parents[2]
 OIDC_SECRETS = f"""
@@ -30,8 +31,7 @@ server_metadata_url = "{ISSUER}/.well-known/openid-configuration"
 
 @pytest.fixture
 def app_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Container]:
-    url = f"sqlite:///{tmp_path / 'atelier.db'}"
-    migrate(url)
+    url = migrated_sqlite(tmp_path / "atelier.db")
     for key, value in {
         "APP_ENV": "test",
         "DATA_DIR": str(tmp_path),

@@ -69,6 +69,7 @@ def test_each_crash_gets_its_own_reference(streamlit_options: None) -> None:
     assert first != second
 
 
+@pytest.mark.page_raises
 def test_in_development_the_traceback_still_shows_below_the_friendly_message(streamlit_options: None) -> None:
     at = run_crashing_page("full")
     assert "Something went wrong on our side" in at.error[0].value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.ci import in_ci
 from tests.e2e.server import CHROMIUM, RunningServer, launch_chromium, running_server
@@ -14,6 +14,7 @@ from tests.stripe_server import StripeServer
 
 SERVER_KEY = pytest.StashKey[RunningServer]()
 VIEWPORT = {"width": 1400, "height": 900}
+EXPECT_MS = 15_000
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,10 @@ def browser() -> Iterator[Browser]:
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
+    # `expect` waits 5 s by default, a page action 15 s (each context's default): on a loaded 2-core machine a
+    # run can take longer than 5 s to show what a person waits for, so both wait as long. A passing check
+    # returns as soon as it holds; only a failing one waits this long.
+    expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         yield browser
@@ -51,7 +56,7 @@ def browser() -> Iterator[Browser]:
 def context(browser: Browser, atelier: RunningServer) -> Iterator[BrowserContext]:
     """A new browser context: its own cookies and its own Streamlit session, so a new signed-out visitor."""
     context = browser.new_context(base_url=atelier.url, viewport=VIEWPORT)
-    context.set_default_timeout(15_000)
+    context.set_default_timeout(EXPECT_MS)
     yield context
     context.close()
 

@@ -7,7 +7,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +14,8 @@ from pathlib import Path
 import httpx
 from playwright.sync_api import Browser, Playwright
 
-from db.schema import migrate
+from tests.migrated_db import migrated_sqlite
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -73,13 +73,13 @@ def running_server(
 ) -> Iterator[RunningServer]:
     """`streamlit run app.py` on a free port over a new, migrated database; stopped on exit, even after a failure.
 
-    An existing data dir is kept (migrated again, a no-op), so a second server can take over from a first.
+    A new database is a copy of the run's migrated template; an existing data dir is kept (migrated again, a
+    no-op), so a second server can take over from a first.
     `secrets_file` becomes STREAMLIT_SECRETS_FILES (Streamlit's `[auth]` and the app's settings read it);
     `extra_env` is applied last, over everything else; `log_name` names the log file in the data dir.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
-    database_url = f"sqlite:///{data_dir / 'atelier.db'}"
-    migrate(database_url)
+    database_url = migrated_sqlite(data_dir / "atelier.db")
     port = port or free_port()
     env = {
         **os.environ,
@@ -151,15 +151,15 @@ def running_script(script: Path, work_dir: Path) -> Iterator[str]:
 
 def wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Callable[[], str]) -> None:
     """Until Streamlit's health check answers; a server that exits or never answers fails with its log."""
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
+
+    def healthy() -> bool:
         if process.poll() is not None:
             raise RuntimeError(f"The server exited with code {process.returncode}:\n{log()}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200:
-                return
-        time.sleep(0.2)
-    raise RuntimeError(f"The server was not healthy after {STARTUP_SECONDS} s:\n{log()}")
+            return httpx.get(f"{url}/_stcore/health", timeout=1).status_code == 200
+        return False
+
+    wait_until(healthy, timeout=STARTUP_SECONDS, what=lambda: f"the server at {url} was healthy:\n{log()}")
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -8,8 +8,10 @@ import re
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import create_engine, text
 
 from tests.e2e.server import RunningServer
+from tests.e2e.still import settle
 from tests.stripe_server import StripeServer
 
 PHONE = {"width": 390, "height": 844}
@@ -25,13 +27,29 @@ def sign_in_to_billing(page: Page, email: str) -> None:
     expect(page.get_by_role("heading", name="Billing", exact=True)).to_be_visible()
 
 
-def test_buying_a_pack_with_demo_payments_raises_the_balance(page: Page) -> None:
+def orders_of(server: RunningServer, email: str) -> list[tuple[str, int, str]]:
+    """The user's orders in the server's database: (what, credits, status), oldest first."""
+    engine = create_engine(server.database_url)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text(
+                "SELECT o.offer_name, o.credits, o.status FROM orders o JOIN users u ON u.id = o.user_id "
+                "WHERE u.email = :email ORDER BY o.id"
+            ),
+            {"email": email},
+        ).all()
+    engine.dispose()
+    return [tuple(row) for row in rows]
+
+
+def test_buying_a_pack_with_demo_payments_raises_the_balance(page: Page, atelier: RunningServer) -> None:
     page.set_viewport_size(PHONE)
     sign_in_to_billing(page, "demo-buyer@example.com")
     expect(page.get_by_text("Demo payments: no money moves.")).to_be_visible()
     page.get_by_role("button", name="Buy · $5.00").dblclick()  # an impatient double click buys once
     expect(page.get_by_text("Payment received for Starter pack: 1,000 credits added.")).to_be_visible()
-    page.wait_for_timeout(1500)  # time for a second purchase to show, if there were one
+    settle(page)  # the runs of both clicks are over: a second purchase would be in the database by now
+    assert orders_of(atelier, "demo-buyer@example.com") == [("Starter pack", 1000, "paid")]
     expect(page.get_by_role("link", name="1,020 credits")).to_be_visible()
     expect(page.get_by_role("combobox", name="Receipt for")).to_have_value(re.compile("Starter pack"))
 
@@ -78,7 +96,7 @@ def test_the_billing_page_and_a_receipt_pass_axe(browser: Browser, atelier: Runn
 
 
 def _check(page: Page, where: str) -> None:
-    page.wait_for_timeout(500)
+    settle(page)
     results = Axe().run(page, options={"resultTypes": ["violations"]})
     blocking = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"

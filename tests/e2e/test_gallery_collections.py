@@ -20,9 +20,10 @@ from core.bootstrap import Container, bootstrap
 from core.domain import UserView
 from core.services.local_sessions import COOKIE
 from tests.e2e.server import MEDIA_SECRET, RunningServer
-from tests.e2e.test_gallery_grid import settled
+from tests.e2e.still import settle, wait_for_cookie
 from tests.e2e.test_walking_skeleton import sign_in
 from tests.factories import create_form, settings_for
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -49,20 +50,13 @@ def made(atelier: RunningServer) -> Iterator[tuple[Container, UserView, list[int
 
 def open_gallery(page: Page) -> None:
     sign_in(page, EMAIL)
-    for _ in range(100):
-        if any(cookie["name"] == COOKIE for cookie in page.context.cookies()):
-            break
-        page.wait_for_timeout(100)
+    wait_for_cookie(page, COOKIE)
     page.goto("/gallery")
 
 
 def eventually(check: Callable[[], bool], page: Page) -> None:
     """The click's run has reached the database (a person would see the star stay filled)."""
-    for _ in range(100):
-        if check():
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError("the change never reached the database")
+    wait_until(check, what="the change reached the database", page=page)
 
 
 def tile(page: Page, image_id: int):  # type: ignore[no-untyped-def]
@@ -83,7 +77,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     page.get_by_role("button", name=re.compile("^Collections")).click()
     page.get_by_label("New collection").fill("Harbours")
     page.get_by_role("button", name="Create", exact=True).click()
-    settled(page)
+    settle(page)
     page.keyboard.press("Escape")
     page.get_by_text("Select", exact=True).click()
     expect(page.get_by_text("Click or tap images to select them.")).to_be_visible()  # the grid now selects
@@ -95,7 +89,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     page.get_by_role("button", name=re.compile("Add to collection")).click()
     page.get_by_role("button", name="Add", exact=True).click()
     expect(page.get_by_text("Added 2 images to the collection.")).to_be_visible()
-    settled(page)
+    settle(page)
 
     page.get_by_role("button", name=re.compile("^Collections")).click()
     page.get_by_role("button", name=re.compile("Harbours · 2 images")).click()
@@ -109,7 +103,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     page.go_forward()
     expect(page).to_have_url(re.compile(r"/gallery\?collection=\d+$"))
     expect(page.locator(".tile img")).to_have_count(2)
-    settled(page)
+    settle(page)
 
     page.get_by_role("button", name=re.compile("^Download")).first.click()
     page.get_by_text("This view (2 images)").click()

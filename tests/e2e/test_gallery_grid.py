@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, Page, expect
 from core.bootstrap import Container, bootstrap
 from core.services.local_sessions import COOKIE
 from tests.e2e.server import MEDIA_SECRET, RunningServer
+from tests.e2e.still import settle, wait_for_cookie
 from tests.e2e.test_walking_skeleton import sign_in
 from tests.factories import create_form, settings_for
 
@@ -62,10 +63,7 @@ def open_gallery(page: Page, *, by_link: bool = False) -> None:
 def open_link(page: Page, path: str) -> None:
     """Open a URL in a new page load, as a pasted link does: the sign-in must be in the cookie first."""
     sign_in(page, EMAIL)
-    for _ in range(100):
-        if any(cookie["name"] == COOKIE for cookie in page.context.cookies()):
-            break
-        page.wait_for_timeout(100)
+    wait_for_cookie(page, COOKIE)
     page.goto(path)
 
 
@@ -86,15 +84,10 @@ def dialog(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_role("dialog")
 
 
-def settled(page: Page) -> None:
-    """The run a click or a key started has finished, as a person waits to see the new image before the next key."""
-    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-script-state", "notRunning")
-
-
 def expect_image(page: Page, image_id: int, prompt: str) -> None:
     expect(page).to_have_url(re.compile(rf"/gallery\?image={image_id}$"))
     expect(dialog(page).get_by_text(prompt, exact=True)).to_be_visible()
-    settled(page)
+    settle(page)
 
 
 def test_tiles_keep_their_aspect_ratio_and_every_picture_has_alt_text(page: Page, images: list[int]) -> None:
@@ -127,7 +120,7 @@ def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_steps
     page.keyboard.press("Escape")
     expect(dialog(page)).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/gallery$"))
-    settled(page)
+    settle(page)
 
     page.go_back()
     expect_image(page, panorama, "a wide teal sea")
@@ -147,7 +140,7 @@ def test_a_link_opens_that_image_and_the_gallery_link_in_the_menu_shows_the_grid
     dialog(page).get_by_role("button", name="Close").click()
     expect(dialog(page)).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/gallery$"))
-    settled(page)
+    settle(page)
     page.go_back()  # the link's image again
     expect_image(page, images[0], "a grey landscape")
     page.keyboard.press("Escape")
@@ -155,7 +148,7 @@ def test_a_link_opens_that_image_and_the_gallery_link_in_the_menu_shows_the_grid
     # The browser hides the dialog at once; the server's answer clears ?image= a moment later. A menu
     # click before that would send the old address (as a person never could: the address bar shows it).
     expect(page).to_have_url(re.compile(r"/gallery$"))
-    settled(page)
+    settle(page)
     page.get_by_test_id("stSidebarNav").get_by_role("link", name="Gallery").click()
     expect(page).to_have_url(re.compile(r"/gallery$"))
     expect(page.locator(".tile")).to_have_count(len(MADE))
@@ -178,7 +171,7 @@ def test_quick_actions_show_on_hover_and_delete_asks_first(page: Page, images: l
     assert "/original?" in (download.get_attribute("href") or "")
     dialog(page).get_by_role("button", name="Close").click()
     expect(dialog(page)).to_have_count(0)
-    settled(page)
+    settle(page)
     tile.hover()
     tile.get_by_role("button", name="Use settings again: a red square").click()
     expect(page.get_by_role("heading", name="Generate", exact=True)).to_be_visible()

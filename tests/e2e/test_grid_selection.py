@@ -20,6 +20,7 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 
 from tests.e2e.server import running_script
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -31,6 +32,17 @@ PICTURES: dict[str, tuple[str, tuple[int, int], tuple[int, int, int], tuple[tupl
     "3": ("a blue sea", (400, 200), (40, 60, 200), ()),
 }
 PICTURE_PATH = "/probe-picture/"
+INLINE_HANDLERS = """() => {
+  const found = [];
+  const walk = (root) => {
+    for (const el of root.querySelectorAll('*')) {
+      for (const attribute of el.attributes) if (attribute.name.startsWith('on')) found.push(el.outerHTML.slice(0, 80));
+      if (el.shadowRoot) walk(el.shadowRoot);
+    }
+  };
+  walk(document);
+  return found;
+}"""
 
 
 def picture(image_id: str) -> Image.Image:
@@ -177,7 +189,8 @@ def test_a_thumbhash_shows_until_the_picture_has_loaded_then_the_picture_fades_i
         placeholder = average_colour(url)
         colour = PICTURES[image_id][2]
         assert all(abs(a - b) < 30 for a, b in zip(placeholder, colour, strict=True)), (placeholder, colour)
-    page.wait_for_timeout(300)  # nothing is released by waiting: the pictures are held, not slow
+    # Every picture asked for and held by the test: none can have arrived, so none may show as loaded.
+    wait_until(lambda: len(probe.held) == len(PICTURES), what="the browser asked for every picture", page=page)
     assert not page.locator(".pic.loaded").count()
     while probe.held:
         probe.serve(probe.held.pop())
@@ -205,7 +218,8 @@ def test_captions_mark_the_matches_and_show_hostile_text_as_text(probe: Probe) -
     for shape, (_, (width, height), _, _) in zip(shapes, PICTURES.values(), strict=True):
         assert abs(shape["shown"] / (width / height) - 1) < 0.02 and shape["under"], shape
         assert shape["lines"] <= 40, shape
-    page.wait_for_timeout(200)
+    # No element anywhere (shadow roots too) carries an event handler from the text, so nothing can run later.
+    assert page.evaluate(INLINE_HANDLERS) == []
     assert probe.alerts == []
 
 

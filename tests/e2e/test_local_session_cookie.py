@@ -100,6 +100,12 @@ def test_a_new_browser_without_the_cookie_is_signed_out(
         elsewhere = stranger.new_page()
         elsewhere.goto("/")
         expect_signed_out(elsewhere)
+        page.reload()  # meanwhile the browser that holds the cookie is still signed in after a reload
+        expect_signed_in(page, "hana@example.com")
+        # The cookie is what carries the sign-in: the same browser given it is signed in as her.
+        stranger.add_cookies(session_cookies(context))
+        elsewhere.reload()
+        expect_signed_in(elsewhere, "hana@example.com")
     finally:
         stranger.close()
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 import signal
-import time
 
 import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.server import running_server
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 ENGINE_SECONDS = 6.0  # long enough to kill the server while the job is in flight
@@ -46,9 +46,12 @@ def test_a_job_in_flight_when_the_server_is_killed_finishes_after_a_restart(brow
         assert status in ("queued", "running") and balance == 18  # the hold is placed, the job unfinished
 
     with running_server(data_dir, engine_delay_seconds=ENGINE_SECONDS) as second:
-        deadline = time.monotonic() + 60  # engine time plus at most one lease (30 s) left by the dead server
-        while time.monotonic() < deadline and job_state(second.database_url)[0] in ("queued", "running"):
-            time.sleep(0.5)
+        # Engine time plus at most one lease (30 s) left by the dead server.
+        wait_until(
+            lambda: job_state(second.database_url)[0] not in ("queued", "running"),
+            timeout=60,
+            what=lambda: f"the job ended after the restart: {job_state(second.database_url)}",
+        )
         status, balance, ledger, images = job_state(second.database_url)
     assert (status, images) == ("succeeded", 2)
     assert balance == ledger == 18

@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import create_engine, text
 
 from tests.e2e.server import RunningServer, running_server
+from tests.e2e.still import settle
 
 pytestmark = pytest.mark.e2e
 
@@ -63,14 +64,6 @@ def sign_in(page: Page, email: str) -> None:
 
 def balance_link(page: Page):  # type: ignore[no-untyped-def]
     return page.get_by_role("link", name=BALANCE)
-
-
-def settle(page: Page) -> None:
-    """No script run in progress and nothing faded as stale: what a reader sees once the page is still."""
-    for _ in range(2):  # a run can start just after the first look (a fragment, the sign-in hand-off)
-        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=JOB_MS)
-        expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=JOB_MS)
-        page.wait_for_timeout(300)
 
 
 def check_accessibility(page: Page, where: str) -> None:

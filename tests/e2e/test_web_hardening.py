@@ -6,7 +6,6 @@ import base64
 import os
 import re
 import socket
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,6 +17,7 @@ from sqlalchemy import create_engine, text
 from core.web.security import CONTENT_SECURITY_POLICY
 from tests.e2e.server import RunningServer, running_server
 from tests.e2e.test_walking_skeleton import JOB_SECONDS, expect_loaded, generate, open_page, sign_in
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -55,10 +55,11 @@ def websocket_handshake_status(server: RunningServer, host: str) -> int:
 
 
 def wait_for_log(server: RunningServer, needle: str, seconds: float = 5.0) -> str:
-    deadline = time.monotonic() + seconds
-    while needle not in (log := server.log()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return log
+    def logged() -> str | None:
+        log = server.log()
+        return log if needle in log else None
+
+    return wait_until(logged, timeout=seconds, what=f"{needle!r} in the server log")
 
 
 def test_every_page_works_under_the_content_security_policy_without_a_single_violation(

@@ -17,6 +17,7 @@ from core.errors import SessionEndedError
 from core.identity import ClientInfo
 from db.tables import AuditEntry, LedgerEntry, SignIn, User
 from tests.factories import MovableClock, identity, ledger_sum, make_container
+from tests.waiting import wait_until_async
 
 PHONE = ClientInfo(ip_prefix="203.0.113.0/24", browser="Mobile Safari 17", os="iOS")
 
@@ -263,10 +264,8 @@ def test_the_background_loop_deletes_sign_in_records_past_their_retention_when_t
 
     async def serve_briefly() -> None:
         async with background_lifespan(lambda: c)(None):
-            for _ in range(100):  # the first tick sweeps; give it up to 5 s on a busy machine
-                if len(c.accounts.recent_sign_ins(user, recent.session_key)) == 1:
-                    return
-                await asyncio.sleep(0.05)
+            # The first tick sweeps; waiting longer fails the test (a thread's exception does, see pyproject.toml).
+            await wait_until_async(lambda: len(c.accounts.recent_sign_ins(user, recent.session_key)) == 1)
 
     # In its own thread: the browser tests' Playwright may hold an event loop on this one.
     server = threading.Thread(target=asyncio.run, args=(serve_briefly(),))

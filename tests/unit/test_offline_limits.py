@@ -75,8 +75,12 @@ def test_nine_turns_by_45_degrees_are_refused_before_a_single_pixel_is_decoded(t
 
 @pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
 def test_an_acceptable_edit_is_checked_from_the_image_header_alone(tmp_path: Path, fmt: str) -> None:
-    engine = _engine(tmp_path)
-    engine.check(_request("rotate 45 degrees, sepia and add a caption 'Home'", _damaged(1024, 1024, fmt)))
+    edit = "rotate 45 degrees, sepia and add a caption 'Home'"
+    header_only = _damaged(1024, 1024, fmt)  # its pixels are cut short: any decoding would fail
+    _engine(tmp_path).check(_request(edit, header_only))
+    # The header is what was judged: the same picture under a 1-megapixel limit is refused, saying how large it is.
+    with pytest.raises(EngineInputError, match=r"1,024 × 1,024 pixels"):
+        _engine(tmp_path, max_pixels=ONE_MEGAPIXEL).check(_request(edit, header_only))
 
 
 def test_a_picture_larger_than_the_limit_is_refused_saying_how_large_it_is(tmp_path: Path) -> None:

@@ -46,7 +46,12 @@ def refusal(**values: Any) -> str:
 
 
 def test_production_with_a_complete_google_provider_passes_the_sign_in_check() -> None:
-    check_sign_in(load_settings(**PRODUCTION, auth=auth()))
+    settings = load_settings(**PRODUCTION, auth=auth())
+    check_sign_in(settings)
+    assert (settings.auth_mode, settings.auth_provider) == ("oidc", "google")
+    # The check tells complete from incomplete: the same provider with any one key left empty is refused, by name.
+    for key in PROVIDER:
+        assert f"[auth.google] is missing {key}" in refusal(auth_mode="oidc", auth=auth(google={**PROVIDER, key: ""}))
 
 
 @pytest.mark.parametrize(
@@ -81,8 +86,11 @@ def test_local_sign_in_is_refused_once_an_oidc_provider_is_configured() -> None:
 
 
 def test_any_named_oidc_provider_configured_the_same_way_works() -> None:
-    section = auth(google=None, okta={**PROVIDER, "server_metadata_url": "https://okta.example/.well-known/x"})
-    check_sign_in(load_settings(auth_mode="oidc", auth_provider="okta", auth=section))
+    okta = {**PROVIDER, "server_metadata_url": "https://okta.example/.well-known/x"}
+    check_sign_in(load_settings(auth_mode="oidc", auth_provider="okta", auth=auth(google=None, okta=okta)))
+    # It is the named provider that is checked: the same section without its client id is refused, by name.
+    message = refusal(auth_mode="oidc", auth_provider="okta", auth=auth(google=None, okta={**okta, "client_id": ""}))
+    assert "[auth.okta] is missing client_id" in message
 
 
 def test_the_local_sign_in_is_the_embedded_default(tmp_path) -> None:
