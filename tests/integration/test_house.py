@@ -20,6 +20,7 @@ from db.repositories import UserRepository
 from db.tables import Collection, SignIn, User
 from db.uow import Database
 from tests.factories import sign_up
+from tests.waiting import wait_until_async
 
 
 def test_a_transaction_builds_only_the_repositories_it_uses(database_url: str) -> None:
@@ -113,8 +114,7 @@ def test_a_failing_task_is_logged_by_its_type_alone_and_the_other_tasks_still_ru
 
     async def serve_until_the_second_task_ran() -> None:
         async with background_lifespan(lambda: c, tasks=tasks)(None):
-            while not ran.is_set():
-                await asyncio.sleep(0.01)
+            await wait_until_async(ran.is_set, what="the second task run")
 
     caplog.set_level(logging.DEBUG)
     runner = threading.Thread(target=asyncio.run, args=(serve_until_the_second_task_ran(),))

@@ -101,7 +101,8 @@ def test_a_custom_size_is_encoded_for_the_form_and_its_sides_kept_in_range() -> 
     assert values[rules.WIDTH] == max(low, min(1024, high)) and values[rules.HEIGHT] == 1080
     fields = rules.form_fields(flux2, values)
     assert fields["options"]["image_size"] == f"{values[rules.WIDTH]}x1080"
-    check_form(create_form(model="flux2-pro", **fields), flux2)  # the model accepts what the form sends
+    checked = check_form(create_form(model="flux2-pro", **fields), flux2)  # the model accepts what the form sends
+    assert checked.options["image_size"] == f"{values[rules.WIDTH]}x1080"
 
 
 def test_a_jobs_settings_come_back_as_the_form_had_them_custom_size_included() -> None:
@@ -137,7 +138,8 @@ def test_any_leftover_values_settle_into_a_form_the_model_accepts(values: dict[s
     if kind == GenerationKind.MULTI_REFERENCE:
         images = {"reference_ids": (1, 2)}
     form = replace(create_form(model=model_id, **rules.form_fields(chosen, settled)), kind=kind, **images)
-    check_form(form, chosen)
+    checked = check_form(form, chosen)  # raises if the model refuses anything the settled form sends
+    assert set(checked.options) <= {spec.name.value for spec in chosen.inputs}
 
 
 # -- what reproduces an image ----------------------------------------------------------------------------------
