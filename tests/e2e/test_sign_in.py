@@ -207,12 +207,14 @@ def test_sign_out_ends_this_browser_and_sign_out_everywhere_else_ends_the_others
     with explain_failure(elsewhere, server):
         sign_in(here, idp, server, "user-3", "eve@example.com")
         sign_in(elsewhere, idp, server, "user-3", "eve@example.com")
+    with explain_failure(here, server):  # the report shows the page the failing step acted on
         here.goto(f"{server.url}/account")
         expect(here.get_by_role("heading", name="Account", exact=True)).to_be_visible()
         expect(here.get_by_role("heading", name="Recent sign-ins")).to_be_visible()
+        wait_until_idle(here)  # the page's run has finished: the click starts the next one
         here.get_by_role("button", name="Sign out everywhere else").click()
         expect(here.get_by_text("Every other sign-in has ended.")).to_be_visible()
-
+    with explain_failure(elsewhere, server):
         elsewhere.reload()
         expect(elsewhere.get_by_text("signed out from another device")).to_be_visible()
         expect_no_app_content(elsewhere)

@@ -18,6 +18,7 @@ from sqlalchemy import create_engine, text
 
 from tests.e2e.server import RunningServer, running_server
 from tests.e2e.still import settle
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -67,13 +68,23 @@ def balance_link(page: Page):  # type: ignore[no-untyped-def]
 
 
 def check_accessibility(page: Page, where: str) -> None:
-    results = Axe().run(page, options={"resultTypes": ["violations"]})
-    blocking = [
-        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
-        for v in results.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
-    assert not blocking, f"axe on {where}: {blocking}"
+    """No serious or critical axe finding on the still page. A finding is looked at again once the page has
+    settled anew, for a few seconds: on a busy machine an element can still be fading back from stale when axe
+    measures it (seen twice in full runs, never alone), while a real finding is there every time."""
+    found: list[str] = []
+
+    def clean() -> bool:
+        results = Axe().run(page, options={"resultTypes": ["violations"]})
+        found[:] = [
+            f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:4]}"
+            for v in results.response["violations"]
+            if v["impact"] in BLOCKING
+        ]
+        if found:
+            settle(page)
+        return not found
+
+    wait_until(clean, timeout=8, what=lambda: f"axe on {where}: {found}", page=page)
 
 
 def check_images_have_alt(page: Page) -> None:
