@@ -38,7 +38,8 @@ from db.tables import Generation, User  # noqa: E402
 from db.uow import Database  # noqa: E402
 
 # Words from several scripts, as prompts are: the validator's ASCII shortcut does not apply.
-PROMPT = ("Un phare au crépuscule, ciel sarcelle et orange, grain de film, 灯台 と 夕暮れ, маяк на закате. " * 30)[:2000]
+WORDS = "Un phare au crépuscule, ciel sarcelle et orange, grain de film, 灯台 と 夕暮れ, маяк на закате. "
+PROMPT = (WORDS * 30)[:2000]
 GALLERY_URL = urlencode(
     {
         "q": "harbour at dusk",
@@ -148,7 +149,13 @@ def reader_cases(rounds: int) -> list[list[str]]:
 
 
 def _row(label: str, app: list[float], reference: list[float]) -> list[str]:
-    return [label, spread(app, 3), spread(reference, 3), f"{median(app) - median(reference):.3f}", _ratio(app, reference)]
+    return [
+        label,
+        spread(app, 3),
+        spread(reference, 3),
+        f"{median(app) - median(reference):.3f}",
+        _ratio(app, reference),
+    ]
 
 
 def _ratio(app: list[float], reference: list[float]) -> str:
