@@ -67,6 +67,7 @@ bench: install-dev
 	$(BIN)/python bench/zip_export.py
 	$(BIN)/python bench/gallery_search.py
 	$(BIN)/python bench/gallery_browser.py
+	$(BIN)/python bench/boundaries.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

@@ -1,10 +1,10 @@
 """Benchmark: what the checks at the boundary and the house's plumbing cost on the hot paths, each against the
 bare work they sit on, measured in the same run.
 
-- saving a job: the prompt validator, the database's text guard, the duplicate-key hook and a unit of work
-  that builds its repository on first use, writing one job row with a 2,000-character prompt, against the same
-  INSERT and commit on a bare engine with none of them;
-- reading a user in a unit of work (the guard does it on every page run) against a bare session's get;
+- saving a job with a 2,000-character prompt: the prompt validator and the database's text guard, against the
+  same unit of work, repository, engine and commit with the guard's listeners off and no validator;
+- reading a user in a unit of work that builds its repository on first use (the guard does it on every page
+  run) against a plain SQLAlchemy session's get on the same engine;
 - reading a gallery URL with its 13 parameters through the one reader against splitting the query string;
 - reading a signed Stripe event through the strict reader against json.loads of the same body.
 """
@@ -17,22 +17,25 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
-from sqlalchemy import create_engine, insert  # noqa: E402
+from sqlalchemy import Engine, event  # noqa: E402
+from sqlalchemy.orm import Session as OrmSession  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from bench.common import median, migrated_database, ms_since, print_table, reachable_backends, spread  # noqa: E402
-from bench.webhook_fulfilment import event  # noqa: E402
+from bench.webhook_fulfilment import event as stripe_event  # noqa: E402
 from core.adapters import stripe_events  # noqa: E402
 from core.domain import GenerationKind  # noqa: E402
 from core.domain.url_params import from_params  # noqa: E402
 from core.stored_text import prompt_rule  # noqa: E402
+from db import text_guard  # noqa: E402
 from db.engine import make_engine  # noqa: E402
 from db.tables import Generation, User  # noqa: E402
 from db.uow import Database  # noqa: E402
@@ -91,38 +94,49 @@ def samples(fn: Callable[[], object], rounds: int, warm_up: int = 5) -> list[flo
     return out
 
 
+@contextmanager
+def without_text_guard(engine: Engine) -> Iterator[None]:
+    """The same engine and session class with db/text_guard.py's two listeners off, for the reference side."""
+    event.remove(engine, "before_cursor_execute", text_guard._check_statement)
+    event.remove(Session, "before_flush", text_guard._check_flush)
+    try:
+        yield
+    finally:
+        text_guard.guard_text(engine)
+
+
 def database_cases(kind: str, rounds: int) -> list[list[str]]:
     with tempfile.TemporaryDirectory() as tmp, migrated_database(kind, Path(tmp)) as url:
         database = Database(make_engine(url))
-        bare = create_engine(url)  # the same database with none of the app's listeners
         with database.uow() as uow:
             user = uow.users.add(User(issuer="local", subject="bench", email="bench@example.com"))
             uow.commit()
         assert user.id is not None
         user_id = user.id
 
-        def save_in_the_app() -> None:
+        def save_checked() -> None:
             prompt = prompt_rule(GenerationKind.TEXT_TO_IMAGE).clean(PROMPT)
             with database.uow() as uow:
                 uow.generations.add(Generation(**{**job_row(user_id), "prompt": prompt}))
                 uow.commit()
 
-        def save_bare() -> None:
-            with bare.begin() as conn:
-                conn.execute(insert(Generation.__table__), job_row(user_id))  # type: ignore[arg-type]
+        def save_unchecked() -> None:
+            with without_text_guard(database.engine), database.uow() as uow:
+                uow.generations.add(Generation(**job_row(user_id)))
+                uow.commit()
 
-        def read_in_the_app() -> None:
+        def read_in_a_unit_of_work() -> None:
             with database.reader() as uow:
                 uow.users.get(user_id)
 
-        def read_bare() -> None:
-            with Session(bare) as session:
+        def read_in_a_session() -> None:
+            with OrmSession(database.engine) as session:
                 session.get(User, user_id)
 
         rows = []
         for label, app, reference in (
-            ("save a job (2,000-char prompt)", save_in_the_app, save_bare),
-            ("read the user in a unit of work", read_in_the_app, read_bare),
+            ("save a job (2,000-char prompt): validator + text guard", save_checked, save_unchecked),
+            ("read the user: unit of work + lazy repository", read_in_a_unit_of_work, read_in_a_session),
         ):
             # Interleaved, so a busy moment on the machine falls on both sides alike.
             app_ms: list[float] = []
@@ -132,12 +146,11 @@ def database_cases(kind: str, rounds: int) -> list[list[str]]:
                 ref_ms += samples(reference, 10, warm_up=1)
             rows.append(_row(f"{label}, {kind}", app_ms, ref_ms))
         database.engine.dispose()
-        bare.dispose()
     return rows
 
 
 def reader_cases(rounds: int) -> list[list[str]]:
-    body = event("bench-order-1", 1)
+    body = stripe_event("bench-order-1", 1)
     read_url = samples(lambda: from_params(dict(parse_qsl(GALLERY_URL))), rounds)
     split_url = samples(lambda: dict(parse_qsl(GALLERY_URL)), rounds)
     read_event = samples(lambda: stripe_events.parse_event(body), rounds)
