@@ -15,6 +15,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python docs/take_screenshots.py` from the project root
 
+from tests.app.test_stored_text_pages import bomb_png  # noqa: E402
 from tests.e2e.server import launch_chromium, running_server  # noqa: E402
 from tests.fal_server import FalServer, Scenario  # noqa: E402
 
@@ -116,8 +117,9 @@ def main() -> None:
         shoot(page, "admin-users.png")
 
         open_page(page, "Audit log")
-        expect(page.get_by_test_id("stDataFrame")).to_be_visible()
+        expect(page.get_by_test_id("stTable")).to_be_visible()
         shoot(page, "audit-log.png")
+        refusal_shots(browser, server.url)
         fal_shots(browser)
         browser.close()
 
@@ -169,6 +171,26 @@ def billing_shots(page: Page) -> None:
     expect(page.get_by_text("Renews on")).to_be_visible()
 
 
+def refusal_shots(browser: Browser, url: str) -> None:
+    """What a person is told instead of a crash: a user at an admin address, and an upload too large to preview."""
+    page = browser.new_context(base_url=url, viewport=VIEWPORT).new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, "bob@example.com")
+    page.goto("/admin_users")
+    expect(page.get_by_text("This page is for admins.")).to_be_visible()
+    shoot(page, "admin-only.png", full=False)
+    page.goto("/")
+    page.get_by_role("radiogroup", name="Mode").get_by_text("Edit", exact=True).click()
+    settle(page)
+    with tempfile.TemporaryDirectory() as folder:
+        bomb = Path(folder) / "panorama.png"
+        bomb.write_bytes(bomb_png())
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(bomb))
+        expect(page.get_by_text("30,000 × 30,000 pixels").first).to_be_visible()
+    shoot(page, "edit-too-large.png", full=False)
+    page.context.close()
+
+
 def fal_shots(browser: Browser) -> None:
     """The fal engine, against the local fal server: FLUX.2 [pro]'s own settings, and Combine with a job queued."""
     slow = Scenario(queue_positions=[2, 1, 0], progress_logs=[["Loading model"], ["Step 20/28"]], step_seconds=2.0)
@@ -184,7 +206,9 @@ def fal_shots(browser: Browser) -> None:
                 page.get_by_role("button", name=re.compile(r"^Generate · ")).click()
                 expect(page.get_by_role("button", name=f"Open: {prompt}").first).to_be_visible()
             page.get_by_role("combobox", name="Model").click()
-            page.get_by_role("option", name="FLUX.2 [pro]", exact=True).click()
+            expect(page.get_by_role("option", name=re.compile(r"FLUX\.2 \[pro\] · from"))).to_be_visible()
+            shoot(page, "model-prices.png", full=False)
+            page.get_by_role("option", name=re.compile(r"^FLUX\.2 \[pro\] · ")).click()
             settle(page)
             page.get_by_role("button", name=re.compile(r"random seed")).click()
             expect(page.get_by_text("Safety tolerance")).to_be_visible()

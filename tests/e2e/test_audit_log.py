@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, text
 
 from core.domain import Role
 from tests.e2e.server import RunningServer, running_server
-from tests.e2e.test_studio import SIZES, settle, sign_in
+from tests.e2e.test_studio import SIZES, check_accessibility, settle, sign_in
 from tests.factories import make_container
 
 pytestmark = pytest.mark.e2e
@@ -99,3 +99,23 @@ def test_no_table_offers_its_own_download_not_even_the_admins_list_of_users(page
     users.hover()
     expect(page.get_by_test_id("stElementToolbar")).to_be_visible()  # search and fullscreen stay
     expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_each_entry_is_a_card_that_fits_the_screen(
+    browser: Browser, atelier: RunningServer, scheme: str
+) -> None:
+    context = browser.new_context(base_url=atelier.url, viewport=SIZES["phone"], color_scheme=scheme)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, ADMIN)
+    page.goto("/admin_audit")
+    expect(page.get_by_role("button", name="Download as CSV")).to_be_visible()
+    settle(page)
+    subject = page.get_by_test_id("stTable").get_by_role("cell", name="admin@example.com").first
+    expect(subject).to_be_visible()
+    box = subject.bounding_box()
+    assert box is not None and box["width"] > 300  # a card's full width, not a fifth of a squeezed table
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+    check_accessibility(page, f"Audit log on a phone ({scheme})")
+    context.close()
