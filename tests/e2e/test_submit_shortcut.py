@@ -69,7 +69,9 @@ def test_ctrl_enter_generates_once_and_a_press_while_the_job_runs_makes_no_secon
     prompt.press("Control+Enter")
 
     expect(page.get_by_role("status").filter(has_text=BEING_MADE).first).to_be_visible()
-    expect(page.get_by_role("button", name=re.compile(r"^Generate"))).to_be_disabled()
+    generate = page.get_by_role("button", name=re.compile(r"^Generate"))
+    expect(generate).to_have_count(1)  # the run that drew it has replaced the one drawn before the press
+    expect(generate).to_be_disabled()
     prompt.press("Control+Enter")  # while it runs: the button is disabled, so is the key
     wait_for_the_images(page, 1)
     expect(balance_link(page)).to_have_accessible_name("19 credits")
@@ -93,6 +95,7 @@ def test_ctrl_enter_applies_an_edit_only_once_the_button_can(page: Page, atelier
     sign_in(page, email)
     settle(page)
     page.get_by_role("radio", name="Edit").or_(page.get_by_role("button", name="Edit", exact=True)).first.click()
+    settle(page)
     instruction = page.get_by_role("textbox", name="Instruction")
     instruction.fill("sepia")
     apply = page.get_by_role("button", name=re.compile(r"^Apply edit"))
@@ -104,6 +107,7 @@ def test_ctrl_enter_applies_an_edit_only_once_the_button_can(page: Page, atelier
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
         files=[{"name": "kite.png", "mimeType": "image/png", "buffer": image_bytes()}]
     )
+    settle(page)
     expect(apply).to_be_enabled()
     instruction.fill("sepia and mirror")
     instruction.press("Control+Enter")
