@@ -20,7 +20,6 @@ from core.domain import Page, UserView, keyset_page
 from core.domain.billing import (
     BillingOutcome,
     CheckoutRequest,
-    DisputeStatus,
     Offer,
     OfferKind,
     OrderStatus,
@@ -29,13 +28,13 @@ from core.domain.billing import (
     PlanStatus,
     PlanView,
     Receipt,
-    format_money,
 )
 from core.errors import MalformedEventError, NotFoundError, PaymentError, ValidationError, WebhookRejectedError
 from core.ports import PaymentProvider
 from core.services import audit, fulfilment
+from core.services.billing_views import order_view, plan_view, receipt_lines
 from core.text import plural
-from db.tables import Order, Plan
+from db.tables import Order
 from db.uow import Database
 
 log = logging.getLogger(__name__)
@@ -217,23 +216,23 @@ class BillingService:
         with self.db.reader() as uow:
             rows = uow.billing.orders_page(user.id, before, self.page_size + 1)
             total = uow.billing.count_orders(user.id)
-        return keyset_page([_order_view(o) for o in rows], self.page_size, total)
+        return keyset_page([order_view(o) for o in rows], self.page_size, total)
 
     def order(self, user: UserView, public_id: str) -> OrderView:
         with self.db.reader() as uow:
             order = uow.billing.user_order(user.id, public_id)
         if order is None:
             raise NotFoundError("That order does not exist.")
-        return _order_view(order)
+        return order_view(order)
 
     def receipt(self, user: UserView, public_id: str) -> Receipt:
         order = self.order(user, public_id)
-        return Receipt(order=order, seller=self.seller, lines=_receipt_lines(order))
+        return Receipt(order=order, seller=self.seller, lines=receipt_lines(order))
 
     def plan(self, user: UserView) -> PlanView | None:
         with self.db.reader() as uow:
             plan = uow.billing.current_plan(user.id)
-        return _plan_view(plan) if plan else None
+        return plan_view(plan) if plan else None
 
     def cancel_plan(self, user: UserView) -> str:
         """Stop the plan renewing. It runs to the end of the paid month; the credits stay."""
@@ -354,59 +353,3 @@ class BillingService:
             f"Payment received for {what}{order.offer_name}: {plural(order.credits, 'credit')} added. "
             f"Your balance is {balance:,} credits.",
         )
-
-
-def _order_view(order: Order) -> OrderView:
-    assert order.id is not None
-    return OrderView(
-        id=order.id,
-        public_id=order.public_id,
-        created_at=order.created_at,
-        offer_name=order.offer_name,
-        kind=OfferKind(order.kind),
-        amount=order.amount,
-        currency=order.currency,
-        provider=order.provider,
-        status=OrderStatus(order.status),
-        credits=order.credits,
-        credits_granted=order.credits_granted,
-        credits_clawed_back=order.credits_clawed_back,
-        amount_refunded=order.amount_refunded,
-        dispute=DisputeStatus(order.dispute_status),
-        paid_at=order.paid_at,
-        reference=order.grant_ref.split(":", 1)[1] if order.grant_ref else (order.checkout_ref or ""),
-    )
-
-
-def _plan_view(plan: Plan) -> PlanView:
-    return PlanView(
-        public_id=plan.public_id,
-        offer_name=plan.offer_name,
-        credits=plan.credits,
-        amount=plan.amount,
-        currency=plan.currency,
-        provider=plan.provider,
-        status=PlanStatus(plan.status),
-        period_end=plan.period_end,
-    )
-
-
-def _receipt_lines(order: OrderView) -> list[tuple[str, str]]:
-    lines = [
-        ("Order", order.public_id.upper()),
-        ("Date (UTC)", f"{order.created_at:%Y-%m-%d %H:%M}"),
-        ("Item", order.offer_name + (" (one month)" if order.kind == OfferKind.PLAN else "")),
-        ("Credits", f"{order.credits:,}"),
-        ("Amount", order.price),
-        ("Paid with", order.provider_label),
-        ("Status", order.status_label),
-    ]
-    if order.paid_at:
-        lines.append(("Paid (UTC)", f"{order.paid_at:%Y-%m-%d %H:%M}"))
-    if order.amount_refunded:
-        lines.append(("Refunded", format_money(order.amount_refunded, order.currency)))
-    if order.credits_clawed_back:
-        lines.append(("Credits taken back", f"{order.credits_clawed_back:,}"))
-    if order.reference:
-        lines.append(("Payment reference", order.reference))
-    return lines

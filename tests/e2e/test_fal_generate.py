@@ -139,6 +139,10 @@ def test_flux_2_pro_offers_its_own_settings_and_price_on_a_phone(phone: Page, at
         sign_in(page, "fal-phone@example.com")
         settle(page)
         choose_model(page, "FLUX.2 [pro] · from 30 credits/MP")
+        # The page the new model drew (its price on the button), once still: the run the choice started may begin
+        # only after the picker shows it, and until it ends the old model's settings are on the page beside the new.
+        expect(page.get_by_role("button", name="Generate · 30 credits")).to_be_visible()
+        settle(page)
 
         settings = page.get_by_test_id("stPopover").get_by_role("button")
         expect(settings).to_have_count(1)

@@ -1,10 +1,15 @@
-"""Every field of every event type the app handles, with every class of hostile value, signed with the providers'
-real schemes and posted to the webhook route, on SQLite and PostgreSQL.
+"""Every field of every event type the app handles, with hostile values, signed with the providers' real schemes
+and posted to the webhook route, on SQLite and PostgreSQL.
 
 After each: a value that is not legitimately valid is answered 400, changes no balance, ledger, order or plan, and
 is recorded for admins once (the provider's retry too); a valid one (a zero amount, an optional field left out)
 is handled as it should be; and no log record, nor the admin record, holds the hostile text. The cases and what
 each field accepts are in provider_event_payloads.py.
+
+All twelve classes of hostile value meet every field at the provider's reader (unit/test_provider_event_matrix.py).
+Here, every value a field accepts goes through the database, and of those it refuses, the four whose harm would
+show there: a negative amount (the probe's dispute that added credits), a huge number (past the columns' range), an
+email (text that must not reach the log or the admin record) and a NUL (which PostgreSQL refuses with the SQL).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from tests.payment_support import payment_settings, webhook_client
 from tests.stripe_server import StripeServer
 
 REFUSED = (400, "Malformed event.")
+THROUGH_THE_DATABASE = {"negative", "huge", "email", "nul"}  # of the refused values; see the module's note
 
 
 @pytest.fixture
@@ -89,6 +95,8 @@ def _try_every_field(
         refused: list[dict[str, object]] = []  # the admin record each refusal must leave, in order
         for hostile in hostile_values(field.kind):
             n, effect = next(numbers), field.effect(hostile)
+            if effect == "reject" and hostile.name not in THROUGH_THE_DATABASE:
+                continue
             where = f"{field.path} = {hostile.name}"
             if effect != "reject":
                 scene = target if effect == "none" else stage(shop, case.provider, case.state, n)
