@@ -3,6 +3,7 @@ every AppTest run checked for a page that raised."""
 
 from __future__ import annotations
 
+import functools
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -11,10 +12,11 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
+from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import Container
 from db.schema import migrate
-from tests import page_errors
 from tests.ci import in_ci
 from tests.creem_server import CreemServer
 from tests.factories import make_container
@@ -26,6 +28,8 @@ from tests.stripe_server import StripeServer
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 E2E_FOLDER = Path(__file__).resolve().parent / "e2e"
 E2E_SCOPE = "tests/e2e"  # the browser tests' folder as pytest names it, from the project root
+# A test that makes a page raise on purpose, and asserts what the person sees instead, carries this marker.
+PAGE_RAISES = "page_raises"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -57,12 +61,43 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return BrowserTestsTogether(config, log)
 
 
+def page_errors(at: AppTest) -> list[str]:
+    """What went wrong in an AppTest run: each exception the page shows, and a run the script did not finish."""
+    errors = [
+        "\n".join([f"{type(e).__name__}: {e.message}", *(line.rstrip() for line in e.stack_trace)])
+        for e in at.exception
+    ]
+    if not errors and at.session_state[SCRIPT_RUN_WITHOUT_ERRORS_KEY] is False:
+        # Details hidden (client.showErrorDetails = none): the run still says it did not end cleanly.
+        errors.append("the script stopped with an uncaught exception (its details are hidden)")
+    return errors
+
+
+def checked(run: Callable[..., AppTest]) -> Callable[..., AppTest]:
+    """AppTest's one run method (every `.run()`, on the app or on a widget, ends there), failing on a page error."""
+
+    @functools.wraps(run)
+    def run_and_check(self: AppTest, *args: Any, **kwargs: Any) -> AppTest:
+        at = run(self, *args, **kwargs)
+        if errors := page_errors(at):
+            script = getattr(self, "_script_path", "the page")
+            pytest.fail(
+                f"{script} raised while the test ran it (mark the test @pytest.mark.{PAGE_RAISES} if that is the "
+                "point of the test):\n\n" + "\n\n".join(errors),
+                pytrace=False,
+            )
+        return at
+
+    return run_and_check
+
+
 @pytest.fixture(autouse=True)
 def page_exceptions_fail_the_test(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every AppTest run in every test fails the test when the page raised, unless the test is marked as making a
-    page raise on purpose (and then asserts what the person sees)."""
-    if request.node.get_closest_marker(page_errors.EXPECTED) is None:
-        page_errors.install(monkeypatch)
+    """Every AppTest run in every test fails the test when the page raised (AppTest itself only records the
+    exception on the page), unless the test is marked as making a page raise on purpose and asserts what the
+    person sees."""
+    if request.node.get_closest_marker(PAGE_RAISES) is None:
+        monkeypatch.setattr(AppTest, "_run", checked(AppTest._run))
 
 
 @pytest.fixture(scope="session")
