@@ -18,6 +18,7 @@ from typing import Generic, TypeVar
 
 from core.domain.catalogue import ASPECT_RATIOS
 from core.domain.gallery import KINDS, PAGE_SIZES, GalleryFilter, GalleryQuery, SortOrder
+from core.stored_text import refused_characters
 
 T = TypeVar("T")
 
@@ -168,8 +169,8 @@ class Day(Param[date]):
 
 @dataclass(frozen=True)
 class Text(Param[str]):
-    """Free text, trimmed and cut to `max_chars`; left out if what is kept holds a control, format, private-use
-    or unassigned character (NUL, a bidi override, a zero-width space), which no search or name needs."""
+    """Free text, trimmed and cut to `max_chars`; left out if what is kept holds a character stored text refuses
+    (a control, a bidi override, a zero-width space, a private-use character), which no search or name needs."""
 
     name: str
     max_chars: int
@@ -220,8 +221,10 @@ def _id(raw: str) -> int | None:
 
 
 def _text(raw: str, max_chars: int) -> str | None:
-    text = raw.strip()[:max_chars].strip()
-    if not text or any(unicodedata.category(c)[0] == "C" for c in text):
+    """Kept only if it could be stored: the characters stored text refuses (core/stored_text.py) are refused here
+    too, so an emoji joined by U+200D (👩‍💻) can be searched for, and NFC, as stored text is, so it can match."""
+    text = unicodedata.normalize("NFC", raw.strip()[:max_chars]).strip()
+    if not text or refused_characters(text, multiline=False) is not None:
         return None
     return text
 
