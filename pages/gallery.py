@@ -114,10 +114,7 @@ def toolbar(user: UserView, query: GalleryQuery, view: str, matching: int) -> No
 
 
 def set_view() -> None:
-    if chosen := VIEW.write(str(st.session_state.get("gallery.view") or "grid")):
-        st.query_params.update(chosen)
-    else:
-        st.query_params.pop(VIEW.name, None)
+    VIEW.put(st.query_params, str(st.session_state.get("gallery.view") or "grid"))
 
 
 def empty_state(query: GalleryQuery, jobs: bool) -> None:

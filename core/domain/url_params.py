@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Generic, TypeVar
@@ -58,6 +58,13 @@ class Param(ABC, Generic[T]):
         reader would leave out (the writer never puts in a URL what the reader cannot read back)."""
         text = "" if value is None else self.format(value)
         return {self.name: text} if text and self.parse(text) is not None else {}
+
+    def put(self, params: MutableMapping[str, str], value: T | None) -> None:
+        """Set this parameter in a page's URL to `value`, or take it out where `write` writes nothing."""
+        if written := self.write(value):
+            params.update(written)
+        else:
+            params.pop(self.name, None)
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,4 @@ def url_pager_reset(*params: Id) -> None:
 
 def _go(param: Id, cursor: int | None, other: Id) -> None:
     st.query_params.pop(other.name, None)
-    if written := param.write(cursor):
-        st.query_params.update(written)
-    else:
-        st.query_params.pop(param.name, None)
+    param.put(st.query_params, cursor)
