@@ -16,13 +16,14 @@ import jsonschema
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.bootstrap import Container, bootstrap
+from core.bootstrap import Container
 from core.domain import UserView
 from core.services.local_sessions import COOKIE
-from tests.e2e.server import MEDIA_SECRET, RunningServer
+from tests.e2e.seed import make_images, seeded_container
+from tests.e2e.server import RunningServer
 from tests.e2e.still import settle, wait_for_cookie
 from tests.e2e.test_walking_skeleton import sign_in
-from tests.factories import create_form, settings_for
+from tests.factories import create_form
 from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
@@ -35,15 +36,9 @@ PROMPTS = ["a quiet harbour at dawn", "a harbour crane in fog", "a =SUM(A1) sign
 @pytest.fixture(scope="module")
 def made(atelier: RunningServer) -> Iterator[tuple[Container, UserView, list[int]]]:
     """Three images of EMAIL's, oldest first, made through the services over the server's own database."""
-    settings = settings_for(
-        atelier.data_dir, atelier.database_url, media_secret=MEDIA_SECRET, blob_store="local", starter_credits=20
-    )
-    c: Container = bootstrap(settings)
+    c = seeded_container(atelier)
     user = c.accounts.sign_in_local(EMAIL).user
-    ids = []
-    for prompt in PROMPTS:
-        job = c.generation.submit(user, create_form(prompt), c.generation.new_token())
-        ids.append(c.generation.poll(user, job.id).images[0].id)
+    ids = make_images(c, user, [create_form(prompt) for prompt in PROMPTS])
     yield c, user, ids
     c.db.engine.dispose()
 

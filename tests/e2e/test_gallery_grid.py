@@ -14,12 +14,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from core.bootstrap import Container, bootstrap
 from core.services.local_sessions import COOKIE
-from tests.e2e.server import MEDIA_SECRET, RunningServer
+from tests.e2e.seed import make_images, seeded_container
+from tests.e2e.server import RunningServer
 from tests.e2e.still import settle, wait_for_cookie
 from tests.e2e.test_walking_skeleton import sign_in
-from tests.factories import create_form, settings_for
+from tests.factories import create_form
 
 pytestmark = pytest.mark.e2e
 
@@ -36,15 +36,9 @@ ASPECT = """tiles => tiles.map(t => {
 @pytest.fixture(scope="module")
 def images(atelier: RunningServer) -> Iterator[list[int]]:
     """The ids of the images made for EMAIL, oldest first."""
-    settings = settings_for(
-        atelier.data_dir, atelier.database_url, media_secret=MEDIA_SECRET, blob_store="local", starter_credits=20
-    )
-    c: Container = bootstrap(settings)
+    c = seeded_container(atelier)
     user = c.accounts.sign_in_local(EMAIL).user
-    ids = []
-    for prompt, ratio in MADE:
-        job = c.generation.submit(user, create_form(prompt, aspect_ratio=ratio), c.generation.new_token())
-        ids.append(c.generation.poll(user, job.id).images[0].id)
+    ids = make_images(c, user, [create_form(prompt, aspect_ratio=ratio) for prompt, ratio in MADE])
     c.db.engine.dispose()
     yield ids
 
