@@ -33,6 +33,7 @@ def bootstrap(
     *,
     engine: ImageEngine | None = None,
     blobs: BlobStore | None = None,
+    withheld: BlobStore | None = None,
     db: Database | None = None,
     clock: Clock | None = None,
     payments: dict[str, PaymentProvider] | None = None,
@@ -54,6 +55,7 @@ def bootstrap(
         engine_notice=notice,
         media_secret=secret,
         blobs=blobs or _blobs(settings),
+        withheld=withheld or _blobs(settings, "withheld"),
         payments=payments if payments is not None else payment_providers(settings, clock),
         factories=service_factories(),
     )
@@ -170,11 +172,12 @@ def payment_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
     return providers
 
 
-def _blobs(settings: Settings) -> BlobStore:
+def _blobs(settings: Settings, store: str = "media") -> BlobStore:
+    """The media store, or the withheld store: images the safety check withheld, kept apart until reviewed."""
     if settings.blob_store == "local":
         from core.adapters.local_blobs import LocalBlobStore
 
-        return LocalBlobStore(settings.data_dir / "media")
+        return LocalBlobStore(settings.data_dir / store)
     raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local.")
 
 

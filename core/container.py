@@ -56,12 +56,15 @@ class Container:
         blobs: BlobStore,
         payments: Mapping[str, PaymentProvider],
         factories: Mapping[type[Any], ServiceFactory],
+        withheld: BlobStore,
     ) -> None:
         self.settings, self.db, self.clock = settings, db, clock
         self.engine = engine
         self.engine_notice = engine_notice  # said on the Generate page: e.g. fal.ai was chosen but has no key
         self.media_secret = media_secret  # signs media links, cookies and the fal webhook address
         self.blobs = blobs
+        # What the safety check withheld, kept apart from the media until a person reviews it.
+        self.withheld = withheld
         self.payments = dict(payments)
         self.signer = MediaSigner(media_secret, settings.media_url_ttl_seconds, clock)
         self._factories = dict(factories)
@@ -87,3 +90,4 @@ class Container:
         """Build every registered service now, so a broken setting or catalogue stops the start, not a page."""
         for kind in self._factories:
             self.of(kind)
+

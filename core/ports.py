@@ -67,6 +67,9 @@ class BlobStore(Protocol):
     def size(self, key: str) -> int:
         """The object's length in bytes. Raises BlobNotFoundError."""
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key starting with `prefix`: what erasure and the orphan sweep list."""
+
 
 class PaymentProvider(Protocol):
     """Takes payments for our orders: Stripe, Creem, or the demo provider. Knows nothing of users or credits;

@@ -1,4 +1,5 @@
-"""The registry: what each capability plugs into the house: its services, its HTTP routes and its periodic tasks.
+"""The registry: what each capability plugs into the house: its services, its HTTP routes, its periodic tasks and
+its entries on the map of personal data (core/personal_data.py).
 
 Each capability declares itself once, as `CAPABILITY` in its own module of `core/capabilities/`, and the
 registry finds every such module. The composition root (core/bootstrap.py), the HTTP routes
@@ -17,6 +18,7 @@ from typing import Any
 
 from core.container import Container, ServiceFactory
 from core.errors import ConfigurationError
+from core.personal_data import PersonalData
 from core.settings import Settings
 
 ContainerSource = Callable[[], Container]
@@ -41,6 +43,7 @@ class Capability:
     services: Mapping[type[Any], ServiceFactory] = field(default_factory=dict)  # each built once, when first used
     routes: tuple[RouteFactory, ...] = ()
     tasks: tuple[PeriodicTask, ...] = ()
+    personal_data: tuple[PersonalData, ...] = ()  # what export and erasure do with each store it owns
 
 
 @cache
@@ -76,6 +79,15 @@ def route_factories() -> list[RouteFactory]:
 
 def periodic_tasks() -> list[PeriodicTask]:
     return [task for capability in capabilities() for task in capability.tasks]
+
+
+def personal_data_map() -> list[PersonalData]:
+    """Every store of personal data, in the order erasure runs them."""
+    entries = [entry for capability in capabilities() for entry in capability.personal_data]
+    stores = [entry.store for entry in entries]
+    if len(set(stores)) != len(stores):
+        raise ConfigurationError(f"Two capabilities declare the same store: {sorted(stores)}.")
+    return sorted(entries, key=lambda entry: (entry.step, entry.store))
 
 
 def hourly(_settings: Settings) -> float:

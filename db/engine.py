@@ -70,6 +70,8 @@ def _sqlite_engine(url: str, echo: bool) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # Deleted rows are overwritten with zeros, not left in free space: an erased account leaves no bytes.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
         # SQLite's own lower() folds ASCII only; searches ("Émile") must fold like PostgreSQL's does.

@@ -52,6 +52,14 @@ class LocalBlobStore:
             raise BlobNotFoundError(f"No stored file for {key}")
         return found.st_size
 
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key that starts with `prefix`, in no set order (temporary files of a write are left out)."""
+        for path in self.root.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                key = path.relative_to(self.root).as_posix()
+                if key.startswith(prefix):
+                    yield key
+
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
         if not path.is_relative_to(self.root):

@@ -32,3 +32,6 @@ class InMemoryBlobStore:
 
     def size(self, key: str) -> int:
         return len(self.get(key))
+
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        return iter([key for key in self.objects if key.startswith(prefix)])

@@ -6,6 +6,7 @@ from db.tables.billing import Order, PaymentEventRecord, Plan
 from db.tables.collections import Collection, CollectionImage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
+from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
 from db.tables.users import SignIn, User, UserPreferences
 
 __all__ = [
@@ -13,13 +14,18 @@ __all__ = [
     "AuditEntry",
     "Collection",
     "CollectionImage",
+    "ConsentRecord",
+    "Erasure",
     "Generation",
     "GenerationInput",
     "Image",
     "LedgerEntry",
     "Order",
     "PaymentEventRecord",
+    "PendingDeletion",
     "Plan",
+    "PrivacyRequest",
+    "SafetyReview",
     "SignIn",
     "User",
     "UserPreferences",

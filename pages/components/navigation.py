@@ -19,6 +19,7 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
         st.Page("pages/credits.py", title="Credits", icon=":material/toll:"),
         st.Page("pages/billing.py", title="Billing", icon=":material/payments:", url_path="billing"),
         st.Page("pages/account.py", title="Account", icon=":material/account_circle:", url_path="account"),
+        st.Page("pages/privacy.py", title="Privacy", icon=":material/shield_person:", url_path="privacy"),
     ]
     # A guest gets the same user pages (app.py hides the menu), so a bookmarked link shows the
     # sign-in screen rather than "page not found"; each page's guard shows it. The admin pages are
@@ -28,6 +29,20 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
     pages += [
         st.Page(
             "pages/admin_users.py", title="Users", icon=":material/group:", url_path="admin_users", visibility=shown
+        ),
+        st.Page(
+            "pages/admin_privacy.py",
+            title="Privacy requests",
+            icon=":material/inbox:",
+            url_path="admin_privacy",
+            visibility=shown,
+        ),
+        st.Page(
+            "pages/admin_reviews.py",
+            title="Safety reviews",
+            icon=":material/gpp_maybe:",
+            url_path="admin_reviews",
+            visibility=shown,
         ),
         st.Page(
             "pages/admin_audit.py",

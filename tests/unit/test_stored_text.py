@@ -96,6 +96,25 @@ MACHINE_TEXT = {
     **{f"payment_events.{c}": "a provider's event, parsed at the payment boundary" for c in (
         "provider", "event_id", "type", "state", "payment_ref",
     )},
+    "consents.purpose": "a Purpose",
+    "consents.policy_version": "POLICY_VERSION, from settings",
+    "consents.source": "where the change was made, from the code",
+    "privacy_requests.reference": "random",
+    "privacy_requests.kind": "a request kind from the code",
+    "privacy_requests.status": "a request status from the code",
+    "privacy_requests.channel": "a channel from the code",
+    "privacy_requests.artifact": "a reference the code writes",
+    "erasures.reference": "random",
+    "erasures.status": "an erasure status from the code",
+    "deletion_outbox.kind": "a deletion kind from the code",
+    "deletion_outbox.target": "a blob key or an engine's reference",
+    "deletion_outbox.erasure": "an erasure's reference",
+    "deletion_outbox.last_error": "an exception's type name",
+    "safety_reviews.public_id": "random",
+    "safety_reviews.generation_id": "a job id",
+    "safety_reviews.blob_key": "made by the code",
+    "safety_reviews.content_type": "sniffed from the bytes",
+    "safety_reviews.status": "a review status from the code",
 }  # fmt: skip
 
 

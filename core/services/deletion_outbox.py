@@ -1,0 +1,22 @@
+"""Deletions owed to other systems (a blob in a store, an engine's stored payloads of a job): written to the outbox
+in the same transaction as the rows that named them are deleted, so a crash loses none, and carried out by the
+background loop, retried until done."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from db.repositories.deletions import DeletionRepository
+from db.uow import UnitOfWork
+
+
+class DeletionKind(StrEnum):
+    BLOB = "blob"  # a key in the media store
+    WITHHELD = "withheld"  # a key in the withheld store (images the safety check withheld)
+    ENGINE = "engine"  # an engine's request id: ask the engine to delete what it kept of that job
+
+
+def owe(uow: UnitOfWork, kind: DeletionKind, target: str, now: datetime, erasure: str = "") -> None:
+    """Record that `target` must be deleted, in the caller's transaction; it is deleted after the commit."""
+    uow.of(DeletionRepository).add(kind.value, target, erasure, now)

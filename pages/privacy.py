@@ -1,0 +1,23 @@
+"""Privacy centre: what we hold about you, your consents and choices, a download of everything, corrections,
+human review of automated safety blocks, deleting your account, and whom to complain to."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages.components import privacy_consents, privacy_erasure, privacy_export, privacy_holdings, privacy_rectify
+from pages.components import privacy_reviews
+from pages.components.guard import require_session
+
+signed_in = require_session()
+user = signed_in.user
+
+st.title("Privacy")
+st.caption("Every right the privacy policy gives you, here, without writing to anyone.")
+privacy_holdings.render(user)
+privacy_consents.render(user)
+privacy_export.render(user)
+privacy_rectify.render(user)
+privacy_reviews.render(user)
+privacy_erasure.render(user)
+privacy_holdings.complaints()
