@@ -3,6 +3,7 @@ hand-edited URL holds reads as some query without an error. Search words and the
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from hypothesis import given
@@ -21,13 +22,19 @@ from core.domain.gallery import (
 )
 from core.domain.url_params import from_params, to_params
 
-names = st.text(st.characters(categories=("L", "N"), include_characters="-_."), min_size=1, max_size=12)
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+# What a URL keeps: its reader stores text NFC, like the prompts a search matches (丽 U+2F800 reads as 丽 U+4E3D).
+names = st.text(st.characters(categories=("L", "N"), include_characters="-_."), min_size=1, max_size=12).map(nfc)
 ids = st.integers(min_value=1, max_value=10**9)
 queries = st.builds(
     GalleryQuery,
     filter=st.builds(
         GalleryFilter,
-        text=st.text(st.characters(exclude_categories=("C",)), max_size=40).map(str.strip),  # what a URL keeps
+        text=st.text(st.characters(exclude_categories=("C",)), max_size=40).map(lambda text: nfc(text).strip()),
         models=st.lists(names, max_size=3, unique=True).map(tuple),
         kinds=st.lists(st.sampled_from(KINDS), max_size=3, unique=True).map(tuple),
         aspects=st.lists(st.sampled_from(ASPECT_RATIOS), max_size=3, unique=True).map(tuple),
