@@ -13,12 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Literal
 from unittest import mock
 from urllib.parse import urlsplit
 
 import pytest
 import streamlit as st
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, ViewportSize, expect
 from sqlalchemy import create_engine, text
 
 from core.domain import Role, UserView
@@ -36,6 +37,8 @@ NAME = "Privacy Tester"
 # What Google's sign-in sends as the picture: a browser that loads it tells Google who is looking at our app.
 GOOGLE_AVATAR = "https://lh3.googleusercontent.com/a/ACg8ocK-no-third-parties=s96-c"
 SIGN_IN_TITLE = "Sign in to Atelier"
+Scheme = Literal["light", "dark"]
+SCHEMES: tuple[Scheme, ...] = ("light", "dark")
 BACKGROUNDS = {"light": "rgb(251, 250, 247)", "dark": "rgb(17, 19, 23)"}
 # Hands each content-security-policy violation to Python: a load the policy stopped never shows as a request,
 # yet the page tried to make it.
@@ -171,12 +174,13 @@ def visit(page: Page, path: str, heading: str, recorder: Recorder, scheme: str) 
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["signed-out", "signed-in"])
-@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("size", list(SIZES))
 def test_no_page_asks_another_host_for_anything(
-    browser: Browser, atelier: RunningServer, account: str, size: str, scheme: str, signed_in: bool
+    browser: Browser, atelier: RunningServer, account: str, size: str, scheme: Scheme, signed_in: bool
 ) -> None:
-    context = browser.new_context(base_url=atelier.url, viewport=SIZES[size], color_scheme=scheme)
+    viewport = ViewportSize(width=SIZES[size]["width"], height=SIZES[size]["height"])
+    context = browser.new_context(base_url=atelier.url, viewport=viewport, color_scheme=scheme)
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
