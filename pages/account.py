@@ -1,4 +1,4 @@
-"""Account: your name (rectification), email and avatar from the provider, Generate defaults, and your sign-ins."""
+"""Account: your name (rectification), email from the provider, your initials, Generate defaults, and your sign-ins."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ st.title("Account")
 
 st.subheader("Profile")
 with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-    avatar(user.display_name or user.email, user.avatar_url, size=64)
+    avatar(user.display_name or user.email, size=64)
     with st.container(gap=None):
         st.markdown(f"**{escape_markdown(user.display_name)}**")
         role = ROLE_BADGES.get(user.role)

@@ -9,8 +9,6 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from core.identity import AVATAR_HOST
-
 # The hash allows the one inline <script> of Streamlit 1.67's index.html
 # (`window.prerenderReady = false`); a Streamlit upgrade that changes it shows up as a CSP
 # violation in tests/e2e/test_web_hardening.py.
@@ -24,8 +22,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
         # injection can use it.
         f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval' blob:",
         "style-src 'self' 'unsafe-inline'",
-        # Profile pictures from Google's sign-in (core.identity.AVATAR_HOST); any other host shows initials.
-        f"img-src 'self' data: blob: https://*.{AVATAR_HOST}",
+        # Our own origin only: a browser that loads anything from another host (a profile picture from
+        # Google's sign-in, a font, an icon) tells that host who uses Atelier; pages draw initials instead.
+        "img-src 'self' data: blob:",
         "font-src 'self' data:",
         "connect-src 'self'",
         "frame-src 'self'",

@@ -41,7 +41,7 @@ def sidebar(user: UserView) -> bool:
         )
     with st.sidebar:
         with st.container(horizontal=True, vertical_alignment="center"):
-            avatar(user.display_name or user.email, user.avatar_url, size=40)
+            avatar(user.display_name or user.email, size=40)
             with st.container(gap=None):
                 st.markdown(f"**{escape_markdown(user.display_name)}**")
                 st.caption(f"Signed in as **{escape_markdown(user.email)}**")
@@ -51,15 +51,10 @@ def sidebar(user: UserView) -> bool:
         return st.button("Sign out", key="frame.sign_out", width="stretch", icon=":material/logout:")
 
 
-def avatar(name: str, picture_url: str, size: int) -> None:
-    """The provider's picture when it sent one, else the initials on a colour picked from the name."""
-    if picture_url.startswith("https://"):
-        st.html(
-            f'<img src="{html.escape(picture_url, quote=True)}" alt="" width="{size}" height="{size}" '
-            f'referrerpolicy="no-referrer" style="border-radius:50%;object-fit:cover">',
-            width=size,
-        )
-        return
+def avatar(name: str, size: int) -> None:
+    """The initials on a colour picked from the name. Never the provider's picture: a browser that loads it from
+    Google's host tells Google who uses Atelier, when and from where (issue 19: no third party sees our users'
+    browsers), and the content security policy allows images from our own origin only."""
     letters = "".join(part[0] for part in name.replace("@", " ").replace(".", " ").split()[:2]).upper() or "?"
     colour = AVATAR_COLOURS[hashlib.sha256(name.encode()).digest()[0] % len(AVATAR_COLOURS)]
     st.html(
