@@ -5,7 +5,7 @@ are deleted after the retention period."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.domain import Page, Role, UserView, keyset_page
@@ -100,6 +100,17 @@ class SafetyReviewService:
         with self.db.reader() as uow:
             return [review_view(r) for r in uow.of(SafetyReviewRepository).for_job(actor.id, generation_id)]
 
+    def request_job_review(self, actor: UserView, generation_id: str) -> int:
+        """Send every still-withheld image of one of the user's jobs to a person; returns how many were sent."""
+        with self.db.uow() as uow:
+            reviews = uow.of(SafetyReviewRepository)
+            now, sent = self.clock(), 0
+            for review in reviews.for_job(actor.id, generation_id):
+                assert review.id is not None
+                sent += _ask(uow, actor, review.id, review.public_id, now)
+            uow.commit()
+        return sent
+
     def request_review(self, actor: UserView, review_public_id: str) -> ReviewView:
         """Send a withheld image to a person; asking twice changes nothing."""
         with self.db.uow() as uow:
@@ -108,13 +119,7 @@ class SafetyReviewService:
             if review is None or review.id is None:
                 raise NotFoundError("There is no such withheld image.")
             if review.status == ReviewStatus.WITHHELD:
-                now = self.clock()
-                if reviews.move(
-                    review.id, ReviewStatus.WITHHELD, {"status": ReviewStatus.PENDING, "requested_at": now}
-                ):
-                    privacy_requests.record(
-                        uow, actor.id, RequestKind.REVIEW, now, status=RequestStatus.RECEIVED, artifact=review.public_id
-                    )
+                if _ask(uow, actor, review.id, review.public_id, self.clock()):
                     uow.commit()
                 review = reviews.by_public_id(actor.id, review_public_id)  # as it is now, after a lost race too
                 assert review is not None
@@ -275,6 +280,15 @@ class SafetyReviewService:
         uow.of(SafetyReviewRepository).answer_request(
             user_id, public_id, RequestStatus.COMPLETED, answer, handler_id, self.clock()
         )
+
+
+def _ask(uow: UnitOfWork, actor: UserView, review_id: int, public_id: str, now: datetime) -> bool:
+    """A withheld image goes to a person, recorded as the user's request; False if it was not withheld."""
+    values = {"status": ReviewStatus.PENDING, "requested_at": now}
+    if not uow.of(SafetyReviewRepository).move(review_id, ReviewStatus.WITHHELD, values):
+        return False
+    privacy_requests.record(uow, actor.id, RequestKind.REVIEW, now, status=RequestStatus.RECEIVED, artifact=public_id)
+    return True
 
 
 def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
