@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Any
 
 import pytest
-from sqlmodel import col, select
+from sqlmodel import select
 
 from core.adapters.memory_blobs import InMemoryBlobStore
 from core.adapters.offline import OfflineImageEngine
@@ -51,12 +52,12 @@ def reviews(c: Container) -> SafetyReviewService:
     return c.of(SafetyReviewService)
 
 
-def rows(c: Container, table: type, **where: object) -> list:  # type: ignore[type-arg]
+def rows(c: Container, table: Any, **where: object) -> list[Any]:
     with c.db.reader() as uow:
         query = select(table)
         for name, value in where.items():
             query = query.where(getattr(table, name) == value)
-        return list(uow.session.exec(query.order_by(col(table.id))).all())
+        return list(uow.session.exec(query.order_by(table.id)).all())
 
 
 def owed(c: Container) -> list[str]:
