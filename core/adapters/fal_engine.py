@@ -162,12 +162,12 @@ class FalImageEngine:
         timings = _timings(body.get("timings"))
         outputs = []
         for index, image in enumerate(body["images"]):
-            if index < len(flags) and flags[index] is True:
-                outputs.append(EngineOutput(b"", "", seed, blocked=True, timings=timings))
-                continue
+            # A flagged image is fetched too: it is kept apart, withheld, until a person has reviewed it.
+            blocked = index < len(flags) and flags[index] is True
             url = image.get("url") if isinstance(image, dict) else None
             data = self._download(url) if isinstance(url, str) else b""
-            outputs.append(EngineOutput(data, str(image.get("content_type", "")), seed, timings=timings))
+            content_type = str(image.get("content_type", "")) if isinstance(image, dict) else ""
+            outputs.append(EngineOutput(data, content_type, seed, blocked=blocked, timings=timings))
         return outputs
 
     def _download(self, url: str) -> bytes:

@@ -19,6 +19,7 @@ def jobs(c: Container) -> JobRunner:
         max_pixels=s.max_image_pixels,
         lease_seconds=s.job_lease_seconds,
         max_send_attempts=s.engine_send_attempts,
+        withheld=c.withheld,
     )
 
 

@@ -65,7 +65,9 @@ class EngineOutput:
     data: bytes
     content_type: str
     seed: int | None = None  # the seed this image was made with, when the engine says
-    blocked: bool = False  # withheld by the engine's safety filter: `data` is empty, and it is not charged
+    # Withheld by the engine's safety check: not delivered and not charged. `data` holds the image when the engine
+    # handed it over (kept in the withheld store until a person reviews it), else it is empty.
+    blocked: bool = False
     timings: Mapping[str, float] = field(default_factory=dict)  # the engine's timings for the job, if reported
 
 

@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from core.domain import EngineOutput, EngineRequest, GenerationKind
+from core.domain.privacy import Purpose
 from core.errors import EngineError
 from core.images import clean_engine_output
 from core.ports import BlobStore
+from core.services import privacy_requests
 from core.services.image_store import delete_blobs, store_image
+from core.services.safety_review_views import ReviewStatus
 from core.services.validation import nearest_aspect_ratio
 from core.text import plural
-from db.tables import Generation, Image
-from db.uow import Database
+from db.repositories.consents import ConsentRepository
+from db.repositories.safety_reviews import SafetyReviewRepository
+from db.tables import Generation, Image, SafetyReview
+from db.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Withheld:
+    """An image the safety check withheld, cleaned and kept in the withheld store under `key`."""
+
+    public_id: str
+    key: str
+    position: int
+    content_type: str
+    seed: int | None
 
 
 @dataclass
@@ -24,7 +42,8 @@ class Delivery:
     """The images of a finished job that we keep, and what the engine withheld."""
 
     images: list[Image] = field(default_factory=list)
-    blocked: int = 0  # flagged by the engine's safety filter: not stored, not charged
+    blocked: int = 0  # flagged by the engine's safety filter: not in the gallery, not charged
+    withheld: list[Withheld] = field(default_factory=list)  # the blocked ones we could keep for a person's review
     timings: Mapping[str, float] | None = None
 
     def notice(self, asked: int) -> str:
@@ -64,9 +83,16 @@ def request_for(db: Database, blobs: BlobStore, row: Generation) -> EngineReques
     )
 
 
-def store_outputs(blobs: BlobStore, row: Generation, outputs: list[EngineOutput], max_pixels: int) -> Delivery:
-    """Check, clean (no metadata) and store each delivered image with its thumbnails; skip what is withheld
-    or broken. Nothing half-stored outlives a failure."""
+def store_outputs(
+    blobs: BlobStore,
+    row: Generation,
+    outputs: list[EngineOutput],
+    max_pixels: int,
+    withheld: BlobStore | None = None,
+) -> Delivery:
+    """Check, clean (no metadata) and store each delivered image with its thumbnails; keep what the safety
+    check withheld in the `withheld` store, apart from the media; skip what is broken. Nothing half-stored
+    outlives a failure."""
     delivery = Delivery()
     try:
         for position, output in enumerate(outputs[: row.num_images]):
@@ -74,6 +100,8 @@ def store_outputs(blobs: BlobStore, row: Generation, outputs: list[EngineOutput]
                 delivery.timings = dict(output.timings)
             if output.blocked:
                 delivery.blocked += 1
+                if withheld is not None and output.data:
+                    _withhold(withheld, row, position, output, max_pixels, delivery)
                 continue
             try:
                 clean = clean_engine_output(output.data, max_pixels=max_pixels)
@@ -93,8 +121,66 @@ def store_outputs(blobs: BlobStore, row: Generation, outputs: list[EngineOutput]
             )
     except BaseException:
         delete_blobs(blobs, delivery.images)
+        if withheld is not None:
+            drop_withheld(withheld, delivery)
         raise
     return delivery
+
+
+def _withhold(
+    store: BlobStore, row: Generation, position: int, output: EngineOutput, max_pixels: int, delivery: Delivery
+) -> None:
+    """Keep a withheld image for review. A failure here loses only that image: the job still completes."""
+    try:
+        clean = clean_engine_output(output.data, max_pixels=max_pixels)
+        public_id = uuid.uuid4().hex
+        key = f"u{row.user_id}/{public_id}.{clean.extension}"
+        store.put(key, clean.data, clean.content_type)
+    except Exception as exc:
+        log.warning("Generation %s: withheld output %d was not kept (%s)", row.id, position, type(exc).__name__)
+        return
+    delivery.withheld.append(Withheld(public_id, key, position, clean.content_type, output.seed))
+
+
+def drop_withheld(store: BlobStore, delivery: Delivery) -> None:
+    """Remove what `store_outputs` kept of the withheld images, when the job's result was not recorded."""
+    for item in delivery.withheld:
+        try:
+            store.delete(item.key)
+        except Exception as exc:
+            log.warning("A withheld image was not removed (%s)", type(exc).__name__)
+
+
+def record_withheld(uow: UnitOfWork, row: Generation, delivery: Delivery, now: datetime) -> None:
+    """A review row for each withheld image, in the transaction that records the job's result. A user who opted
+    out of automated decisions has every block sent to a person at once, recorded as their request."""
+    if not delivery.withheld:
+        return
+    human = uow.of(ConsentRepository).choices(row.user_id)[Purpose.HUMAN_REVIEW]
+    for item in delivery.withheld:
+        uow.of(SafetyReviewRepository).add(
+            SafetyReview(
+                public_id=item.public_id,
+                user_id=row.user_id,
+                generation_id=row.id,
+                position=item.position,
+                blob_key=item.key,
+                content_type=item.content_type,
+                seed=item.seed,
+                status=ReviewStatus.PENDING if human else ReviewStatus.WITHHELD,
+                requested_at=now if human else None,
+                created_at=now,
+            )
+        )
+        if human:
+            privacy_requests.record(
+                uow,
+                row.user_id,
+                privacy_requests.RequestKind.REVIEW,
+                now,
+                status=privacy_requests.RequestStatus.RECEIVED,
+                artifact=item.public_id,
+            )
 
 
 def _withheld(blocked: int, asked: int) -> str:

@@ -22,7 +22,7 @@ from core.ports import BlobStore, ImageEngine
 from core.pricing import capture
 from core.services import ledger
 from core.services.image_store import delete_blobs
-from core.services.job_io import Delivery, request_for, store_outputs
+from core.services.job_io import Delivery, drop_withheld, record_withheld, request_for, store_outputs
 from core.services.leases import Lease, LeaseKeeper
 from core.stored_text import scrub
 from core.text import plural
@@ -47,8 +47,10 @@ class JobRunner:
         lease_seconds: float = 30.0,
         max_send_attempts: int = 3,
         max_engine_errors: int = 10,
+        withheld: BlobStore | None = None,
     ) -> None:
         self.db, self.engine, self.blobs, self.clock = db, engine, blobs, clock
+        self.withheld = withheld  # where images the safety check withheld wait for a person's review
         self.timeout = timedelta(seconds=timeout_seconds)
         self.max_pixels = max_pixels
         self.max_send_attempts = max_send_attempts
@@ -224,13 +226,14 @@ class JobRunner:
             self._end(row.id, FAIL, f"The image engine failed while making your images. {RETURNED}", tell_engine=True)
             return
         with self.leases.heartbeat(lease):
-            delivery = store_outputs(self.blobs, row, outputs, self.max_pixels)
+            delivery = store_outputs(self.blobs, row, outputs, self.max_pixels, self.withheld)
         extra = {"blocked": delivery.blocked, "timings": delivery.timings}
         if delivery.images:
             self._finish_with_images(row, delivery, request_id)
         else:
             message = delivery.notice(row.num_images) or f"The image engine returned no usable image. {RETURNED}"
-            self._end(row.id, FAIL, message, extra=extra)
+            if not self._end(row.id, FAIL, message, extra=extra, delivery=delivery) and self.withheld is not None:
+                drop_withheld(self.withheld, delivery)
 
     def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
@@ -250,10 +253,13 @@ class JobRunner:
                     uow.images.add(image)
                 reason = plural(row.num_images - len(images), "undelivered image")
                 ledger.settle(uow, row.user_id, row.id, row.cost, charged, f"Released for {reason}")
+                record_withheld(uow, row, delivery, self.clock())
                 uow.commit()
         if not won:
             log.info("Generation %s: %s did not apply (the job had already ended)", row.id, SUCCEED.name)
             delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
+            if self.withheld is not None:
+                drop_withheld(self.withheld, delivery)
             return
         self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
@@ -265,6 +271,7 @@ class JobRunner:
         *,
         tell_engine: bool = False,
         extra: Mapping[str, object] | None = None,
+        delivery: Delivery | None = None,
     ) -> bool:
         """Fail or cancel a job and release its whole hold, in one transaction; False if it had already ended."""
         with self.db.uow() as uow:
@@ -275,6 +282,8 @@ class JobRunner:
             assert row is not None
             why = "canceled" if transition is CANCEL else "failed"
             ledger.settle(uow, row.user_id, generation_id, row.cost, 0, f"Released: generation {why}")
+            if delivery is not None:  # every image withheld: each waits for a review, charged nothing
+                record_withheld(uow, row, delivery, self.clock())
             uow.commit()
         self._drop_at_engine(generation_id, row.provider_request_id, row.send_attempts, cancel=tell_engine)
         return True

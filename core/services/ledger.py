@@ -105,3 +105,21 @@ def adjust(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, ac
     if amount > 0:
         uow.users.credit(user_id, amount)
     return True
+
+
+def charge(uow: UnitOfWork, user_id: int, amount: int, reason: str, key: str, reference: str) -> int:
+    """Take `amount` once per key, after the fact (an image a person released from a safety block): never more
+    than the balance holds, so a short balance is charged what it has and never goes below zero. Returns what
+    was taken (0 on a repeat of the key)."""
+    if amount <= 0 or uow.ledger.has_key(key):
+        return 0
+    taken = min(amount, max(uow.users.balance(user_id), 0))
+    if taken and not uow.users.debit_if_covered(user_id, taken):
+        taken = 0  # spent by a racing job a moment ago: what is left is taken by nobody here
+    if taken < amount:
+        reason = f"{reason} (charged {taken} of {amount}: the balance was short)"
+    entry = LedgerEntry(
+        user_id=user_id, delta=-taken, kind="charge", reason=reason, reference=reference, idempotency_key=key
+    )
+    uow.ledger.add(entry)  # a racing repeat of the key fails here, and its unit of work rolls back
+    return taken

@@ -16,6 +16,7 @@ from core.domain import GenerationKind, GenerationView, JobStatus, UserView
 from core.domain.reuse import edit_draft, reuse_draft
 from core.domain.url_params import IMAGE
 from core.errors import NotFoundError
+from core.services.safety_reviews import SafetyReviewService
 from core.text import plural
 from pages.components.generate_forms import set_draft
 from pages.components.guard import current_user
@@ -91,6 +92,8 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
         # Status messages can quote the user's own words (an instruction the engine refused).
         notice = st.error if job.status == JobStatus.FAILED else st.info
         notice(escape_markdown(job.status_message))
+    if job.blocked and not job.status.in_flight:
+        _withheld(user, job)
     if job.status == JobStatus.SUCCEEDED and job.kind == GenerationKind.EDIT and job.images:
         _before_after(user, job)
         return
@@ -131,6 +134,28 @@ def _before_after(user: UserView, job: GenerationView) -> None:
         st.link_button("Download", after.download_url, icon=":material/download:")
         st.button("Open in gallery", key=f"feed.open_edit.{job.id}", on_click=_open, args=(str(after.id),))
         st.caption(f"Charged {plural(job.charged, 'credit')}.")
+
+
+def _withheld(user: UserView, job: GenerationView) -> None:
+    """What the safety check withheld can go to a person, who releases it (charged only then) or not."""
+    reviews = app_container().of(SafetyReviewService).for_job(user, job.id)
+    if any(review.may_request for review in reviews):
+        st.button(
+            "Ask a person to review",
+            key=f"feed.review.{job.id}",
+            icon=":material/person_search:",
+            help="A person looks at what was withheld and releases it to your gallery (charged only then) or "
+            "confirms the block. You will see the outcome here and in Privacy.",
+            on_click=_ask_review,
+            args=(user, job.id),
+        )
+    elif reviews:
+        st.caption(" ".join(sorted({review.outcome for review in reviews})))
+
+
+def _ask_review(user: UserView, job_id: str) -> None:
+    sent = app_container().of(SafetyReviewService).request_job_review(user, job_id)
+    st.toast(f"Sent {plural(sent, 'image')} to a person for review.", icon=":material/person_search:")
 
 
 def _open(image_id: str) -> None:

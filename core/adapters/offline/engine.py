@@ -13,7 +13,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from core.adapters.offline import composition, edits, encoding, plan
+from core.adapters.offline import composition, edits, encoding, plan, safety
 from core.domain import (
     ASPECT_RATIOS,
     MAX_IMAGES_PER_JOB,
@@ -51,6 +51,7 @@ class OfflineImageEngine:
     is_ai_model = False
     # The vocabulary as a Markdown list; indented continuation lines stay inside their item.
     edit_help = "\n".join(line if line.startswith("  ") else f"- {line}" for line in edits.VOCABULARY.splitlines())
+    safety_note = safety.NOTE
 
     def __init__(
         self,
@@ -152,6 +153,7 @@ class OfflineImageEngine:
         record = self._load(request_id)
         fmt, count = record["output_format"], int(record["num_images"])
         content_type = _CONTENT_TYPES[fmt]
+        blocked = safety.flags(record["prompt"])  # drawn all the same: a person may release them
         if record["kind"] == GenerationKind.EDIT.value:
             try:
                 source = self._input_path(request_id).read_bytes()
@@ -164,11 +166,14 @@ class OfflineImageEngine:
                 data = encoding.encode(edits.apply_operations(_open_image(source), operations), fmt)
             except (OSError, ValueError) as exc:  # e.g. a pixel format Pillow cannot convert
                 raise EngineError("The offline editor could not edit this image.") from exc
-            return [EngineOutput(data, content_type) for _ in range(count)]
+            return [EngineOutput(data, content_type, blocked=blocked) for _ in range(count)]
         seed = int(record["seed"])
         return [
             EngineOutput(
-                composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt), content_type, seed + i
+                composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt),
+                content_type,
+                seed + i,
+                blocked=blocked,
             )
             for i in range(count)
         ]

@@ -1,0 +1,75 @@
+"""Automated decisions: the safety check's withheld images, a person's review of them on request (or always, for
+a user who opted out of automated decisions), and the deletion of withheld images nobody asked about."""
+
+from core.container import Container
+from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
+from core.registry import Capability, PeriodicTask, hourly
+from core.services.deletion_outbox import DeletionKind, owe
+from core.services.safety_reviews import SafetyReviewService
+from db.repositories.safety_reviews import SafetyReviewRepository
+from db.uow import UnitOfWork
+
+NOT_EXPORTED = "withheld by the automated safety check; not delivered unless a person releases it"
+
+
+def safety_reviews(c: Container) -> SafetyReviewService:
+    s = c.settings
+    return SafetyReviewService(
+        c.db,
+        c.blobs,
+        c.withheld,
+        c.clock,
+        policy_version=s.policy_version,
+        retention_days=s.withheld_retention_days,
+        max_pixels=s.max_image_pixels,
+        check_note=str(getattr(c.engine, "safety_note", "")),
+    )
+
+
+def _erase_withheld(ctx: ErasureContext) -> int:
+    """Each withheld image still kept is owed to the outbox; it runs before the review rows naming them go."""
+    keys = ctx.uow.of(SafetyReviewRepository).kept_keys(ctx.user_id)
+    for key in keys:
+        owe(ctx.uow, DeletionKind.WITHHELD, key, ctx.now, ctx.reference)
+    return len(keys)
+
+
+def _count_withheld(uow: UnitOfWork, user_id: int) -> int:
+    return len(uow.of(SafetyReviewRepository).kept_keys(user_id))
+
+
+CAPABILITY = Capability(
+    name="safety",
+    services={SafetyReviewService: safety_reviews},
+    tasks=(
+        PeriodicTask(
+            "delete withheld images nobody asked to review",
+            hourly,
+            lambda c: c.of(SafetyReviewService).expire_withheld(),
+            "Deleted %d withheld images past their retention period",
+        ),
+    ),
+    personal_data=(
+        PersonalData(
+            store="withheld:u{user}/",
+            category=Category.CREATIONS,
+            holds="Images the automated safety check withheld, kept until a person reviews them",
+            export="",
+            on_erasure=OnErasure.DELETE,
+            step=10,
+            erase=_erase_withheld,
+            count=_count_withheld,
+            reason=NOT_EXPORTED,
+        ),
+        PersonalData(
+            store="table:safety_reviews",
+            category=Category.CREATIONS,
+            holds="The safety check's blocks of your images, your requests for a person's review, and the outcomes",
+            export="generations.json",
+            on_erasure=OnErasure.DELETE,
+            step=11,
+            erase=delete_rows("safety_reviews"),
+            count=count_rows("safety_reviews"),
+        ),
+    ),
+)
