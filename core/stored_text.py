@@ -28,6 +28,7 @@ DISPLAY_NAME_COLUMN = 200
 COLLECTION_NAME_COLUMN = 60
 REASON_COLUMN = 300
 EMAIL_CHARS = 320
+REQUEST_CHARS = 2_000  # a privacy request and its answer: a few paragraphs
 # Why a character is refused, in the order a message reports them: what the message calls them, and why.
 _KINDS = {
     "control": ("invisible control characters", ""),
@@ -167,6 +168,22 @@ def reason_rule(max_chars: int = REASON_COLUMN) -> TextRule:
     return TextRule(
         "reason", max_chars, f"Give a reason of 3 to {max_chars} characters; the user sees it.", min_chars=3
     )
+
+
+def request_rule(max_chars: int = REQUEST_CHARS) -> TextRule:
+    """What a user asks in a privacy request (a correction of something they cannot edit themselves)."""
+    return TextRule(
+        "request",
+        max_chars,
+        "Say what is wrong and what it should be, in a few words at least.",
+        multiline=True,
+        min_chars=5,
+    )
+
+
+def answer_rule(max_chars: int = REQUEST_CHARS) -> TextRule:
+    """An admin's answer to a privacy request: the user reads it in their privacy centre."""
+    return TextRule("answer", max_chars, "Write the answer the user will read.", multiline=True, min_chars=2)
 
 
 EMAIL = TextRule("email address", EMAIL_CHARS, "Enter an email address like name@example.com.")

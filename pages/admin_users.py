@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 import streamlit as st
@@ -16,6 +17,8 @@ from pages.components.safe_text import escape_markdown
 
 admin = require_user(Role.ADMIN)
 ROLE_LABELS = {Role.USER: "User", Role.TEAM: "Team", Role.ADMIN: "Admin"}
+SEARCHED_KEY = "admin.users.audited_search"  # the digest of the last search written to the audit log
+VIEWED_KEY = "admin.users.audited_user"  # the last user whose detail was written to the audit log
 TOKEN_KEY = "admin.users.adjust_token"  # one per adjustment form, so a double click adjusts once
 service = app_container().admin
 
@@ -27,7 +30,12 @@ search = st.text_input(
     on_change=reset,
     args=("admin.users",),
 )
-page = service.users(admin, search, after_id=current_cursor("admin.users"))
+# The list shows other people's addresses: each search is audited once in this session, not on every rerun.
+digest = hashlib.sha256(search.encode()).hexdigest()
+page = service.users(
+    admin, search, after_id=current_cursor("admin.users"), audited=st.session_state.get(SEARCHED_KEY) != digest
+)
+st.session_state[SEARCHED_KEY] = digest
 
 
 def _when(row: AdminUserRow) -> str:
@@ -69,7 +77,12 @@ chosen = st.selectbox(
 )
 if chosen is None or chosen not in rows:
     st.stop()
-target = rows[chosen]
+try:  # a look at one user's details is a staff read: audited once each time another user is chosen
+    target = service.user(admin, chosen, audited=st.session_state.get(VIEWED_KEY) != chosen)
+    st.session_state[VIEWED_KEY] = chosen
+except AtelierError as exc:
+    st.error(escape_markdown(str(exc)))
+    st.stop()
 
 
 def _manage(admin: UserView, target: AdminUserRow) -> None:

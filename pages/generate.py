@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.errors import AtelierError
+from pages.components.frame import page_link
 from pages.components.generate_forms import mode_picker, prompt_bar
 from pages.components.guard import require_user
 from pages.components.results_feed import results_feed
@@ -26,6 +27,10 @@ with st.container(horizontal=True, vertical_alignment="center", gap="small"):
         )
 if service.notice:
     st.warning(service.notice, icon=":material/cloud_off:")
+restricted = service.refusal(user)  # said before the user tries; submit refuses it too
+if restricted:
+    st.warning(restricted, icon=":material/block:")
+    page_link("pages/privacy.py", "Lift the restriction in Privacy", icon=":material/shield_person:")
 
 # One token per rendering of the bar; it becomes the job's id, so a double submit is a no-op.
 # It is renewed only once the job it created has ended.
@@ -34,7 +39,8 @@ mine = service.find(user, token)
 busy = mine is not None and mine.status.in_flight
 if mine is not None and not busy:
     token = st.session_state["generate.token"] = service.new_token()
-blocked = "Your images are on their way. Wait for them, or cancel the job." if busy else ""
+paused = "Generation is paused while processing of your data is restricted."
+blocked = paused if restricted else ("Your images are on their way. Wait for them, or cancel the job." if busy else "")
 
 kind = mode_picker()
 try:

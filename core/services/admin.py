@@ -15,6 +15,7 @@ from core.services.admin_views import admin_user_row
 from core.services.audit_views import shown, subject_user_ids
 from core.stored_text import REASON_COLUMN, character_kind, reason_rule
 from db.repositories import AuditQuery
+from db.repositories.personal_rows import PersonalRowRepository
 from db.tables import AuditEntry
 from db.uow import Database, UnitOfWork
 
@@ -32,14 +33,38 @@ class AdminService:
         self.db, self.clock = db, clock
         self.max_reason_chars = max_reason_chars
 
-    def users(self, actor: UserView, search: str = "", after_id: int | None = None) -> Page[AdminUserRow]:
-        """Users whose email or name contains `search`, oldest account first; `after_id` is the cursor."""
-        with self.db.reader() as uow:
+    def users(
+        self, actor: UserView, search: str = "", after_id: int | None = None, *, audited: bool = True
+    ) -> Page[AdminUserRow]:
+        """Users whose email or name contains `search`, oldest account first; `after_id` is the cursor.
+
+        The list shows other people's addresses, so it is a staff read and is audited ("users.searched", with
+        the number of results and the search's length, never its text: it may be an address). The page asks
+        for the audit once per search it shows (`audited`), not on every rerun of the same one."""
+        with self.db.uow() if audited else self.db.reader() as uow:
             _require_admin(uow, actor)
             text = search_text(search)
             rows = list(uow.users.search(text, after_id, self.user_page_size + 1))
             total = uow.users.count_matching(text)
+            if audited:
+                audit.record(
+                    uow, self.clock(), actor.id, "users.searched", "users", results=total, query_chars=len(text)
+                )
+                uow.commit()
         return keyset_page([admin_user_row(r.user, r.image_count) for r in rows], self.user_page_size, total)
+
+    def user(self, actor: UserView, user_id: int, *, audited: bool = True) -> AdminUserRow:
+        """One user as the console shows them to manage: a staff read, audited ("user.viewed") when `audited`."""
+        with self.db.uow() if audited else self.db.reader() as uow:
+            _require_admin(uow, actor)
+            found = uow.users.get(user_id)
+            if found is None:
+                raise NotFoundError("No such user.")
+            images = uow.of(PersonalRowRepository).count("images", ("user_id",), user_id)
+            if audited:
+                audit.record(uow, self.clock(), actor.id, "user.viewed", f"user:{user_id}")
+                uow.commit()
+        return admin_user_row(found, images)
 
     def set_role(self, actor: UserView, user_id: int, role: Role) -> None:
         with self.db.uow() as uow:

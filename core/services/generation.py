@@ -31,6 +31,7 @@ from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs, store_image
 from core.services.jobs import JobRunner
 from core.services.leases import Lease
+from core.services.privacy import refuse_if_restricted, restriction_refusal
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
 from core.signing import MediaSigner
 from core.text import plural
@@ -79,6 +80,11 @@ class GenerationService:
         """The model's name for people; its id when it has left the catalogue since."""
         return next((m.label for m in self.engine.models() if m.id == model_id), model_id)
 
+    def refusal(self, user: UserView) -> str:
+        """Why this user may not generate now ("" when they may): processing restricted at their request."""
+        with self.db.reader() as uow:
+            return restriction_refusal(uow, user.id)
+
     def kinds(self) -> list[GenerationKind]:
         """The kinds of job this engine offers, in the order the page lists them."""
         offered = {m.kind for m in self.engine.models()}
@@ -111,6 +117,8 @@ class GenerationService:
         existing = self.find(user, generation_id)
         if existing is not None:
             return existing
+        with self.db.reader() as uow:
+            refuse_if_restricted(uow, user.id)  # before the form's own checks: they could not fix this there
         model = self._model(form)
         checked = check_form(form, model, self.limits.max_prompt_chars)
         sources, uploads = self._sources(user, form)
@@ -189,6 +197,7 @@ class GenerationService:
         now = self.clock()
         lease, lease_until = self.runner.leases.new(generation_id)
         with self.db.uow() as uow:
+            refuse_if_restricted(uow, user.id)  # again in the job's own transaction: a restriction set meanwhile
             for upload in uploads:
                 uow.images.add(upload)  # sources holds these same rows: their ids are set here
             input_ids = [source.id for source in sources if source.id is not None]

@@ -37,8 +37,16 @@ def test_an_admin_finds_a_user_grants_credits_with_a_reason_and_the_log_shows_it
 
     log, _ = oidc_app(ADMIN, script="pages/admin_audit.py")
     rows = log.table[0].value  # a static table: its cells are escaped markdown
-    assert [unescape(a) for a in rows["Action"]] == ["credits.adjusted", "role.changed"]
-    assert [unescape(a) for a in rows["Actor"]] == ["admin@example.com", "system"]
+    # Newest first: the adjustment, and before it the staff reads: bob's details, the search, the first list.
+    assert [unescape(a) for a in rows["Action"]] == [
+        "credits.adjusted",
+        "user.viewed",
+        "users.searched",
+        "users.searched",
+        "role.changed",
+    ]
+    assert [unescape(a) for a in rows["Actor"]] == ["admin@example.com"] * 4 + ["system"]
+    assert "BUILDER" not in " ".join(unescape(d) for d in rows["Details"])  # only the search's length
     log.selectbox(key="admin.audit.action").select("role.changed").run()
     assert [unescape(a) for a in log.table[0].value["Action"]] == ["role.changed"]
 

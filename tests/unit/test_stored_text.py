@@ -19,12 +19,14 @@ from core.errors import ValidationError
 from core.stored_text import (
     EMAIL,
     TextRule,
+    answer_rule,
     character_kind,
     collection_name_rule,
     display_name_rule,
     prompt_rule,
     reason_rule,
     refused_characters,
+    request_rule,
     scrub,
 )
 
@@ -34,6 +36,8 @@ RULES = [
     collection_name_rule(),
     display_name_rule(),
     reason_rule(),
+    request_rule(),
+    answer_rule(),
     EMAIL,
 ]
 # Text a user's input reaches, by column, and the module that cleans it before writing it (with what).
@@ -51,7 +55,9 @@ USER_TEXT = {
     "sign_ins.os": ("core/identity.py", "checked_client"),
     "sign_ins.ip_prefix": ("core/identity.py", "checked_client"),
     "ledger_entries.reason": ("core/services/admin.py", "reason_rule"),
-    "generations.status_message": ("core/services/jobs.py", "scrub"),  # the engine's words, shown to the user
+    "generations.status_message": ("core/services/jobs.py", "scrub"),
+    "privacy_requests.detail": ("core/services/privacy.py", "request_rule"),
+    "privacy_requests.answer": ("core/services/privacy.py", "answer_rule"),  # the engine's words, shown to the user
 }
 # Text no user types: made by the app, chosen from a fixed list, or a provider's reference (those are parsed at
 # the payment boundary). db/text_guard.py still refuses any that holds a refused character.

@@ -1,0 +1,217 @@
+"""PrivacyService: the privacy centre's rules: what we hold, consents and the restriction, corrections, and the
+admin's queue of privacy requests.
+
+**Every use of a user's data for a purpose they decide on asks `may(uow, user_id, purpose)` first** (or
+`PrivacyService.may(user_id, purpose)` outside a transaction). The app keeps no analytics, trains no model and
+sends no product email today; code that adds one of them calls this and does nothing when it says False. It is
+False unless the user switched the purpose on, and False for every purpose while processing is restricted
+(`Choices.allows`, core/domain/privacy.py). Generation is refused while restricted (`refuse_if_restricted`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from core.clock import Clock
+from core.domain import Role, UserView
+from core.domain.privacy import Choices, Purpose
+from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.personal_data import PersonalData
+from core.services import audit
+from core.services.privacy_requests import RequestKind, RequestStatus, record
+from core.services.privacy_views import (
+    ConsentChange,
+    Holding,
+    RequestDetail,
+    RequestView,
+    consent_change,
+    holdings,
+    request_view,
+    switch_artifact,
+)
+from core.stored_text import REQUEST_CHARS, answer_rule, request_rule
+from db.repositories.consents import ConsentRepository
+from db.repositories.privacy_requests import PrivacyRequestRepository
+from db.tables import ConsentRecord
+from db.uow import Database, UnitOfWork
+
+RESTRICTED = "Processing of your data is restricted at your request. Lift the restriction in Privacy to generate again."
+OBJECTIONS = (Purpose.ANALYTICS, Purpose.PRODUCT_EMAIL)  # switching one of these off is an objection
+SOURCE = "privacy_centre"
+QUEUE_LIMIT = 500
+ANSWERS = (RequestStatus.COMPLETED, RequestStatus.DENIED)
+
+
+def may(uow: UnitOfWork, user_id: int, purpose: Purpose) -> bool:
+    """Whether `purpose` may go on for this user now: given, and processing not restricted."""
+    return uow.of(ConsentRepository).choices(user_id).allows(purpose)
+
+
+def restriction_refusal(uow: UnitOfWork, user_id: int) -> str:
+    """Why nothing may be processed for this user, or "" when processing is not restricted."""
+    return RESTRICTED if uow.of(ConsentRepository).choices(user_id).restricted else ""
+
+
+def refuse_if_restricted(uow: UnitOfWork, user_id: int) -> None:
+    if refusal := restriction_refusal(uow, user_id):
+        raise ValidationError(refusal)
+
+
+class PrivacyService:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        personal_data: Sequence[PersonalData],
+        *,
+        policy_version: str,
+        data_region: str,
+        max_request_chars: int = REQUEST_CHARS,
+    ) -> None:
+        self.db, self.clock = db, clock
+        self.personal_data = list(personal_data)
+        self.policy_version, self.data_region = policy_version, data_region
+        self.max_request_chars = max_request_chars
+
+    # What we hold -------------------------------------------------------------------------------------------
+
+    def holdings(self, actor: UserView) -> list[Holding]:
+        """What we hold about the user, by category, counted by the personal-data map's own count handlers."""
+        counts: dict[str, int] = defaultdict(int)
+        with self.db.reader() as uow:
+            for entry in self.personal_data:
+                if entry.count is not None:
+                    counts[entry.store] += entry.count(uow, actor.id)
+        return holdings(self.personal_data, counts, self.data_region)
+
+    # Consents and the restriction ---------------------------------------------------------------------------
+
+    def choices(self, actor: UserView) -> Choices:
+        with self.db.reader() as uow:
+            return uow.of(ConsentRepository).choices(actor.id)
+
+    def may(self, user_id: int, purpose: Purpose) -> bool:
+        """`may` (above) in a transaction of its own."""
+        with self.db.reader() as uow:
+            return may(uow, user_id, purpose)
+
+    def restriction(self, actor: UserView) -> str:
+        """What the Generate page says before the user tries: "" when they may generate."""
+        with self.db.reader() as uow:
+            return restriction_refusal(uow, actor.id)
+
+    def set_choice(self, actor: UserView, purpose: Purpose, granted: bool) -> bool:
+        """Record a change of one choice; False when it already had that value (nothing is written). Switching
+        analytics or product emails off is an objection, and restricting processing or lifting the
+        restriction is a restriction request: each is recorded as a completed privacy request too."""
+        now = self.clock()
+        with self.db.uow() as uow:
+            consents = uow.of(ConsentRepository)
+            if consents.choices(actor.id)[purpose] == granted:
+                return False
+            consents.add(
+                ConsentRecord(
+                    user_id=actor.id,
+                    purpose=purpose.value,
+                    granted=granted,
+                    policy_version=self.policy_version,
+                    source=SOURCE,
+                    created_at=now,
+                )
+            )
+            kind = _request_kind(purpose, granted)
+            if kind is not None:
+                record(uow, actor.id, kind, now, artifact=switch_artifact(purpose, granted))
+            uow.commit()
+        return True
+
+    def consent_history(self, actor: UserView) -> list[ConsentChange]:
+        """Every change of every choice, newest first."""
+        with self.db.reader() as uow:
+            rows = uow.of(ConsentRepository).history(actor.id)
+        known = {p.value for p in Purpose}
+        return [consent_change(r) for r in rows if r.purpose in known]
+
+    # Corrections and the user's requests ---------------------------------------------------------------------
+
+    def ask_correction(self, actor: UserView, detail: str) -> RequestView:
+        """A request to correct something the user cannot edit themselves; an admin answers it."""
+        text = request_rule(self.max_request_chars).clean(detail)
+        with self.db.uow() as uow:
+            row = record(
+                uow, actor.id, RequestKind.RECTIFICATION, self.clock(), status=RequestStatus.RECEIVED, detail=text
+            )
+            view = request_view(row)
+            uow.commit()
+        return view
+
+    def my_requests(self, actor: UserView) -> list[RequestView]:
+        """The user's requests, newest first, with the admin's answers."""
+        with self.db.reader() as uow:
+            return [request_view(r) for r in uow.of(PrivacyRequestRepository).for_user(actor.id)]
+
+    # The admin's queue ---------------------------------------------------------------------------------------
+
+    def requests(self, actor: UserView) -> list[RequestView]:
+        """Every request, the open ones first, each group oldest first."""
+        with self.db.reader() as uow:
+            _require_admin(uow, actor)
+            return [request_view(r) for r in uow.of(PrivacyRequestRepository).queue(QUEUE_LIMIT)]
+
+    def open_request(self, actor: UserView, request_id: int, *, audited: bool = True) -> RequestDetail:
+        """One request with its words and the asker's address. Staff reading it is audited ("privacy_request.
+        viewed"); a page showing the same request again on a rerun passes `audited=False`."""
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)
+            row = uow.of(PrivacyRequestRepository).get(request_id)
+            if row is None:
+                raise NotFoundError("No such privacy request.")
+            asker = uow.users.get(row.user_id) if row.user_id is not None else None
+            detail = RequestDetail(request_view(row), asker.email if asker is not None else "")
+            if audited:
+                subject = _subject(row.user_id, request_id)
+                audit.record(uow, self.clock(), actor.id, "privacy_request.viewed", subject, request=request_id)
+                uow.commit()
+        return detail
+
+    def answer(self, actor: UserView, request_id: int, answer: str, status: RequestStatus) -> RequestView:
+        """Complete or deny an open request with an answer the user reads in their privacy centre."""
+        if status not in ANSWERS:
+            raise ValidationError("Complete the request or deny it.")
+        now = self.clock()
+        with self.db.uow() as uow:
+            _require_admin(uow, actor)
+            text = answer_rule(self.max_request_chars).clean(answer)
+            requests = uow.of(PrivacyRequestRepository)
+            if requests.get(request_id) is None:
+                raise NotFoundError("No such privacy request.")
+            row = requests.close(request_id, status.value, text, actor.id, now)
+            if row is None:  # another admin closed it a moment ago
+                raise ValidationError("This request was already closed. Reload the queue.")
+            audit.record(
+                uow, now, actor.id, "privacy_request.answered", _subject(row.user_id, request_id),
+                request=request_id, status=status.value,
+            )  # fmt: skip
+            view = request_view(row)
+            uow.commit()
+        return view
+
+
+def _request_kind(purpose: Purpose, granted: bool) -> RequestKind | None:
+    if purpose == Purpose.RESTRICTION:
+        return RequestKind.RESTRICTION  # both ways: lifting it is the user's own action, and is recorded
+    if purpose in OBJECTIONS and not granted:
+        return RequestKind.OBJECTION
+    return None
+
+
+def _subject(user_id: int | None, request_id: int) -> str:
+    return f"user:{user_id}" if user_id is not None else f"privacy_request:{request_id}"
+
+
+def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
+    """The role as the database has it now, not as the page remembers it."""
+    row = uow.users.get(actor.id)
+    if row is None or Role(row.role) != Role.ADMIN:
+        raise PermissionDeniedError("Only admins can do this.")
