@@ -90,4 +90,3 @@ class Container:
         """Build every registered service now, so a broken setting or catalogue stops the start, not a page."""
         for kind in self._factories:
             self.of(kind)
-
