@@ -26,5 +26,7 @@ class ConsentRepository(Repository):
 
     def history(self, user_id: int) -> list[ConsentRecord]:
         """Every record of the user, newest first."""
-        query = select(ConsentRecord).where(col(ConsentRecord.user_id) == user_id).order_by(col(ConsentRecord.id).desc())
+        query = (
+            select(ConsentRecord).where(col(ConsentRecord.user_id) == user_id).order_by(col(ConsentRecord.id).desc())
+        )
         return list(self.session.exec(query).all())

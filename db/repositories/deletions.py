@@ -12,7 +12,9 @@ from db.tables import PendingDeletion
 
 class DeletionRepository(Repository):
     def add(self, kind: str, target: str, erasure: str, now: datetime) -> None:
-        self.session.add(PendingDeletion(kind=kind, target=target, erasure=erasure, next_attempt_at=now, created_at=now))
+        self.session.add(
+            PendingDeletion(kind=kind, target=target, erasure=erasure, next_attempt_at=now, created_at=now)
+        )
 
     def due(self, now: datetime, limit: int) -> list[PendingDeletion]:
         query = (

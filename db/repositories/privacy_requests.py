@@ -16,5 +16,7 @@ class PrivacyRequestRepository(Repository):
 
     def for_user(self, user_id: int) -> list[PrivacyRequest]:
         """The user's requests, newest first."""
-        query = select(PrivacyRequest).where(col(PrivacyRequest.user_id) == user_id).order_by(col(PrivacyRequest.id).desc())
+        query = (
+            select(PrivacyRequest).where(col(PrivacyRequest.user_id) == user_id).order_by(col(PrivacyRequest.id).desc())
+        )
         return list(self.session.exec(query).all())
