@@ -38,7 +38,7 @@ orders.csv            Your orders (no card data: the payment provider keeps it):
                       {orders}.
 consents.csv          Every change of your consent choices: {consents}.
 sign_ins.csv          Your sign-ins: {sign_ins}.
-privacy_requests.csv  Every privacy request you made, this download included: {requests}.
+privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
 images/               The original of every image, named by its id (images/000123.png, the
                       same names as the gallery's download) and dated when it was made.
 
