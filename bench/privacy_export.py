@@ -8,16 +8,11 @@ import argparse
 import random
 import sys
 import tempfile
-import time
-import tracemalloc
-import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
 from bench.common import (  # noqa: E402
-    median,
     migrated_database,
     postgres_admin_url,
     postgres_reachable,
@@ -28,16 +23,14 @@ from bench.common import (  # noqa: E402
 from bench.zip_export import (  # noqa: E402
     CURL,
     IMAGES,
+    MB,
     PER_JOB,
+    RUNS,
     SIZES,
+    Result,
     add_rows,
-    cat_into,
-    download,
     make_originals,
-    reset_peak_rss,
-    status_kb,
-    timed,
-    write_all,
+    rounds,
 )
 from core.bootstrap import Container  # noqa: E402
 from core.domain import UserView  # noqa: E402
@@ -45,9 +38,6 @@ from core.services.privacy_export import PrivacyExportService  # noqa: E402
 from core.web.privacy_export_routes import privacy_export_routes  # noqa: E402
 from db.tables import LedgerEntry  # noqa: E402
 from tests.factories import make_container, sign_up  # noqa: E402
-
-RUNS = 5
-MB = 1_000_000
 
 
 def add_ledger(c: Container, user: UserView) -> None:
@@ -63,58 +53,11 @@ def add_ledger(c: Container, user: UserView) -> None:
         uow.commit()
 
 
-@dataclass
-class Result:
-    label: str
-    size: int = 0
-    cat: list[float] = field(default_factory=list)
-    service: list[float] = field(default_factory=list)
-    http: list[float] = field(default_factory=list)
-    traced_peak: int = 0
-    rss_growth: int | None = None
-
-    def rate(self, seconds: list[float]) -> float:
-        return self.size / MB / median(seconds)
-
-    def ratio(self, seconds: list[float]) -> float:
-        """Throughput as a share of cat's (cat copies the originals only: the export's own files are extra)."""
-        return median(self.cat) / median(seconds)
-
-
 def measure(c: Container, user: UserView, paths: list[Path], total: int, out: Path, label: str) -> Result:
-    """RUNS interleaved rounds of cat, the service into a file, and the route into a file by another process;
-    then one more service run under tracemalloc, with the process's peak RSS reset just before."""
-    r = Result(label)
+    """Everything.zip, measured as bench/zip_export.py measures the history ZIP."""
     exports = c.of(PrivacyExportService)
-    server, base = serve_routes(privacy_export_routes(lambda: c))
-    try:
-        link = base + exports.link(user)
-        for _ in range(RUNS):
-            r.cat.append(timed(lambda: cat_into(paths, out)))
-            if out.stat().st_size != total:
-                raise SystemExit("cat wrote the wrong number of bytes")
-            start = time.perf_counter()
-            export = exports.export(user.id)
-            r.size = write_all(export, out)
-            r.service.append(time.perf_counter() - start)
-            if r.size != export.size:
-                raise SystemExit(f"{label}: the stream was {r.size:,} bytes but announced {export.size:,}")
-            r.http.append(timed(lambda: download(link, out)))
-    finally:
-        server.should_exit = True
-    with zipfile.ZipFile(out) as archive:
-        if sum(1 for name in archive.namelist() if name.startswith("images/")) != IMAGES:
-            raise SystemExit(f"{label}: the ZIP does not hold {IMAGES} originals")
-    hwm_reset = reset_peak_rss()
-    before = status_kb("VmRSS") * 1024
-    tracemalloc.start()
-    write_all(exports.export(user.id), out)
-    r.traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    if hwm_reset:
-        r.rss_growth = max(0, status_kb("VmHWM") * 1024 - before)
-    out.unlink()
-    return r
+    served = serve_routes(privacy_export_routes(lambda: c))
+    return rounds(Result(label), served, exports.link(user), lambda: exports.export(user.id), paths, total, out)
 
 
 def main() -> None:

@@ -4,9 +4,13 @@ ZIP, seeding many large uploads, and counting an export's temporary files."""
 from __future__ import annotations
 
 import io
+import json
 import os
+import subprocess
+import sys
 import tempfile
 import zipfile
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from PIL import Image as Picture
@@ -57,3 +61,35 @@ def temporary_files() -> int:
             continue
         found += target.startswith(tempfile.gettempdir()) and target.endswith("(deleted)")
     return found
+
+
+MEMORY_PROBE = """
+import json, sys, tracemalloc
+from pathlib import Path
+from tests.factories import make_container
+{setup}
+c = make_container(Path(sys.argv[1]), sys.argv[2])
+params = json.loads(sys.argv[3])
+tracemalloc.start()
+with {opening} as download:
+    streamed = sum(len(chunk) for chunk in download)
+_, peak = tracemalloc.get_traced_memory()
+print(json.dumps({{"streamed": streamed, "peak": peak}}))
+"""
+
+
+def streamed_apart(tmp_path: Path, database_url: str, link: str, opening: str, setup: str = "") -> dict[str, int]:
+    """Open a link's download (`opening`, an expression of `c` and `params`) and stream it in a process of its
+    own, under tracemalloc: its bytes and its peak memory. Apart, because tracemalloc counts every thread, and
+    a test worker's other threads (servers, pools) allocate too."""
+    script = MEMORY_PROBE.format(setup=setup, opening=opening)
+    probe = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path), database_url, json.dumps(params(link))],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    measured: dict[str, int] = json.loads(probe.stdout.strip().splitlines()[-1])
+    return measured

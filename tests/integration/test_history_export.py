@@ -7,8 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -27,7 +25,7 @@ from core.services.export_archive import ExportInterruptedError
 from core.signing import Signer
 from core.web.export_routes import export_routes
 from core.web.media_routes import media_routes
-from tests.export_support import changed, noisy_uploads, params, temporary_files, unzip
+from tests.export_support import changed, noisy_uploads, params, streamed_apart, temporary_files, unzip
 from tests.factories import TEST_SECRET, MovableClock, create_form, edit_form, image_bytes, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -308,19 +306,6 @@ def test_expired_tampered_foreign_purpose_and_signed_out_links_get_the_media_rou
     assert fresh is not None and client.get(c.exports.link(fresh, None, "csv")).status_code == 200
 
 
-MEMORY_PROBE = """
-import json, sys, tracemalloc
-from pathlib import Path
-from tests.factories import make_container
-c = make_container(Path(sys.argv[1]), sys.argv[2])
-tracemalloc.start()
-with c.exports.open("zip", json.loads(sys.argv[3])) as download:
-    streamed = sum(len(chunk) for chunk in download)
-_, peak = tracemalloc.get_traced_memory()
-print(json.dumps({"streamed": streamed, "peak": peak}))
-"""
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc to see open temporary files")
 def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leaves_no_file(
     containers: Callable[..., Container], database_url: str, tmp_path: Path
@@ -335,17 +320,7 @@ def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leav
         streamed = sum(len(chunk) for chunk in download)
     assert streamed == download.size > originals > 30_000_000
     assert temporary_files() == before
-    # Memory is measured in a process of its own: tracemalloc counts every thread, and a test worker's other
-    # threads (servers, pools) allocate too.
-    probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path), database_url, json.dumps(params(link))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    measured = streamed_apart(tmp_path, database_url, link, 'c.exports.open("zip", params)')
     assert measured["streamed"] == download.size
     assert measured["peak"] < originals / 8, f"peak {measured['peak']:,} bytes for {originals:,} bytes of images"
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -35,7 +33,7 @@ from core.web.privacy_export_routes import privacy_export_routes
 from db.repositories.consents import ConsentRepository
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import ConsentRecord, Generation, SafetyReview
-from tests.export_support import changed, noisy_uploads, params, temporary_files, unzip
+from tests.export_support import changed, noisy_uploads, params, streamed_apart, temporary_files, unzip
 from tests.factories import MovableClock, create_form, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -311,20 +309,6 @@ def test_a_bad_expired_foreign_or_signed_out_link_is_refused_as_the_history_expo
     assert client.get(link).status_code == 403
 
 
-MEMORY_PROBE = """
-import json, sys, tracemalloc
-from pathlib import Path
-from core.services.privacy_export import PrivacyExportService
-from tests.factories import make_container
-c = make_container(Path(sys.argv[1]), sys.argv[2])
-tracemalloc.start()
-with c.of(PrivacyExportService).open(json.loads(sys.argv[3])) as download:
-    streamed = sum(len(chunk) for chunk in download)
-_, peak = tracemalloc.get_traced_memory()
-print(json.dumps({"streamed": streamed, "peak": peak}))
-"""
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc to see open temporary files")
 def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leaves_no_file(
     containers: Callable[..., Container], database_url: str, tmp_path: Path
@@ -339,16 +323,13 @@ def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leav
         streamed = sum(len(chunk) for chunk in download)
     assert streamed == download.size > originals > 30_000_000
     assert temporary_files() == before
-    # In a process of its own: tracemalloc counts every thread, and a test worker's others allocate too.
-    probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path), database_url, json.dumps(params(link))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    measured = streamed_apart(
+        tmp_path,
+        database_url,
+        link,
+        "c.of(PrivacyExportService).open(params)",
+        setup="from core.services.privacy_export import PrivacyExportService",
     )
-    measured = json.loads(probe.stdout.strip().splitlines()[-1])
     assert measured["streamed"] == download.size
     # A fifth, not the history's eighth: this export has ten small files of its own, each held in memory
     # until it outgrows SPOOL_BYTES (256 KB), besides the ZIP's megabyte chunks; the images add nothing.
