@@ -16,7 +16,8 @@ from core.ports import BlobStore
 from core.services import privacy_requests
 from core.services.export_archive import ExportDownload, ImageList, TempFile, close_all, spooled, zip_download
 from core.services.history_export import FIXED_ESTIMATE, GONE, PER_IMAGE_ESTIMATE, granted_user
-from core.services.privacy_export_files import profile, write_generations, write_tables
+from core.services.privacy_export_files import write_generations, write_tables
+from core.services.privacy_export_profile import profile
 from core.services.privacy_export_readme import readme
 from core.services.privacy_requests import RequestKind
 from core.signing import EVERYTHING, ExportSigner

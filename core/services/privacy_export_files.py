@@ -1,10 +1,10 @@
-"""The files of the privacy centre's export of everything, written inside one snapshot read: profile.json in
-memory (it is small), generations.json and .csv and the other CSVs to temporary files row by row, and the list
-of originals for images/. Every read names the user: nothing of another user can reach a file."""
+"""The files of the privacy centre's export of everything, written inside one snapshot read: generations.json
+and .csv and the other CSVs to temporary files row by row, and the list of originals for images/
+(profile.json is privacy_export_profile.py's). Every read names the user: nothing of another user can reach
+a file."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +27,7 @@ from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
 from core.services.history_export import image_shares, stored_original
 from db.repositories.privacy_export import PrivacyExportRepository
-from db.tables import ConsentRecord, Generation, Image, LedgerEntry, Order, PrivacyRequest, SignIn, User
+from db.tables import ConsentRecord, Generation, Image, LedgerEntry, Order, PrivacyRequest, SignIn
 from db.uow import UnitOfWork
 
 BATCH = 500  # rows read per keyset query: never a whole history at once
@@ -41,61 +41,6 @@ class Written:
     uploads: int = 0
     images: int = 0
     missing: int = 0  # originals gone from storage: listed, marked, not in images/
-
-
-def profile(uow: UnitOfWork, user: User, issued_at: datetime, region: str, policy_version: str) -> bytes:
-    """profile.json: the account, its preferences, collections and plans, where it is stored, under which policy."""
-    assert user.id is not None
-    repo = uow.of(PrivacyExportRepository)
-    prefs = repo.preferences(user.id)
-    document = {
-        "schema": SCHEMA,
-        "document": "profile",
-        "exported_at": iso_utc(issued_at),
-        "policy_version": policy_version,
-        "storage_region": region,
-        "account": {
-            "user_id": user.id,
-            "email": user.email,
-            "email_verified": user.email_verified,
-            "display_name": user.display_name,
-            "provider_name": user.provider_name,
-            "avatar_url": user.avatar_url,
-            "role": user.role,
-            "credit_balance": user.balance,
-            "created_at": iso_utc(user.created_at),
-            "last_sign_in_at": optional_utc(user.last_sign_in_at),
-        },
-        "preferences": None
-        if prefs is None
-        else {
-            "model": prefs.model,
-            "aspect_ratio": prefs.aspect_ratio,
-            "output_format": prefs.output_format,
-            "num_images": prefs.num_images,
-            "updated_at": iso_utc(prefs.updated_at),
-        },
-        "collections": [
-            {"name": c.name, "created_at": iso_utc(c.created_at), "image_public_ids": ids}
-            for c, ids in repo.collections(user.id)
-        ],
-        "plans": [
-            {
-                "public_id": p.public_id,
-                "offer": p.offer_name,
-                "credits": p.credits,
-                "amount": p.amount,
-                "currency": p.currency,
-                "provider": p.provider,
-                "status": p.status,
-                "period_end": optional_utc(p.period_end),
-                "created_at": iso_utc(p.created_at),
-                "ended_at": optional_utc(p.ended_at),
-            }
-            for p in repo.plans(user.id)
-        ],
-    }
-    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def write_generations(
