@@ -38,6 +38,7 @@ from bench.common import (  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.domain import UserView  # noqa: E402
 from core.domain.gallery import GalleryFilter  # noqa: E402
+from core.services.export_archive import ExportDownload  # noqa: E402
 from core.web.export_routes import export_routes  # noqa: E402
 from db.tables import Generation, Image  # noqa: E402
 from tests.factories import make_container, sign_up  # noqa: E402
@@ -202,40 +203,66 @@ class Result:
 
 
 def measure(c: Container, user: UserView, paths: list[Path], total: int, out: Path, label: str) -> Result:
-    """RUNS rounds of: cat (the copy limit), the service into a file, the route into a file by another process.
-    Interleaved, so all three see the same machine. Then one more service run for its memory."""
-    r = Result(label)
-    server, base = serve(c)
+    """The history ZIP of everything, measured by `rounds`."""
+    return rounds(
+        Result(label),
+        serve(c),
+        c.exports.link(user, None, "zip"),
+        lambda: c.exports.export(user, GalleryFilter(), "zip"),
+        paths,
+        total,
+        out,
+    )
+
+
+def rounds(
+    r: Result,
+    served: tuple[uvicorn.Server, str],
+    link: str,
+    export: Callable[[], ExportDownload],
+    paths: list[Path],
+    total: int,
+    out: Path,
+) -> Result:
+    """RUNS rounds of: cat (the copy limit), the service's `export()` into a file, the route (`link`, served by
+    `served`) into a file by another process. Interleaved, so all three see the same machine. Then one more
+    service run for its memory."""
+    server, base = served
     try:
-        link = base + c.exports.link(user, None, "zip")
         for _ in range(RUNS):
             r.cat.append(timed(lambda: cat_into(paths, out)))
             if out.stat().st_size != total:
                 raise SystemExit("cat wrote the wrong number of bytes")
             start = time.perf_counter()
-            export = c.exports.export(user, GalleryFilter(), "zip")
+            download_ = export()
             r.prepare.append(time.perf_counter() - start)
-            r.size = write_all(export, out)
+            r.size = write_all(download_, out)
             r.service.append(time.perf_counter() - start)
-            if r.size != export.size:
-                raise SystemExit(f"{label}: the stream was {r.size:,} bytes but announced {export.size:,}")
-            r.http.append(timed(lambda: download(link, out)))
+            if r.size != download_.size:
+                raise SystemExit(f"{r.label}: the stream was {r.size:,} bytes but announced {download_.size:,}")
+            r.http.append(timed(lambda: download(base + link, out)))
     finally:
         server.should_exit = True
     with zipfile.ZipFile(out) as archive:
         stored = [i for i in archive.infolist() if i.filename.startswith("images/")]
         if len(stored) != IMAGES or {i.compress_type for i in stored} != {zipfile.ZIP_STORED}:
-            raise SystemExit(f"{label}: the ZIP does not hold {IMAGES} stored originals")
-    hwm_reset = reset_peak_rss()
-    r.rss_before = status_kb("VmRSS") * 1024
-    tracemalloc.start()
-    write_all(c.exports.export(user, GalleryFilter(), "zip"), out)
-    r.traced_peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    if hwm_reset:  # the kernel updates VmHWM lazily: a peak within a page or two of the start reads as none
-        r.rss_growth = max(0, status_kb("VmHWM") * 1024 - r.rss_before)
+            raise SystemExit(f"{r.label}: the ZIP does not hold {IMAGES} stored originals")
+    r.traced_peak, r.rss_before, r.rss_growth = memory_of(lambda: write_all(export(), out))
     out.unlink()
     return r
+
+
+def memory_of(run: Callable[[], object]) -> tuple[int, int, int | None]:
+    """One run under tracemalloc, with the process's peak RSS reset just before: (the traced peak, the RSS
+    before, how far the peak RSS rose above it, or None where VmHWM cannot be reset), in bytes."""
+    hwm_reset = reset_peak_rss()
+    before = status_kb("VmRSS") * 1024
+    tracemalloc.start()
+    run()
+    traced = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # The kernel updates VmHWM lazily: a peak within a page or two of the start reads as none.
+    return traced, before, max(0, status_kb("VmHWM") * 1024 - before) if hwm_reset else None
 
 
 def main() -> None:

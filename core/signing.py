@@ -18,7 +18,9 @@ from core.settings import MIN_SECRET_BYTES
 
 MEDIA_PATH = "/api/media"
 EXPORT_PATH = "/api/exports"
-EXPORT_FORMATS = ("zip", "csv")
+EXPORT_FORMATS = ("zip", "csv")  # the history export's
+EVERYTHING = "everything"  # the privacy centre's download of everything held about the user
+EXPORT_FILES = {"zip": "history.zip", "csv": "history.csv", EVERYTHING: "everything.zip"}  # by kind
 EXPORT_TTL_SECONDS = 3600
 FAL_WEBHOOK_PATH = "/api/webhooks/fal"
 FAL_WEBHOOK_PURPOSE = "fal-webhook"  # signs the job id in the webhook address we give fal
@@ -93,8 +95,9 @@ class ExportGrant:
 
 
 class ExportSigner:
-    """Links to one user's history export in one format and for one filter. The signature covers the user
-    id, the user's session version (signing out everywhere ends every link), the expiry and the filter."""
+    """Links to one user's export of one kind (the history as a ZIP or a CSV, for one filter; or everything).
+    The signature covers the kind, the user id, the user's session version (signing out everywhere ends every
+    link), the expiry and the filter ("" for everything)."""
 
     def __init__(self, secret: bytes, clock: Clock, ttl_seconds: int = EXPORT_TTL_SECONDS) -> None:
         self._signer = Signer(secret, "export")
@@ -104,20 +107,20 @@ class ExportSigner:
     def url(self, fmt: str, user_id: int, session_version: int, filter_query: str) -> str:
         """A relative URL valid for the TTL. `filter_query` is the filter's canonical, already encoded query
         string. The issue time is rounded down to the minute, so reruns of a page reuse the same link."""
-        if fmt not in EXPORT_FORMATS:
-            raise ValueError(f"An export is one of {EXPORT_FORMATS}")
+        if fmt not in EXPORT_FILES:
+            raise ValueError(f"An export is one of {tuple(EXPORT_FILES)}")
         issued = int(self._clock().timestamp()) // 60 * 60
         expires = str(issued + self._ttl)
         signature = self._signer.sign(fmt, str(user_id), str(session_version), expires, filter_query)
         link = f"user={user_id}&sv={session_version}&exp={expires}&sig={signature}"
-        return f"{EXPORT_PATH}/history.{fmt}?" + (f"{filter_query}&{link}" if filter_query else link)
+        return f"{EXPORT_PATH}/{EXPORT_FILES[fmt]}?" + (f"{filter_query}&{link}" if filter_query else link)
 
     def verify(
         self, fmt: str, user_id: str, session_version: str, expires: str, filter_query: str, signature: str
     ) -> ExportGrant | None:
         """The grant, or None for a malformed, tampered or expired link (shapes are checked first)."""
         if not (
-            fmt in EXPORT_FORMATS
+            fmt in EXPORT_FILES
             and COUNTER.fullmatch(user_id)
             and COUNTER.fullmatch(session_version)
             and EXPIRES.fullmatch(expires)

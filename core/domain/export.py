@@ -88,7 +88,7 @@ class ExportRow:
             self.kind,
             self.model,
             self.prompt,
-            *(_cell(self.parameters.get(name)) for name in PARAM_NAMES),
+            *(cell(self.parameters.get(name)) for name in PARAM_NAMES),
             self.aspect_ratio,
             self.seed,
             self.width,
@@ -99,7 +99,7 @@ class ExportRow:
             self.job_cost_credits,
             self.status,
             "; ".join(self.collections),
-            _cell(self.favourite),
+            cell(self.favourite),
             self.provider_request_id,
             self.parent_image_id,
             self.generation_id,
@@ -173,7 +173,7 @@ def filter_object(gallery_filter: GalleryFilter) -> dict[str, object]:
     return {f.name: plain(getattr(gallery_filter, f.name)) for f in fields(gallery_filter)}
 
 
-def _cell(value: object) -> object:
+def cell(value: object) -> object:
     """Booleans as true/false, as in JSON; a missing parameter is an empty cell."""
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -1,13 +1,15 @@
-"""The history export's files: spooled temporary files for the CSV, the JSON and the list of originals, and
-a ZIP streamed from them and from the blob store, STORED (images are compressed already), so its exact size
-is known before the first byte. Memory stays flat in the size of the images: nothing is held whole."""
+"""The exports' files (the history's and the privacy centre's "everything"): spooled temporary files for the
+CSVs, the JSON and the list of originals, and a ZIP streamed from them and from the blob store, STORED (images
+are compressed already), so its exact size is known before the first byte. Memory stays flat in the size of
+the images: nothing is held whole."""
 
 from __future__ import annotations
 
+import json
 import struct
 import tempfile
 from array import array
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, TypeAlias
 
@@ -149,6 +151,70 @@ class DatedZip:
     def _dated(self, record: bytes, offset: int, entry: int) -> bytes:
         fixed = struct.pack("<HH", self._dates[2 * entry], self._dates[2 * entry + 1])
         return record[:offset] + fixed + record[offset + 4 :]
+
+
+class JsonStream:
+    """A JSON document written as it is read: its header fields, then each named list one object per line,
+    never one big list in memory. `begin(name)`, `write(item)`... `end()` for each list, then `close()`."""
+
+    def __init__(self, out: TempFile, header: Mapping[str, object]) -> None:
+        self.out, self.first = out, True
+        fields = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items())
+        self._put("{\n" + fields)
+
+    def begin(self, name: str) -> None:
+        self._put(f",\n  {json.dumps(name)}: [")
+        self.first = True
+
+    def write(self, item: Mapping[str, object]) -> None:
+        self._put(("\n    " if self.first else ",\n    ") + json.dumps(item, ensure_ascii=False))
+        self.first = False
+
+    def end(self) -> None:
+        self._put("]" if self.first else "\n  ]")
+
+    def close(self) -> None:
+        self._put("\n}\n")
+
+    def _put(self, text: str) -> None:
+        self.out.write(text.encode("utf-8"))
+
+
+def zip_download(
+    filename: str,
+    issued_at: datetime,
+    blobs: BlobStore,
+    texts: Sequence[tuple[str, bytes]],
+    files: Sequence[tuple[str, TempFile]],
+    images: ImageList,
+) -> ExportDownload:
+    """The ZIP of an export: small texts made in memory, then the temporary files, all dated by the link's
+    issue time, then the originals in `images`, each dated when it was made. The image list is read (and
+    closed) here; the download owns the other temporary files."""
+    archive = DatedZip()
+    for arcname, data in texts:
+        archive.add(arcname, _constant(data), len(data), issued_at)
+    for arcname, handle in files:
+        archive.add(arcname, _reader(handle), file_size(handle), issued_at)
+    with images.file:
+        for arcname, key, size, created_at in images:
+            archive.add(arcname, blob_chunks(blobs, key), size, created_at)
+    return ExportDownload(filename, "application/zip", len(archive), issued_at, archive, [h for _, h in files])
+
+
+def close_all(handles: Iterable[TempFile | None]) -> None:
+    """Close (so delete) the temporary files of an export that failed before its download began."""
+    for handle in handles:
+        if handle is not None:
+            handle.close()
+
+
+def _constant(data: bytes) -> Callable[[], Iterator[bytes]]:
+    return lambda: iter((data,))
+
+
+def _reader(handle: TempFile) -> Callable[[], Iterator[bytes]]:
+    return lambda: read_chunks(handle)
 
 
 def blob_chunks(blobs: BlobStore, key: str) -> Callable[[], Iterator[bytes]]:

@@ -3,8 +3,7 @@ the originals with that CSV and the same data as JSON; the size to expect; and t
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from urllib.parse import urlencode
@@ -29,19 +28,20 @@ from core.errors import AtelierError, BlobNotFoundError, NotFoundError
 from core.ports import BlobStore
 from core.services.account_views import user_view
 from core.services.export_archive import (
-    DatedZip,
     ExportDownload,
     ImageList,
+    JsonStream,
     TempFile,
-    blob_chunks,
+    close_all,
     file_size,
     read_chunks,
     spooled,
+    zip_download,
 )
 from core.services.export_readme import readme
-from core.signing import EXPORT_FORMATS, ExportSigner
+from core.signing import EXPORT_FORMATS, ExportGrant, ExportSigner
 from db.repositories.exports import ExportRepository
-from db.tables import Generation, Image
+from db.tables import Generation, Image, User
 from db.uow import Database, UnitOfWork
 
 BATCH = 500  # images read per keyset query: never the whole history at once
@@ -91,10 +91,7 @@ class HistoryExportService:
         )
         if grant is None:
             raise NotFoundError(GONE)
-        with self.db.reader() as uow:
-            row = uow.users.get(grant.user_id)
-        if row is None or row.session_version != grant.session_version:
-            raise NotFoundError(GONE)
+        row = granted_user(self.db, grant)
         return self.export(user_view(row), gallery_filter, fmt, grant.issued_at)
 
     def export(
@@ -119,9 +116,7 @@ class HistoryExportService:
                 )
             return self._zip(name, gallery_filter, issued_at, prepared)
         except BaseException:
-            for handle in (prepared.csv, prepared.json, prepared.images.file):
-                if handle is not None:
-                    handle.close()
+            close_all((prepared.csv, prepared.json, prepared.images.file))
             raise
 
     def _write(
@@ -135,28 +130,22 @@ class HistoryExportService:
         for row, image in self._rows(uow, exports, user.id, gallery_filter):
             csv.writerow(row.csv_cells())
             if json_rows is not None:
-                json_rows.write(row)
+                json_rows.write_row(row)
             out.count += 1
             if row.missing:
                 out.missing += 1
             else:
                 out.images.add(row.file, image.blob_key, row.size_bytes, image.created_at)
         if json_rows is not None:
-            json_rows.close()
+            json_rows.finish()
         if out.count != expected:  # the snapshot makes this impossible; a wrong count is a wrong export
             raise AtelierError("Your history changed while it was being read. Open the link again.")
 
     def _zip(self, name: str, gallery_filter: GalleryFilter, issued_at: datetime, out: _Prepared) -> ExportDownload:
         assert out.json is not None
-        archive = DatedZip()
         about = readme(issued_at, gallery_filter, out.count, out.missing)
-        archive.add("README.txt", lambda: [about], len(about), issued_at)
-        for arcname, handle in (("history.csv", out.csv), ("history.json", out.json)):
-            archive.add(arcname, _reader(handle), file_size(handle), issued_at)
-        with out.images.file:
-            for arcname, key, size, created_at in out.images:
-                archive.add(arcname, blob_chunks(self.blobs, key), size, created_at)
-        return ExportDownload(name, "application/zip", len(archive), issued_at, archive, [out.csv, out.json])
+        files = [("history.csv", out.csv), ("history.json", out.json)]
+        return zip_download(name, issued_at, self.blobs, [("README.txt", about)], files, out.images)
 
     def _rows(
         self, uow: UnitOfWork, exports: ExportRepository, user_id: int, gallery_filter: GalleryFilter
@@ -168,7 +157,7 @@ class HistoryExportService:
         while batch := uow.images.find(user_id, query, limit=BATCH):
             jobs = exports.generations(user_id, {i.generation_id for i in batch if i.generation_id})
             inputs = uow.generations.input_ids(sorted(jobs))
-            shares = _shares(uow.images.for_generations(sorted(jobs)), jobs)
+            shares = image_shares(uow.images.for_generations(sorted(jobs)), jobs)
             names = uow.collections.names_for_images(user_id, [i.id for i in batch if i.id is not None])
             for image in batch:
                 assert image.id is not None
@@ -187,11 +176,7 @@ class HistoryExportService:
         collections: Sequence[str],
     ) -> ExportRow:
         assert image.id is not None
-        try:
-            size = self.blobs.size(image.blob_key)
-            file = image_file(image.id, image.blob_key.rsplit(".", 1)[-1])
-        except BlobNotFoundError:
-            size, file = image.size_bytes, ""
+        file, size = stored_original(self.blobs, image)
         return ExportRow(
             image_id=image.id,
             file=file,
@@ -218,29 +203,25 @@ class HistoryExportService:
         )
 
 
-class _JsonWriter:
+class _JsonWriter(JsonStream):
     """history.json written as it is read: the header, then one image object per line, never one big list."""
 
     def __init__(self, out: TempFile, issued_at: datetime, gallery_filter: GalleryFilter, count: int) -> None:
-        self.out, self.first = out, True
         header = {
             "schema": SCHEMA,
             "exported_at": iso_utc(issued_at),
             "filter": filter_object(gallery_filter),
             "image_count": count,
         }
-        fields = ",\n".join(f"  {json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in header.items())
-        self._put("{\n" + fields + ',\n  "images": [')
+        super().__init__(out, header)
+        self.begin("images")
 
-    def write(self, row: ExportRow) -> None:
-        self._put(("\n    " if self.first else ",\n    ") + json.dumps(row.json_object(), ensure_ascii=False))
-        self.first = False
+    def write_row(self, row: ExportRow) -> None:
+        self.write(row.json_object())
 
-    def close(self) -> None:
-        self._put(("]" if self.first else "\n  ]") + "\n}\n")
-
-    def _put(self, text: str) -> None:
-        self.out.write(text.encode("utf-8"))
+    def finish(self) -> None:
+        self.end()
+        self.close()
 
 
 def canonical(gallery_filter: GalleryFilter) -> GalleryFilter:
@@ -259,11 +240,27 @@ def filter_query(gallery_filter: GalleryFilter) -> str:
     return urlencode(sorted(to_params(GalleryQuery(filter=gallery_filter)).items()))
 
 
-def _reader(handle: TempFile) -> Callable[[], Iterator[bytes]]:
-    return lambda: read_chunks(handle)
+def granted_user(db: Database, grant: ExportGrant) -> User:
+    """The account a valid export link names, if the link is still good for it: one from before "sign out
+    everywhere" (an older session version) or for a deleted account is as unknown as a forged one."""
+    with db.reader() as uow:
+        row = uow.users.get(grant.user_id)
+    if row is None or row.session_version != grant.session_version:
+        raise NotFoundError(GONE)
+    return row
 
 
-def _shares(images: Sequence[Image], jobs: Mapping[str, Generation]) -> dict[int, int]:
+def stored_original(blobs: BlobStore, image: Image) -> tuple[str, int]:
+    """The original's name in an export's images/ and its size, asked of the blob store (so a missing one is
+    found before the ZIP's size is fixed); ("", the recorded size) when it has gone missing."""
+    assert image.id is not None
+    try:
+        return image_file(image.id, image.blob_key.rsplit(".", 1)[-1]), blobs.size(image.blob_key)
+    except BlobNotFoundError:
+        return "", image.size_bytes
+
+
+def image_shares(images: Sequence[Image], jobs: Mapping[str, Generation]) -> dict[int, int]:
     """Each image's share of its job's charge, among the job's images that still exist (see cost_shares)."""
     by_job: dict[str, list[int]] = {}
     for image in images:  # in each job's batch order

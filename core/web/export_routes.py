@@ -1,5 +1,6 @@
 """HTTP routes of the history export: the ZIP and the CSV behind signed, expiring links, streamed with their
-exact length (so the browser shows progress) from a worker thread, never from the event loop."""
+exact length (so the browser shows progress) from a worker thread, never from the event loop. The privacy
+centre's export of everything is streamed the same way (`streamed`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.routing import Route
 from core.container import Container
 from core.errors import NotFoundError
 from core.services.export_archive import ExportDownload
-from core.signing import EXPORT_FORMATS, EXPORT_PATH
+from core.signing import EXPORT_FILES, EXPORT_FORMATS, EXPORT_PATH
 from core.web.responses import forbidden
 
 SEND_BYTES = 1 << 20
@@ -29,23 +30,28 @@ def export_routes(container: Callable[[], Container]) -> list[Route]:
                 download = await asyncio.to_thread(container().exports.open, fmt, dict(request.query_params))
             except NotFoundError:
                 return forbidden()
-            return StreamingResponse(
-                _chunks(download),
-                media_type=download.content_type,
-                headers={
-                    "Content-Disposition": f'attachment; filename="{download.filename}"',
-                    "Content-Length": str(download.size),
-                    # The link's issue time: the same link always gives the same bytes.
-                    "Last-Modified": format_datetime(download.last_modified, usegmt=True),
-                    "Cache-Control": "private, no-store",
-                    "Accept-Ranges": "none",  # an interrupted download restarts from the same link
-                    "X-Content-Type-Options": "nosniff",
-                },
-            )
+            return streamed(download)
 
-        return Route(f"{EXPORT_PATH}/history.{fmt}", history, methods=["GET"])
+        return Route(f"{EXPORT_PATH}/{EXPORT_FILES[fmt]}", history, methods=["GET"])
 
     return [route(fmt) for fmt in EXPORT_FORMATS]
+
+
+def streamed(download: ExportDownload) -> StreamingResponse:
+    """A prepared export as the browser receives it: an attachment of announced length, never cached."""
+    return StreamingResponse(
+        _chunks(download),
+        media_type=download.content_type,
+        headers={
+            "Content-Disposition": f'attachment; filename="{download.filename}"',
+            "Content-Length": str(download.size),
+            # The link's issue time: the same link always gives the same bytes.
+            "Last-Modified": format_datetime(download.last_modified, usegmt=True),
+            "Cache-Control": "private, no-store",
+            "Accept-Ranges": "none",  # an interrupted download restarts from the same link
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
 
 
 async def _chunks(download: ExportDownload) -> AsyncIterator[bytes]:

@@ -50,7 +50,7 @@ def export_links(user: UserView, gallery_filter: GalleryFilter, *, key: str) -> 
     if prepared.image_count == 0:
         st.info("Nothing to download: no images match.")
         return
-    st.markdown(f"**{plural(prepared.image_count, 'image')}**, about **{_size(prepared.size)}**.")
+    st.markdown(f"**{plural(prepared.image_count, 'image')}**, about **{byte_size(prepared.size)}**.")
     with st.container(horizontal=True, gap="small"):
         st.link_button("Download ZIP", absolute_url(prepared.zip_url), icon=":material/folder_zip:", type="primary")
         st.link_button("Download CSV", absolute_url(prepared.csv_url), icon=":material/table:")
@@ -79,7 +79,7 @@ def _prepare(user: UserView, gallery_filter: GalleryFilter) -> Prepared:
     )
 
 
-def _size(size: int) -> str:
+def byte_size(size: int) -> str:
     for unit, scale in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10)):
         if size >= scale:
             return f"{size / scale:,.1f} {unit}"

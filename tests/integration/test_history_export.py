@@ -7,19 +7,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
-import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import jsonschema
 import pytest
-from PIL import Image as Picture
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
@@ -27,12 +21,11 @@ from core.bootstrap import Container
 from core.domain import JobStatus, UserView
 from core.domain.export import CSV_COLUMNS
 from core.domain.gallery import GalleryFilter
-from core.images import clean_upload
 from core.services.export_archive import ExportInterruptedError
-from core.services.image_store import store_image
 from core.signing import Signer
 from core.web.export_routes import export_routes
 from core.web.media_routes import media_routes
+from tests.export_support import changed, noisy_uploads, params, streamed_apart, temporary_files, unzip
 from tests.factories import TEST_SECRET, MovableClock, create_form, edit_form, image_bytes, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,25 +44,11 @@ def client_for(c: Container) -> TestClient:
     return TestClient(Starlette(routes=[*export_routes(lambda: c), *media_routes(lambda: c)]))
 
 
-def params(url: str) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
-
-
-def changed(url: str, **changes: str) -> str:
-    return f"{urlsplit(url).path}?{urlencode(params(url) | changes)}"
-
-
 def csv_rows(data: bytes) -> list[dict[str, str]]:
     assert data.startswith(BOM)
     reader = csv.DictReader(io.StringIO(data[len(BOM) :].decode("utf-8"), newline=""))
     assert tuple(reader.fieldnames or ()) == CSV_COLUMNS
     return list(reader)
-
-
-def unzip(data: bytes) -> zipfile.ZipFile:
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    assert archive.testzip() is None  # every entry's CRC checks out
-    return archive
 
 
 def history(archive: zipfile.ZipFile) -> dict:  # type: ignore[type-arg]
@@ -327,47 +306,6 @@ def test_expired_tampered_foreign_purpose_and_signed_out_links_get_the_media_rou
     assert fresh is not None and client.get(c.exports.link(fresh, None, "csv")).status_code == 200
 
 
-def noisy_uploads(c: Container, user: UserView, count: int) -> int:
-    """`count` uploads from a few distinct noisy PNGs (noise does not compress), stored the usual way."""
-    cleaned = []
-    for seed in range(8):
-        picture = Picture.frombytes("RGB", (144, 144), os.urandom(144 * 144 * 3) if seed else bytes(144 * 144 * 3))
-        buffer = io.BytesIO()
-        picture.save(buffer, "PNG")
-        cleaned.append(clean_upload(buffer.getvalue()))
-    with c.db.uow() as uow:
-        for n in range(count):
-            uow.images.add(store_image(c.blobs, user.id, cleaned[n % len(cleaned)], source="upload"))
-        uow.commit()
-    return sum(len(cleaned[n % len(cleaned)].data) for n in range(count))
-
-
-MEMORY_PROBE = """
-import json, sys, tracemalloc
-from pathlib import Path
-from tests.factories import make_container
-c = make_container(Path(sys.argv[1]), sys.argv[2])
-tracemalloc.start()
-with c.exports.open("zip", json.loads(sys.argv[3])) as download:
-    streamed = sum(len(chunk) for chunk in download)
-_, peak = tracemalloc.get_traced_memory()
-print(json.dumps({"streamed": streamed, "peak": peak}))
-"""
-
-
-def temporary_files() -> int:
-    """How many of this process's open files are unlinked temporary files (an export's, once they outgrow
-    memory: Linux makes them with O_TMPFILE, nameless, so they are counted rather than named)."""
-    found = 0
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            target = os.readlink(f"/proc/self/fd/{fd}")
-        except OSError:
-            continue
-        found += target.startswith(tempfile.gettempdir()) and target.endswith("(deleted)")
-    return found
-
-
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="reads /proc to see open temporary files")
 def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leaves_no_file(
     containers: Callable[..., Container], database_url: str, tmp_path: Path
@@ -382,17 +320,7 @@ def test_streaming_hundreds_of_images_keeps_memory_far_below_their_size_and_leav
         streamed = sum(len(chunk) for chunk in download)
     assert streamed == download.size > originals > 30_000_000
     assert temporary_files() == before
-    # Memory is measured in a process of its own: tracemalloc counts every thread, and a test worker's other
-    # threads (servers, pools) allocate too.
-    probe = subprocess.run(
-        [sys.executable, "-c", MEMORY_PROBE, str(tmp_path), database_url, json.dumps(params(link))],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    measured = json.loads(probe.stdout.strip().splitlines()[-1])
+    measured = streamed_apart(tmp_path, database_url, link, 'c.exports.open("zip", params)')
     assert measured["streamed"] == download.size
     assert measured["peak"] < originals / 8, f"peak {measured['peak']:,} bytes for {originals:,} bytes of images"
 
