@@ -15,7 +15,12 @@ from core.domain import Role, UserView
 from tests.app.conftest import ROOT
 from tests.markdown import unescape
 
-ADMIN_PAGES = {"pages/admin_users.py": "Users", "pages/admin_audit.py": "Audit log"}
+ADMIN_PAGES = {
+    "pages/admin_users.py": "Users",
+    "pages/admin_privacy.py": "Privacy requests",
+    "pages/admin_reviews.py": "Safety reviews",
+    "pages/admin_audit.py": "Audit log",
+}
 
 
 def texts(at: AppTest) -> str:
@@ -62,8 +67,14 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
             "Credits",
             "Billing",
             "Account",
+            "Privacy",
         ]
-    assert [title for title, shown in boss if shown == "visible"][-2:] == ["Users", "Audit log"]
+    assert [title for title, shown in boss if shown == "visible"][-4:] == [
+        "Users",
+        "Privacy requests",
+        "Safety reviews",
+        "Audit log",
+    ]
 
 
 @pytest.mark.parametrize("role", [Role.USER, Role.TEAM])
