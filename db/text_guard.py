@@ -9,7 +9,7 @@ text catches the omission on either database. Its error names the column, never 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping
 from itertools import chain
 from typing import Any
 
@@ -57,14 +57,24 @@ def _check_statement(
 ) -> None:
     if not (getattr(context, "isinsert", False) or getattr(context, "isupdate", False)):
         return  # a search may hold anything; only what is written is checked
-    rows = parameters if executemany else [parameters]
-    for row in rows:
-        values: Iterable[tuple[object, object]] = (
-            row.items() if isinstance(row, Mapping) else enumerate(row or (), start=1)
-        )
-        for name, value in values:
-            if isinstance(value, str):
-                _check(value, f"parameter {name} of an {'INSERT' if context.isinsert else 'UPDATE'}")
+    verb = "INSERT" if context.isinsert else "UPDATE"
+    for name, value in _values(parameters):
+        if isinstance(value, str):
+            _check(value, f"parameter {name} of an {verb}")
+
+
+def _values(parameters: Any) -> Iterator[tuple[object, object]]:
+    """Every value a statement sends, however the driver call holds them: one row (a mapping or a sequence),
+    several (executemany), or SQLAlchemy's "insertmanyvalues" batch, whose many rows travel as one flat sequence
+    under one statement with executemany set."""
+    if isinstance(parameters, Mapping):
+        yield from parameters.items()
+        return
+    for position, item in enumerate(parameters or (), start=1):
+        if isinstance(item, Mapping | list | tuple):
+            yield from _values(item)
+        else:
+            yield position, item
 
 
 def _check(value: str, where: str) -> None:

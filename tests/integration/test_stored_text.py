@@ -9,12 +9,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import insert, text, update
 
 from core.bootstrap import Container
 from core.errors import ValidationError
 from core.identity import ClientInfo, Identity, checked, session_key
-from db.tables import Collection, SignIn, User
+from core.services.privacy import PrivacyService
+from db.tables import Collection, ConsentRecord, SignIn, User
 from db.text_guard import UncheckedTextError
 from tests.factories import create_form, edit_form, sign_up
 
@@ -184,6 +185,27 @@ def test_a_row_read_with_old_text_can_still_be_updated(c: Container) -> None:
         assert row is not None and row.browser == "Old\u200bBrowser" and row.user_id == alice.id
         row.os = "Linux"
         uow.commit()
+
+
+def test_several_rows_written_in_one_flush_are_stored_and_each_is_checked(c: Container) -> None:
+    """SQLAlchemy sends rows added together as one batched INSERT ("insertmanyvalues": one flat list of values);
+    the guard read that list as rows and raised TypeError, so two consents chosen at once could not be saved."""
+    alice = sign_up(c)
+    with c.db.uow() as uow:
+        for purpose in ("training", "analytics", "product_email"):
+            uow.session.add(
+                ConsentRecord(user_id=alice.id, purpose=purpose, granted=True, policy_version="1", source="t")
+            )
+        uow.commit()
+    assert {r.purpose for r in c.of(PrivacyService).consent_history(alice)} == {
+        "training",
+        "analytics",
+        "product_email",
+    }
+    with pytest.raises(UncheckedTextError, match="INSERT"), c.db.uow() as uow:
+        values = [{"user_id": alice.id, "name": name, "name_key": name} for name in ("Dogs", "Pets\u202e", "Cats")]
+        uow.session.execute(insert(Collection), values)
+    assert [r.name for r in c.collections.list(alice)] == []
 
 
 def identity(subject: str, *, email: str = "", name: str = "", picture: str = "") -> Identity:
