@@ -1,0 +1,31 @@
+"""The deletion outbox's outcomes: a deletion carried out leaves the outbox; a failed one is tried again later."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, func, update
+from sqlmodel import col, select
+
+from db.repositories.base import Repository
+from db.tables import PendingDeletion
+
+
+class DeletionAttemptRepository(Repository):
+    def done(self, deletion_id: int) -> None:
+        self.session.execute(delete(PendingDeletion).where(col(PendingDeletion.id) == deletion_id))
+
+    def failed(self, deletion_id: int, error: str, next_attempt_at: datetime) -> None:
+        self.session.execute(
+            update(PendingDeletion)
+            .where(col(PendingDeletion.id) == deletion_id)
+            .values(attempts=PendingDeletion.attempts + 1, last_error=error[:200], next_attempt_at=next_attempt_at)
+        )
+
+    def still_owed(self) -> tuple[int, int]:
+        """How many deletions are owed, and how many of them have failed at least once."""
+        total = self.session.exec(select(func.count()).select_from(PendingDeletion)).one()
+        failing = self.session.exec(
+            select(func.count()).select_from(PendingDeletion).where(col(PendingDeletion.attempts) > 0)
+        ).one()
+        return int(total), int(failing)
