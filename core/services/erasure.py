@@ -14,10 +14,10 @@ from datetime import timedelta
 from core.clock import Clock
 from core.domain import UserView
 from core.errors import NotFoundError, ValidationError
-from core.personal_data import ErasureContext, PersonalData
+from core.personal_data import ErasureContext, OnErasure, PersonalData
 from core.services import privacy_requests
 from core.services.deletion_runner import DeletionRunner
-from core.services.erasure_views import ErasureReceipt, ScheduledErasure, receipt_lines
+from core.services.erasure_views import ErasureReceipt, KeptData, ScheduledErasure, receipt_lines
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.compaction import scrub_free_space
 from db.repositories.erasure_rows import ErasureRowRepository
@@ -44,6 +44,14 @@ class ErasureService:
         self.grace = timedelta(days=grace_days)
 
     # -- the user's side ---------------------------------------------------------------------------------------
+    @property
+    def grace_days(self) -> int:
+        return self.grace.days
+
+    def kept(self) -> list[KeptData]:
+        """What an erasure keeps, pseudonymised, and why: said before the user confirms."""
+        return [KeptData(e.holds, e.reason) for e in self.entries() if e.on_erasure is OnErasure.PSEUDONYMISE]
+
     def scheduled(self, actor: UserView) -> ScheduledErasure | None:
         with self.db.reader() as uow:
             found = uow.of(ErasureRepository).open_for_user(actor.id)

@@ -33,6 +33,14 @@ class ScheduledErasure:
 
 
 @dataclass(frozen=True)
+class KeptData:
+    """A store an erasure keeps pseudonymised, and why."""
+
+    holds: str
+    reason: str
+
+
+@dataclass(frozen=True)
 class ReceiptLine:
     system: str
     what: str  # the store's description, from the map

@@ -131,7 +131,7 @@ def _matching(text: str) -> list[ColumnElement[bool]]:
             func.lower(User.email).like(pattern, escape="\\"),
             func.lower(User.display_name).like(pattern, escape="\\"),
             func.lower(User.provider_name).like(pattern, escape="\\"),
-        )
+        ),
     ]
 
 

@@ -33,7 +33,13 @@ STAND_INS = (
     PersonalData("withheld:u{user}/", Category.CREATIONS, "withheld", "", OnErasure.DELETE, 21, _owe_withheld),
     PersonalData("table:consents", Category.CONSENTS, "consents", "", OnErasure.DELETE, 85, delete_rows("consents")),
     PersonalData(
-        "table:privacy_requests", Category.REQUESTS, "requests", "", OnErasure.DELETE, 86, delete_rows("privacy_requests")
+        "table:privacy_requests",
+        Category.REQUESTS,
+        "requests",
+        "",
+        OnErasure.DELETE,
+        86,
+        delete_rows("privacy_requests"),
     ),
 )
 
@@ -43,9 +49,7 @@ def full_map() -> list[PersonalData]:
     stores = {entry.store for entry in entries}
     has_withheld = any("withheld" in store for store in stores)
     extra = [
-        entry
-        for entry in STAND_INS
-        if entry.store not in stores and not ("withheld" in entry.store and has_withheld)
+        entry for entry in STAND_INS if entry.store not in stores and not ("withheld" in entry.store and has_withheld)
     ]
     return sorted([*entries, *extra], key=lambda entry: (entry.step, entry.store))
 

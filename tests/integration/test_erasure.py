@@ -9,8 +9,8 @@ import json
 
 import pytest
 from sqlalchemy import text
-from starlette.applications import Starlette
 from sqlmodel import select
+from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core.errors import NotFoundError, SessionEndedError, ValidationError
@@ -25,7 +25,11 @@ EMAIL = "erin.erasable@example.com"
 
 def container(tmp_path, database_url, grace_days: int = 7, clock=None):  # type: ignore[no-untyped-def]
     return make_container(
-        tmp_path, database_url, clock=clock or MovableClock(), erasure_grace_days=grace_days, admin_emails="boss@example.com"
+        tmp_path,
+        database_url,
+        clock=clock or MovableClock(),
+        erasure_grace_days=grace_days,
+        admin_emails="boss@example.com",
     )
 
 
@@ -114,9 +118,13 @@ def test_kept_orders_sit_on_a_tombstone_nobody_can_sign_in_as_and_admins_do_not_
     listed = c.admin.users(admin).items
     assert {row.id for row in listed} == before - {user.id}
     with c.db.reader() as uow:
-        tombstone = uow.session.execute(text("SELECT id, email, issuer, role, balance FROM users WHERE role = 'erased'")).one()
+        tombstone = uow.session.execute(
+            text("SELECT id, email, issuer, role, balance FROM users WHERE role = 'erased'")
+        ).one()
         orders = uow.session.execute(text("SELECT user_id FROM orders")).scalars().all()
-        ledger = uow.session.execute(text(f"SELECT user_id, kind, delta FROM ledger_entries WHERE user_id <> {admin.id}")).all()
+        ledger = uow.session.execute(
+            text(f"SELECT user_id, kind, delta FROM ledger_entries WHERE user_id <> {admin.id}")
+        ).all()
     assert tombstone.email == "" and tombstone.issuer == "erased"
     assert orders == [tombstone.id]
     assert {(row.user_id, row.kind) for row in ledger} == {(tombstone.id, "purchase")}
@@ -134,7 +142,9 @@ def test_the_audit_log_lets_a_name_be_cleared_and_nothing_else(tmp_path, databas
     erasures.schedule(user, EMAIL)
     erasures.run_due()
     with c.db.reader() as uow:
-        rows = uow.session.execute(text("SELECT actor_id, subject FROM audit_log WHERE action = 'credits.adjusted'")).all()
+        rows = uow.session.execute(
+            text("SELECT actor_id, subject FROM audit_log WHERE action = 'credits.adjusted'")
+        ).all()
     assert [(row.actor_id, row.subject) for row in rows] == [(admin.id, "user:erased")]
 
     for change in (

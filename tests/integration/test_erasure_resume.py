@@ -24,7 +24,9 @@ from tests.integration.erasure_support import erasure_service, full_map
 def busy_user(c, email: str):  # type: ignore[no-untyped-def]
     user = c.accounts.sign_in_local(email).user
     for prompt in ("first picture", "second picture"):
-        c.generation.poll(user, c.generation.submit(user, create_form(prompt, num_images=2), c.generation.new_token()).id)
+        c.generation.poll(
+            user, c.generation.submit(user, create_form(prompt, num_images=2), c.generation.new_token()).id
+        )
     c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", c.billing.new_token())
     return user
 
@@ -112,7 +114,11 @@ def test_retries_wait_longer_each_time_and_at_most_an_hour() -> None:
 
 
 @settings(max_examples=15, deadline=None)
-@given(st.lists(st.sampled_from(["purchase", "clawback", "reinstate", "grant", "hold", "release", "adjustment"]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(["purchase", "clawback", "reinstate", "grant", "hold", "release", "adjustment"]), max_size=12
+    )
+)
 def test_the_tombstones_ledger_always_balances(kinds: list[str]) -> None:
     import tempfile
 
@@ -124,7 +130,9 @@ def test_the_tombstones_ledger_always_balances(kinds: list[str]) -> None:
         with c.db.uow() as uow:
             for n, kind in enumerate(kinds):
                 delta = -(n + 1) if kind in ("clawback", "hold") else n + 1
-                uow.ledger.add(LedgerEntry(user_id=user.id, delta=delta, kind=kind, reason="r", idempotency_key=f"k{n}"))
+                uow.ledger.add(
+                    LedgerEntry(user_id=user.id, delta=delta, kind=kind, reason="r", idempotency_key=f"k{n}")
+                )
             uow.commit()
         service = erasure_service(c)
         service.schedule(user, "books@example.com")

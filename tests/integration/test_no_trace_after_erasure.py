@@ -38,7 +38,9 @@ USER_COLUMNS = {"user_id", "actor_id", "reviewer_id", "handler_id"}
 
 def words(*texts: str) -> set[str]:
     """The distinctive words: a full-text index keeps words, not whole prompts."""
-    return {word for t in texts for word in t.replace("-", " ").replace(".", " ").replace("@", " ").split() if len(word) > 8}
+    return {
+        word for t in texts for word in t.replace("-", " ").replace(".", " ").replace("@", " ").split() if len(word) > 8
+    }
 
 
 def build_user(c, fal: FalServer, clock: MovableClock):  # type: ignore[no-untyped-def]
@@ -49,9 +51,17 @@ def build_user(c, fal: FalServer, clock: MovableClock):  # type: ignore[no-untyp
     made = c.generation.submit(user, fal_form("kontext-pro", PROMPTS[0], num_images=2), c.generation.new_token())
     images = [i.id for i in run_to_end(c, user, made.id, clock).images]
     edit = fal_form("kontext-pro-edit", PROMPTS[1], kind=GenerationKind.EDIT, source_image_id=images[0])
-    assert run_to_end(c, user, c.generation.submit(user, edit, c.generation.new_token()).id, clock).status.value == "succeeded"
-    combine = fal_form("flux2-pro-multi", PROMPTS[2], kind=GenerationKind.MULTI_REFERENCE, reference_uploads=(upload, upload))
-    assert run_to_end(c, user, c.generation.submit(user, combine, c.generation.new_token()).id, clock).status == JobStatus.SUCCEEDED
+    assert (
+        run_to_end(c, user, c.generation.submit(user, edit, c.generation.new_token()).id, clock).status.value
+        == "succeeded"
+    )
+    combine = fal_form(
+        "flux2-pro-multi", PROMPTS[2], kind=GenerationKind.MULTI_REFERENCE, reference_uploads=(upload, upload)
+    )
+    assert (
+        run_to_end(c, user, c.generation.submit(user, combine, c.generation.new_token()).id, clock).status
+        == JobStatus.SUCCEEDED
+    )
     fal.script(Scenario(error_status=422))
     failed = c.generation.submit(user, fal_form("kontext-pro", PROMPTS[3]), c.generation.new_token())
     assert run_to_end(c, user, failed.id, clock).status == JobStatus.FAILED
@@ -64,13 +74,28 @@ def build_user(c, fal: FalServer, clock: MovableClock):  # type: ignore[no-untyp
     with c.db.uow() as uow:
         for purpose, granted in (("training", True), ("analytics", False), ("training", False)):
             uow.session.add(
-                ConsentRecord(user_id=user.id, purpose=purpose, granted=granted, policy_version="1", source="privacy_centre", created_at=now)
+                ConsentRecord(
+                    user_id=user.id,
+                    purpose=purpose,
+                    granted=granted,
+                    policy_version="1",
+                    source="privacy_centre",
+                    created_at=now,
+                )
             )
             uow.flush()  # one at a time: db/text_guard.py fails on a batched multi-row INSERT (reported)
-        privacy_requests.record(uow, user.id, RequestKind.RECTIFICATION, now, status=RequestStatus.RECEIVED, detail=RECTIFICATION)
+        privacy_requests.record(
+            uow, user.id, RequestKind.RECTIFICATION, now, status=RequestStatus.RECEIVED, detail=RECTIFICATION
+        )
         withheld_key = f"u{user.id}/withheld-{made.id[:8]}.png"
         uow.session.add(
-            SafetyReview(public_id="rev" + made.id[:8], user_id=user.id, generation_id=made.id, blob_key=withheld_key, status="pending")
+            SafetyReview(
+                public_id="rev" + made.id[:8],
+                user_id=user.id,
+                generation_id=made.id,
+                blob_key=withheld_key,
+                status="pending",
+            )
         )
         uow.commit()
     c.withheld.put(withheld_key, upload, "image/png")
@@ -93,7 +118,11 @@ def scan_tables(c, user_id: int, needles: set[str]) -> list[str]:  # type: ignor
             for row in result:
                 for column, value in zip(columns, row, strict=True):
                     where = f"{table}.{column}={value!r}"[:200]
-                    if (column in USER_COLUMNS or (table, column) in user_fk_columns or (table, column) == ("users", "id")) and value == user_id:
+                    if (
+                        column in USER_COLUMNS
+                        or (table, column) in user_fk_columns
+                        or (table, column) == ("users", "id")
+                    ) and value == user_id:
                         found.append(where)
                     if not isinstance(value, (str, bytes, dict, list)):
                         continue
@@ -116,14 +145,24 @@ def scan_files(root: Path, needles: set[str]) -> list[str]:
 def test_erasure_leaves_no_trace(tmp_path, database_url, fal: FalServer, caplog) -> None:
     caplog.set_level(logging.DEBUG)
     clock = MovableClock()
-    c = fal_container(tmp_path, database_url, fal, clock, erasure_grace_days=0, fal_keep_payloads=True, admin_emails="boss@example.com")
+    c = fal_container(
+        tmp_path,
+        database_url,
+        fal,
+        clock,
+        erasure_grace_days=0,
+        fal_keep_payloads=True,
+        admin_emails="boss@example.com",
+    )
     admin = c.accounts.sign_in_local("boss@example.com").user
     user = build_user(c, fal, clock)
     c.admin.adjust_credits(admin, user.id, 3, "goodwill", c.billing.new_token())
     request_ids = {job.request_id for job in fal.jobs()}
     needles = {EMAIL, NAME, RECTIFICATION, COLLECTION, *PROMPTS} | words(EMAIL, NAME, COLLECTION, *PROMPTS)
     before = scan_tables(c, user.id, needles)
-    assert {EMAIL, NAME, RECTIFICATION, COLLECTION, *PROMPTS[:3]} <= {n for n in needles if any(repr(n) in f for f in before)}
+    assert {EMAIL, NAME, RECTIFICATION, COLLECTION, *PROMPTS[:3]} <= {
+        n for n in needles if any(repr(n) in f for f in before)
+    }
     fal.deleted_payloads.clear()  # the job runner asked at each job's end already; the erasure asks again
     erasures = erasure_service(c)
     reference = erasures.schedule(user, EMAIL).reference
@@ -137,7 +176,9 @@ def test_erasure_leaves_no_trace(tmp_path, database_url, fal: FalServer, caplog)
 
     assert scan_tables(c, user.id, needles) == []
     with c.db.reader() as uow:
-        kept = uow.session.execute(text("SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE u.role = 'erased'")).scalar()
+        kept = uow.session.execute(
+            text("SELECT count(*) FROM orders o JOIN users u ON u.id = o.user_id WHERE u.role = 'erased'")
+        ).scalar()
     assert kept == 1  # the order tax law keeps, on the tombstone
     if database_url.startswith("sqlite"):
         c.db.engine.dispose()
