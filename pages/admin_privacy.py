@@ -1,7 +1,7 @@
 """To be built (issue 19)."""
 
-from core.domain import Role
 from pages.components.guard import require_user
+from core.domain import Role
 
 require_user(Role.ADMIN)
 raise NotImplementedError("admin_privacy")

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages.components import (
-    privacy_consents,
-    privacy_erasure,
-    privacy_export,
-    privacy_holdings,
-    privacy_rectify,
-    privacy_reviews,
-)
+from pages.components import privacy_consents, privacy_erasure, privacy_export, privacy_holdings, privacy_rectify
+from pages.components import privacy_reviews
 from pages.components.guard import require_session
 
 signed_in = require_session()
