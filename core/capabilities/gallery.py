@@ -15,7 +15,7 @@ from core.web.media_routes import media_routes
 
 
 def gallery(c: Container) -> GalleryService:
-    return GalleryService(c.db, c.blobs, c.signer, c.settings.gallery_page_size)
+    return GalleryService(c.db, c.blobs, c.signer, c.settings.gallery_page_size, c.clock)
 
 
 def collections(c: Container) -> CollectionService:
