@@ -86,3 +86,15 @@ def test_every_blob_a_real_flow_writes_is_under_a_declared_prefix(tmp_path: Path
     keys = list(c.blobs.keys(""))
     assert len(keys) >= 6
     assert [key for key in keys if not any(key.startswith(prefix) for prefix in prefixes)] == []
+
+
+def test_the_readmes_privacy_table_is_the_map() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("privacy_map", Path(__file__).parents[2] / "docs" / "privacy_map.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = module.README.read_text()
+    assert module.section(readme) == module.table(), "run `python docs/privacy_map.py` to rewrite the README's table"
+    assert "user:erased" in readme and "tombstone" in readme  # the pseudonymised rows are listed, with why
