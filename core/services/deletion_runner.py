@@ -40,30 +40,38 @@ class DeletionRunner:
         self.db, self.blobs, self.withheld, self.engine, self.clock = db, blobs, withheld, engine, clock
 
     def run(self, batch: int = BATCH) -> int:
-        """Carry out the deletions due now; how many were done. Each outcome is its own short transaction."""
-        with self.db.reader() as uow:
-            due = uow.of(DeletionRepository).due(self.clock(), batch)
-        done = 0
-        for row in due:
-            assert row.id is not None
-            try:
-                self._carry_out(row)
-            except Exception as exc:  # noqa: BLE001 - any failure is retried; its type is all that is kept
-                error = type(exc).__name__
-                attempts = row.attempts + 1
-                log.warning("A %s deletion failed (attempt %d): %s; it will be retried", row.kind, attempts, error)
-                with self.db.uow() as uow:
-                    uow.of(DeletionAttemptRepository).failed(row.id, error, self.clock() + retry_delay(attempts))
-                    uow.commit()
-                continue
-            with self.db.uow() as uow:
-                uow.of(DeletionAttemptRepository).done(row.id)
+        """Carry out the deletions due now, a batch at a time until none is due; how many were done. Each
+        outcome is its own short transaction."""
+        done = failed = 0
+        while True:
+            with self.db.reader() as uow:
+                due = uow.of(DeletionRepository).due(self.clock(), batch)
+            carried_out = [row.id for row in due if row.id is not None and self._attempt(row)]
+            with self.db.uow() as uow:  # one short write for the whole batch's successes
+                uow.of(DeletionAttemptRepository).done(carried_out)
                 uow.commit()
-            done += 1
-        if len(due) > done:
+            done, failed = done + len(carried_out), failed + len(due) - len(carried_out)
+            if len(due) < batch:
+                break
+        if failed:
             owed = self.owed()
             log.warning("%d deletions still owed to other systems (%d failing)", owed.owed, owed.failing)
         return done
+
+    def _attempt(self, row: PendingDeletion) -> bool:
+        assert row.id is not None
+        try:
+            self._carry_out(row)
+        except Exception as exc:  # noqa: BLE001 - any failure is retried; its type is all that is kept
+            attempts = row.attempts + 1
+            log.warning("A %s deletion failed (attempt %d): %s; retried later", row.kind, attempts, type(exc).__name__)
+            with self.db.uow() as uow:
+                uow.of(DeletionAttemptRepository).failed(
+                    row.id, type(exc).__name__, self.clock() + retry_delay(attempts)
+                )
+                uow.commit()
+            return False
+        return True
 
     def owed(self) -> OwedDeletions:
         with self.db.reader() as uow:

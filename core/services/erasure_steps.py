@@ -5,7 +5,8 @@ or pseudonymised. Files and the engine's copies are deleted through the outbox, 
 from __future__ import annotations
 
 from core.personal_data import ErasureContext
-from core.services.deletion_outbox import DeletionKind, owe
+from core.services.deletion_outbox import DeletionKind
+from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.erasure_rows import ErasureRowRepository
 from db.repositories.erasures import ErasureRepository
 
@@ -34,17 +35,15 @@ def delete_collection_places(ctx: ErasureContext) -> int:
 def owe_image_files(ctx: ErasureContext) -> int:
     """Every file of the user's images, then a sweep of their whole prefix (a file no row names goes too)."""
     keys = _rows(ctx).image_keys(ctx.user_id)
-    for key in keys:
-        owe(ctx.uow, DeletionKind.BLOB, key, ctx.now, erasure=ctx.reference)
-    owe(ctx.uow, DeletionKind.BLOB, user_blob_prefix(ctx.user_id), ctx.now, erasure=ctx.reference)
+    targets = [*keys, user_blob_prefix(ctx.user_id)]
+    ctx.uow.of(DeletionAttemptRepository).add_many(DeletionKind.BLOB.value, targets, ctx.reference, ctx.now)
     return len(keys)
 
 
 def owe_engine_payloads(ctx: ErasureContext) -> int:
     """Ask the engine (fal.ai) to delete what it stored of each of the user's jobs."""
     request_ids = _rows(ctx).request_ids(ctx.user_id)
-    for request_id in request_ids:
-        owe(ctx.uow, DeletionKind.ENGINE, request_id, ctx.now, erasure=ctx.reference)
+    ctx.uow.of(DeletionAttemptRepository).add_many(DeletionKind.ENGINE.value, request_ids, ctx.reference, ctx.now)
     return len(request_ids)
 
 

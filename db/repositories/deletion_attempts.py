@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, insert, update
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
@@ -12,8 +12,19 @@ from db.tables import PendingDeletion
 
 
 class DeletionAttemptRepository(Repository):
-    def done(self, deletion_id: int) -> None:
-        self.session.execute(delete(PendingDeletion).where(col(PendingDeletion.id) == deletion_id))
+    def add_many(self, kind: str, targets: list[str], erasure: str, now: datetime) -> None:
+        """Owe many deletions in one statement (an erasure owes thousands of files)."""
+        if targets:
+            rows = [
+                {"kind": kind, "target": t, "erasure": erasure, "attempts": 0, "last_error": "",
+                 "next_attempt_at": now, "created_at": now}
+                for t in targets
+            ]  # fmt: skip
+            self.session.execute(insert(PendingDeletion), rows)
+
+    def done(self, deletion_ids: list[int]) -> None:
+        if deletion_ids:
+            self.session.execute(delete(PendingDeletion).where(col(PendingDeletion.id).in_(deletion_ids)))
 
     def failed(self, deletion_id: int, error: str, next_attempt_at: datetime) -> None:
         self.session.execute(
