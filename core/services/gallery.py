@@ -16,8 +16,8 @@ from core.errors import BlobNotFoundError, NotFoundError
 from core.image_previews import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
-from core.services.generation_views import generation_view, image_view
 from core.services.deletion_outbox import DeletionKind, owe
+from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs
 from core.signing import MediaSigner
 from db.repositories.job_erasure import JobErasureRepository
