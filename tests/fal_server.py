@@ -262,6 +262,7 @@ class FalServer(LocalHttpServer):
         self.requests: list[Received] = []
         self.cancels: list[str] = []
         self.deleted_payloads: list[str] = []
+        self.payload_delete_errors: list[int] = []  # statuses answered to the next payload deletions first
         self.webhooks_sent: list[tuple[str, int | None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------------------------
@@ -333,6 +334,7 @@ class FalServer(LocalHttpServer):
             self.requests.clear()
             self.cancels.clear()
             self.deleted_payloads.clear()
+            self.payload_delete_errors.clear()
             self.webhooks_sent.clear()
 
     # -- routing -----------------------------------------------------------------------------------------------
@@ -362,6 +364,8 @@ class FalServer(LocalHttpServer):
         payloads = _PAYLOADS_PATH.fullmatch(r.path)
         if payloads is not None and r.method == "DELETE":
             with self._lock:
+                if self.payload_delete_errors:
+                    return json_reply(self.payload_delete_errors.pop(0), {"detail": "scripted failure"})
                 self.deleted_payloads.append(payloads["id"])
             return json_reply(200, {"cdn_delete_results": []})
         media = _MEDIA_PATH.fullmatch(r.path)

@@ -4,7 +4,9 @@ deleting sign-in records past their retention."""
 from datetime import timedelta
 
 from core.container import Container
+from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask, hourly
+from core.services import erasure_steps
 from core.services.accounts import AccountService
 from core.services.local_sessions import LocalSessions
 from core.web.session_routes import session_routes
@@ -35,6 +37,42 @@ def local_sessions(c: Container) -> LocalSessions:
     )
 
 
+EMAIL_PROVIDER = "the email provider: the address"
+PERSONAL_DATA = (
+    PersonalData(
+        "table:sign_ins",
+        Category.SIGN_INS,
+        "When and from which browser and network (/24) you signed in",
+        "sign_ins.csv",
+        OnErasure.DELETE,
+        70,
+        delete_rows("sign_ins"),
+        count_rows("sign_ins"),
+    ),
+    PersonalData(
+        "table:user_preferences",
+        Category.SETTINGS,
+        "The model, shape and format the Generate page starts from",
+        "profile.json",
+        OnErasure.DELETE,
+        75,
+        delete_rows("user_preferences"),
+        count_rows("user_preferences"),
+    ),
+    PersonalData(
+        "table:users",
+        Category.ACCOUNT,
+        "Your email address, names, role and credit balance",
+        "profile.json",
+        OnErasure.DELETE,
+        1000,  # last: every row pointing at the account is gone by then (no ON DELETE: a forgotten one fails)
+        erasure_steps.delete_user,
+        count_rows("users", ("id",)),
+        processors=(EMAIL_PROVIDER,),
+        owner_columns=("id",),
+    ),
+)
+
 CAPABILITY = Capability(
     name="accounts",
     services={AccountService: accounts, LocalSessions: local_sessions},
@@ -47,4 +85,5 @@ CAPABILITY = Capability(
             "Deleted %d sign-in records past their retention",
         ),
     ),
+    personal_data=PERSONAL_DATA,
 )

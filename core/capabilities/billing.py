@@ -3,7 +3,9 @@ pending checkouts settled by asking their providers (a lost webhook still fulfil
 
 from core.billing_catalogue import load_offers
 from core.container import Container
+from core.personal_data import Category, OnErasure, PersonalData, count_rows
 from core.registry import Capability, PeriodicTask, hourly
+from core.services import erasure_steps
 from core.services.billing import BillingService
 from core.web.payment_webhooks import payment_webhook_routes
 
@@ -22,6 +24,48 @@ def billing(c: Container) -> BillingService:
     )
 
 
+PAYMENT = "Stripe and Creem: payment"
+TAX_REASON = "kept 10 years for tax law, with nothing that names you"
+PERSONAL_DATA = (
+    PersonalData(
+        "table:payment_events",
+        Category.PAYMENTS,
+        "The payment providers' messages about your orders",
+        "",
+        OnErasure.PSEUDONYMISE,
+        55,
+        erasure_steps.empty_payment_events,
+        reason="the providers' messages about your orders; what they changed is in orders.csv. On erasure their "
+        "content is emptied (it can hold an email), the fact that they came stays for tax law",
+        processors=(PAYMENT,),
+        owner_columns=(),  # linked through the orders' payment references
+    ),
+    PersonalData(
+        "table:orders",
+        Category.PAYMENTS,
+        "What you bought, when, for how much, through which provider",
+        "orders.csv",
+        OnErasure.PSEUDONYMISE,
+        60,
+        erasure_steps.move_orders,
+        count_rows("orders"),
+        reason=TAX_REASON,
+        processors=(PAYMENT,),
+    ),
+    PersonalData(
+        "table:plans",
+        Category.PAYMENTS,
+        "Your subscription plans and their renewals",
+        "orders.csv",
+        OnErasure.PSEUDONYMISE,
+        62,
+        erasure_steps.move_plans,
+        count_rows("plans"),
+        reason=TAX_REASON + " (a plan still running ends)",
+        processors=(PAYMENT,),
+    ),
+)
+
 CAPABILITY = Capability(
     name="billing",
     services={BillingService: billing},
@@ -37,4 +81,5 @@ CAPABILITY = Capability(
             "Settled %d pending checkouts by asking their providers",
         ),
     ),
+    personal_data=PERSONAL_DATA,
 )

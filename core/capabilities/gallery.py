@@ -2,7 +2,9 @@
 older images' loading placeholders."""
 
 from core.container import Container
+from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask, hourly
+from core.services import erasure_steps
 from core.services.collections import CollectionService
 from core.services.gallery import GalleryService
 from core.services.history_export import HistoryExportService
@@ -13,7 +15,7 @@ from core.web.media_routes import media_routes
 
 
 def gallery(c: Container) -> GalleryService:
-    return GalleryService(c.db, c.blobs, c.signer, c.settings.gallery_page_size)
+    return GalleryService(c.db, c.blobs, c.signer, c.settings.gallery_page_size, c.clock)
 
 
 def collections(c: Container) -> CollectionService:
@@ -27,6 +29,40 @@ def media(c: Container) -> MediaService:
 def exports(c: Container) -> HistoryExportService:
     return HistoryExportService(c.db, c.blobs, ExportSigner(c.media_secret, c.clock), c.clock)
 
+
+FAL = "fal.ai: prompts and images only"
+PERSONAL_DATA = (
+    PersonalData(
+        "table:collection_images",
+        Category.CREATIONS,
+        "Which of your images each collection holds",
+        "profile.json",
+        OnErasure.DELETE,
+        10,
+        erasure_steps.delete_collection_places,
+        owner_columns=(),  # owned through the collection and the image
+    ),
+    PersonalData(
+        "table:collections",
+        Category.CREATIONS,
+        "Your collections' names",
+        "profile.json",
+        OnErasure.DELETE,
+        12,
+        delete_rows("collections"),
+        count_rows("collections"),
+    ),
+    PersonalData(
+        erasure_steps.USER_BLOBS,
+        Category.CREATIONS,
+        "Your images' files: originals, previews and thumbnails",
+        "images/",
+        OnErasure.DELETE,
+        30,
+        erasure_steps.owe_image_files,
+        processors=(FAL,),
+    ),
+)
 
 CAPABILITY = Capability(
     name="gallery",
@@ -45,4 +81,5 @@ CAPABILITY = Capability(
             "Gave %d older images their loading placeholder",
         ),
     ),
+    personal_data=PERSONAL_DATA,
 )

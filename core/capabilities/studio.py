@@ -2,7 +2,9 @@
 and finishing or releasing every job still in flight (a closed tab or a restarted server loses nothing)."""
 
 from core.container import Container
+from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask
+from core.services import erasure_steps
 from core.services.generation import GenerationService
 from core.services.jobs import JobRunner
 from core.web.fal_webhook import fal_webhook_routes
@@ -39,6 +41,65 @@ def generation(c: Container) -> GenerationService:
     )
 
 
+FAL = "fal.ai: prompts and images only"
+PERSONAL_DATA = (
+    PersonalData(
+        "engine:payloads",
+        Category.CREATIONS,
+        "fal.ai's stored copies of your jobs' prompts and images (only when payloads are kept)",
+        "",
+        OnErasure.DELETE,
+        32,
+        erasure_steps.owe_engine_payloads,
+        reason="fal.ai's copies of your prompts and images, deleted at fal.ai; the originals are in the export",
+        processors=(FAL,),
+    ),
+    PersonalData(
+        "table:generation_search",
+        Category.CREATIONS,
+        "The search index of your prompts",
+        "",
+        OnErasure.DELETE,
+        34,
+        erasure_steps.hide_from_search,
+        reason="a copy of your prompts for search; the prompts themselves are in generations.json",
+        owner_columns=("owner",),
+    ),
+    PersonalData(
+        "table:generation_inputs",
+        Category.CREATIONS,
+        "Which images each edit or combination started from",
+        "generations.json, generations.csv",
+        OnErasure.DELETE,
+        36,
+        erasure_steps.delete_job_inputs,
+        processors=(FAL,),
+        owner_columns=(),  # owned through the job
+    ),
+    PersonalData(
+        "table:images",
+        Category.CREATIONS,
+        "Your images: sizes, seeds, favourites and where their files are",
+        "generations.json, generations.csv, images/",
+        OnErasure.DELETE,
+        40,
+        delete_rows("images"),
+        count_rows("images"),
+        processors=(FAL,),
+    ),
+    PersonalData(
+        "table:generations",
+        Category.CREATIONS,
+        "Your jobs: prompts, models, settings, cost and outcome",
+        "generations.json, generations.csv",
+        OnErasure.DELETE,
+        45,
+        delete_rows("generations"),
+        count_rows("generations"),
+        processors=(FAL,),
+    ),
+)
+
 CAPABILITY = Capability(
     name="studio",
     services={JobRunner: jobs, GenerationService: generation},
@@ -50,4 +111,5 @@ CAPABILITY = Capability(
             lambda c: c.jobs.reconcile(),
         ),
     ),
+    personal_data=PERSONAL_DATA,
 )

@@ -9,15 +9,18 @@ from dataclasses import dataclass, replace
 
 from PIL import Image as PILImage
 
+from core.clock import Clock, utc_now
 from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView
 from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery
 from core.errors import BlobNotFoundError, NotFoundError
 from core.image_previews import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
+from core.services.deletion_outbox import DeletionKind, owe
 from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs
 from core.signing import MediaSigner
+from db.repositories.job_erasure import JobErasureRepository
 from db.tables import Image
 from db.uow import Database, UnitOfWork
 
@@ -75,8 +78,10 @@ class GalleryGrid:
 
 
 class GalleryService:
-    def __init__(self, db: Database, blobs: BlobStore, signer: MediaSigner, page_size: int) -> None:
-        self.db, self.blobs, self.signer = db, blobs, signer
+    def __init__(
+        self, db: Database, blobs: BlobStore, signer: MediaSigner, page_size: int, clock: Clock = utc_now
+    ) -> None:
+        self.db, self.blobs, self.signer, self.clock = db, blobs, signer, clock
         self.page_size = page_size  # the default; a query may ask for another
 
     def size_of(self, query: GalleryQuery) -> int:
@@ -174,20 +179,34 @@ class GalleryService:
             collection_ids=frozenset(uow.collections.holding(user.id, image_id)),
         )
 
-    def delete(self, user: UserView, image_id: int) -> None:
-        """Remove the image and its files. The generation record stays, so the history is intact."""
-        if self.delete_many(user, [image_id]) == 0:
+    def delete(self, user: UserView, image_id: int, *, how_made: bool = False) -> None:
+        """Remove the image and its files. The job's record stays in the history unless `how_made`."""
+        if self.delete_many(user, [image_id], how_made=how_made) == 0:
             raise NotFoundError("That image is not in your gallery.")
 
-    def delete_many(self, user: UserView, image_ids: Sequence[int]) -> int:
+    def delete_many(self, user: UserView, image_ids: Sequence[int], *, how_made: bool = False) -> int:
         """Remove those of the images that are the user's, with their files and collection places; how many.
-        An id that is gone already (another tab) or not theirs is passed over."""
+        An id that is gone already (another tab) or not theirs is passed over. A job left with no image leaves
+        the search index; `how_made` also removes the jobs' prompts and settings (from every image of the job).
+        The files are owed to the outbox in the same transaction, so a crash after the commit loses none."""
+        now = self.clock()
         with self.db.uow() as uow:
             images = list(uow.images.owned(user.id, image_ids))
             for image in images:
                 uow.images.delete(image)
+                for key in (image.blob_key, image.thumb_key, image.preview_key):
+                    if key:
+                        owe(uow, DeletionKind.BLOB, key, now)
+            jobs = uow.of(JobErasureRepository)
+            job_ids = {image.generation_id for image in images if image.generation_id}
+            empty = jobs.without_images(job_ids)
+            jobs.hide_from_search(empty)
+            for job_id in sorted(job_ids) if how_made else ():
+                request_id = jobs.forget(user.id, job_id, has_images=job_id not in empty)
+                if request_id:
+                    owe(uow, DeletionKind.ENGINE, request_id, now)
             uow.commit()
-        delete_blobs(self.blobs, images)  # after the commit: a failed commit keeps the files
+        delete_blobs(self.blobs, images)  # at once, after the commit; the outbox is the backstop
         return len(images)
 
     def matching_ids(self, user: UserView, gallery_filter: GalleryFilter) -> list[int]:

@@ -117,16 +117,21 @@ class UserRepository(Repository):
         self.session.flush()
 
 
+# An erased account's tombstone (db/repositories/erasure_rows.py) holds only the orders tax law keeps: no person.
+_PEOPLE = col(User.role) != "erased"
+
+
 def _matching(text: str) -> list[ColumnElement[bool]]:
     if not text:
-        return []
+        return [_PEOPLE]
     pattern = f"%{_escape_like(text.lower())}%"
     return [
+        _PEOPLE,
         or_(
             func.lower(User.email).like(pattern, escape="\\"),
             func.lower(User.display_name).like(pattern, escape="\\"),
             func.lower(User.provider_name).like(pattern, escape="\\"),
-        )
+        ),
     ]
 
 

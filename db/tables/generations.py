@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import true as sa_true
 from sqlmodel import Field, SQLModel
 
 from db.tables.base import NEVER_REUSE_IDS, utcnow
@@ -51,6 +52,9 @@ class Generation(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     finished_at: datetime | None = None
+    # False once no image of the job is left (or its account is being erased): its prompt leaves the search
+    # index (migration 0008: the SQLite trigger, the PostgreSQL generated column).
+    searchable: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
 
 
 class GenerationInput(SQLModel, table=True):

@@ -22,6 +22,11 @@ SELECTING = "gallery.selecting"
 SELECTED = "gallery.selected"  # list of image ids, in the order picked
 ALL_OF = "gallery.selected_all_of"  # the filter whose every match is selected ("Select all N matching")
 CONFIRM = "gallery.bulk.confirm_delete"
+HOW_MADE = "Also delete how it was made (prompt and settings)"
+HOW_MADE_HELP = (
+    "The prompt and settings of each image's job go too, and fal.ai is asked to forget the job. Images of the "
+    "same job that you keep share its prompt: it is removed from them too. Your credits history is unchanged."
+)
 TARGET = "gallery.bulk.collection"
 
 
@@ -155,11 +160,16 @@ def _star(user: UserView, ids: list[int], favourite: bool) -> None:
 def _confirm_delete(user: UserView, ids: list[int]) -> None:
     st.warning(
         f"Delete {plural(len(ids), 'image')} for good? Their files are removed; the record of how they were "
-        "made stays in your history."
+        "made stays in your history unless you tick below."
+    )
+    how_made = st.checkbox(
+        HOW_MADE,
+        key="gallery.bulk.delete_how_made",
+        help=HOW_MADE_HELP,
     )
     yes, no = st.columns(2)
     if yes.button(f"Yes, delete {plural(len(ids), 'image')}", key="gallery.bulk.delete_yes", type="primary"):
-        deleted = app_container().gallery.delete_many(user, ids)
+        deleted = app_container().gallery.delete_many(user, ids, how_made=how_made)
         set_selected([])
         flash(f"Deleted {plural(deleted, 'image')}.")
         st.rerun()

@@ -22,9 +22,10 @@ from core.domain import Role, SignedIn, UserView
 from core.domain.url_params import SIGN_IN
 from core.errors import SessionEndedError, ValidationError
 from core.identity import ClientInfo, client_info, identity_from_claims
+from core.services.erasure import ErasureService
 from core.services.local_sessions import COOKIE
 from core.web.session_routes import COOKIE_SCRIPT_PATH
-from pages.components.flash import show_flash
+from pages.components.flash import flash, show_flash
 from pages.components.frame import environment_badge, sidebar, styles
 from pages.components.safe_text import escape_markdown
 
@@ -83,11 +84,29 @@ def require_session(role: Role = Role.USER) -> SignedIn:
     if sidebar(signed_in.user):
         sign_out(signed_in.session_key)
     show_flash()
+    _erasure_notice(signed_in.user)
     if not signed_in.user.has_role(role):
         st.title("Not available")
         st.error(f"This page is for {ROLE_NAMES.get(role, role.value)}.", icon=":material/lock:")
         st.stop()
     return signed_in
+
+
+def _erasure_notice(user: UserView) -> None:
+    """Signed in during the grace period of the account's erasure: every page says so and offers the way back,
+    without blocking anything else (using the app does not cancel it; only this button does)."""
+    service = app_container().of(ErasureService)
+    scheduled = service.scheduled(user)
+    if scheduled is None or scheduled.running:
+        return
+    notice, keep = st.columns([3, 1], vertical_alignment="center")
+    notice.warning(
+        f"Your account is scheduled for deletion on {scheduled.erase_after:%d %B %Y}.", icon=":material/event_busy:"
+    )
+    if keep.button("Keep my account", key="guard.keep_account", icon=":material/undo:", width="stretch"):
+        service.cancel(user)
+        flash("Your account is kept: the deletion is canceled.")
+        st.rerun()
 
 
 def oidc() -> bool:

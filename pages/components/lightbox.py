@@ -25,7 +25,9 @@ from pages.components.image_grid import GridItem, image_grid
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
-CONFIRM_KEY = "gallery.confirm_delete"  # the image whose deletion waits for a "Yes"
+CONFIRM_KEY = "gallery.confirm_delete"
+HOW_MADE = "Also delete how it was made (prompt and settings)"
+HOW_MADE_HELP = "The job's prompt and settings go too, and fal.ai is asked to forget the job. Your credits history is unchanged."  # the image whose deletion waits for a "Yes"
 GENERATE_PAGE = "pages/generate.py"
 # A search match: the brand's terracotta, translucent, so the text keeps its theme colour (as in the grid).
 MARK_STYLE = "background:rgba(196,98,64,.3);color:inherit;font-weight:600;border-radius:2px;padding:0 1px"
@@ -253,12 +255,16 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
         )
         return
     st.warning(
-        "Delete this image for good? Its files are removed; the record of how it was made stays in your history."
+        "Delete this image for good? Its files are removed; the record of how it was made stays in your history "
+        "unless you tick below."
     )
+    how_made = generation is not None and st.checkbox(HOW_MADE, key="gallery.delete_how_made", help=HOW_MADE_HELP)
+    if how_made and generation is not None and generation.num_images > 1:
+        st.caption("The other images of this job share its prompt: it is removed from them too.")
     yes, no = st.columns(2)
     if yes.button("Yes, delete", key="gallery.delete_yes", type="primary", width="stretch"):
         try:
-            app_container().gallery.delete(user, image.id)
+            app_container().gallery.delete(user, image.id, how_made=how_made)
             flash("Image deleted.")
         except NotFoundError:  # deleted in another tab in the meantime: the outcome is the same
             flash("This image had already been deleted.")

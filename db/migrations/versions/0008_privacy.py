@@ -46,6 +46,25 @@ POSTGRES_AUDIT = [
     "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
     "FOR EACH ROW EXECUTE FUNCTION audit_log_pseudonymise_only()",
 ]
+# A job whose images are all deleted (or whose account is being erased) leaves the search index: its prompt must
+# no longer be findable. SQLite: a trigger deletes its FTS5 row; PostgreSQL: the generated column is empty.
+SQLITE_SEARCH = [
+    "CREATE TRIGGER generations_search_hide AFTER UPDATE OF searchable ON generations "
+    "WHEN new.searchable = 0 BEGIN DELETE FROM generation_search WHERE generation_id = old.id; END",
+]
+POSTGRES_SEARCH = [
+    "DROP INDEX ix_generations_search",
+    "ALTER TABLE generations DROP COLUMN search",
+    "ALTER TABLE generations ADD COLUMN search tsvector GENERATED ALWAYS AS "
+    "(CASE WHEN searchable THEN to_tsvector('simple', prompt) ELSE ''::tsvector END) STORED",
+    "CREATE INDEX ix_generations_search ON generations USING gin (search)",
+]
+POSTGRES_SEARCH_DOWN = [
+    "DROP INDEX ix_generations_search",
+    "ALTER TABLE generations DROP COLUMN search",
+    "ALTER TABLE generations ADD COLUMN search tsvector GENERATED ALWAYS AS (to_tsvector('simple', prompt)) STORED",
+    "CREATE INDEX ix_generations_search ON generations USING gin (search)",
+]
 
 
 def upgrade() -> None:
@@ -129,9 +148,24 @@ def upgrade() -> None:
     op.create_index("ix_safety_reviews_status_id", "safety_reviews", ["status", "id"])
     for statement in SQLITE_AUDIT if op.get_bind().dialect.name == "sqlite" else POSTGRES_AUDIT:
         op.execute(statement)
+    # A plain ADD COLUMN, no batch rebuild: SQLite's FTS5 triggers on generations stay as they are.
+    op.add_column("generations", sa.Column("searchable", sa.Boolean(), nullable=False, server_default=sa.true()))
+    for statement in SQLITE_SEARCH if op.get_bind().dialect.name == "sqlite" else POSTGRES_SEARCH:
+        op.execute(statement)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER generations_search_hide")
+        op.execute(
+            "INSERT INTO generation_search (prompt, owner, generation_id) "
+            "SELECT prompt, 'u' || user_id, id FROM generations WHERE searchable = 0"
+        )
+        op.execute("ALTER TABLE generations DROP COLUMN searchable")  # native: a rebuild would drop the triggers
+    else:
+        for statement in POSTGRES_SEARCH_DOWN:
+            op.execute(statement)
+        op.drop_column("generations", "searchable")
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER audit_log_no_update")
         op.execute(

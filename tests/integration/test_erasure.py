@@ -1,0 +1,164 @@
+"""Account erasure, on SQLite and PostgreSQL: scheduling takes the account's address typed to confirm and can be
+canceled in the grace period; a grace of 0 erases at the next run of the loop; the account's sign-ins end; the
+receipt names no one and is given to whoever quotes its reference; kept orders sit on a tombstone no one can sign
+in as and that the admin list does not show; the audit log lets a name be cleared and nothing else."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from core.errors import NotFoundError, SessionEndedError, ValidationError
+from core.services.erasure import ErasureService
+from core.web.erasure_routes import erasure_routes, receipt_url
+from db.tables import PrivacyRequest
+from tests.factories import MovableClock, make_container, sign_up
+from tests.integration.erasure_support import erasure_service
+
+EMAIL = "erin.erasable@example.com"
+
+
+def container(tmp_path, database_url, grace_days: int = 7, clock=None):  # type: ignore[no-untyped-def]
+    return make_container(
+        tmp_path,
+        database_url,
+        clock=clock or MovableClock(),
+        erasure_grace_days=grace_days,
+        admin_emails="boss@example.com",
+    )
+
+
+def requests_of(c, reference: str) -> list[PrivacyRequest]:  # type: ignore[no-untyped-def]
+    with c.db.reader() as uow:
+        return list(uow.session.exec(select(PrivacyRequest).where(PrivacyRequest.artifact == reference)).all())
+
+
+def test_deleting_an_account_needs_its_address_typed_and_can_be_canceled_in_the_grace_period(
+    tmp_path, database_url
+) -> None:
+    clock = MovableClock()
+    c = container(tmp_path, database_url, clock=clock)
+    user = sign_up(c, EMAIL)
+    erasures = erasure_service(c)
+    with pytest.raises(ValidationError, match="erin.erasable@example.com"):
+        erasures.schedule(user, "someone.else@example.com")
+    assert erasures.scheduled(user) is None
+
+    scheduled = erasures.schedule(user, "  Erin.Erasable@EXAMPLE.com ")
+    assert (scheduled.erase_after - scheduled.requested_at).days == 7
+    assert erasures.schedule(user, EMAIL) == scheduled  # asking twice keeps the first date
+    clock.advance(days=6)
+    assert erasures.run_due() == 0
+    assert c.accounts.get(user.id) is not None
+
+    assert erasures.cancel(user) is True
+    assert erasures.scheduled(user) is None
+    clock.advance(days=2)
+    assert erasures.run_due() == 0
+    assert c.accounts.get(user.id) is not None  # kept
+    (request,) = requests_of(c, scheduled.reference)
+    assert (request.kind, request.status) == ("erasure", "canceled")
+    with pytest.raises(NotFoundError):
+        erasures.receipt(scheduled.reference)
+
+
+def test_a_grace_of_zero_erases_at_the_next_run_and_ends_every_sign_in(tmp_path, database_url) -> None:
+    c = container(tmp_path, database_url, grace_days=0)
+    user = sign_up(c, EMAIL)
+    session = c.accounts.sign_in_local(EMAIL).session_key
+    erasures = erasure_service(c)
+    scheduled = erasures.schedule(user, EMAIL)
+
+    assert erasures.run_due() == 1
+    assert c.accounts.get(user.id) is None
+    with pytest.raises(SessionEndedError):
+        c.accounts.resume_local(session)
+    receipt = erasures.receipt(scheduled.reference.lower())
+    assert receipt.finished and receipt.still_owed == 0
+    assert receipt.totals()["Database"] >= 3  # the account, its two sign-ins
+    assert EMAIL not in receipt.as_json() and json.loads(receipt.as_json())["reference"] == scheduled.reference
+    (request,) = requests_of(c, scheduled.reference)
+    assert (request.user_id, request.status) == (None, "completed")
+    assert erasures.run_due() == 0  # nothing left to do
+
+
+def test_the_receipt_route_gives_the_receipt_to_whoever_quotes_its_reference(tmp_path, database_url) -> None:
+    c = container(tmp_path, database_url, grace_days=0)
+    user = sign_up(c, EMAIL)
+    erasures = erasure_service(c)
+    reference = erasures.schedule(user, EMAIL).reference
+    erasures.run_due()
+    client = TestClient(Starlette(routes=erasure_routes(lambda: c)))
+
+    found = client.get(receipt_url(reference))
+    assert found.status_code == 200 and found.headers["cache-control"] == "no-store"
+    body = found.json()
+    assert body["reference"] == reference and body["status"] == "finished"
+    assert "erin" not in found.text.lower()
+    assert client.get(receipt_url("NOSUCHREFERENCE")).status_code == 404
+
+
+def test_kept_orders_sit_on_a_tombstone_nobody_can_sign_in_as_and_admins_do_not_see_as_a_person(
+    tmp_path, database_url
+) -> None:
+    c = container(tmp_path, database_url, grace_days=0)
+    admin = sign_up(c, "boss@example.com")
+    user = sign_up(c, EMAIL)
+    c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", c.billing.new_token())
+    before = {row.id for row in c.admin.users(admin).items}
+    erasures = erasure_service(c)
+    erasures.schedule(user, EMAIL)
+    erasures.run_due()
+
+    listed = c.admin.users(admin).items
+    assert {row.id for row in listed} == before - {user.id}
+    with c.db.reader() as uow:
+        tombstone = uow.session.execute(
+            text("SELECT id, email, issuer, role, balance FROM users WHERE role = 'erased'")
+        ).one()
+        orders = uow.session.execute(text("SELECT user_id FROM orders")).scalars().all()
+        ledger = uow.session.execute(
+            text(f"SELECT user_id, kind, delta FROM ledger_entries WHERE user_id <> {admin.id}")
+        ).all()
+    assert tombstone.email == "" and tombstone.issuer == "erased"
+    assert orders == [tombstone.id]
+    assert {(row.user_id, row.kind) for row in ledger} == {(tombstone.id, "purchase")}
+    assert tombstone.balance == sum(row.delta for row in ledger)  # the tombstone's books balance
+    with c.db.reader() as uow:  # no sign-in names it, and no identity provider has its issuer
+        assert uow.session.execute(text(f"SELECT count(*) FROM sign_ins WHERE user_id = {tombstone.id}")).scalar() == 0
+
+
+def test_the_audit_log_lets_a_name_be_cleared_and_nothing_else(tmp_path, database_url) -> None:
+    c = container(tmp_path, database_url, grace_days=0)
+    admin = sign_up(c, "boss@example.com")
+    user = sign_up(c, EMAIL)
+    c.admin.adjust_credits(admin, user.id, 5, "a goodwill gesture", c.billing.new_token())
+    erasures = erasure_service(c)
+    erasures.schedule(user, EMAIL)
+    erasures.run_due()
+    with c.db.reader() as uow:
+        rows = uow.session.execute(
+            text("SELECT actor_id, subject FROM audit_log WHERE action = 'credits.adjusted'")
+        ).all()
+    assert [(row.actor_id, row.subject) for row in rows] == [(admin.id, "user:erased")]
+
+    for change in (
+        "UPDATE audit_log SET subject = 'user:999'",
+        "UPDATE audit_log SET action = 'nothing.happened'",
+        "UPDATE audit_log SET actor_id = 999",
+        "DELETE FROM audit_log",
+    ):
+        with pytest.raises(Exception, match="append-only"), c.db.uow() as uow:
+            uow.session.execute(text(change))
+            uow.commit()
+
+
+def test_an_erasure_whose_service_is_asked_for_by_kind_is_the_registered_one(tmp_path, database_url) -> None:
+    c = container(tmp_path, database_url)
+    assert isinstance(c.of(ErasureService), ErasureService)
+    assert c.of(ErasureService) is erasure_service(c)
