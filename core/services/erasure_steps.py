@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from core.personal_data import ErasureContext
 from core.services.deletion_outbox import DeletionKind
+from db.repositories.audit_pseudonyms import AuditPseudonymRepository
 from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.erasure_rows import ErasureRowRepository
 from db.repositories.erasures import ErasureRepository
@@ -72,7 +73,7 @@ def move_plans(ctx: ErasureContext) -> int:
 
 
 def pseudonymise_audit(ctx: ErasureContext) -> int:
-    return _rows(ctx).pseudonymise_audit(ctx.user_id)
+    return ctx.uow.of(AuditPseudonymRepository).pseudonymise(ctx.user_id)
 
 
 def delete_user(ctx: ErasureContext) -> int:

@@ -1,6 +1,5 @@
 """The rows an account's erasure treats one by one: the tombstone account kept rows move to, the ledger, orders
-and plans tax law keeps (moved, so nothing names the person), payment events emptied, the audit log's names
-cleared, the job rows with what they point at, and the erasure's own privacy request set apart."""
+and plans tax law keeps (moved, so nothing names the person), payment events emptied, the job rows with what they point at, and the erasure's own privacy request set apart."""
 
 from __future__ import annotations
 
@@ -9,7 +8,6 @@ from sqlmodel import col, select
 
 from db.repositories.base import Repository
 from db.tables import (
-    AuditEntry,
     Collection,
     CollectionImage,
     Generation,
@@ -25,7 +23,6 @@ from db.tables import (
 
 ERASED_ISSUER = "erased"  # no identity provider has this issuer: a tombstone can never sign in
 ERASED_ROLE = "erased"
-ERASED_SUBJECT = "user:erased"  # what an audit row's "user:<id>" subject becomes (migration 0008 allows only this)
 TAX_KINDS = ("purchase", "clawback", "reinstate")  # ledger rows of a payment: kept for tax law
 
 
@@ -126,18 +123,6 @@ class ErasureRowRepository(Repository):
         self.session.flush()
         return _count(
             self.session.execute(update(Plan).where(col(Plan.user_id) == user_id).values(user_id=pseudonym_id))
-        )
-
-    # -- the audit log: append-only, but a name may be cleared ------------------------------------------------
-    def pseudonymise_audit(self, user_id: int) -> int:
-        subject = f"user:{user_id}"
-        touched = _count(
-            self.session.execute(
-                update(AuditEntry).where(col(AuditEntry.subject) == subject).values(subject=ERASED_SUBJECT)
-            )
-        )
-        return touched + _count(
-            self.session.execute(update(AuditEntry).where(col(AuditEntry.actor_id) == user_id).values(actor_id=None))
         )
 
     # -- the erasure's own request ------------------------------------------------------------------------------
