@@ -34,6 +34,12 @@ def _erase_withheld(ctx: ErasureContext) -> int:
     return len(keys)
 
 
+def _erase_reviews(ctx: ErasureContext) -> int:
+    """The user's reviews go; where the user was the staff member who decided others', their id is cleared."""
+    ctx.uow.of(SafetyReviewRepository).forget_reviewer(ctx.user_id)
+    return delete_rows("safety_reviews")(ctx)
+
+
 def _count_withheld(uow: UnitOfWork, user_id: int) -> int:
     return len(uow.of(SafetyReviewRepository).kept_keys(user_id))
 
@@ -68,7 +74,7 @@ CAPABILITY = Capability(
             export="generations.json",
             on_erasure=OnErasure.DELETE,
             step=11,
-            erase=delete_rows("safety_reviews"),
+            erase=_erase_reviews,
             count=count_rows("safety_reviews"),
         ),
     ),

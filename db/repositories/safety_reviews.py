@@ -71,6 +71,13 @@ class SafetyReviewRepository(Repository):
         query = select(SafetyReview.blob_key).where(SafetyReview.user_id == user_id, SafetyReview.blob_key != "")
         return list(self.session.exec(query).all())
 
+    def forget_reviewer(self, user_id: int) -> int:
+        """An erased staff member's name leaves the reviews they decided (the decisions stay, by no one)."""
+        result = self.session.execute(
+            update(SafetyReview).where(col(SafetyReview.reviewer_id) == user_id).values(reviewer_id=None)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
     def count(self, status: str) -> int:
         query = select(func.count()).select_from(SafetyReview).where(SafetyReview.status == status)
         return int(self.session.exec(query).one())

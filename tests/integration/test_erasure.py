@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from core.errors import NotFoundError, SessionEndedError, ValidationError
 from core.services.erasure import ErasureService
 from core.web.erasure_routes import erasure_routes, receipt_url
-from db.tables import PrivacyRequest
+from db.tables import AuditEntry, Generation, PrivacyRequest, SafetyReview
 from tests.factories import MovableClock, make_container, sign_up
 from tests.integration.erasure_support import erasure_service
 
@@ -162,3 +162,39 @@ def test_an_erasure_whose_service_is_asked_for_by_kind_is_the_registered_one(tmp
     c = container(tmp_path, database_url)
     assert isinstance(c.of(ErasureService), ErasureService)
     assert c.of(ErasureService) is erasure_service(c)
+
+
+def test_an_erased_staff_member_is_named_by_none_of_the_decisions_they_made(tmp_path, database_url) -> None:
+    """Staff decide other people's reviews and requests; erasing the staff member keeps those decisions (the
+    other users' records) and clears who made them."""
+    c = container(tmp_path, database_url, grace_days=0)
+    boss = c.accounts.sign_in_local("boss@example.com").user
+    bob = sign_up(c, "bob@example.com")
+    c.admin.adjust_credits(boss, bob.id, 5, "Goodwill", "boss-5")
+    with c.db.uow() as uow:
+        job = Generation(
+            id="f" * 32, user_id=bob.id, kind="text_to_image", status="completed", prompt="a cat", model="m",
+            aspect_ratio="1:1", seed=1, num_images=1, output_format="png", cost=1,
+        )  # fmt: skip
+        uow.session.add(job)
+        uow.flush()
+        uow.session.add(
+            SafetyReview(
+                public_id="r" * 32, user_id=bob.id, generation_id=job.id, status="blocked", reviewer_id=boss.id
+            )
+        )
+        uow.session.add(
+            PrivacyRequest(reference="REQ1", user_id=bob.id, kind="other", status="completed", handler_id=boss.id)
+        )
+        uow.commit()
+
+    erasure_service(c).schedule(boss, "boss@example.com")
+    assert erasure_service(c).run_due() == 1
+
+    with c.db.reader() as uow:
+        review = uow.session.exec(select(SafetyReview)).one()
+        request = uow.session.exec(select(PrivacyRequest).where(PrivacyRequest.reference == "REQ1")).one()
+        actors = {row.actor_id for row in uow.session.exec(select(AuditEntry)).all()}
+    assert (review.status, review.reviewer_id, review.user_id) == ("blocked", None, bob.id)
+    assert (request.status, request.handler_id, request.user_id) == ("completed", None, bob.id)
+    assert boss.id not in actors
