@@ -4,7 +4,7 @@ deleting sign-in records past their retention."""
 from datetime import timedelta
 
 from core.container import Container
-from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
+from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask, hourly
 from core.services import erasure_steps
 from core.services.accounts import AccountService
@@ -38,6 +38,15 @@ def local_sessions(c: Container) -> LocalSessions:
 
 
 EMAIL_PROVIDER = "the email provider: the address"
+# A sign-in provider's cookie (Streamlit's) lives at most this long: an erased account's sign-ins are refused until then.
+PROVIDER_COOKIE_DAYS = 30
+
+
+def _erase_sign_ins(ctx: ErasureContext) -> int:
+    """The sign-ins go; their digests stay until the provider's cookie they stand for has expired, so that cookie
+    says "this account was deleted" instead of quietly making a new account (core/services/accounts.py)."""
+    ctx.uow.sign_ins.end_for_good(ctx.user_id, timedelta(days=PROVIDER_COOKIE_DAYS), ctx.now)
+    return delete_rows("sign_ins")(ctx)
 PERSONAL_DATA = (
     PersonalData(
         "table:sign_ins",
@@ -46,7 +55,7 @@ PERSONAL_DATA = (
         "sign_ins.csv",
         OnErasure.DELETE,
         70,
-        delete_rows("sign_ins"),
+        _erase_sign_ins,
         count_rows("sign_ins"),
     ),
     PersonalData(

@@ -27,6 +27,7 @@ from db.uow import Database, UnitOfWork
 
 EMAIL_ADDRESS = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 RECENT_SIGN_INS = 20
+ERASED = "This account was deleted at your request. Sign in again to start a new, empty account."
 
 
 class AccountService:
@@ -101,6 +102,8 @@ class AccountService:
                 found = uow.sign_ins.by_key(identity.session_key)
                 if found is not None:
                     return SignedIn(_still_valid(uow, found), identity.session_key)
+                if uow.sign_ins.ended_for_good(identity.session_key, self.clock()):
+                    raise SessionEndedError("erased", ERASED)
             try:
                 return self._record_sign_in(identity, client)
             except DuplicateKeyError:
@@ -193,6 +196,7 @@ class AccountService:
         """Delete sign-in records past their retention; the background loop calls this."""
         with self.db.uow() as uow:
             removed = uow.sign_ins.delete_older_than(self.clock() - self.sign_in_retention)
+            uow.sign_ins.forget_ended(self.clock())
             uow.commit()
         return removed
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
-from db.tables import SignIn
+from db.tables import EndedSession, SignIn
 
 
 class SignInRepository(Repository):
@@ -70,4 +70,20 @@ class SignInRepository(Repository):
 
     def delete_older_than(self, cutoff: datetime) -> int:
         result = self.session.execute(delete(SignIn).where(col(SignIn.created_at) < cutoff))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    def end_for_good(self, user_id: int, max_age: timedelta, now: datetime) -> None:
+        """Remember the digests of the user's sign-ins still within their age, before the account's rows go."""
+        for key, issued_at in self.session.exec(
+            select(SignIn.session_key, SignIn.issued_at).where(SignIn.user_id == user_id)
+        ).all():
+            if issued_at + max_age > now and self.session.get(EndedSession, key) is None:
+                self.session.add(EndedSession(session_key=key, until=issued_at + max_age))
+
+    def ended_for_good(self, session_key: str, now: datetime) -> bool:
+        found = self.session.get(EndedSession, session_key)
+        return found is not None and found.until > now
+
+    def forget_ended(self, now: datetime) -> int:
+        result = self.session.execute(delete(EndedSession).where(col(EndedSession.until) <= now))
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from db.tables.collections import Collection, CollectionImage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
-from db.tables.users import SignIn, User, UserPreferences
+from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
     "NEVER_REUSE_IDS",
@@ -15,6 +15,7 @@ __all__ = [
     "Collection",
     "CollectionImage",
     "ConsentRecord",
+    "EndedSession",
     "Erasure",
     "Generation",
     "GenerationInput",

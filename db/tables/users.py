@@ -67,3 +67,13 @@ class UserPreferences(SQLModel, table=True):
     output_format: str = Field(default="jpeg", max_length=10)
     num_images: int = 1
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class EndedSession(SQLModel, table=True):
+    """A sign-in of an erased account, by its digest only, kept until the token it stands for has expired: the
+    provider's cookie outlives the account, and must not quietly sign its holder up again."""
+
+    __tablename__ = "ended_sessions"
+
+    session_key: str = Field(primary_key=True, max_length=64)  # a digest of the token's identity, never the token
+    until: datetime = Field(index=True)

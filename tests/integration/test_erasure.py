@@ -6,6 +6,7 @@ in as and that the admin list does not show; the audit log lets a name be cleare
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import text
@@ -14,9 +15,10 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core.errors import NotFoundError, SessionEndedError, ValidationError
+from core.identity import NO_CLIENT, Identity, session_key
 from core.services.erasure import ErasureService
 from core.web.erasure_routes import erasure_routes, receipt_url
-from db.tables import AuditEntry, Generation, PrivacyRequest, SafetyReview
+from db.tables import AuditEntry, EndedSession, Generation, PrivacyRequest, SafetyReview
 from tests.factories import MovableClock, make_container, sign_up
 from tests.integration.erasure_support import erasure_service
 
@@ -198,3 +200,35 @@ def test_an_erased_staff_member_is_named_by_none_of_the_decisions_they_made(tmp_
     assert (review.status, review.reviewer_id, review.user_id) == ("blocked", None, bob.id)
     assert (request.status, request.handler_id, request.user_id) == ("completed", None, bob.id)
     assert boss.id not in actors
+
+
+def test_the_providers_cookie_of_an_erased_account_says_so_and_a_new_sign_in_starts_a_new_account(
+    tmp_path, database_url
+) -> None:
+    """Streamlit's sign-in cookie outlives the account: the next page run must not quietly sign its holder up
+    again, but say the account was deleted; signing in again (a new token) makes a new, empty account."""
+    clock = MovableClock()
+    c = container(tmp_path, database_url, grace_days=0, clock=clock)
+
+    def token(issued: datetime) -> Identity:
+        return Identity(
+            issuer="https://idp.example.test", subject="erin-42", email=EMAIL, email_verified=True, name="Erin",
+            picture="", issued_at=issued,
+            session_key=session_key("https://idp.example.test", "erin-42", issued.isoformat()),
+        )  # fmt: skip
+
+    old = token(clock())
+    erin = c.accounts.resume(old, NO_CLIENT).user
+    erasure_service(c).schedule(erin, EMAIL)
+    assert erasure_service(c).run_due() == 1
+
+    with pytest.raises(SessionEndedError, match="deleted at your request") as ended:
+        c.accounts.resume(old, NO_CLIENT)
+    assert ended.value.reason == "erased"
+    clock.advance(minutes=1)
+    fresh = c.accounts.resume(token(clock()), NO_CLIENT).user
+    assert fresh.id != erin.id and c.credits.balance(fresh) == c.settings.starter_credits
+    clock.advance(days=31)
+    assert c.accounts.sweep_sign_ins() >= 0
+    with c.db.reader() as uow:
+        assert uow.session.exec(select(EndedSession)).all() == []  # kept only while the old cookie could live

@@ -80,6 +80,7 @@ MACHINE_TEXT = {
     "ledger_entries.idempotency_key": "made by the code from ids and tokens",
     "sign_ins.session_key": "a digest",
     "sign_ins.handoff_digest": "a digest",
+    "ended_sessions.session_key": "a digest",
     "user_preferences.model": "a catalogue model id (save_preferences)",
     "user_preferences.aspect_ratio": "one of ASPECT_RATIOS",
     "user_preferences.output_format": "one of OUTPUT_FORMATS",

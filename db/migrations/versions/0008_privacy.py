@@ -114,6 +114,12 @@ def upgrade() -> None:
     )
     op.create_index("ix_erasures_status_erase_after", "erasures", ["status", "erase_after"])
     op.create_table(
+        "ended_sessions",
+        sa.Column("session_key", String(length=64), primary_key=True),
+        sa.Column("until", UTCDateTime(), nullable=False),
+    )
+    op.create_index("ix_ended_sessions_until", "ended_sessions", ["until"])
+    op.create_table(
         "deletion_outbox",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("kind", String(length=20), nullable=False),
@@ -179,5 +185,5 @@ def downgrade() -> None:
             "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
             "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()"
         )
-    for table in ("safety_reviews", "deletion_outbox", "erasures", "privacy_requests", "consents"):
+    for table in ("safety_reviews", "deletion_outbox", "ended_sessions", "erasures", "privacy_requests", "consents"):
         op.drop_table(table)
