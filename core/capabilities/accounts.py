@@ -47,6 +47,8 @@ def _erase_sign_ins(ctx: ErasureContext) -> int:
     says "this account was deleted" instead of quietly making a new account (core/services/accounts.py)."""
     ctx.uow.sign_ins.end_for_good(ctx.user_id, timedelta(days=PROVIDER_COOKIE_DAYS), ctx.now)
     return delete_rows("sign_ins")(ctx)
+
+
 PERSONAL_DATA = (
     PersonalData(
         "table:sign_ins",

@@ -61,7 +61,7 @@ PERSONAL_DATA = (
         62,
         erasure_steps.move_plans,
         count_rows("plans"),
-        reason=TAX_REASON + " (a plan still running ends)",
+        reason=TAX_REASON + " (a plan still running ends, and is canceled at its provider)",
         processors=(PAYMENT,),
     ),
 )

@@ -16,7 +16,7 @@ OUTBOX_SECONDS = 30.0
 
 
 def deletion_runner(c: Container) -> DeletionRunner:
-    return DeletionRunner(c.db, c.blobs, c.withheld, c.engine, c.clock)
+    return DeletionRunner(c.db, c.blobs, c.withheld, c.engine, c.clock, c.payments)
 
 
 def erasure(c: Container) -> ErasureService:

@@ -1,4 +1,5 @@
-"""Deletions owed to other systems (a blob in a store, an engine's stored payloads of a job): written to the outbox
+"""Deletions owed to other systems (a blob in a store, an engine's stored payloads of a job, an erased account's
+subscription at its payment provider): written to the outbox
 in the same transaction as the rows that named them are deleted, so a crash loses none, and carried out by the
 background loop, retried until done."""
 
@@ -15,6 +16,7 @@ class DeletionKind(StrEnum):
     BLOB = "blob"  # a key in the media store
     WITHHELD = "withheld"  # a key in the withheld store (images the safety check withheld)
     ENGINE = "engine"  # an engine's request id: ask the engine to delete what it kept of that job
+    SUBSCRIPTION = "subscription"  # "<provider>:<subscription ref>": a running plan of an erased account, canceled
 
 
 def owe(uow: UnitOfWork, kind: DeletionKind, target: str, now: datetime, erasure: str = "") -> None:

@@ -7,11 +7,13 @@ are still owed."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
 from core.clock import Clock
-from core.ports import BlobStore, ImageEngine
+from core.errors import ConfigurationError
+from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.services.deletion_outbox import DeletionKind
 from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.deletions import DeletionRepository
@@ -36,8 +38,17 @@ class OwedDeletions:
 
 
 class DeletionRunner:
-    def __init__(self, db: Database, blobs: BlobStore, withheld: BlobStore, engine: ImageEngine, clock: Clock) -> None:
+    def __init__(
+        self,
+        db: Database,
+        blobs: BlobStore,
+        withheld: BlobStore,
+        engine: ImageEngine,
+        clock: Clock,
+        payments: Mapping[str, PaymentProvider] | None = None,
+    ) -> None:
         self.db, self.blobs, self.withheld, self.engine, self.clock = db, blobs, withheld, engine, clock
+        self.payments = dict(payments or {})
 
     def run(self, batch: int = BATCH) -> int:
         """Carry out the deletions due now, a batch at a time until none is due; how many were done. Each
@@ -82,6 +93,12 @@ class DeletionRunner:
         kind = DeletionKind(row.kind)
         if kind is DeletionKind.ENGINE:
             self.engine.forget(row.target)
+            return
+        if kind is DeletionKind.SUBSCRIPTION:
+            provider, subscription = row.target.split(":", 1)
+            if provider not in self.payments:
+                raise ConfigurationError("The plan's payment provider is not configured")  # owed until it is
+            self.payments[provider].cancel_plan(subscription)
             return
         store = self.blobs if kind is DeletionKind.BLOB else self.withheld
         # A target ending in "/" is a prefix: every file under it (a user's whole folder on erasure).

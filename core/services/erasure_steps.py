@@ -5,7 +5,7 @@ or pseudonymised. Files and the engine's copies are deleted through the outbox, 
 from __future__ import annotations
 
 from core.personal_data import ErasureContext
-from core.services.deletion_outbox import DeletionKind
+from core.services.deletion_outbox import DeletionKind, owe
 from db.repositories.audit_pseudonyms import AuditPseudonymRepository
 from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.erasure_rows import ErasureRowRepository
@@ -69,7 +69,12 @@ def move_orders(ctx: ErasureContext) -> int:
 
 
 def move_plans(ctx: ErasureContext) -> int:
-    return _rows(ctx).move_plans(ctx.user_id, ctx.pseudonym_id)
+    """Plans move to the tombstone and end; a plan still running is canceled at its provider, through the outbox
+    (no network call inside the transaction), so nobody is charged for an account that is gone."""
+    moved, running = _rows(ctx).move_plans(ctx.user_id, ctx.pseudonym_id)
+    for provider, subscription in running:
+        owe(ctx.uow, DeletionKind.SUBSCRIPTION, f"{provider}:{subscription}", ctx.now, ctx.reference)
+    return moved
 
 
 def pseudonymise_audit(ctx: ErasureContext) -> int:

@@ -115,15 +115,17 @@ class ErasureRowRepository(Repository):
         query = update(Order).where(col(Order.user_id) == user_id).values(user_id=pseudonym_id, checkout_url=None)
         return _count(self.session.execute(query))
 
-    def move_plans(self, user_id: int, pseudonym_id: int) -> int:
-        """Plans move, and end: nobody is left to renew them for."""
+    def move_plans(self, user_id: int, pseudonym_id: int) -> tuple[int, list[tuple[str, str]]]:
+        """Plans move, and end: nobody is left to renew them for. Also the (provider, subscription) of each plan
+        that was still running, to cancel at its provider."""
+        running: list[tuple[str, str]] = []
         for plan in self.session.exec(select(Plan).where(Plan.user_id == user_id, Plan.status != "ended")):
+            running.append((plan.provider, plan.subscription_ref))
             plan.status = "ended"
             self.session.add(plan)
         self.session.flush()
-        return _count(
-            self.session.execute(update(Plan).where(col(Plan.user_id) == user_id).values(user_id=pseudonym_id))
-        )
+        moved = self.session.execute(update(Plan).where(col(Plan.user_id) == user_id).values(user_id=pseudonym_id))
+        return _count(moved), running
 
     # -- the erasure's own request ------------------------------------------------------------------------------
     def set_apart_request(self, reference: str, status: str) -> int:

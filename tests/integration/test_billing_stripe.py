@@ -16,6 +16,8 @@ from core.bootstrap import Container
 from core.domain import AuditFilter
 from core.domain.billing import OrderStatus, PlanStatus
 from core.errors import PaymentError
+from core.services.deletion_runner import DeletionRunner
+from core.services.erasure import ErasureService
 from tests.billing_support import assert_billing_balances, only_order
 from tests.factories import MovableClock, refreshed, sign_up
 from tests.payment_support import APP, Shop, open_shop, payment_settings, webhook_client
@@ -289,3 +291,27 @@ def test_the_stripe_library_writes_no_telemetry_id(shop: Shop, tmp_path: Path, m
     shop.c.billing.reconcile_pending()
     assert stripe.enable_telemetry is False
     assert not list(tmp_path.rglob("telemetry_id"))
+
+
+def test_erasing_an_account_cancels_its_running_plan_at_stripe(
+    database_url: str, containers: Callable[..., Container], stripe_api: StripeServer
+) -> None:
+    """Nobody is left to renew a plan for: the erasure cancels it at the provider (after its transaction, through
+    the outbox), so the person is not charged again for an account that is gone."""
+    c = containers(database_url, erasure_grace_days=0, **payment_settings(stripe_api, None))
+    with open_shop(c, stripe_api, "stripe") as shop:
+        _erase_with_a_running_plan(shop)
+
+
+def _erase_with_a_running_plan(shop: Shop) -> None:
+    session = shop.buy("plan-monthly")
+    shop.pay(session)
+    subscription = str(shop.server.session(session)["subscription"])
+    erasures = shop.c.of(ErasureService)
+    erasures.schedule(shop.user, shop.user.email)
+    assert shop.server.subscription(subscription)["cancel_at_period_end"] is False
+    assert erasures.run_due() == 1  # which then carries out what it owes
+    assert shop.c.of(DeletionRunner).owed().owed == 0
+    assert shop.server.subscription(subscription)["cancel_at_period_end"] is True
+    assert shop.server.renew(subscription) is None  # no further invoice
+    assert shop.c.accounts.get(shop.user.id) is None
