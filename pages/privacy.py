@@ -20,6 +20,17 @@ user = signed_in.user
 
 st.title("Privacy")
 st.caption("Every right the privacy policy gives you, here, without writing to anyone.")
+SECTIONS = {
+    "holdings": "What we hold",
+    "choices": "Choices",
+    "download": "Download",
+    "correct": "Corrections",
+    "automated": "Automated decisions",
+    "delete-account": "Deleting your account",
+    "complaints": "Complaints",
+}
+# Links to each section below (their names differ from the sections' own buttons, for screen readers).
+st.markdown(" · ".join(f"[{title}](#{anchor})" for anchor, title in SECTIONS.items()))
 privacy_holdings.render(user)
 privacy_consents.render(user)
 privacy_export.render(user)

@@ -44,6 +44,7 @@ class Holding:
     holds: tuple[str, ...]
     region: str
     processors: tuple[str, ...]
+    items: tuple[tuple[str, int], ...] = ()  # each counted store: what it holds, and how many rows or files
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ def holdings(entries: list[PersonalData], counts: dict[str, int], region: str) -
                 tuple(dict.fromkeys(e.holds for e in mine if e.holds)),
                 region,
                 processors,
+                tuple((e.holds, counts.get(e.store, 0)) for e in mine if e.count is not None),
             )
         )
     return found

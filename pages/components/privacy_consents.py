@@ -11,7 +11,6 @@ from core.domain.privacy import Purpose
 from core.errors import AtelierError
 from core.services.privacy import PrivacyService
 from core.services.privacy_views import PURPOSE_TITLES
-from pages.components.flash import flash
 from pages.components.safe_text import escape_markdown
 
 SAID_KEY = "privacy.consents.said"  # what the last switch did, said under the switches until the next one
@@ -56,8 +55,7 @@ def _changed(user: UserView, purpose: Purpose) -> None:
     said = f"Saved: {PURPOSE_TITLES[purpose]} is {'on' if granted else 'off'}."
     if purpose == Purpose.RESTRICTION:
         said = "Saved: processing is restricted." if granted else "Saved: the restriction is lifted."
-    st.session_state[SAID_KEY] = said
-    flash(said)
+    st.session_state[SAID_KEY] = said  # said once, beside the switches (a toast as well would say it twice)
 
 
 def _history(service: PrivacyService, user: UserView) -> None:

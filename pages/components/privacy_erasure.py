@@ -35,7 +35,7 @@ def render(user: UserView) -> None:
     kept = service.kept()
     if kept:
         st.markdown("**What stays, with nothing that names you:**")
-        st.markdown("\n".join(f"- {escape_markdown(k.holds)}: {escape_markdown(k.reason)}." for k in kept))
+        st.markdown("\n".join(f"- {escape_markdown(k.holds)}: {escape_markdown(k.reason.rstrip('.'))}." for k in kept))
     with st.form("privacy.erasure.form", border=True):
         typed = st.text_input(
             "Type your account's email address to confirm", placeholder=user.email, key="privacy.erasure.email"

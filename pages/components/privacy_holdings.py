@@ -16,22 +16,20 @@ def render(user: UserView) -> None:
     service = app_container().of(PrivacyService)
     st.subheader("What we hold about you", anchor="holdings")
     held = service.holdings(user)
-    st.caption(f"Stored in: {escape_markdown(service.data_region)}. Nothing is sold or used for advertising.")
-    st.dataframe(
-        [
-            {
-                "Category": h.title,
-                "Count": h.count,
-                "What it holds": "; ".join(h.holds),
-                "Stored in": h.region,
-                "Also received by": "; ".join(h.processors) or "Nobody else",
-            }
-            for h in held
-        ],
-        hide_index=True,
-        width="stretch",
-        column_config={"Count": st.column_config.NumberColumn(format="%d", width="small")},
+    st.caption(
+        f"Stored in: **{escape_markdown(service.data_region)}**. Nothing is sold or used for advertising. "
+        "The numbers count rows and files."
     )
+    columns = st.columns(2, gap="medium")
+    for index, holding in enumerate(held):
+        with columns[index % 2].container(border=True):
+            st.markdown(f"**{escape_markdown(holding.title)}**")
+            st.markdown(
+                "\n".join(f"- {escape_markdown(holds)}: **{count:,}**" for holds, count in holding.items)
+                or "- " + "; ".join(escape_markdown(h) for h in holding.holds)
+            )
+            shared = "; ".join(holding.processors) or "nobody else"
+            st.caption(f"Also received by: {escape_markdown(shared)}")
 
 
 def complaints() -> None:

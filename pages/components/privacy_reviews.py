@@ -31,7 +31,7 @@ ICONS = {
 
 def render(user: UserView) -> None:
     service = app_container().of(SafetyReviewService)
-    st.subheader("Automated decisions", anchor=False)
+    st.subheader("Automated decisions", anchor="automated")
     st.toggle(
         "Always have a person review safety blocks",
         value=service.human_review(user),
