@@ -80,6 +80,7 @@ lint: install-dev
 
 screenshots: install-dev
 	$(BIN)/python docs/take_screenshots.py
+	$(BIN)/python docs/privacy_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache
