@@ -69,7 +69,7 @@ bench: install-dev
 	$(BIN)/python bench/gallery_search.py
 	$(BIN)/python bench/gallery_browser.py
 	$(BIN)/python bench/boundaries.py
-	$(BIN)/python bench/privacy_erasure.py
+	$(BIN)/python bench/privacy_export.py --postgres
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

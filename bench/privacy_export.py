@@ -1,6 +1,7 @@
 """Benchmark: the privacy centre's export of everything for a user with 1,000 originals (200–500 KB each, in
 jobs of four, with a ledger row per job), through PrivacyExportService and through its HTTP route, against
-`cat` of the same files into one file (the copy limit, as in bench/zip_export.py); and its peak memory."""
+`cat` of the same files into one file (the copy limit, as in bench/zip_export.py); and its peak memory. Then the
+same for erasure (bench/privacy_erasure.py): the time to erase an account of 1,000 images, against `rm -rf`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
+from bench import privacy_erasure as erasure  # noqa: E402
 from bench.common import (  # noqa: E402
     migrated_database,
     postgres_admin_url,
@@ -116,6 +118,8 @@ def main() -> None:
             f" {r.ratio(r.http):.2f}× over HTTP; memory: tracemalloc peak {r.traced_peak / MB:.1f} MB, RSS growth"
             f" {rss}, for a {r.size / MB:,.0f} MB ZIP."
         )
+    # The same for erasure: the time to erase an account of 1,000 images, against `rm -rf` of the same files.
+    erasure.report(["sqlite", "postgresql"] if args.postgres else ["sqlite"], 1_000, 3)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pages.components.flash import flash
 from pages.components.frame import ROLE_BADGES, avatar
 from pages.components.generate_forms import FORMATS, forget_settings
 from pages.components.guard import require_session
+from pages.components.rename import save_name
 from pages.components.safe_text import escape_markdown
 
 signed_in = require_session()
@@ -38,12 +39,7 @@ with st.form("account.profile"):
         help="From your sign-in provider. Change it there; Atelier picks it up at your next sign-in.",
     )
     if st.form_submit_button("Save name"):
-        try:
-            accounts.rename(user, name)
-            flash("Name saved.")
-            st.rerun()
-        except AtelierError as exc:
-            st.error(escape_markdown(str(exc)))
+        save_name(user, name)
 
 st.subheader("Generate defaults")
 st.caption("The Generate page starts from these.")

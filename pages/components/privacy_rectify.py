@@ -10,6 +10,7 @@ from core.domain import UserView
 from core.errors import AtelierError
 from core.services.privacy import PrivacyService
 from pages.components.flash import flash
+from pages.components.rename import save_name
 from pages.components.safe_text import escape_markdown
 
 NAME_KEY = "privacy.rectify.name"
@@ -32,12 +33,7 @@ def _name(user: UserView) -> None:
             help="How Atelier addresses you. Your email comes from your sign-in provider: change it there.",
         )  # fmt: skip
         if st.form_submit_button("Save name"):
-            try:
-                accounts.rename(user, name)
-                flash("Name saved.")
-                st.rerun()
-            except AtelierError as exc:
-                st.error(escape_markdown(str(exc)))
+            save_name(user, name)
 
 
 def _ask(service: PrivacyService, user: UserView) -> None:
