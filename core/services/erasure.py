@@ -7,6 +7,7 @@ engine's copies go through the deletion outbox. The receipt names no one and sta
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
@@ -28,6 +29,9 @@ from db.uow import Database
 log = logging.getLogger(__name__)
 USERS_STORE = "table:users"  # the last step: the account's own row, deleted as the erasure finishes
 DUE_BATCH = 10
+
+REFERENCE_BYTES = 8
+REFERENCE = re.compile(rf"[0-9A-F]{{{REFERENCE_BYTES * 2}}}")  # an erasure's reference: 16 hex digits
 
 
 class ErasureService:
@@ -66,7 +70,7 @@ class ErasureService:
             erasures = uow.of(ErasureRepository)
             found = erasures.open_for_user(actor.id)
             if found is None:
-                reference = secrets.token_hex(8).upper()
+                reference = secrets.token_hex(REFERENCE_BYTES).upper()
                 found = erasures.add(
                     Erasure(
                         reference=reference,
@@ -96,8 +100,11 @@ class ErasureService:
 
     def receipt(self, reference: str) -> ErasureReceipt:
         """The receipt of an erasure, for whoever quotes its reference: counts only, no personal data."""
+        quoted = reference.strip().upper()
+        if not REFERENCE.fullmatch(quoted):  # what a quoted reference can be; anything else names no receipt
+            raise NotFoundError("No account erasure has that reference.")
         with self.db.reader() as uow:
-            found = uow.of(ErasureRepository).by_reference(reference.strip().upper()[:32])
+            found = uow.of(ErasureRepository).by_reference(quoted)
             if found is None or found.status == CANCELED:
                 raise NotFoundError("No account erasure has that reference.")
             owed = uow.of(ErasureRepository).owed(found.reference)

@@ -102,7 +102,10 @@ def test_the_receipt_route_gives_the_receipt_to_whoever_quotes_its_reference(tmp
     body = found.json()
     assert body["reference"] == reference and body["status"] == "finished"
     assert "erin" not in found.text.lower()
-    assert client.get(receipt_url("NOSUCHREFERENCE")).status_code == 404
+    assert client.get(receipt_url(reference.lower())).json()["reference"] == reference  # as quoted by hand
+    for hostile in ("NOSUCHREFERENCE", "0" * 16, "%00" + reference, "A" * 5000, "%F0%9F%90%B1", "%E2%80%AE" * 9):
+        refused = client.get(receipt_url(hostile))
+        assert refused.status_code == 404 and refused.json() == {"error": "No account erasure has that reference."}
 
 
 def test_kept_orders_sit_on_a_tombstone_nobody_can_sign_in_as_and_admins_do_not_see_as_a_person(
