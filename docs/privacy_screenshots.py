@@ -13,8 +13,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as `python docs/privacy_screenshots.py` from the project root
 
-from docs.take_screenshots import PHONE, VIEWPORT, open_page, settle, shoot, sign_in  # noqa: E402
 from core.services.local_sessions import COOKIE  # noqa: E402
+from docs.take_screenshots import PHONE, VIEWPORT, open_page, settle, shoot, sign_in  # noqa: E402
 from tests.e2e.server import launch_chromium, running_server  # noqa: E402
 from tests.waiting import wait_until  # noqa: E402
 
