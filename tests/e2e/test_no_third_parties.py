@@ -29,6 +29,7 @@ from tests.e2e.server import RunningServer
 from tests.e2e.still import settle
 from tests.e2e.test_studio import SIZES, sign_in
 from tests.factories import create_form
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -196,6 +197,13 @@ def test_no_page_asks_another_host_for_anything(
         for menu_page in PAGES if every_page else PAGES[:1]:
             heading = menu_page.title if signed_in else SIGN_IN_TITLE
             pointed[menu_page.title] = visit(page, menu_page.url_path, heading, recorder, scheme)
+            if signed_in and menu_page.title == "Gallery":  # its picture loads once the grid has drawn it
+                wait_until(
+                    lambda: any("/api/media/" in url for url in recorder.requests),
+                    timeout=15,
+                    what="the gallery's picture is asked of the app",
+                    page=page,
+                )
         own = [url for url in recorder.requests if not foreign(url, recorder.own_host)]
         assert any("/_stcore/stream" in url for url in own), "the recorder saw the app's own traffic"
         if signed_in:  # the gallery's picture came from us, so the images were really drawn
