@@ -9,15 +9,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from core.clock import Clock
 from core.csv_safe import to_csv
 from core.domain import AdminUserRow, AuditEntryView, AuditFilter, Page, Role, UserView, keyset_page
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import NotFoundError, ValidationError
 from core.services import audit, ledger
 from core.services.admin_views import admin_user_row
 from core.services.audit_views import shown, subject_user_ids
+from core.services.roles import require_admin
 from core.stored_text import REASON_COLUMN, character_kind, reason_rule
 from db.repositories import AuditQuery
 from db.repositories.personal_rows import PersonalRowRepository
 from db.tables import AuditEntry
-from db.uow import Database, UnitOfWork
+from db.uow import Database
 
 MAX_ADJUSTMENT = 1_000_000
 MAX_SEARCH_CHARS = 200
@@ -42,7 +43,7 @@ class AdminService:
         the number of results and the search's length, never its text: it may be an address). The page asks
         for the audit once per search it shows (`audited`), not on every rerun of the same one."""
         with self.db.uow() if audited else self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             text = search_text(search)
             rows = list(uow.users.search(text, after_id, self.user_page_size + 1))
             total = uow.users.count_matching(text)
@@ -56,7 +57,7 @@ class AdminService:
     def user(self, actor: UserView, user_id: int, *, audited: bool = True) -> AdminUserRow:
         """One user as the console shows them to manage: a staff read, audited ("user.viewed") when `audited`."""
         with self.db.uow() if audited else self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             found = uow.users.get(user_id)
             if found is None:
                 raise NotFoundError("No such user.")
@@ -68,7 +69,7 @@ class AdminService:
 
     def set_role(self, actor: UserView, user_id: int, role: Role) -> None:
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             target = uow.users.get(user_id)
             if target is None:
                 raise NotFoundError("No such user.")
@@ -85,7 +86,7 @@ class AdminService:
     def adjust_credits(self, actor: UserView, user_id: int, amount: int, reason: str, token: str) -> bool:
         """Grant (amount > 0) or deduct (amount < 0) credits with a reason. Once per form token: False on a repeat."""
         with self.db.uow() as uow:
-            _require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
+            require_admin(uow, actor)  # first: a non-admin learns nothing, not even about their input
             if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
                 raise ValidationError(f"Enter an amount from 1 to {MAX_ADJUSTMENT:,}, negative to deduct.")
             reason = reason_rule(self.max_reason_chars).clean(reason)
@@ -101,7 +102,7 @@ class AdminService:
 
     def audit_log(self, actor: UserView, filters: AuditFilter, before_id: int | None = None) -> Page[AuditEntryView]:
         with self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             rows = list(uow.audit.page(_query(filters), before_id, self.audit_page_size + 1))
             total = uow.audit.count(_query(filters))
             emails = uow.users.emails(subject_user_ids(entry.subject for entry, _ in rows))
@@ -111,13 +112,13 @@ class AdminService:
     def audit_filters(self, actor: UserView) -> tuple[list[tuple[int, str]], list[str]]:
         """The actors (id, email) and the actions that occur in the log, for the filter menus."""
         with self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             return uow.audit.actors(), uow.audit.actions()
 
     def audit_csv(self, actor: UserView, filters: AuditFilter) -> bytes:
         """The filtered log as CSV (newest first). The export itself is audited, in the same transaction."""
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             rows = uow.audit.page(_query(filters), None, AUDIT_EXPORT_LIMIT)
             views = [_entry_view(entry, email) for entry, email in rows]
             audit.record(
@@ -141,13 +142,6 @@ def search_text(search: str) -> str:
     so a pasted NUL or direction mark searches for the rest instead of failing the query."""
     kept = "".join(c for c in search if character_kind(c, multiline=False) is None)
     return " ".join(kept.split())[:MAX_SEARCH_CHARS]
-
-
-def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
-    """The role as the database has it now, not as the page remembers it: a demoted admin is refused at once."""
-    row = uow.users.get(actor.id)
-    if row is None or Role(row.role) != Role.ADMIN:
-        raise PermissionDeniedError("Only admins can do this.")
 
 
 def _query(filters: AuditFilter) -> AuditQuery:

@@ -14,9 +14,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from core.clock import Clock
-from core.domain import Role, UserView
+from core.domain import UserView
 from core.domain.privacy import Choices, Purpose
-from core.errors import NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import NotFoundError, ValidationError
 from core.personal_data import PersonalData
 from core.services import audit
 from core.services.privacy_requests import RequestKind, RequestStatus, record
@@ -30,6 +30,7 @@ from core.services.privacy_views import (
     request_view,
     switch_artifact,
 )
+from core.services.roles import require_admin
 from core.stored_text import REQUEST_CHARS, answer_rule, request_rule
 from db.repositories.consents import ConsentRepository
 from db.repositories.privacy_requests import PrivacyRequestRepository
@@ -156,14 +157,14 @@ class PrivacyService:
     def requests(self, actor: UserView) -> list[RequestView]:
         """Every request, the open ones first, each group oldest first."""
         with self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             return [request_view(r) for r in uow.of(PrivacyRequestRepository).queue(QUEUE_LIMIT)]
 
     def open_request(self, actor: UserView, request_id: int, *, audited: bool = True) -> RequestDetail:
         """One request with its words and the asker's address. Staff reading it is audited ("privacy_request.
         viewed"); a page showing the same request again on a rerun passes `audited=False`."""
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             row = uow.of(PrivacyRequestRepository).get(request_id)
             if row is None:
                 raise NotFoundError("No such privacy request.")
@@ -181,7 +182,7 @@ class PrivacyService:
             raise ValidationError("Complete the request or deny it.")
         now = self.clock()
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor)
             text = answer_rule(self.max_request_chars).clean(answer)
             requests = uow.of(PrivacyRequestRepository)
             if requests.get(request_id) is None:
@@ -208,10 +209,3 @@ def _request_kind(purpose: Purpose, granted: bool) -> RequestKind | None:
 
 def _subject(user_id: int | None, request_id: int) -> str:
     return f"user:{user_id}" if user_id is not None else f"privacy_request:{request_id}"
-
-
-def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
-    """The role as the database has it now, not as the page remembers it."""
-    row = uow.users.get(actor.id)
-    if row is None or Role(row.role) != Role.ADMIN:
-        raise PermissionDeniedError("Only admins can do this.")

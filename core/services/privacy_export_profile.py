@@ -17,7 +17,7 @@ def profile(uow: UnitOfWork, user: User, issued_at: datetime, region: str, polic
     """profile.json: the account, its preferences, collections and plans, where it is stored, under which policy."""
     assert user.id is not None
     repo = uow.of(PrivacyExportRepository)
-    prefs = repo.preferences(user.id)
+    prefs = uow.users.preferences(user.id)
     document = {
         "schema": SCHEMA,
         "document": "profile",

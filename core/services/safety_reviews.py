@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.domain import Page, Role, UserView, keyset_page
+from core.domain import Page, UserView, keyset_page
 from core.domain.privacy import Purpose
-from core.errors import BlobNotFoundError, EngineError, NotFoundError, PermissionDeniedError, ValidationError
+from core.errors import BlobNotFoundError, EngineError, NotFoundError, ValidationError
 from core.images import clean_engine_output
 from core.ports import BlobStore
 from core.pricing import capture
@@ -18,6 +18,7 @@ from core.services import audit, ledger, privacy_requests
 from core.services.deletion_outbox import DeletionKind, owe
 from core.services.image_store import delete_blobs, store_image
 from core.services.privacy_requests import RequestKind, RequestStatus
+from core.services.roles import require_admin
 from core.services.safety_review_views import (
     OpenedReview,
     QueueItem,
@@ -36,6 +37,7 @@ DECIDED = "This review was decided already (perhaps by another reviewer a moment
 RELEASED_ANSWER = "A person reviewed the image and released it to your gallery; it was charged {charged}."
 BLOCKED_ANSWER = "A person reviewed the image and confirmed the automated block. It has been deleted."
 EXPIRE_BATCH = 200
+REFUSAL = "Only admins can review safety blocks."
 
 
 class SafetyReviewService:
@@ -130,7 +132,7 @@ class SafetyReviewService:
     def queue(self, actor: UserView, after_id: int | None = None) -> Page[QueueItem]:
         """The reviews waiting for a person, oldest first."""
         with self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor, REFUSAL)
             reviews = uow.of(SafetyReviewRepository)
             rows = reviews.queue(ReviewStatus.PENDING, after_id, self.page_size + 1)
             total = reviews.count(ReviewStatus.PENDING)
@@ -139,7 +141,7 @@ class SafetyReviewService:
     def open(self, actor: UserView, review_id: int) -> OpenedReview:
         """The withheld image and its prompt. Every opening is audited, before anything is shown."""
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor, REFUSAL)
             found = uow.of(SafetyReviewRepository).with_prompt(review_id)
             if found is None:
                 raise NotFoundError("There is no such review.")
@@ -173,7 +175,7 @@ class SafetyReviewService:
         is charged what it holds: the block was the check's mistake, so the image is released all the same.
         Returns the credits charged."""
         with self.db.reader() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor, REFUSAL)
             found = uow.of(SafetyReviewRepository).with_prompt(review_id)
         if found is None:
             raise NotFoundError("There is no such review.")
@@ -197,7 +199,7 @@ class SafetyReviewService:
         )
         try:
             with self.db.uow() as uow:
-                _require_admin(uow, actor)
+                require_admin(uow, actor, REFUSAL)
                 now = self.clock()
                 uow.images.add(image)
                 moved = uow.of(SafetyReviewRepository).move(
@@ -243,7 +245,7 @@ class SafetyReviewService:
     def confirm_block(self, actor: UserView, review_id: int) -> None:
         """The block stands: the withheld image is deleted and the user is told."""
         with self.db.uow() as uow:
-            _require_admin(uow, actor)
+            require_admin(uow, actor, REFUSAL)
             reviews = uow.of(SafetyReviewRepository)
             review = reviews.get(review_id)
             if review is None:
@@ -289,10 +291,3 @@ def _ask(uow: UnitOfWork, actor: UserView, review_id: int, public_id: str, now: 
         return False
     privacy_requests.record(uow, actor.id, RequestKind.REVIEW, now, status=RequestStatus.RECEIVED, artifact=public_id)
     return True
-
-
-def _require_admin(uow: UnitOfWork, actor: UserView) -> None:
-    """The role as the database has it now: a demoted admin is refused at once."""
-    row = uow.users.get(actor.id)
-    if row is None or Role(row.role) != Role.ADMIN:
-        raise PermissionDeniedError("Only admins can review safety blocks.")

@@ -20,7 +20,6 @@ from db.tables import (
     LedgerEntry,
     Plan,
     SafetyReview,
-    UserPreferences,
 )
 
 T = TypeVar("T", bound=SQLModel)
@@ -81,9 +80,6 @@ class PrivacyExportRepository(Repository):
         )
         ledger = select(func.count()).select_from(LedgerEntry).where(LedgerEntry.user_id == user_id)
         return tuple(int(self.session.exec(q).one()) for q in (jobs, uploads, ledger))  # type: ignore[return-value]
-
-    def preferences(self, user_id: int) -> UserPreferences | None:
-        return self.session.get(UserPreferences, user_id)
 
     def plans(self, user_id: int) -> Sequence[Plan]:
         return self.session.exec(select(Plan).where(Plan.user_id == user_id).order_by(col(Plan.id))).all()
