@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import datetime
 
 from core.clock import Clock
 from core.domain import UserView
@@ -59,6 +60,32 @@ def refuse_if_restricted(uow: UnitOfWork, user_id: int) -> None:
         raise ValidationError(refusal)
 
 
+def change_choice(
+    uow: UnitOfWork, user_id: int, purpose: Purpose, granted: bool, now: datetime, policy_version: str
+) -> bool:
+    """Record a change of one choice in the caller's transaction; False when it already had that value (nothing is
+    written). Switching analytics or product emails off, or opting out of automated decisions, is an objection;
+    restricting processing or lifting the restriction is a restriction request: each is recorded as a completed
+    privacy request too."""
+    consents = uow.of(ConsentRepository)
+    if consents.choices(user_id)[purpose] == granted:
+        return False
+    consents.add(
+        ConsentRecord(
+            user_id=user_id,
+            purpose=purpose.value,
+            granted=granted,
+            policy_version=policy_version,
+            source=SOURCE,
+            created_at=now,
+        )
+    )
+    kind = _request_kind(purpose, granted)
+    if kind is not None:
+        record(uow, user_id, kind, now, artifact=switch_artifact(purpose, granted))
+    return True
+
+
 class PrivacyService:
     def __init__(
         self,
@@ -103,29 +130,11 @@ class PrivacyService:
             return restriction_refusal(uow, actor.id)
 
     def set_choice(self, actor: UserView, purpose: Purpose, granted: bool) -> bool:
-        """Record a change of one choice; False when it already had that value (nothing is written). Switching
-        analytics or product emails off is an objection, and restricting processing or lifting the
-        restriction is a restriction request: each is recorded as a completed privacy request too."""
-        now = self.clock()
+        """Record a change of one choice; False when it already had that value (nothing is written)."""
         with self.db.uow() as uow:
-            consents = uow.of(ConsentRepository)
-            if consents.choices(actor.id)[purpose] == granted:
-                return False
-            consents.add(
-                ConsentRecord(
-                    user_id=actor.id,
-                    purpose=purpose.value,
-                    granted=granted,
-                    policy_version=self.policy_version,
-                    source=SOURCE,
-                    created_at=now,
-                )
-            )
-            kind = _request_kind(purpose, granted)
-            if kind is not None:
-                record(uow, actor.id, kind, now, artifact=switch_artifact(purpose, granted))
+            changed = change_choice(uow, actor.id, purpose, granted, self.clock(), self.policy_version)
             uow.commit()
-        return True
+        return changed
 
     def consent_history(self, actor: UserView) -> list[ConsentChange]:
         """Every change of every choice, newest first."""
@@ -203,6 +212,8 @@ def _request_kind(purpose: Purpose, granted: bool) -> RequestKind | None:
     if purpose == Purpose.RESTRICTION:
         return RequestKind.RESTRICTION  # both ways: lifting it is the user's own action, and is recorded
     if purpose in OBJECTIONS and not granted:
+        return RequestKind.OBJECTION
+    if purpose == Purpose.HUMAN_REVIEW and granted:  # opting out of automated decisions
         return RequestKind.OBJECTION
     return None
 

@@ -17,6 +17,7 @@ from core.pricing import capture
 from core.services import audit, ledger, privacy_requests
 from core.services.deletion_outbox import DeletionKind, owe
 from core.services.image_store import delete_blobs, store_image
+from core.services.privacy import change_choice
 from core.services.privacy_requests import RequestKind, RequestStatus
 from core.services.roles import require_admin
 from core.services.safety_review_views import (
@@ -30,7 +31,6 @@ from core.services.safety_review_views import (
 from core.text import plural
 from db.repositories.consents import ConsentRepository
 from db.repositories.safety_reviews import SafetyReviewRepository
-from db.tables import ConsentRecord
 from db.uow import Database, UnitOfWork
 
 DECIDED = "This review was decided already (perhaps by another reviewer a moment ago). Reload the queue."
@@ -70,26 +70,12 @@ class SafetyReviewService:
             return uow.of(ConsentRepository).choices(actor.id)[Purpose.HUMAN_REVIEW]
 
     def set_human_review(self, actor: UserView, on: bool) -> bool:
-        """Record the choice (a consent record with its policy version); False if it already was so."""
+        """Record the choice, as every privacy choice is (a consent record; opting out is an objection too);
+        False if it already was so."""
         with self.db.uow() as uow:
-            consents = uow.of(ConsentRepository)
-            if consents.choices(actor.id)[Purpose.HUMAN_REVIEW] == on:
-                return False
-            now = self.clock()
-            consents.add(
-                ConsentRecord(
-                    user_id=actor.id,
-                    purpose=Purpose.HUMAN_REVIEW.value,
-                    granted=on,
-                    policy_version=self.policy_version,
-                    source="privacy_centre",
-                    created_at=now,
-                )
-            )
-            if on:  # objecting to automated decisions is a right exercised, so the request log shows it
-                privacy_requests.record(uow, actor.id, RequestKind.OBJECTION, now, artifact="human_review")
+            changed = change_choice(uow, actor.id, Purpose.HUMAN_REVIEW, on, self.clock(), self.policy_version)
             uow.commit()
-        return True
+        return changed
 
     def mine(self, actor: UserView) -> list[ReviewView]:
         """The user's withheld images and their reviews, newest first."""
