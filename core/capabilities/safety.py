@@ -4,7 +4,7 @@ a user who opted out of automated decisions), and the deletion of withheld image
 from core.container import Container
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask, hourly
-from core.services.deletion_outbox import DeletionKind, owe
+from core.services.deletion_outbox import DeletionKind, owe_many
 from core.services.safety_reviews import SafetyReviewService
 from db.repositories.safety_reviews import SafetyReviewRepository
 from db.uow import UnitOfWork
@@ -29,8 +29,7 @@ def safety_reviews(c: Container) -> SafetyReviewService:
 def _erase_withheld(ctx: ErasureContext) -> int:
     """Each withheld image still kept is owed to the outbox; it runs before the review rows naming them go."""
     keys = ctx.uow.of(SafetyReviewRepository).kept_keys(ctx.user_id)
-    for key in keys:
-        owe(ctx.uow, DeletionKind.WITHHELD, key, ctx.now, ctx.reference)
+    owe_many(ctx.uow, DeletionKind.WITHHELD, keys, ctx.now, ctx.reference)
     return len(keys)
 
 

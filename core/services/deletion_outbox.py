@@ -5,6 +5,7 @@ background loop, retried until done."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 
@@ -21,4 +22,9 @@ class DeletionKind(StrEnum):
 
 def owe(uow: UnitOfWork, kind: DeletionKind, target: str, now: datetime, erasure: str = "") -> None:
     """Record that `target` must be deleted, in the caller's transaction; it is deleted after the commit."""
-    uow.of(DeletionRepository).add(kind.value, target, erasure, now)
+    owe_many(uow, kind, [target], now, erasure)
+
+
+def owe_many(uow: UnitOfWork, kind: DeletionKind, targets: Sequence[str], now: datetime, erasure: str = "") -> None:
+    """As `owe`, for many targets in one statement (an erasure owes thousands of files)."""
+    uow.of(DeletionRepository).add_many(kind.value, targets, erasure, now)

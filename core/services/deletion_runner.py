@@ -15,7 +15,6 @@ from core.clock import Clock
 from core.errors import ConfigurationError
 from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.services.deletion_outbox import DeletionKind
-from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.deletions import DeletionRepository
 from db.tables import PendingDeletion
 from db.uow import Database
@@ -59,7 +58,7 @@ class DeletionRunner:
                 due = uow.of(DeletionRepository).due(self.clock(), batch)
             carried_out = [row.id for row in due if row.id is not None and self._attempt(row)]
             with self.db.uow() as uow:  # one short write for the whole batch's successes
-                uow.of(DeletionAttemptRepository).done(carried_out)
+                uow.of(DeletionRepository).done(carried_out)
                 uow.commit()
             done, failed = done + len(carried_out), failed + len(due) - len(carried_out)
             if len(due) < batch:
@@ -77,16 +76,14 @@ class DeletionRunner:
             attempts = row.attempts + 1
             log.warning("A %s deletion failed (attempt %d): %s; retried later", row.kind, attempts, type(exc).__name__)
             with self.db.uow() as uow:
-                uow.of(DeletionAttemptRepository).failed(
-                    row.id, type(exc).__name__, self.clock() + retry_delay(attempts)
-                )
+                uow.of(DeletionRepository).failed(row.id, type(exc).__name__, self.clock() + retry_delay(attempts))
                 uow.commit()
             return False
         return True
 
     def owed(self) -> OwedDeletions:
         with self.db.reader() as uow:
-            total, failing = uow.of(DeletionAttemptRepository).still_owed()
+            total, failing = uow.of(DeletionRepository).still_owed()
         return OwedDeletions(total, failing)
 
     def _carry_out(self, row: PendingDeletion) -> None:

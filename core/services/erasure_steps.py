@@ -5,9 +5,8 @@ or pseudonymised. Files and the engine's copies are deleted through the outbox, 
 from __future__ import annotations
 
 from core.personal_data import ErasureContext
-from core.services.deletion_outbox import DeletionKind, owe
+from core.services.deletion_outbox import DeletionKind, owe, owe_many
 from db.repositories.audit_pseudonyms import AuditPseudonymRepository
-from db.repositories.deletion_attempts import DeletionAttemptRepository
 from db.repositories.erasure_rows import ErasureRowRepository
 from db.repositories.erasures import ErasureRepository
 
@@ -37,14 +36,14 @@ def owe_image_files(ctx: ErasureContext) -> int:
     """Every file of the user's images, then a sweep of their whole prefix (a file no row names goes too)."""
     keys = _rows(ctx).image_keys(ctx.user_id)
     targets = [*keys, user_blob_prefix(ctx.user_id)]
-    ctx.uow.of(DeletionAttemptRepository).add_many(DeletionKind.BLOB.value, targets, ctx.reference, ctx.now)
+    owe_many(ctx.uow, DeletionKind.BLOB, targets, ctx.now, ctx.reference)
     return len(keys)
 
 
 def owe_engine_payloads(ctx: ErasureContext) -> int:
     """Ask the engine (fal.ai) to delete what it stored of each of the user's jobs."""
     request_ids = _rows(ctx).request_ids(ctx.user_id)
-    ctx.uow.of(DeletionAttemptRepository).add_many(DeletionKind.ENGINE.value, request_ids, ctx.reference, ctx.now)
+    owe_many(ctx.uow, DeletionKind.ENGINE, request_ids, ctx.now, ctx.reference)
     return len(request_ids)
 
 

@@ -16,7 +16,7 @@ from core.errors import BlobNotFoundError, NotFoundError
 from core.image_previews import thumbhash_of
 from core.ports import BlobStore
 from core.services.collections import collection_views
-from core.services.deletion_outbox import DeletionKind, owe
+from core.services.deletion_outbox import DeletionKind, owe, owe_many
 from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs
 from core.signing import MediaSigner
@@ -194,9 +194,8 @@ class GalleryService:
             images = list(uow.images.owned(user.id, image_ids))
             for image in images:
                 uow.images.delete(image)
-                for key in (image.blob_key, image.thumb_key, image.preview_key):
-                    if key:
-                        owe(uow, DeletionKind.BLOB, key, now)
+            keys = [key for image in images for key in (image.blob_key, image.thumb_key, image.preview_key) if key]
+            owe_many(uow, DeletionKind.BLOB, keys, now)
             jobs = uow.of(JobErasureRepository)
             job_ids = {image.generation_id for image in images if image.generation_id}
             empty = jobs.without_images(job_ids)
