@@ -16,11 +16,11 @@ from starlette.testclient import TestClient
 
 from core.errors import NotFoundError, SessionEndedError, ValidationError
 from core.identity import NO_CLIENT, Identity, session_key
+from core.registry import personal_data_map
 from core.services.erasure import ErasureService
 from core.web.erasure_routes import erasure_routes, receipt_url
 from db.tables import AuditEntry, EndedSession, Generation, PrivacyRequest, SafetyReview
 from tests.factories import MovableClock, make_container, sign_up
-from tests.integration.erasure_support import erasure_service
 
 EMAIL = "erin.erasable@example.com"
 
@@ -46,7 +46,7 @@ def test_deleting_an_account_needs_its_address_typed_and_can_be_canceled_in_the_
     clock = MovableClock()
     c = container(tmp_path, database_url, clock=clock)
     user = sign_up(c, EMAIL)
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     with pytest.raises(ValidationError, match="erin.erasable@example.com"):
         erasures.schedule(user, "someone.else@example.com")
     assert erasures.scheduled(user) is None
@@ -73,7 +73,7 @@ def test_a_grace_of_zero_erases_at_the_next_run_and_ends_every_sign_in(tmp_path,
     c = container(tmp_path, database_url, grace_days=0)
     user = sign_up(c, EMAIL)
     session = c.accounts.sign_in_local(EMAIL).session_key
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     scheduled = erasures.schedule(user, EMAIL)
 
     assert erasures.run_due() == 1
@@ -92,7 +92,7 @@ def test_a_grace_of_zero_erases_at_the_next_run_and_ends_every_sign_in(tmp_path,
 def test_the_receipt_route_gives_the_receipt_to_whoever_quotes_its_reference(tmp_path, database_url) -> None:
     c = container(tmp_path, database_url, grace_days=0)
     user = sign_up(c, EMAIL)
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     reference = erasures.schedule(user, EMAIL).reference
     erasures.run_due()
     client = TestClient(Starlette(routes=erasure_routes(lambda: c)))
@@ -116,7 +116,7 @@ def test_kept_orders_sit_on_a_tombstone_nobody_can_sign_in_as_and_admins_do_not_
     user = sign_up(c, EMAIL)
     c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", c.billing.new_token())
     before = {row.id for row in c.admin.users(admin).items}
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     erasures.schedule(user, EMAIL)
     erasures.run_due()
 
@@ -143,7 +143,7 @@ def test_the_audit_log_lets_a_name_be_cleared_and_nothing_else(tmp_path, databas
     admin = sign_up(c, "boss@example.com")
     user = sign_up(c, EMAIL)
     c.admin.adjust_credits(admin, user.id, 5, "a goodwill gesture", c.billing.new_token())
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     erasures.schedule(user, EMAIL)
     erasures.run_due()
     with c.db.reader() as uow:
@@ -163,10 +163,11 @@ def test_the_audit_log_lets_a_name_be_cleared_and_nothing_else(tmp_path, databas
             uow.commit()
 
 
-def test_an_erasure_whose_service_is_asked_for_by_kind_is_the_registered_one(tmp_path, database_url) -> None:
+def test_the_registered_erasure_runs_every_store_of_the_map_and_ends_with_the_account(tmp_path, database_url) -> None:
     c = container(tmp_path, database_url)
-    assert isinstance(c.of(ErasureService), ErasureService)
-    assert c.of(ErasureService) is erasure_service(c)
+    stores = [entry.store for entry in c.of(ErasureService).entries()]
+    assert stores == [entry.store for entry in personal_data_map()]
+    assert stores[-1] == "table:users" and len(set(stores)) == len(stores)
 
 
 def test_an_erased_staff_member_is_named_by_none_of_the_decisions_they_made(tmp_path, database_url) -> None:
@@ -193,8 +194,8 @@ def test_an_erased_staff_member_is_named_by_none_of_the_decisions_they_made(tmp_
         )
         uow.commit()
 
-    erasure_service(c).schedule(boss, "boss@example.com")
-    assert erasure_service(c).run_due() == 1
+    c.of(ErasureService).schedule(boss, "boss@example.com")
+    assert c.of(ErasureService).run_due() == 1
 
     with c.db.reader() as uow:
         review = uow.session.exec(select(SafetyReview)).one()
@@ -222,8 +223,8 @@ def test_the_providers_cookie_of_an_erased_account_says_so_and_a_new_sign_in_sta
 
     old = token(clock())
     erin = c.accounts.resume(old, NO_CLIENT).user
-    erasure_service(c).schedule(erin, EMAIL)
-    assert erasure_service(c).run_due() == 1
+    c.of(ErasureService).schedule(erin, EMAIL)
+    assert c.of(ErasureService).run_due() == 1
 
     with pytest.raises(SessionEndedError, match="deleted at your request") as ended:
         c.accounts.resume(old, NO_CLIENT)

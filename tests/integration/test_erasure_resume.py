@@ -13,12 +13,12 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from core.personal_data import PersonalData
+from core.registry import personal_data_map
 from core.services.deletion_runner import DeletionRunner, retry_delay
 from core.services.erasure import ErasureService
 from tests.factories import MovableClock, create_form, make_container
 from tests.fal_server import FalServer
 from tests.fal_support import fal_container, fal_form, run_to_end
-from tests.integration.erasure_support import erasure_service, full_map
 
 
 def busy_user(c, email: str):  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_an_erasure_killed_between_handlers_or_stopped_by_one_finishes_with_the_
     clock = MovableClock()
     c = make_container(tmp_path, database_url, clock=clock, erasure_grace_days=0)
     straight, killed = busy_user(c, "straight@example.com"), busy_user(c, "killed@example.com")
-    service = erasure_service(c)
+    service = c.of(ErasureService)
     straight_ref = service.schedule(straight, "straight@example.com").reference
     assert service.run_due() == 1
     killed_ref = service.schedule(killed, "killed@example.com").reference
@@ -64,10 +64,10 @@ def test_an_erasure_killed_between_handlers_or_stopped_by_one_finishes_with_the_
         return replace(entry, erase=erase)
 
     restarted = make_container(tmp_path, database_url, clock=clock, erasure_grace_days=0)
-    again = erasure_service(restarted)
-    again.entries = lambda: [flaky(entry) for entry in full_map()]
+    again = restarted.of(ErasureService)
+    again.entries = lambda: [flaky(entry) for entry in personal_data_map()]
     assert again.run_due() == 0  # stopped by the failing handler
-    again.entries = full_map
+    again.entries = personal_data_map
     assert again.run_due() == 1
 
     assert receipt_counts(again, killed_ref) == receipt_counts(again, straight_ref)
@@ -87,7 +87,7 @@ def test_a_failed_payload_deletion_at_fal_is_retried_and_shown_as_owed_until_it_
     c = fal_container(tmp_path, database_url, fal, clock, erasure_grace_days=0, fal_keep_payloads=True)
     user = c.accounts.sign_in_local("faller@example.com").user
     job = run_to_end(c, user, c.generation.submit(user, fal_form(), c.generation.new_token()).id, clock)
-    service = erasure_service(c)
+    service = c.of(ErasureService)
     reference = service.schedule(user, "faller@example.com").reference
     fal.deleted_payloads.clear()
     fal.payload_delete_errors[:] = [500, 503]
@@ -134,7 +134,7 @@ def test_the_tombstones_ledger_always_balances(kinds: list[str]) -> None:
                     LedgerEntry(user_id=user.id, delta=delta, kind=kind, reason="r", idempotency_key=f"k{n}")
                 )
             uow.commit()
-        service = erasure_service(c)
+        service = c.of(ErasureService)
         service.schedule(user, "books@example.com")
         assert service.run_due() == 1
         with c.db.reader() as uow:

@@ -15,12 +15,12 @@ from sqlmodel import SQLModel
 from core.domain import GenerationKind, JobStatus
 from core.services import privacy_requests
 from core.services.deletion_runner import DeletionRunner
+from core.services.erasure import ErasureService
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.tables import ConsentRecord, SafetyReview
 from tests.factories import MovableClock, image_bytes
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import fal_container, fal_form, run_to_end
-from tests.integration.erasure_support import erasure_service
 
 EMAIL = "zora.quillfeather@example.com"
 NAME = "Zora Quillfeathering"
@@ -164,7 +164,7 @@ def test_erasure_leaves_no_trace(tmp_path, database_url, fal: FalServer, caplog)
         n for n in needles if any(repr(n) in f for f in before)
     }
     fal.deleted_payloads.clear()  # the job runner asked at each job's end already; the erasure asks again
-    erasures = erasure_service(c)
+    erasures = c.of(ErasureService)
     reference = erasures.schedule(user, EMAIL).reference
 
     assert erasures.run_due() == 1
