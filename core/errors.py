@@ -107,3 +107,11 @@ class MalformedEventError(WebhookRejectedError):
 class InvalidPaymentEventError(ValueError):
     """A PaymentEvent that breaks its own rules (a negative amount, an id with characters we do not keep).
     The message names the field and the rule, never the value."""
+
+
+class MailError(AtelierError):
+    """The mail server refused a message or could not be reached; the outbox tries again later."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent  # a 5xx refusal of this recipient: trying again will not help

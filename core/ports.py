@@ -91,3 +91,13 @@ class PaymentProvider(Protocol):
 
     def cancel_plan(self, subscription: str) -> None:
         """Stop renewing a subscription at the end of the paid month. Raises PaymentError."""
+
+
+class Mailer(Protocol):
+    """Sends one email. The outbox (core/services/email_outbox.py) decides what and when; this only delivers."""
+
+    name: str  # "smtp" | "outbox"
+    delivers: bool  # False: the embedded default, which keeps every message in the outbox and sends nothing
+
+    def send(self, sender: str, recipient: str, subject: str, body: str, headers: Mapping[str, str]) -> None:
+        """Deliver the message. Raises MailError when the server refused it or could not be reached."""

@@ -1,5 +1,5 @@
-"""The registry: what each capability plugs into the house: its services, its HTTP routes, its periodic tasks and
-its entries on the map of personal data (core/personal_data.py).
+"""The registry: what each capability plugs into the house: its services, its HTTP routes, its periodic tasks, its
+entries on the map of personal data (core/personal_data.py) and its retention rules.
 
 Each capability declares itself once, as `CAPABILITY` in its own module of `core/capabilities/`, and the
 registry finds every such module. The composition root (core/bootstrap.py), the HTTP routes
@@ -13,6 +13,7 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cache
 from typing import Any
 
@@ -38,12 +39,23 @@ class PeriodicTask:
 
 
 @dataclass(frozen=True)
+class RetentionRule:
+    """Data kept only for a while. The retention sweep (core/services/retention.py) runs every capability's rules,
+    records each run with a count per rule, and an admin can run it at once (Admin → Retention)."""
+
+    name: str  # a stable key, recorded with each run's counts: "sign_ins", "outbox", ...
+    describe: Callable[[Settings], str]  # what it deletes and after how long, in the settings' terms
+    run: Callable[[Container, datetime], int]  # delete (or erase) what is due at `now`; how many things went
+
+
+@dataclass(frozen=True)
 class Capability:
     name: str
     services: Mapping[type[Any], ServiceFactory] = field(default_factory=dict)  # each built once, when first used
     routes: tuple[RouteFactory, ...] = ()
     tasks: tuple[PeriodicTask, ...] = ()
     personal_data: tuple[PersonalData, ...] = ()  # what export and erasure do with each store it owns
+    retention: tuple[RetentionRule, ...] = ()  # what the retention sweep deletes once its time is up
 
 
 @cache
@@ -79,6 +91,14 @@ def route_factories() -> list[RouteFactory]:
 
 def periodic_tasks() -> list[PeriodicTask]:
     return [task for capability in capabilities() for task in capability.tasks]
+
+
+def retention_rules() -> list[RetentionRule]:
+    rules = [rule for capability in capabilities() for rule in capability.retention]
+    names = [rule.name for rule in rules]
+    if len(set(names)) != len(names):
+        raise ConfigurationError(f"Two retention rules share a name: {sorted(names)}.")
+    return rules
 
 
 def personal_data_map() -> list[PersonalData]:

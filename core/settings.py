@@ -131,6 +131,39 @@ class Settings(BaseSettings):
     complaint_authority: str = Field("your national data protection authority", min_length=1, max_length=200)
     complaint_contact: str = Field("https://edpb.europa.eu/about-edpb/about-edpb/members_en", max_length=300)
 
+    # Privacy requests: the days an answer is due in, and the hours for one marked urgent (a security matter).
+    privacy_response_days: int = Field(30, ge=1, le=30)
+    privacy_urgent_hours: int = Field(72, ge=1, le=720)
+
+    # Email. outbox: every message is kept in the outbox (shown in Admin → Outbox) and sent nowhere; smtp: the
+    # background loop sends it through SMTP_HOST, with retries.
+    mailer: Literal["outbox", "smtp"] = "outbox"
+    mail_from: str = Field("Atelier <no-reply@localhost>", min_length=3, max_length=200)
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = "starttls"  # none: tests and a local relay only
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    smtp_timeout_seconds: float = Field(20.0, gt=0)
+
+    # Retention: an account nobody signed in to for INACTIVE_ACCOUNT_DAYS is erased, after a warning
+    # INACTIVE_WARNING_DAYS ahead; finished exports, sent emails and payment-event payloads are deleted after theirs.
+    inactive_account_days: int = Field(730, ge=60)
+    inactive_warning_days: int = Field(30, ge=1, le=60)
+    export_retention_days: int = Field(7, ge=1, le=30)
+    outbox_retention_days: int = Field(30, ge=1)
+    payment_payload_retention_days: int = Field(400, ge=30)
+
+    # Policies: the versioned documents in POLICIES_DIR, and the least notice a material change is given.
+    policies_dir: Path = PROJECT_ROOT / "assets" / "policies"
+    policy_notice_days: int = Field(30, ge=30)
+
+    # Encryption at rest of every stored blob (AES-256-GCM, a data key per blob wrapped by a key-encryption key).
+    # ENCRYPTION_KEYS: "id:base64key" pairs, comma-separated, the first one current; the others are only read
+    # until the rotation has re-wrapped every blob. Empty in development: a key made in DATA_DIR on first run.
+    encrypt_blobs: bool = True
+    encryption_keys: SecretStr = SecretStr("")
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -218,6 +251,14 @@ class Settings(BaseSettings):
             problems.append("MEDIA_SECRET is missing or a placeholder")
         if not self.database_url.get_secret_value():
             problems.append("DATABASE_URL is not set")
+        if self.mailer == "smtp" and not self.smtp_host:
+            problems.append("MAILER=smtp but SMTP_HOST is not set")
+        if self.mailer == "outbox":
+            problems.append("MAILER=outbox (nothing would be sent); set MAILER=smtp and SMTP_HOST")
+        if not self.encrypt_blobs:
+            problems.append("ENCRYPT_BLOBS is off (stored images must be encrypted at rest)")
+        elif not self.encryption_keys.get_secret_value():
+            problems.append("ENCRYPTION_KEYS is not set (production never makes its own key)")
         if problems:
             raise ValueError("Refusing to start in production: " + "; ".join(problems))
         return self

@@ -4,6 +4,7 @@ from db.tables.audit import AuditEntry
 from db.tables.base import NEVER_REUSE_IDS, utcnow
 from db.tables.billing import Order, PaymentEventRecord, Plan
 from db.tables.collections import Collection, CollectionImage
+from db.tables.email import OutboxMessage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
@@ -22,6 +23,7 @@ __all__ = [
     "Image",
     "LedgerEntry",
     "Order",
+    "OutboxMessage",
     "PaymentEventRecord",
     "PendingDeletion",
     "Plan",

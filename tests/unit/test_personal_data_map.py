@@ -26,6 +26,7 @@ EXPORT_FILES = {
     "consents.csv",
     "sign_ins.csv",
     "privacy_requests.csv",
+    "emails.csv",
 }
 
 
