@@ -26,6 +26,9 @@ PRODUCTION = {
     "payment_providers": "stripe",
     "stripe_secret_key": "sk_live_not_real",
     "stripe_webhook_secret": "whsec_not_real",
+    "mailer": "smtp",
+    "smtp_host": "smtp.example.com",
+    "encryption_keys": "k1:a2tra2tra2tra2tra2tra2tra2tra2tra2tra2tra2s=",
 }
 
 
