@@ -13,6 +13,7 @@ from core.domain import Role
 from core.errors import AtelierError
 from core.services.policies import PolicyService, long_date
 from core.services.policies_views import DocumentStatus, VersionView
+from core.text import plural
 from pages.components.flash import flash
 from pages.components.guard import require_user
 from pages.components.safe_text import escape_markdown
@@ -35,7 +36,7 @@ def _row(what: str, view: VersionView) -> dict[str, object]:
         "Effective": long_date(view.effective),
         "Material": "yes" if view.policy.material else "no",
         "Announced (UTC)": view.announced_at.strftime("%Y-%m-%d %H:%M") if view.announced_at else "with the app",
-        "Acknowledged by": f"{view.acknowledged:,} users" + (" (emails still being queued)" if view.announcing else ""),
+        "Acknowledged by": plural(view.acknowledged, "user") + (" (emails still being queued)" if view.announcing else ""),
     }
 
 
@@ -82,7 +83,7 @@ def _publish(status: DocumentStatus, version: str, effective: object) -> None:
         return
     said = f"{status.title} {version} is published, effective {long_date(done.view.effective)}."
     if done.view.policy.material:
-        said += f" {done.emailed:,} users were emailed" + (
+        said += f" Emailed to {plural(done.emailed, 'user')}" + (
             "; the background loop emails the rest within minutes." if done.announcing else "."
         )
     flash(said)
