@@ -36,7 +36,8 @@ def _row(what: str, view: VersionView) -> dict[str, object]:
         "Effective": long_date(view.effective),
         "Material": "yes" if view.policy.material else "no",
         "Announced (UTC)": view.announced_at.strftime("%Y-%m-%d %H:%M") if view.announced_at else "with the app",
-        "Acknowledged by": plural(view.acknowledged, "user") + (" (emails still being queued)" if view.announcing else ""),
+        "Acknowledged by": plural(view.acknowledged, "user")
+        + (" (emails still being queued)" if view.announcing else ""),
     }
 
 

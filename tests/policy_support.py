@@ -10,7 +10,12 @@ NEW_TEXT = "# Privacy policy\n\nWe hold your email address.\n\nYour images are s
 
 
 def policy_file(
-    version: str, *, effective: date | None = None, material: bool = True, summary: str = "What changes.", text: str = ""
+    version: str,
+    *,
+    effective: date | None = None,
+    material: bool = True,
+    summary: str = "What changes.",
+    text: str = "",
 ) -> str:
     day = effective or date.fromisoformat(version[:10])
     return (

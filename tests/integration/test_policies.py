@@ -61,9 +61,7 @@ def test_a_material_change_with_less_than_30_days_notice_is_refused_naming_the_e
         assert policies.earliest(material=True) == earliest
         with pytest.raises(ValidationError) as refused:
             policies.publish(admin, PRIVACY_POLICY, DRAFT, date.fromordinal(earliest.toordinal() - 1))
-        assert f"the earliest effective date for Privacy policy {DRAFT} published today is {said}" in str(
-            refused.value
-        )
+        assert f"the earliest effective date for Privacy policy {DRAFT} published today is {said}" in str(refused.value)
         assert policies.status(PRIVACY_POLICY).upcoming == ()
         published = policies.publish(admin, PRIVACY_POLICY, DRAFT, earliest)
     assert published.view.effective == earliest
@@ -137,9 +135,7 @@ def test_publishing_a_material_change_emails_every_user_once_in_batches_resumed_
         assert row.announced_to == users[-1].id and row.announcement_done_at is not None
 
 
-def test_an_announcement_cut_short_is_finished_by_the_background_task(
-    containers, database_url, tmp_path: Path
-) -> None:
+def test_an_announcement_cut_short_is_finished_by_the_background_task(containers, database_url, tmp_path: Path) -> None:
     c, admin = studio(containers, database_url, tmp_path)
     users = [admin, *(sign_up(c, f"user{i}@example.com") for i in range(4))]
     batched = PolicyService(c.db, c.clock, load_policies(c.settings.policies_dir), notice_days=30, batch=2)
