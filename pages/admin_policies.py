@@ -64,7 +64,6 @@ def _document(status: DocumentStatus) -> None:
         effective = st.date_input(
             "Effective date (00:00 UTC)",
             value=max(draft.effective, earliest),
-            min_value=None,
             format="YYYY-MM-DD",
             key=f"admin.policies.effective.{status.document}",
         )

@@ -74,9 +74,9 @@ class PolicyService:
         material change. A material change needs POLICY_NOTICE_DAYS' notice; the refusal names the earliest date."""
         policy = self._file(document, version)
         now = self.clock()
-        self._check_effective(policy, effective, now)
         with self.db.uow() as uow:
             require_admin(uow, actor)
+            self._check_effective(policy, effective, now)
             repo = uow.of(PolicyRepository)
             if version == self.library.baseline(document).version or not repo.publish_once(
                 PolicyPublication(
