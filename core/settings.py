@@ -121,11 +121,11 @@ class Settings(BaseSettings):
     worker_interval_seconds: float = Field(1.0, gt=0)
     job_lease_seconds: float = Field(30.0, ge=1)
 
-    # Privacy: where the data is kept (said in the privacy centre and the export), the policy version consents
-    # are given under, the days before a requested account erasure runs (0: within a minute), how long an image
-    # the safety check withheld is kept when nobody asked for its review, and whom a user may complain to.
+    # Privacy: where the data is kept (said in the privacy centre and the export), the days before a requested
+    # account erasure runs (0: within a minute), how long an image the safety check withheld is kept when nobody
+    # asked for its review, and whom a user may complain to. (The policy version consents are given under is the
+    # privacy policy's version in force: core/services/policies.py.)
     data_region: str = Field("This server (self-hosted)", min_length=1, max_length=100)
-    policy_version: str = Field("2026-12-01", min_length=1, max_length=20)
     erasure_grace_days: int = Field(7, ge=0, le=30)
     withheld_retention_days: int = Field(30, ge=1)
     complaint_authority: str = Field("your national data protection authority", min_length=1, max_length=200)

@@ -1,5 +1,6 @@
 """Privacy centre: what we hold about you, your consents and choices, a download of everything, corrections,
-human review of automated safety blocks, deleting your account, and whom to complain to."""
+human review of automated safety blocks, deleting your account, the policies and their changes, and whom to
+complain to."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pages.components import (
     privacy_erasure,
     privacy_export,
     privacy_holdings,
+    privacy_policies,
     privacy_rectify,
     privacy_reviews,
 )
@@ -27,6 +29,7 @@ SECTIONS = {
     "correct": "Corrections",
     "automated": "Automated decisions",
     "delete-account": "Deleting your account",
+    "policies": "Policies",
     "complaints": "Complaints",
 }
 # Links to each section below (their names differ from the sections' own buttons, for screen readers).
@@ -37,4 +40,5 @@ privacy_export.render(user)
 privacy_rectify.render(user)
 privacy_reviews.render(user)
 privacy_erasure.render(user)
+privacy_policies.render(user)
 privacy_holdings.complaints()

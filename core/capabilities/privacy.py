@@ -4,14 +4,18 @@ queue of requests), and the map's entries for the consents and the privacy reque
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, personal_data_map
+from core.services.policies import PolicyService
 from core.services.privacy import PrivacyService
 from db.repositories.privacy_requests import PrivacyRequestRepository
 
 
 def privacy(c: Container) -> PrivacyService:
-    s = c.settings
     return PrivacyService(
-        c.db, c.clock, personal_data_map(), policy_version=s.policy_version, data_region=s.data_region
+        c.db,
+        c.clock,
+        personal_data_map(),
+        policy_version=c.of(PolicyService).current_version,
+        data_region=c.settings.data_region,
     )
 
 

@@ -3,6 +3,7 @@ expiring link. It owns no table (personal_data is empty): it reads what the othe
 
 from core.container import Container
 from core.registry import Capability
+from core.services.policies import PolicyService
 from core.services.privacy_export import PrivacyExportService
 from core.signing import ExportSigner
 from core.web.privacy_export_routes import privacy_export_routes
@@ -16,7 +17,7 @@ def privacy_export(c: Container) -> PrivacyExportService:
         ExportSigner(c.media_secret, c.clock),
         c.clock,
         region=s.data_region,
-        policy_version=s.policy_version,
+        policy_version=c.of(PolicyService).current_version,
     )
 
 

@@ -5,6 +5,7 @@ from core.container import Container
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import Capability, PeriodicTask, hourly
 from core.services.deletion_outbox import DeletionKind, owe_many
+from core.services.policies import PolicyService
 from core.services.safety_reviews import SafetyReviewService
 from db.repositories.safety_reviews import SafetyReviewRepository
 from db.uow import UnitOfWork
@@ -19,7 +20,7 @@ def safety_reviews(c: Container) -> SafetyReviewService:
         c.blobs,
         c.withheld,
         c.clock,
-        policy_version=s.policy_version,
+        policy_version=c.of(PolicyService).current_version,
         retention_days=s.withheld_retention_days,
         max_pixels=s.max_image_pixels,
         check_note=str(getattr(c.engine, "safety_note", "")),

@@ -64,6 +64,7 @@ ORDER_COLUMNS = (
     "dispute_status",
 )
 CONSENT_COLUMNS = ("purpose", "granted", "policy_version", "source", "time")
+ACKNOWLEDGEMENT_COLUMNS = ("document", "version", "acknowledged_at")
 SIGN_IN_COLUMNS = ("time", "browser", "os", "ip_prefix", "ended_at")
 REQUEST_COLUMNS = (
     "reference",
@@ -81,6 +82,7 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
     "credits.csv": CREDIT_COLUMNS,
     "orders.csv": ORDER_COLUMNS,
     "consents.csv": CONSENT_COLUMNS,
+    "policy_acknowledgements.csv": ACKNOWLEDGEMENT_COLUMNS,
     "sign_ins.csv": SIGN_IN_COLUMNS,
     "privacy_requests.csv": REQUEST_COLUMNS,
 }

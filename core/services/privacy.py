@@ -11,7 +11,7 @@ False unless the user switched the purpose on, and False for every purpose while
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from core.clock import Clock
@@ -93,7 +93,7 @@ class PrivacyService:
         clock: Clock,
         personal_data: Sequence[PersonalData],
         *,
-        policy_version: str,
+        policy_version: Callable[[], str],  # the privacy policy's version in force now (PolicyService)
         data_region: str,
         max_request_chars: int = REQUEST_CHARS,
     ) -> None:
@@ -132,7 +132,7 @@ class PrivacyService:
     def set_choice(self, actor: UserView, purpose: Purpose, granted: bool) -> bool:
         """Record a change of one choice; False when it already had that value (nothing is written)."""
         with self.db.uow() as uow:
-            changed = change_choice(uow, actor.id, purpose, granted, self.clock(), self.policy_version)
+            changed = change_choice(uow, actor.id, purpose, granted, self.clock(), self.policy_version())
             uow.commit()
         return changed
 

@@ -4,7 +4,7 @@ streamed like the history export's (core/services/export_archive.py) with flat m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from core.clock import Clock
@@ -34,7 +34,14 @@ def archive_name(issued_at: datetime) -> str:
 
 class PrivacyExportService:
     def __init__(
-        self, db: Database, blobs: BlobStore, signer: ExportSigner, clock: Clock, *, region: str, policy_version: str
+        self,
+        db: Database,
+        blobs: BlobStore,
+        signer: ExportSigner,
+        clock: Clock,
+        *,
+        region: str,
+        policy_version: Callable[[], str],
     ) -> None:
         self.db, self.blobs, self.signer, self.clock = db, blobs, signer, clock
         self.region, self.policy_version = region, policy_version
@@ -87,10 +94,11 @@ class PrivacyExportService:
                 user = uow.users.get(user_id)
                 if user is None:
                     raise NotFoundError(GONE)
-                about_you = profile(uow, user, issued_at, self.region, self.policy_version)
+                version = self.policy_version()
+                about_you = profile(uow, user, issued_at, self.region, version)
                 written = write_generations(uow, self.blobs, user_id, issued_at, generations, images)
                 write_tables(uow, user_id, tables)
-            texts = [("README.txt", readme(issued_at, self.region, self.policy_version, written))]
+            texts = [("README.txt", readme(issued_at, self.region, version, written))]
             texts.append(("profile.json", about_you))
             files = [("generations.json", generations[1]), ("generations.csv", generations[0]), *tables]
             return zip_download(archive_name(issued_at), issued_at, self.blobs, texts, files, images)

@@ -27,7 +27,16 @@ from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
 from core.services.history_export import image_shares, stored_original
 from db.repositories.privacy_export import PrivacyExportRepository
-from db.tables import ConsentRecord, Generation, Image, LedgerEntry, Order, PrivacyRequest, SignIn
+from db.tables import (
+    ConsentRecord,
+    Generation,
+    Image,
+    LedgerEntry,
+    Order,
+    PolicyAcknowledgement,
+    PrivacyRequest,
+    SignIn,
+)
 from db.uow import UnitOfWork
 
 BATCH = 500  # rows read per keyset query: never a whole history at once
@@ -86,8 +95,8 @@ def write_generations(
 
 
 def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]]) -> None:
-    """credits.csv, orders.csv, consents.csv, sign_ins.csv and privacy_requests.csv, appended to `files` as
-    each is begun (so a failure halfway still lets the caller close them all)."""
+    """Every CSV of TABLE_FILES (credits, orders, consents, policy acknowledgements, sign-ins, privacy requests),
+    appended to `files` as each is begun (so a failure halfway still lets the caller close them all)."""
     repo = uow.of(PrivacyExportRepository)
     balance = 0
 
@@ -100,6 +109,7 @@ def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]
         "credits.csv": (LedgerEntry, credit),
         "orders.csv": (Order, _order),
         "consents.csv": (ConsentRecord, _consent),
+        "policy_acknowledgements.csv": (PolicyAcknowledgement, _acknowledgement),
         "sign_ins.csv": (SignIn, _sign_in),
         "privacy_requests.csv": (PrivacyRequest, _request),
     }
@@ -230,6 +240,10 @@ def _order(o: Order) -> list[object]:
 
 def _consent(c: ConsentRecord) -> list[object]:
     return [c.purpose, "true" if c.granted else "false", c.policy_version, c.source, iso_utc(c.created_at)]
+
+
+def _acknowledgement(a: PolicyAcknowledgement) -> list[object]:
+    return [a.document, a.version, iso_utc(a.acknowledged_at)]
 
 
 def _sign_in(s: SignIn) -> list[object]:

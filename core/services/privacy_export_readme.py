@@ -37,6 +37,8 @@ credits.csv           Your credit ledger, oldest first: {credits}.
 orders.csv            Your orders (no card data: the payment provider keeps it):
                       {orders}.
 consents.csv          Every change of your consent choices: {consents}.
+policy_acknowledgements.csv
+                      The policy changes you read and said OK to: {policy_acknowledgements}.
 sign_ins.csv          Your sign-ins: {sign_ins}.
 privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
 images/               The original of every image, named by its id (images/000123.png, the

@@ -5,6 +5,7 @@ are deleted after the retention period."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from core.clock import Clock
@@ -51,7 +52,7 @@ class SafetyReviewService:
         withheld: BlobStore,
         clock: Clock,
         *,
-        policy_version: str,
+        policy_version: Callable[[], str],  # the privacy policy in force now
         retention_days: int,
         max_pixels: int,
         check_note: str = "",
@@ -73,7 +74,7 @@ class SafetyReviewService:
         """Record the choice, as every privacy choice is (a consent record; opting out is an objection too);
         False if it already was so."""
         with self.db.uow() as uow:
-            changed = change_choice(uow, actor.id, Purpose.HUMAN_REVIEW, on, self.clock(), self.policy_version)
+            changed = change_choice(uow, actor.id, Purpose.HUMAN_REVIEW, on, self.clock(), self.policy_version())
             uow.commit()
         return changed
 

@@ -7,6 +7,7 @@ from db.tables.collections import Collection, CollectionImage
 from db.tables.email import OutboxMessage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
+from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
@@ -27,6 +28,8 @@ __all__ = [
     "PaymentEventRecord",
     "PendingDeletion",
     "Plan",
+    "PolicyAcknowledgement",
+    "PolicyPublication",
     "PrivacyRequest",
     "SafetyReview",
     "SignIn",

@@ -25,6 +25,7 @@ from core.identity import ClientInfo, client_info, identity_from_claims
 from core.services.erasure import ErasureService
 from core.services.local_sessions import COOKIE
 from core.web.session_routes import COOKIE_SCRIPT_PATH
+from pages.components import policy_notice
 from pages.components.flash import flash, show_flash
 from pages.components.frame import environment_badge, sidebar, styles
 from pages.components.safe_text import escape_markdown
@@ -85,6 +86,7 @@ def require_session(role: Role = Role.USER) -> SignedIn:
         sign_out(signed_in.session_key)
     show_flash()
     _erasure_notice(signed_in.user)
+    policy_notice.render(signed_in.user)
     if not signed_in.user.has_role(role):
         st.title("Not available")
         st.error(f"This page is for {ROLE_NAMES.get(role, role.value)}.", icon=":material/lock:")

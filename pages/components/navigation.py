@@ -45,6 +45,13 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
             visibility=shown,
         ),
         st.Page(
+            "pages/admin_policies.py",
+            title="Policies",
+            icon=":material/gavel:",
+            url_path="admin_policies",
+            visibility=shown,
+        ),
+        st.Page(
             "pages/admin_audit.py",
             title="Audit log",
             icon=":material/policy:",

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import Container
 from core.domain.privacy import Purpose
+from core.services.policies import PolicyService
 from core.services.privacy import RESTRICTED, PrivacyService
 from db.tables import AuditEntry
 from tests.markdown import unescape
@@ -61,7 +62,7 @@ def test_every_switch_starts_off_and_one_click_saves_a_change_the_history_shows(
     assert "Saved: Use my images to train models is off." in texts(at)
     history = at.dataframe[0].value
     assert history["Set to"].tolist() == ["Off", "On"]
-    assert history["Policy version"].tolist() == [app_settings.settings.policy_version] * 2
+    assert history["Policy version"].tolist() == [app_settings.of(PolicyService).current_version()] * 2
     alice = app_settings.accounts.get(1)
     assert alice is not None and not app_settings.of(PrivacyService).choices(alice)[Purpose.TRAINING]
 

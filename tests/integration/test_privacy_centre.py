@@ -27,7 +27,7 @@ ADMIN = "admin@example.com"
 
 
 def centre(containers: Callable[..., Container], database_url: str) -> tuple[Container, PrivacyService]:
-    c = containers(database_url, admin_emails=ADMIN, policy_version="2026-12-01")
+    c = containers(database_url, admin_emails=ADMIN)
     return c, c.of(PrivacyService)
 
 
@@ -195,7 +195,7 @@ def test_what_we_hold_counts_each_category_from_the_map(containers, database_url
         "table:images", Category.CREATIONS, "Your images", "images/", OnErasure.DELETE, 5, delete_rows("images"),
         count_rows("images"), processors=("fal.ai: prompts and images",),
     )  # fmt: skip
-    mapped = PrivacyService(c.db, c.clock, [images], policy_version="1", data_region="EU (Frankfurt)")
+    mapped = PrivacyService(c.db, c.clock, [images], policy_version=lambda: "1", data_region="EU (Frankfurt)")
     [creations] = mapped.holdings(alice)
     assert (creations.title, creations.count, creations.region) == ("Prompts and images", 2, "EU (Frankfurt)")
     assert creations.processors == ("fal.ai: prompts and images",)

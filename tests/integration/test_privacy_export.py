@@ -26,6 +26,7 @@ from core.domain.privacy import Purpose
 from core.domain.privacy_export import GENERATION_COLUMNS, TABLE_FILES
 from core.identity import ClientInfo
 from core.services import privacy_requests
+from core.services.policies import PolicyService
 from core.services.privacy_export import PrivacyExportService
 from core.services.privacy_requests import RequestKind, RequestStatus
 from core.web.export_routes import export_routes
@@ -146,7 +147,7 @@ def test_everything_holds_every_named_file_with_its_header_json_the_schema_accep
     assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
 
     profile = document(archive, "profile.json")
-    assert profile["document"] == "profile" and profile["policy_version"] == c.settings.policy_version
+    assert profile["document"] == "profile" and profile["policy_version"] == c.of(PolicyService).current_version()
     assert profile["storage_region"] == c.settings.data_region
     assert (profile["account"]["email"], profile["account"]["display_name"]) == ("alice@example.com", "Alice Liddell")
     assert profile["account"]["credit_balance"] == user.balance and profile["preferences"]["num_images"] == 3
@@ -190,7 +191,13 @@ def test_everything_holds_every_named_file_with_its_header_json_the_schema_accep
     requests = table(archive, "privacy_requests.csv")[1]
     assert [(r["kind"], r["status"]) for r in requests] == [("rectification", "received"), ("access", "completed")]
     readme = archive.read("README.txt").decode()
-    for needed in (*FILES, "images/", c.settings.data_region, c.settings.policy_version, "privacy-export.schema.json"):
+    for needed in (
+        *FILES,
+        "images/",
+        c.settings.data_region,
+        c.of(PolicyService).current_version(),
+        "privacy-export.schema.json",
+    ):
         assert needed in readme, needed
     assert "nothing of any other user" in readme
     expected = service(c).summary(user)

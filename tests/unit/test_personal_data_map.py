@@ -24,6 +24,7 @@ EXPORT_FILES = {
     "credits.csv",
     "orders.csv",
     "consents.csv",
+    "policy_acknowledgements.csv",
     "sign_ins.csv",
     "privacy_requests.csv",
     "emails.csv",
