@@ -8,6 +8,7 @@ from db.tables.email import OutboxMessage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
+from db.tables.retention import OrphanBlob, RetentionRun
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
@@ -23,11 +24,13 @@ __all__ = [
     "Image",
     "LedgerEntry",
     "Order",
+    "OrphanBlob",
     "OutboxMessage",
     "PaymentEventRecord",
     "PendingDeletion",
     "Plan",
     "PrivacyRequest",
+    "RetentionRun",
     "SafetyReview",
     "SignIn",
     "User",
