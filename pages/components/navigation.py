@@ -45,6 +45,13 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
             visibility=shown,
         ),
         st.Page(
+            "pages/admin_retention.py",
+            title="Retention",
+            icon=":material/auto_delete:",
+            url_path="admin_retention",
+            visibility=shown,
+        ),
+        st.Page(
             "pages/admin_audit.py",
             title="Audit log",
             icon=":material/policy:",
