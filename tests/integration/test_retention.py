@@ -9,10 +9,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from sqlmodel import select
 
 from core.container import Container
@@ -24,7 +27,7 @@ from core.services.erasure import ErasureService
 from core.services.retention import RetentionService
 from db.repositories.email_outbox import EmailOutboxRepository
 from db.tables import Erasure, Image, PaymentEventRecord
-from tests.factories import MovableClock, create_form, sign_up
+from tests.factories import MovableClock, create_form, make_container, sign_up
 
 RULES = {"inactive_accounts", "orphan_blobs", "payment_payloads", "sign_ins", "withheld"}
 Containers = Callable[..., Container]
@@ -312,3 +315,37 @@ def test_an_admin_runs_the_sweep_now_and_it_is_audited(containers: Containers, d
     assert "retention.swept" in [e.action for e in entries]
     with pytest.raises(PermissionDeniedError):
         c.of(RetentionService).run_now(sign_up(c, "mallory@example.com"))
+
+
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    first_sweep_days=st.integers(0, 1500),
+    gaps_hours=st.lists(st.integers(1, 24 * 45), min_size=1, max_size=40),
+)
+def test_no_account_is_erased_without_the_whole_warning_however_the_sweeps_fall(
+    tmp_path: Path, first_sweep_days: int, gaps_hours: list[int]
+) -> None:
+    """Sweeps at any times (the first one maybe long after the account went quiet: a server that was off, or
+    this feature arriving): an account is warned no sooner than 700 days after its last sign-in, and erased no
+    sooner than 730 days after it and 30 days after its warning."""
+    clock = MovableClock()
+    c = make_container(tmp_path, clock=clock)
+    last_seen = clock()
+    user = sign_up(c)
+    clock.advance(days=first_sweep_days)
+    warned_at: datetime | None = None
+    try:
+        for gap in gaps_hours:
+            sweep(c)
+            if warned_at is None and warnings(c, user):
+                warned_at = clock()
+                assert warned_at - last_seen >= timedelta(days=700)
+            c.of(ErasureService).run_due()
+            if c.accounts.get(user.id) is None:
+                assert warned_at is not None and clock() - warned_at >= timedelta(days=30)
+                assert clock() - last_seen >= timedelta(days=730)
+                event("erased")
+                return
+            clock.advance(hours=gap)
+    finally:
+        c.db.engine.dispose()
