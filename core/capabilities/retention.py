@@ -7,11 +7,13 @@ from datetime import datetime
 from core.container import Container
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows
 from core.registry import Capability, PeriodicTask, RetentionRule, hourly, retention_rules
+from core.services import erasure_steps
 from core.services.erasure import ErasureService
 from core.services.inactive_accounts import InactiveAccountService
 from core.services.orphan_blobs import ORPHAN_GRACE, OrphanBlobService, media_source, withheld_source
 from core.services.retention import RetentionService
 from core.settings import Settings
+from db.repositories.orphan_blobs import OrphanBlobRepository
 from db.repositories.retention import RetentionRunRepository
 
 
@@ -55,6 +57,11 @@ def _forget_actor(ctx: ErasureContext) -> int:
     return ctx.uow.of(RetentionRunRepository).forget_actor(ctx.user_id)
 
 
+def _forget_orphans(ctx: ErasureContext) -> int:
+    """The names of the user's files a sweep noted as orphaned: the files themselves go with the user's prefix."""
+    return ctx.uow.of(OrphanBlobRepository).forget_prefix(erasure_steps.user_blob_prefix(ctx.user_id))
+
+
 def _run_inactive(c: Container, now: datetime) -> int:
     return c.of(InactiveAccountService).warn_due(now)
 
@@ -79,6 +86,17 @@ CAPABILITY = Capability(
             count_rows("retention_runs", ("actor_id",)),
             reason="staff's record of the sweeps they ran, with counts only; on erasure your id in it is cleared",
             owner_columns=("actor_id",),
+        ),
+        PersonalData(
+            "table:retention_orphans",
+            Category.CREATIONS,
+            "The names of your image files a sweep found with no row naming them, noted until they are deleted",
+            "",
+            OnErasure.DELETE,
+            31,
+            _forget_orphans,
+            reason="file names only, noted for an hour or two; the files are deleted, not delivered",
+            owner_columns=(),  # the user's id is in the key ("u<id>/...")
         ),
     ),
     retention=(

@@ -40,6 +40,11 @@ class OrphanBlobRepository(Repository):
     def add(self, store: str, key: str, now: datetime) -> bool:
         return insert_once(self.session, OrphanBlob(store=store, key=key, first_seen_at=now))
 
+    def forget_prefix(self, prefix: str) -> int:
+        """Every noted orphan under `prefix` in any store (an erased user's "u<id>/"): its name goes with them."""
+        query = delete(OrphanBlob).where(col(OrphanBlob.key).startswith(prefix, autoescape=True))
+        return int(getattr(self.session.execute(query), "rowcount", 0) or 0)
+
     def forget(self, store: str, keys: Collection[str]) -> None:
         if keys:
             query = delete(OrphanBlob).where(col(OrphanBlob.store) == store, col(OrphanBlob.key).in_(sorted(keys)))

@@ -26,7 +26,7 @@ from core.registry import RetentionRule, retention_rules
 from core.services.erasure import ErasureService
 from core.services.retention import RetentionService
 from db.repositories.email_outbox import EmailOutboxRepository
-from db.tables import Erasure, Image, PaymentEventRecord
+from db.tables import Erasure, Image, OrphanBlob, PaymentEventRecord
 from tests.factories import MovableClock, create_form, make_container, sign_up
 
 RULES = {"inactive_accounts", "orphan_blobs", "payment_payloads", "sign_ins", "withheld"}
@@ -349,3 +349,18 @@ def test_no_account_is_erased_without_the_whole_warning_however_the_sweeps_fall(
             clock.advance(hours=gap)
     finally:
         c.db.engine.dispose()
+
+
+def test_an_erased_users_noted_orphans_go_with_them(containers: Containers, database_url: str) -> None:
+    clock = MovableClock()
+    c = containers(database_url, clock=clock, erasure_grace_days=0)
+    user = sign_up(c)
+    other = sign_up(c, "bob@example.com")
+    put_orphan(c.blobs, user.id)
+    kept = put_orphan(c.blobs, other.id)
+    sweep(c)
+    c.of(ErasureService).schedule(user, user.email)
+    assert c.of(ErasureService).run_due() == 1
+    with c.db.reader() as uow:
+        noted = uow.session.exec(select(OrphanBlob.key)).all()
+    assert noted == [kept]
