@@ -1,14 +1,15 @@
-"""Accounts: sign-in and its sessions, names and preferences; the development sign-in's cookie routes; and
-deleting sign-in records past their retention."""
+"""Accounts: sign-in and its sessions, names and preferences; the development sign-in's cookie routes; and the
+retention rule deleting sign-in records past their retention."""
 
 from datetime import timedelta
 
 from core.container import Container
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
-from core.registry import Capability, PeriodicTask, hourly
+from core.registry import Capability, RetentionRule
 from core.services import erasure_steps
 from core.services.accounts import AccountService
 from core.services.local_sessions import LocalSessions
+from core.settings import Settings
 from core.web.session_routes import session_routes
 
 
@@ -84,17 +85,18 @@ PERSONAL_DATA = (
     ),
 )
 
+
+def _describe_sign_ins(s: Settings) -> str:
+    return (
+        f"Sign-in records (when, browser, network /24) are deleted after {s.sign_in_retention_days} days; an "
+        "erased account's sign-in digests once the provider's cookie they stand for has expired."
+    )
+
+
 CAPABILITY = Capability(
     name="accounts",
     services={AccountService: accounts, LocalSessions: local_sessions},
     routes=(session_routes,),
-    tasks=(
-        PeriodicTask(
-            "sweep sign-ins",
-            hourly,
-            lambda c: c.accounts.sweep_sign_ins(),
-            "Deleted %d sign-in records past their retention",
-        ),
-    ),
+    retention=(RetentionRule("sign_ins", _describe_sign_ins, lambda c, now: c.accounts.sweep_sign_ins(now)),),
     personal_data=PERSONAL_DATA,
 )

@@ -1,13 +1,17 @@
 """Billing: packs and plans through the payment providers, their webhooks, demo plans renewed when due, and
 pending checkouts settled by asking their providers (a lost webhook still fulfils)."""
 
+from datetime import datetime, timedelta
+
 from core.billing_catalogue import load_offers
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows
-from core.registry import Capability, PeriodicTask, hourly
+from core.registry import Capability, PeriodicTask, RetentionRule, hourly
 from core.services import erasure_steps
 from core.services.billing import BillingService
+from core.settings import Settings
 from core.web.payment_webhooks import payment_webhook_routes
+from db.repositories.payment_payloads import PaymentPayloadRepository
 
 PENDING_CHECK_SECONDS = 300.0  # checkouts still pending are asked about this often
 
@@ -66,6 +70,25 @@ PERSONAL_DATA = (
     ),
 )
 
+
+def _describe_payloads(s: Settings) -> str:
+    return (
+        f"The payment providers' messages are emptied {s.payment_payload_retention_days} days after they came "
+        "(they can hold a name or an email); the facts tax law needs stay in the orders. A refund still waiting "
+        "for its payment keeps its message until it is applied."
+    )
+
+
+def _empty_payloads(c: Container, now: datetime) -> int:
+    """One UPDATE, in its own transaction: emptying is idempotent, so a crash before the commit loses nothing."""
+    with c.db.uow() as uow:
+        emptied = uow.of(PaymentPayloadRepository).empty_before(
+            now - timedelta(days=c.settings.payment_payload_retention_days)
+        )
+        uow.commit()
+    return emptied
+
+
 CAPABILITY = Capability(
     name="billing",
     services={BillingService: billing},
@@ -82,4 +105,5 @@ CAPABILITY = Capability(
         ),
     ),
     personal_data=PERSONAL_DATA,
+    retention=(RetentionRule("payment_payloads", _describe_payloads, _empty_payloads),),
 )

@@ -3,10 +3,11 @@ a user who opted out of automated decisions), and the deletion of withheld image
 
 from core.container import Container
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
-from core.registry import Capability, PeriodicTask, hourly
+from core.registry import Capability, RetentionRule
 from core.services.deletion_outbox import DeletionKind, owe_many
 from core.services.policies import PolicyService
 from core.services.safety_reviews import SafetyReviewService
+from core.settings import Settings
 from db.repositories.safety_reviews import SafetyReviewRepository
 from db.uow import UnitOfWork
 
@@ -44,16 +45,18 @@ def _count_withheld(uow: UnitOfWork, user_id: int) -> int:
     return len(uow.of(SafetyReviewRepository).kept_keys(user_id))
 
 
+def _describe_withheld(s: Settings) -> str:
+    return (
+        f"Images the automated safety check withheld are deleted after {s.withheld_retention_days} days unless "
+        "their owner asked for a person's review."
+    )
+
+
 CAPABILITY = Capability(
     name="safety",
     services={SafetyReviewService: safety_reviews},
-    tasks=(
-        PeriodicTask(
-            "delete withheld images nobody asked to review",
-            hourly,
-            lambda c: c.of(SafetyReviewService).expire_withheld(),
-            "Deleted %d withheld images past their retention period",
-        ),
+    retention=(
+        RetentionRule("withheld", _describe_withheld, lambda c, now: c.of(SafetyReviewService).expire_withheld(now)),
     ),
     personal_data=(
         PersonalData(

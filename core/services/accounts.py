@@ -22,6 +22,7 @@ from core.identity import LOCAL_ISSUER, NO_CLIENT, ClientInfo, Identity, checked
 from core.services import audit, ledger
 from core.services.account_views import user_view
 from core.stored_text import EMAIL, display_name_rule
+from db.repositories.erasures import ErasureRepository
 from db.tables import SignIn, User, UserPreferences
 from db.uow import Database, UnitOfWork
 
@@ -192,11 +193,12 @@ class AccountService:
 
     # Housekeeping -----------------------------------------------------------------------------
 
-    def sweep_sign_ins(self) -> int:
-        """Delete sign-in records past their retention; the background loop calls this."""
+    def sweep_sign_ins(self, now: datetime | None = None) -> int:
+        """Delete sign-in records past their retention; the retention sweep's "sign_ins" rule calls this."""
+        now = now or self.clock()
         with self.db.uow() as uow:
-            removed = uow.sign_ins.delete_older_than(self.clock() - self.sign_in_retention)
-            uow.sign_ins.forget_ended(self.clock())
+            removed = uow.sign_ins.delete_older_than(now - self.sign_in_retention)
+            uow.sign_ins.forget_ended(now)
             uow.commit()
         return removed
 
@@ -222,6 +224,7 @@ class AccountService:
             user.avatar_url = identity.picture
             user.last_sign_in_at = now
             assert user.id is not None
+            uow.of(ErasureRepository).cancel_inactive(user.id, now)  # signing in is what the warning asked for
             old_role = user.role  # read before the UPDATE, which refreshes the loaded row
             if identity.email in self.admin_emails and Role(old_role) != Role.ADMIN:
                 if uow.users.set_role_if(user.id, Role.ADMIN.value, old_role):

@@ -10,19 +10,22 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import Clock
-from core.domain import UserView
+from core.domain import Role, UserView
+from core.domain.email import MessageKind
 from core.errors import NotFoundError, ValidationError
 from core.personal_data import ErasureContext, OnErasure, PersonalData
 from core.services import privacy_requests
 from core.services.deletion_runner import DeletionRunner
+from core.services.email_outbox import enqueue
 from core.services.erasure_views import ErasureReceipt, KeptData, ScheduledErasure, receipt_lines
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.compaction import scrub_free_space
 from db.repositories.erasure_rows import ErasureRowRepository
-from db.repositories.erasures import CANCELED, FINISHED, RUNNING, SCHEDULED, ErasureRepository
+from db.repositories.erasures import CANCELED, FINISHED, INACTIVE, RUNNING, SCHEDULED, ErasureRepository
+from db.repositories.retention import InactiveAccountRepository
 from db.tables import Erasure
 from db.uow import Database
 
@@ -95,6 +98,39 @@ class ErasureService:
                 return False
             found.status, found.finished_at = CANCELED, now
             uow.of(ErasureRowRepository).request_status(found.reference, RequestStatus.CANCELED.value, now)
+            uow.commit()
+        return True
+
+    # -- the retention sweep: an inactive account ------------------------------------------------------------
+    def schedule_inactive(self, user_id: int, now: datetime, *, inactive: timedelta, warning: timedelta) -> bool:
+        """Warn an account unused for `inactive - warning` and schedule its erasure for the day `inactive` is up
+        (never sooner than `warning` from now: nobody is erased without the whole warning). False if a sign-in
+        came first, an erasure is already ahead, or the account is the last admin's."""
+        with self.db.uow() as uow:
+            user = uow.of(InactiveAccountRepository).lock_if_inactive(user_id, now - (inactive - warning))
+            if user is None or uow.of(ErasureRepository).open_for_user(user_id) is not None:
+                return False
+            if Role(user.role) == Role.ADMIN and not uow.of(InactiveAccountRepository).other_admins_staying(user_id):
+                return False  # the house keeps at least one admin (as AdminService.set_role does)
+            last_seen = user.last_sign_in_at or user.created_at
+            erase_after = max(last_seen + inactive, now + warning)
+            uow.of(ErasureRepository).add(
+                Erasure(
+                    reference=secrets.token_hex(REFERENCE_BYTES).upper(),
+                    user_id=user_id,
+                    status=SCHEDULED,
+                    cause=INACTIVE,
+                    requested_at=now,
+                    erase_after=erase_after,
+                )
+            )
+            facts = {
+                "erase_after": _day(erase_after),
+                "last_sign_in": _day(last_seen),
+                "inactive_days": str(inactive.days),
+            }
+            key = f"retention_warning:{user_id}:{last_seen:%Y-%m-%d}"
+            enqueue(uow, user_id, MessageKind.RETENTION_WARNING, now, facts, key=key)
             uow.commit()
         return True
 
@@ -192,6 +228,10 @@ class ErasureService:
         with self.db.reader() as uow:
             found = uow.of(ErasureRepository).by_reference(reference)
         return found is not None and found.status == FINISHED
+
+
+def _day(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d} (UTC)"
 
 
 def _scheduled(row: Erasure) -> ScheduledErasure:

@@ -250,11 +250,12 @@ class SafetyReviewService:
 
     # Housekeeping.
 
-    def expire_withheld(self) -> int:
-        """Delete withheld images nobody asked a person to review, once the retention period is over."""
+    def expire_withheld(self, now: datetime | None = None) -> int:
+        """Delete withheld images nobody asked a person to review, once the retention period is over (the
+        retention sweep's "withheld" rule)."""
+        now = now or self.clock()
         with self.db.uow() as uow:
             reviews = uow.of(SafetyReviewRepository)
-            now = self.clock()
             removed = 0
             for review in reviews.expired(ReviewStatus.WITHHELD, now - self.retention, EXPIRE_BATCH):
                 assert review.id is not None

@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
+from db.repositories.payment_payloads import empty_payloads
 from db.tables import (
     Collection,
     CollectionImage,
@@ -105,11 +106,7 @@ class ErasureRowRepository(Repository):
             refs.add(plan.subscription_ref)
         if not refs:
             return 0
-        rows = list(self.session.exec(select(PaymentEventRecord).where(col(PaymentEventRecord.payment_ref).in_(refs))))
-        for row in rows:
-            row.payload = {}
-            self.session.add(row)
-        return len(rows)
+        return empty_payloads(self, col(PaymentEventRecord.payment_ref).in_(sorted(refs)))
 
     def move_orders(self, user_id: int, pseudonym_id: int) -> int:
         query = update(Order).where(col(Order.user_id) == user_id).values(user_id=pseudonym_id, checkout_url=None)

@@ -12,6 +12,7 @@ from db.repositories.base import Repository
 from db.tables import Erasure, PendingDeletion
 
 SCHEDULED, RUNNING, FINISHED, CANCELED = "scheduled", "running", "finished", "canceled"
+REQUESTED, INACTIVE, STAFF = "requested", "inactive", "staff"  # an erasure's cause
 
 
 class ErasureRepository(Repository):
@@ -28,6 +29,15 @@ class ErasureRepository(Repository):
         """The user's erasure still ahead (scheduled) or under way (running), if any."""
         query = select(Erasure).where(Erasure.user_id == user_id, col(Erasure.status).in_((SCHEDULED, RUNNING)))
         return self.session.exec(query.order_by(col(Erasure.id).desc())).first()
+
+    def cancel_inactive(self, user_id: int, now: datetime) -> int:
+        """A sign-in keeps the account: an erasure scheduled for its inactivity (and only that cause) is canceled."""
+        query = (
+            update(Erasure)
+            .where(col(Erasure.user_id) == user_id, col(Erasure.status) == SCHEDULED, col(Erasure.cause) == INACTIVE)
+            .values(status=CANCELED, finished_at=now)
+        )
+        return int(getattr(self.session.execute(query), "rowcount", 0) or 0)
 
     def due_references(self, now: datetime, limit: int) -> list[str]:
         """Scheduled erasures past their grace period, and running ones a crash left halfway, oldest first."""

@@ -9,6 +9,7 @@ from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
+from db.tables.retention import OrphanBlob, RetentionRun
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "Image",
     "LedgerEntry",
     "Order",
+    "OrphanBlob",
     "OutboxMessage",
     "PaymentEventRecord",
     "PendingDeletion",
@@ -31,6 +33,7 @@ __all__ = [
     "PolicyAcknowledgement",
     "PolicyPublication",
     "PrivacyRequest",
+    "RetentionRun",
     "SafetyReview",
     "SignIn",
     "User",

@@ -59,6 +59,7 @@ class Erasure(SQLModel, table=True):
     reference: str = Field(max_length=32, unique=True)
     user_id: int | None = Field(default=None, foreign_key="users.id")
     status: str = Field(max_length=20)  # scheduled | running | finished | canceled
+    cause: str = Field(default="requested", max_length=20)  # requested | inactive | staff
     requested_at: datetime = Field(default_factory=utcnow)
     erase_after: datetime
     started_at: datetime | None = None

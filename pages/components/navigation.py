@@ -49,6 +49,10 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
             title="Policies",
             icon=":material/gavel:",
             url_path="admin_policies",
+            "pages/admin_retention.py",
+            title="Retention",
+            icon=":material/auto_delete:",
+            url_path="admin_retention",
             visibility=shown,
         ),
         st.Page(

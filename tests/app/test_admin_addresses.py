@@ -20,6 +20,7 @@ ADMIN_PAGES = {
     "pages/admin_privacy.py": "Privacy requests",
     "pages/admin_reviews.py": "Safety reviews",
     "pages/admin_policies.py": "Policies",
+    "pages/admin_retention.py": "Retention",
     "pages/admin_audit.py": "Audit log",
 }
 
@@ -75,6 +76,7 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
         "Privacy requests",
         "Safety reviews",
         "Policies",
+        "Retention",
         "Audit log",
     ]
 

@@ -134,6 +134,12 @@ MACHINE_TEXT = {
     "safety_reviews.blob_key": "made by the code",
     "safety_reviews.content_type": "sniffed from the bytes",
     "safety_reviews.status": "a review status from the code",
+    "erasures.cause": "an erasure cause from the code",
+    "retention_runs.trigger": "a Trigger",
+    "retention_runs.status": "a RunStatus",
+    "retention_runs.error": "rule names and exception type names",
+    "retention_orphans.store": "a blob source's name from the code",
+    "retention_orphans.key": "a blob key the store listed, of a shape the code wrote",
 }  # fmt: skip
 
 
