@@ -27,7 +27,7 @@ from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
 from core.services.history_export import image_shares, stored_original
 from db.repositories.privacy_export import PrivacyExportRepository
-from db.tables import ConsentRecord, Generation, Image, LedgerEntry, Order, PrivacyRequest, SignIn
+from db.tables import ConsentRecord, Generation, Image, LedgerEntry, Order, OutboxMessage, PrivacyRequest, SignIn
 from db.uow import UnitOfWork
 
 BATCH = 500  # rows read per keyset query: never a whole history at once
@@ -86,7 +86,7 @@ def write_generations(
 
 
 def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]]) -> None:
-    """credits.csv, orders.csv, consents.csv, sign_ins.csv and privacy_requests.csv, appended to `files` as
+    """credits.csv, orders.csv, consents.csv, sign_ins.csv, privacy_requests.csv and emails.csv, appended to `files` as
     each is begun (so a failure halfway still lets the caller close them all)."""
     repo = uow.of(PrivacyExportRepository)
     balance = 0
@@ -102,6 +102,7 @@ def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]
         "consents.csv": (ConsentRecord, _consent),
         "sign_ins.csv": (SignIn, _sign_in),
         "privacy_requests.csv": (PrivacyRequest, _request),
+        "emails.csv": (OutboxMessage, _email),
     }
     for name, header in TABLE_FILES.items():
         handle = spooled()
@@ -248,3 +249,7 @@ def _request(r: PrivacyRequest) -> list[object]:
         optional_utc(r.due_at),
         optional_utc(r.completed_at),
     ]
+
+
+def _email(m: OutboxMessage) -> list[object]:
+    return [iso_utc(m.created_at), m.kind, m.purpose, m.subject, m.status, optional_utc(m.sent_at)]

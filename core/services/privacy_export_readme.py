@@ -39,6 +39,7 @@ orders.csv            Your orders (no card data: the payment provider keeps it):
 consents.csv          Every change of your consent choices: {consents}.
 sign_ins.csv          Your sign-ins: {sign_ins}.
 privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
+emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
 images/               The original of every image, named by its id (images/000123.png, the
                       same names as the gallery's download) and dated when it was made.
 
