@@ -45,6 +45,13 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
             visibility=shown,
         ),
         st.Page(
+            "pages/admin_outbox.py",
+            title="Outbox",
+            icon=":material/outbox:",
+            url_path="admin_outbox",
+            visibility=shown,
+        ),
+        st.Page(
             "pages/admin_audit.py",
             title="Audit log",
             icon=":material/policy:",

@@ -19,6 +19,7 @@ ADMIN_PAGES = {
     "pages/admin_users.py": "Users",
     "pages/admin_privacy.py": "Privacy requests",
     "pages/admin_reviews.py": "Safety reviews",
+    "pages/admin_outbox.py": "Outbox",
     "pages/admin_audit.py": "Audit log",
 }
 
@@ -69,10 +70,11 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
             "Account",
             "Privacy",
         ]
-    assert [title for title, shown in boss if shown == "visible"][-4:] == [
+    assert [title for title, shown in boss if shown == "visible"][-5:] == [
         "Users",
         "Privacy requests",
         "Safety reviews",
+        "Outbox",
         "Audit log",
     ]
 
