@@ -21,6 +21,7 @@ from core.clock import Clock
 from core.errors import MailError
 from core.ports import Mailer
 from core.services.deletion_runner import retry_delay
+from db.compaction import scrub_free_space
 from db.repositories.email_outbox import KEPT, SENT, EmailOutboxRepository
 from db.tables import OutboxMessage
 from db.uow import Database
@@ -52,13 +53,17 @@ class EmailSender:
 
     def run(self, batch: int = BATCH) -> int:
         """Send every message due now, a batch at a time; how many were sent (or kept)."""
-        done = 0
+        done, erased = 0, False
         while True:
             with self.db.reader() as uow:
                 due = uow.of(EmailOutboxRepository).due(self.clock(), batch)
             done += sum(self._attempt(row) for row in due)
+            erased = erased or any(row.user_id is None for row in due)
             if len(due) < batch:
-                return done
+                break
+        if erased:
+            scrub_free_space(self.db)  # an erased account's address, just blanked, leaves no bytes in the file
+        return done
 
     def message_id(self, row: OutboxMessage) -> str:
         """Stable per message: a resend after a crash carries the same id."""
@@ -68,7 +73,8 @@ class EmailSender:
     def _attempt(self, row: OutboxMessage) -> int:
         assert row.id is not None
         if row.attempts >= self.max_attempts:  # its last sender died holding it: no attempt left
-            self._write(lambda repo: repo.give_up(row.id or 0, row.attempts, row.last_error or "Gave up"))
+            blank = row.user_id is None
+            self._write(lambda repo: repo.give_up(row.id or 0, row.attempts, row.last_error or "Gave up", blank=blank))
             return 0
         now = self.clock()
         if not self._write(lambda repo: repo.claim(row.id or 0, row.attempts, now, now + self.lease)):
@@ -100,7 +106,7 @@ class EmailSender:
             error,
             "retried later" if retry_at else "given up",
         )
-        self._write(lambda repo: repo.failed(row.id or 0, attempt, error, retry_at))
+        self._write(lambda repo: repo.failed(row.id or 0, attempt, error, retry_at, blank=row.user_id is None))
 
     def _write(self, change: Callable[[EmailOutboxRepository], bool]) -> bool:
         with self.db.uow() as uow:

@@ -20,6 +20,7 @@ from db.tables import OutboxMessage
 
 QUEUED, SENDING, SENT, KEPT, FAILED = "queued", "sending", "sent", "kept", "failed"
 FINISHED = (SENT, KEPT, FAILED)
+BLANK = {"recipient": "", "body": ""}  # an erased account's last message, once it left the queue
 
 
 class EmailOutboxRepository(Repository):
@@ -59,23 +60,20 @@ class EmailOutboxRepository(Repository):
         and body (an erased account's last message)."""
         values: dict[str, Any] = {"status": status, "sent_at": now, "last_error": ""}
         if blank:
-            values |= {"recipient": "", "body": ""}
+            values |= BLANK
         return self._update(message_id, attempt, [col(OutboxMessage.status) == SENDING], values)
 
-    def failed(self, message_id: int, attempt: int, error: str, retry_at: datetime | None) -> bool:
-        """The attempt failed: queued again for `retry_at`, or given up (`failed`) when None."""
+    def failed(self, message_id: int, attempt: int, error: str, retry_at: datetime | None, *, blank: bool) -> bool:
+        """The attempt failed: queued again for `retry_at`, or given up (`failed`) when None (and then blanked,
+        as `sent` does, if `blank`)."""
         values: dict[str, Any] = {"last_error": error[:200]}
-        values |= {"status": QUEUED, "next_attempt_at": retry_at} if retry_at else {"status": FAILED}
+        values |= {"status": QUEUED, "next_attempt_at": retry_at} if retry_at else _given_up(blank)
         return self._update(message_id, attempt, [col(OutboxMessage.status) == SENDING], values)
 
-    def give_up(self, message_id: int, attempts: int, error: str) -> bool:
+    def give_up(self, message_id: int, attempts: int, error: str, *, blank: bool) -> bool:
         """A due message that has had all its attempts (its last sender's lease ran out) is not tried again."""
-        return self._update(
-            message_id,
-            attempts,
-            [col(OutboxMessage.status).in_((QUEUED, SENDING))],
-            {"status": FAILED, "last_error": error[:200]},
-        )
+        values: dict[str, Any] = {"last_error": error[:200], **_given_up(blank)}
+        return self._update(message_id, attempts, [col(OutboxMessage.status).in_((QUEUED, SENDING))], values)
 
     def _update(
         self, message_id: int, attempts: int, conditions: list[ColumnElement[bool]], values: dict[str, Any]
@@ -108,3 +106,7 @@ class EmailOutboxRepository(Repository):
             col(OutboxMessage.status).in_(FINISHED), col(OutboxMessage.created_at) < before
         )
         return int(self.session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+
+def _given_up(blank: bool) -> dict[str, Any]:
+    return {"status": FAILED, **(BLANK if blank else {})}

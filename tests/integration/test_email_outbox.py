@@ -5,7 +5,7 @@ it left the queue, emails.csv in the export, and the retention rule deleting onl
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
@@ -13,6 +13,7 @@ from sqlmodel import select
 from core.bootstrap import Container
 from core.domain.email import MessageKind
 from core.domain.privacy import Purpose
+from core.errors import MailError
 from core.registry import retention_rules
 from core.services.email_outbox import enqueue
 from core.services.email_sender import EmailSender
@@ -148,3 +149,24 @@ def test_the_outbox_rule_deletes_only_finished_messages_past_the_retention_perio
         ("queued", "consent_changed"),
         ("queued", "erasure_scheduled"),
     ]
+
+
+class RefusesForGood:
+    """A server that refuses every recipient with a 5xx."""
+
+    name, delivers = "smtp", True
+
+    def send(self, sender: str, recipient: str, subject: str, body: str, headers: Mapping[str, str]) -> None:
+        raise MailError("SMTP 550", permanent=True)
+
+
+def test_an_erased_accounts_last_message_given_up_on_forgets_the_address_too(
+    containers: Callable[..., Container], database_url: str
+) -> None:
+    c = containers(database_url, erasure_grace_days=0)
+    c.of(ErasureService).schedule(sign_up(c, ALICE), ALICE)
+    c.of(ErasureService).run_due()
+    assert EmailSender(c.db, c.clock, RefusesForGood(), c.settings.mail_from).run() == 0
+    [failed] = every_message(c)
+    assert (failed.kind, failed.status, failed.last_error) == ("erasure_done", "failed", "SMTP 550")
+    assert (failed.recipient, failed.body) == ("", "")

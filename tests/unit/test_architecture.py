@@ -66,7 +66,7 @@ def test_db_does_not_depend_on_services_or_pages() -> None:
     assert found == {}
 
 
-ADMIN_PAGES = {"admin_users.py", "admin_audit.py", "admin_privacy.py", "admin_reviews.py"}
+ADMIN_PAGES = {"admin_users.py", "admin_audit.py", "admin_privacy.py", "admin_reviews.py", "admin_outbox.py"}
 
 
 def test_every_page_starts_with_the_access_guard_and_admin_pages_ask_for_the_admin_role() -> None:
