@@ -1,6 +1,6 @@
 """A real SMTP server for tests: aiosmtpd on 127.0.0.1 at a free port, keeping what it received. Its answers can
 be scripted: `replies` are given, one per message, instead of 250 (e.g. "451 4.3.0 Try again later"); addresses
-in `refuse` are refused at RCPT with 550; `hold` makes DATA wait until the test releases it."""
+in `refuse` are refused at RCPT with 550 (and every sender at MAIL with 553 when `refuse_sender`); `hold` makes DATA wait until the test releases it."""
 
 from __future__ import annotations
 
@@ -29,9 +29,16 @@ class Recorder:
         self.received: list[Message] = []
         self.replies: list[str] = []
         self.refuse: set[str] = set()
+        self.refuse_sender = False
         self.hold = False
         self.arrived = threading.Event()  # DATA began while held
         self.release = threading.Event()
+
+    async def handle_MAIL(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
+        if self.refuse_sender:
+            return "553 5.7.1 Sender address rejected"
+        envelope.mail_from = address
+        return "250 OK"
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
         if address in self.refuse:

@@ -2,9 +2,10 @@
 
 The background loop runs its tasks in a worker thread (core/web/lifespan.py), so a blocking client is enough; an
 async client (aiosmtplib) would add a dependency and an event loop for no gain. Failures are sorted for the
-outbox: a 5xx refusal of the message is permanent, anything else (4xx, a refused connection, a timeout, a dropped
-line) is tried again later. The error kept says only the SMTP code or the failure's type, never the server's
-words, which often quote the address."""
+outbox: a 5xx refusal of the recipient or of the message is permanent; anything else (4xx, a refused connection,
+a timeout, a dropped line, a refused login or sender: our configuration, not the message) is tried again later.
+The error kept says only the SMTP code or the failure's type, never the server's words, which often quote the
+address."""
 
 from __future__ import annotations
 
@@ -41,13 +42,16 @@ class SmtpMailer:
                 if self.username:
                     smtp.login(self.username, self.password)
                 smtp.send_message(message)
-        except smtplib.SMTPRecipientsRefused as exc:
+        except smtplib.SMTPRecipientsRefused as exc:  # this address: a 5xx will not change
             codes = [code for code, _ in exc.recipients.values()]
             raise MailError(
                 f"SMTP {codes[0] if codes else 'refused'}", permanent=all(c >= 500 for c in codes)
             ) from None
-        except smtplib.SMTPResponseException as exc:  # a refused sender, data or login: the code decides
+        except smtplib.SMTPDataError as exc:  # this message: a 5xx will not change
             raise MailError(f"SMTP {exc.smtp_code}", permanent=exc.smtp_code >= 500) from None
+        except smtplib.SMTPResponseException as exc:
+            # A refused login or sender is our configuration, not the message: retried, so fixing it sends them.
+            raise MailError(f"SMTP {exc.smtp_code}") from None
         except (smtplib.SMTPException, OSError) as exc:  # refused connection, timeout, dropped line, TLS failure
             raise MailError(type(exc).__name__) from None
 
@@ -67,7 +71,8 @@ class SmtpMailer:
 def compose(sender: str, recipient: str, subject: str, body: str, headers: Mapping[str, str]) -> EmailMessage:
     """A plain-text message with the given headers; Date is now unless given."""
     message = EmailMessage()
-    message["From"], message["To"], message["Subject"] = sender, recipient, subject
+    message["From"], message["To"] = sender, recipient
+    message["Subject"] = " ".join(subject.split())  # a header is one line, whatever the facts held
     message["Date"] = headers.get("Date") or formatdate(usegmt=True)
     for name, value in headers.items():
         if name != "Date":

@@ -116,6 +116,26 @@ def test_a_recipient_the_server_refuses_for_good_is_given_up_at_once(
     assert smtp.received == []
 
 
+def test_a_message_the_server_refuses_for_good_is_given_up_and_a_refused_sender_is_retried(
+    mail: Container, smtp: SmtpServer, clock: MovableClock
+) -> None:
+    queue_one(mail)
+    queue_one(mail, "bob@example.com")
+    smtp.handler.replies = ["554 5.7.1 Message refused"]
+    sender = mail.of(EmailSender)
+    assert sender.run() == 1  # the first is refused for good, the second goes
+    assert [(m.status, m.last_error) for m in outbox(mail)] == [("failed", "SMTP 554"), ("sent", "")]
+
+    queue_one(mail, "carol@example.com")
+    smtp.handler.refuse_sender = True  # our MAIL_FROM is refused: our configuration, so it is tried again
+    assert sender.run() == 0
+    assert (outbox(mail)[-1].status, outbox(mail)[-1].last_error) == ("queued", "SMTP 553")
+    smtp.handler.refuse_sender = False
+    clock.advance(seconds=30)
+    assert sender.run() == 1
+    assert [m["To"] for m in smtp.received] == ["bob@example.com", "carol@example.com"]
+
+
 def test_an_unreachable_server_is_retried_with_backoff_until_the_attempts_run_out(
     mail: Container, clock: MovableClock
 ) -> None:
