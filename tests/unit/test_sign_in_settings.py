@@ -26,6 +26,8 @@ PRODUCTION = {
     "payment_providers": "stripe",
     "stripe_secret_key": "sk_live_not_real",
     "stripe_webhook_secret": "whsec_not_real",
+    "mailer": "smtp",
+    "smtp_host": "smtp.example.com",
 }
 
 
