@@ -77,6 +77,7 @@ REQUEST_COLUMNS = (
     "due_at",
     "completed_at",
 )
+EMAIL_COLUMNS = ("created_at", "kind", "purpose", "subject", "status", "sent_at")
 # Every CSV of the archive besides generations.csv, in the archive's order, with its header.
 TABLE_FILES: dict[str, tuple[str, ...]] = {
     "credits.csv": CREDIT_COLUMNS,
@@ -85,6 +86,7 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
     "policy_acknowledgements.csv": ACKNOWLEDGEMENT_COLUMNS,
     "sign_ins.csv": SIGN_IN_COLUMNS,
     "privacy_requests.csv": REQUEST_COLUMNS,
+    "emails.csv": EMAIL_COLUMNS,
 }
 
 

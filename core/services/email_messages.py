@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from core.domain.email import PURPOSES, MessageKind, MessagePurpose
 
@@ -74,3 +75,9 @@ def render(kind: MessageKind, facts: Mapping[str, str]) -> Rendered:
     subject, body = TEMPLATES[kind]
     why = WHY[PURPOSES[kind]]
     return Rendered(subject.format_map(facts)[:200], f"{body.format_map(facts)}\n\n-- \n{why}\n")
+
+
+def day_text(moment: datetime) -> str:
+    """A day as a message says it, in UTC: "29 February 2028"."""
+    day = moment.astimezone(UTC) if moment.tzinfo else moment
+    return f"{day.day} {day:%B %Y}"

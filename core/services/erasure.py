@@ -19,7 +19,8 @@ from core.errors import NotFoundError, ValidationError
 from core.personal_data import ErasureContext, OnErasure, PersonalData
 from core.services import privacy_requests
 from core.services.deletion_runner import DeletionRunner
-from core.services.email_outbox import enqueue
+from core.services.email_messages import day_text
+from core.services.email_outbox import enqueue, enqueue_to
 from core.services.erasure_views import ErasureReceipt, KeptData, ScheduledErasure, receipt_lines
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.compaction import scrub_free_space
@@ -27,7 +28,7 @@ from db.repositories.erasure_rows import ErasureRowRepository
 from db.repositories.erasures import CANCELED, FINISHED, INACTIVE, RUNNING, SCHEDULED, ErasureRepository
 from db.repositories.retention import InactiveAccountRepository
 from db.tables import Erasure
-from db.uow import Database
+from db.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 USERS_STORE = "table:users"  # the last step: the account's own row, deleted as the erasure finishes
@@ -86,6 +87,8 @@ class ErasureService:
                 privacy_requests.record(
                     uow, actor.id, RequestKind.ERASURE, now, status=RequestStatus.IN_PROGRESS, artifact=reference
                 )
+                facts = {"reference": reference, "erase_after": day_text(found.erase_after)}
+                enqueue(uow, actor.id, MessageKind.ERASURE_SCHEDULED, now, facts, key=f"erasure_scheduled:{reference}")
                 uow.commit()
         return _scheduled(found)
 
@@ -125,8 +128,8 @@ class ErasureService:
                 )
             )
             facts = {
-                "erase_after": _day(erase_after),
-                "last_sign_in": _day(last_seen),
+                "erase_after": day_text(erase_after),
+                "last_sign_in": day_text(last_seen),
                 "inactive_days": str(inactive.days),
             }
             key = f"retention_warning:{user_id}:{last_seen:%Y-%m-%d}"
@@ -213,6 +216,7 @@ class ErasureService:
             ctx = ErasureContext(uow, user_id, reference, now, rows.tombstone(reference))
             last = entry is None or entry.store == USERS_STORE
             if last:
+                _queue_done_message(uow, user_id, reference, now)
                 rows.set_apart_request(reference, RequestStatus.COMPLETED.value)
                 rows.request_status(reference, RequestStatus.COMPLETED.value, now)
                 erasures.finish(found, now)
@@ -230,8 +234,14 @@ class ErasureService:
         return found is not None and found.status == FINISHED
 
 
-def _day(moment: datetime) -> str:
-    return f"{moment:%Y-%m-%d} (UTC)"
+def _queue_done_message(uow: UnitOfWork, user_id: int, reference: str, now: datetime) -> None:
+    """The last message, to the address read in the step that deletes the account: queued with no user (the
+    sender blanks its address once it is sent), in the same transaction, so it exists exactly when the erasure
+    is done. Legal: sent whatever the account's choices were."""
+    user = uow.users.get(user_id)
+    if user is not None and user.email:
+        facts = {"reference": reference}
+        enqueue_to(uow, user.email, MessageKind.ERASURE_DONE, now, facts, key=f"erasure_done:{reference}")
 
 
 def _scheduled(row: Erasure) -> ScheduledErasure:

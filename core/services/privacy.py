@@ -16,12 +16,15 @@ from datetime import datetime
 
 from core.clock import Clock
 from core.domain import UserView
+from core.domain.email import MessageKind
 from core.domain.privacy import Choices, Purpose
 from core.errors import NotFoundError, ValidationError
 from core.personal_data import PersonalData
 from core.services import audit
+from core.services.email_outbox import enqueue
 from core.services.privacy_requests import RequestKind, RequestStatus, record
 from core.services.privacy_views import (
+    PURPOSE_TITLES,
     ConsentChange,
     Holding,
     RequestDetail,
@@ -70,7 +73,7 @@ def change_choice(
     consents = uow.of(ConsentRepository)
     if consents.choices(user_id)[purpose] == granted:
         return False
-    consents.add(
+    consent_id = consents.add(
         ConsentRecord(
             user_id=user_id,
             purpose=purpose.value,
@@ -83,6 +86,8 @@ def change_choice(
     kind = _request_kind(purpose, granted)
     if kind is not None:
         record(uow, user_id, kind, now, artifact=switch_artifact(purpose, granted))
+    facts = {"choice": PURPOSE_TITLES[purpose], "value": "on" if granted else "off"}
+    enqueue(uow, user_id, MessageKind.CONSENT_CHANGED, now, facts, key=f"consent:{consent_id}")
     return True
 
 

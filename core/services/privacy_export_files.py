@@ -33,6 +33,7 @@ from db.tables import (
     Image,
     LedgerEntry,
     Order,
+    OutboxMessage,
     PolicyAcknowledgement,
     PrivacyRequest,
     SignIn,
@@ -95,8 +96,8 @@ def write_generations(
 
 
 def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]]) -> None:
-    """Every CSV of TABLE_FILES (credits, orders, consents, policy acknowledgements, sign-ins, privacy requests),
-    appended to `files` as each is begun (so a failure halfway still lets the caller close them all)."""
+    """Every CSV of TABLE_FILES (credits, orders, consents, policy acknowledgements, sign-ins, privacy requests,
+    emails), appended to `files` as each is begun (so a failure halfway still lets the caller close them all)."""
     repo = uow.of(PrivacyExportRepository)
     balance = 0
 
@@ -112,6 +113,7 @@ def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]
         "policy_acknowledgements.csv": (PolicyAcknowledgement, _acknowledgement),
         "sign_ins.csv": (SignIn, _sign_in),
         "privacy_requests.csv": (PrivacyRequest, _request),
+        "emails.csv": (OutboxMessage, _email),
     }
     for name, header in TABLE_FILES.items():
         handle = spooled()
@@ -262,3 +264,7 @@ def _request(r: PrivacyRequest) -> list[object]:
         optional_utc(r.due_at),
         optional_utc(r.completed_at),
     ]
+
+
+def _email(m: OutboxMessage) -> list[object]:
+    return [iso_utc(m.created_at), m.kind, m.purpose, m.subject, m.status, optional_utc(m.sent_at)]

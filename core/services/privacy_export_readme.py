@@ -41,6 +41,7 @@ policy_acknowledgements.csv
                       The policy changes you read and said OK to: {policy_acknowledgements}.
 sign_ins.csv          Your sign-ins: {sign_ins}.
 privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
+emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
 images/               The original of every image, named by its id (images/000123.png, the
                       same names as the gallery's download) and dated when it was made.
 

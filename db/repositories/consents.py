@@ -11,8 +11,12 @@ from db.tables import ConsentRecord
 
 
 class ConsentRepository(Repository):
-    def add(self, record: ConsentRecord) -> None:
+    def add(self, record: ConsentRecord) -> int:
+        """Append the record; its id (the confirmation email's key names it)."""
         self.session.add(record)
+        self.session.flush()
+        assert record.id is not None
+        return record.id
 
     def choices(self, user_id: int) -> Choices:
         newest = (

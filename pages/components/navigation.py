@@ -9,6 +9,17 @@ from streamlit.navigation.page import StreamlitPage
 
 from core.domain import Role, UserView
 
+# The admin console, in the menu's order: (the page's file and address, its title, its icon).
+ADMIN_PAGES = (
+    ("admin_users", "Users", ":material/group:"),
+    ("admin_privacy", "Privacy requests", ":material/inbox:"),
+    ("admin_reviews", "Safety reviews", ":material/gpp_maybe:"),
+    ("admin_outbox", "Outbox", ":material/outbox:"),
+    ("admin_retention", "Retention", ":material/auto_delete:"),
+    ("admin_policies", "Policies", ":material/gavel:"),
+    ("admin_audit", "Audit log", ":material/policy:"),
+)
+
 
 def pages_for(user: UserView | None) -> list[StreamlitPage]:
     """One flat list: Streamlit's sectioned menu puts headers inside its <ul>, which screen readers
@@ -27,40 +38,7 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
     # its guard's own refusal ("This page is for admins"), never Streamlit's "Page not found".
     shown: Literal["visible", "hidden"] = "visible" if user is not None and user.has_role(Role.ADMIN) else "hidden"
     pages += [
-        st.Page(
-            "pages/admin_users.py", title="Users", icon=":material/group:", url_path="admin_users", visibility=shown
-        ),
-        st.Page(
-            "pages/admin_privacy.py",
-            title="Privacy requests",
-            icon=":material/inbox:",
-            url_path="admin_privacy",
-            visibility=shown,
-        ),
-        st.Page(
-            "pages/admin_reviews.py",
-            title="Safety reviews",
-            icon=":material/gpp_maybe:",
-            url_path="admin_reviews",
-            visibility=shown,
-        ),
-        st.Page(
-            "pages/admin_policies.py",
-            title="Policies",
-            icon=":material/gavel:",
-            url_path="admin_policies",
-            "pages/admin_retention.py",
-            title="Retention",
-            icon=":material/auto_delete:",
-            url_path="admin_retention",
-            visibility=shown,
-        ),
-        st.Page(
-            "pages/admin_audit.py",
-            title="Audit log",
-            icon=":material/policy:",
-            url_path="admin_audit",
-            visibility=shown,
-        ),
+        st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, visibility=shown)
+        for name, title, icon in ADMIN_PAGES
     ]
     return pages

@@ -21,6 +21,7 @@ ADMIN_PAGES = {
     "pages/admin_reviews.py": "Safety reviews",
     "pages/admin_policies.py": "Policies",
     "pages/admin_retention.py": "Retention",
+    "pages/admin_outbox.py": "Outbox",
     "pages/admin_audit.py": "Audit log",
 }
 
@@ -71,12 +72,13 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
             "Account",
             "Privacy",
         ]
-    assert [title for title, shown in boss if shown == "visible"][-5:] == [
+    assert [title for title, shown in boss if shown == "visible"][-7:] == [
         "Users",
         "Privacy requests",
         "Safety reviews",
-        "Policies",
+        "Outbox",
         "Retention",
+        "Policies",
         "Audit log",
     ]
 

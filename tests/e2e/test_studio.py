@@ -202,7 +202,13 @@ def test_the_admin_pages_and_the_sign_in_page_pass_the_accessibility_check(
     settle(page)
     check_accessibility(page, "Sign in")
     sign_in(page, "admin@example.com")
-    for path, heading in (("/admin_users", "Users"), ("/admin_audit", "Audit log"), ("/admin_retention", "Retention")):
+    admin_pages = (
+        ("/admin_users", "Users"),
+        ("/admin_audit", "Audit log"),
+        ("/admin_retention", "Retention"),
+        ("/admin_outbox", "Outbox"),
+    )
+    for path, heading in admin_pages:
         page.goto(path)
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
         settle(page)

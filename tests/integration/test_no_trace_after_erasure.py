@@ -15,6 +15,7 @@ from sqlmodel import SQLModel
 from core.domain import GenerationKind, JobStatus
 from core.services import privacy_requests
 from core.services.deletion_runner import DeletionRunner
+from core.services.email_sender import EmailSender
 from core.services.erasure import ErasureService
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.tables import ConsentRecord, SafetyReview
@@ -169,6 +170,7 @@ def test_erasure_leaves_no_trace(tmp_path, database_url, fal: FalServer, caplog)
 
     assert erasures.run_due() == 1
     c.of(DeletionRunner).run()
+    assert c.of(EmailSender).run() == 1  # the last message, to the address: then the address goes too
     receipt = erasures.receipt(reference)
     assert receipt.finished and receipt.still_owed == 0
     assert receipt.totals()["Media store"] >= 12 and receipt.totals()["fal.ai"] == len(request_ids)

@@ -23,6 +23,7 @@ from core.domain import AuditFilter, Role, UserView
 from core.domain.retention import RunStatus, Trigger
 from core.errors import PermissionDeniedError
 from core.registry import RetentionRule, retention_rules
+from core.services.email_messages import day_text
 from core.services.erasure import ErasureService
 from core.services.retention import RetentionService
 from db.repositories.email_outbox import EmailOutboxRepository
@@ -107,7 +108,7 @@ def test_an_inactive_account_is_warned_thirty_days_ahead_and_erased_on_the_day(
         assert sweep(c)["inactive_accounts"] == 2
         assert sweep(c)["inactive_accounts"] == 0  # the next hour's sweep warns nobody again
     [body] = warnings(c, user)
-    assert f"erased on {erased} (UTC)" in body and "sign in" in body
+    assert f"erased on {day_text(erase_at)}" in body and "sign in" in body
     [erasure] = erasures(c, user)
     assert (erasure.cause, erasure.erase_after) == ("inactive", erase_at)
 

@@ -73,6 +73,7 @@ ADMIN_PAGES = {
     "admin_reviews.py",
     "admin_policies.py",
     "admin_retention.py",
+    "admin_outbox.py",
 }
 
 
