@@ -84,6 +84,7 @@ class EncryptedBlobStore:
         return head
 
     def _plaintext(self, key: str, pieces: Iterable[bytes], chunk_size: int) -> Iterator[bytes]:
+        # The header is read now, so a blob that cannot be opened says so before anything is yielded.
         head, rest = _first_bytes(iter(pieces), HEADER_MAX)
         if not is_sealed(head):
             chunks: Iterable[bytes] = itertools.chain((head,), rest) if head else rest
@@ -91,9 +92,7 @@ class EncryptedBlobStore:
             header: Header = read_header(head)
             body = itertools.chain((memoryview(head)[header.length :],), rest)
             chunks = open_chunks(header, unwrap(header, self.keyring, key), body)
-        for chunk in chunks:
-            for start in range(0, len(chunk), chunk_size):
-                yield chunk[start : start + chunk_size] if len(chunk) > chunk_size else chunk
+        return _rechunk(chunks, chunk_size)
 
 
 def _first_bytes(pieces: Iterator[bytes], wanted: int) -> tuple[bytes, Iterator[bytes]]:
@@ -104,3 +103,20 @@ def _first_bytes(pieces: Iterator[bytes], wanted: int) -> tuple[bytes, Iterator[
         if len(head) >= wanted:
             break
     return head, pieces
+
+
+def _rechunk(chunks: Iterable[bytes], size: int) -> Iterator[bytes]:
+    """The same bytes in chunks of exactly `size` (the last one shorter), as the other stores give them."""
+    parts: list[bytes] = []
+    total = 0
+    for chunk in chunks:
+        parts.append(chunk)
+        total += len(chunk)
+        if total >= size:
+            joined = parts[0] if len(parts) == 1 else b"".join(parts)
+            cut = total - total % size
+            for start in range(0, cut, size):
+                yield joined if len(joined) == size else joined[start : start + size]
+            parts, total = ([joined[cut:]] if cut < total else []), total - cut
+    if total:
+        yield b"".join(parts)
