@@ -24,7 +24,7 @@ from core.errors import BlobTamperedError
 from core.keyring import Keyring
 
 MAGIC = b"ATLRENC\x01"  # no JPEG, PNG or WebP starts so: a blob without it is a plaintext one from before
-CHUNK_BYTES = 64 * 1024
+CHUNK_BYTES = 64 * 1024  # measured: 1 MiB chunks were slower (each output a fresh mmap-ed buffer)
 TAG_BYTES = 16
 _FIXED = struct.Struct(">I8sB")  # chunk size, nonce prefix, KEK id length
 _WRAP_NONCE, _WRAPPED = 12, 32 + TAG_BYTES
@@ -124,7 +124,7 @@ def seal(data: bytes, keyring: Keyring, blob_key: str, chunk_size: int = CHUNK_B
     return b"".join(parts)
 
 
-def open_chunks(header: Header, data_key: bytes, body: Iterable[bytes]) -> Iterator[bytes]:
+def open_chunks(header: Header, data_key: bytes, body: Iterable[bytes | memoryview]) -> Iterator[bytes]:
     """The plaintext, chunk by chunk, from the stored bytes after the header (in pieces of any size)."""
     cipher = AESGCM(data_key)
     for index, (record, final) in enumerate(_records(body, header.chunk_size + TAG_BYTES)):
@@ -134,17 +134,17 @@ def open_chunks(header: Header, data_key: bytes, body: Iterable[bytes]) -> Itera
             raise BlobTamperedError("A stored file failed its integrity check: it was altered or cut short.") from None
 
 
-def _records(pieces: Iterable[bytes], record: int) -> Iterator[tuple[bytes | memoryview, bool]]:
+def _records(pieces: Iterable[bytes | memoryview], record: int) -> Iterator[tuple[bytes | memoryview, bool]]:
     """The sealed chunks in `pieces`, each with whether it is the last. A complete chunk is held back until more
-    bytes follow it, since only the end of the stream says which chunk is last. Copies only a chunk that
-    straddles two pieces."""
+    bytes follow it, since only the end of the stream says which chunk is last. Chunks are views into the pieces
+    (which are immutable): only a chunk that straddles two pieces is copied."""
     held: bytes | memoryview | None = None
-    partial = b""
+    partial: bytes | memoryview = b""
     for piece in pieces:
         view = memoryview(piece)
-        if partial:
+        if len(partial):
             take = record - len(partial)
-            partial += view[:take]
+            partial = b"".join((partial, view[:take]))
             view = view[take:]
             if len(partial) < record:
                 continue
@@ -155,9 +155,8 @@ def _records(pieces: Iterable[bytes], record: int) -> Iterator[tuple[bytes | mem
             if held is not None:
                 yield held, False
             held, view = view[:record], view[record:]
-        if len(view):
-            partial = bytes(view)
-    if partial:
+        partial = view
+    if len(partial):
         if held is not None:
             yield held, False
         yield partial, True

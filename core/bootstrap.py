@@ -12,9 +12,9 @@ from pathlib import Path
 from core.clock import Clock, utc_now
 from core.container import Container
 from core.errors import ConfigurationError
+from core.keyring import Keyring, new_key_entry, parse_keys
 from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.pricing import starter_shortfall
-from core.keyring import Keyring, new_key_entry, parse_keys
 from core.private_files import kept_secret
 from core.registry import service_factories
 from core.settings import Environment, Settings, load_settings

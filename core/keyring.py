@@ -71,7 +71,7 @@ def parse_keys(value: str, setting: str = "ENCRYPTION_KEYS") -> Keyring:
         if len(key) != KEY_BYTES:
             raise ConfigurationError(
                 f"{setting}: the key {kek_id!r} is {len(key)} bytes; it must be {KEY_BYTES} "
-                "(make one with: python -c \"import base64,os; print(base64.b64encode(os.urandom(32)).decode())\")."
+                '(make one with: python -c "import base64,os; print(base64.b64encode(os.urandom(32)).decode())").'
             )
         if any(kek_id == known for known, _ in keys):
             raise ConfigurationError(f"{setting}: the id {kek_id!r} is given twice.")

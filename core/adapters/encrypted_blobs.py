@@ -90,7 +90,7 @@ class EncryptedBlobStore:
             chunks: Iterable[bytes] = itertools.chain((head,), rest) if head else rest
         else:
             header: Header = read_header(head)
-            body = itertools.chain((memoryview(head)[header.length :],), rest)
+            body: Iterable[bytes | memoryview] = itertools.chain((memoryview(head)[header.length :],), rest)
             chunks = open_chunks(header, unwrap(header, self.keyring, key), body)
         return _rechunk(chunks, chunk_size)
 

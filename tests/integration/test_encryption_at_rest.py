@@ -19,9 +19,9 @@ from core.adapters.encrypted_blobs import EncryptedBlobStore
 from core.bootstrap import DEV_KEY_FILE, bootstrap
 from core.domain import JobStatus
 from core.domain.gallery import GalleryFilter
+from core.sealed_spool import sealed_spool
 from core.services.privacy_export import PrivacyExportService
 from core.services.safety_reviews import SafetyReviewService
-from core.sealed_spool import sealed_spool
 from core.web.media_routes import media_routes
 from db.schema import migrate
 from tests.factories import create_form, edit_form, settings_for
