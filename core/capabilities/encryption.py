@@ -1,5 +1,6 @@
 """Encryption at rest: the key rotation that moves every stored blob under the current key-encryption key, run
-by the background loop (at start, then hourly) until a pass finds nothing left to move."""
+by the background loop (at start, then hourly) until a pass under the current key completes; each pass is
+recorded in key_rotations (no user in it: not on the map of personal data)."""
 
 from core.container import Container
 from core.ports import SealedBlobStore
@@ -15,7 +16,7 @@ def key_rotation(c: Container) -> KeyRotationService:
     for name, store in (("media", c.blobs), ("withheld", c.withheld)):
         if isinstance(store, EncryptedBlobStore):  # a store given plain (ENCRYPT_BLOBS off, a test's) is left alone
             stores[name], current = store, store.keyring.current_id
-    return KeyRotationService(stores, current, c.clock)
+    return KeyRotationService(c.db, stores, current, c.clock)
 
 
 CAPABILITY = Capability(

@@ -3,7 +3,7 @@ re-wraps the data key of a blob still under a retired key, and encrypts a blob s
 
 Each blob is replaced whole, on its own, and its header says which key it is under, so the work is resumable by
 nature: a run cut short (a crash, a restart) is finished by the next, which skips what is done, and nothing is
-lost. The outcome is logged with its counts, and kept for the admin console (`last`)."""
+lost. Each pass is recorded (table key_rotations) with its counts as it goes and when it finished, and logged."""
 
 from __future__ import annotations
 
@@ -17,8 +17,11 @@ from core.errors import BlobNotFoundError, BlobTamperedError
 from core.keyring import KeyMissingError
 from core.logs import log_failure
 from core.ports import SealedBlobStore
+from db.repositories.key_rotations import KeyRotationRepository
+from db.uow import Database
 
 log = logging.getLogger(__name__)
+PROGRESS_EVERY = 200  # blobs between two records of a pass's counts
 
 
 @dataclass
@@ -45,24 +48,33 @@ class RotationOutcome:
 
 
 class KeyRotationService:
-    def __init__(self, stores: Mapping[str, SealedBlobStore], current: str, clock: Clock) -> None:
-        self.stores, self.current, self.clock = stores, current, clock
-        self.last: RotationOutcome | None = None  # the latest pass of this process, for the admin console
+    def __init__(self, db: Database, stores: Mapping[str, SealedBlobStore], current: str, clock: Clock) -> None:
+        self.db, self.stores, self.current, self.clock = db, stores, current, clock
 
     def run_if_due(self) -> int:
-        """The periodic task: a pass, unless one already completed in this process under the current key (every
-        blob written since is under it). How many blobs it changed."""
-        if self.last is not None and self.last.complete and self.last.current == self.current:
+        """The periodic task: a pass, unless one under the current key has completed (every blob written since
+        is under it). How many blobs it changed."""
+        if not self.stores:
             return 0
+        with self.db.reader() as uow:
+            if uow.of(KeyRotationRepository).completed_under(self.current):
+                return 0
         return self.rotate().changed
 
     def rotate(self) -> RotationOutcome:
         outcome = RotationOutcome(self.current, self.clock())
-        self.last = outcome
+        with self.db.uow() as uow:
+            rotation_id = uow.of(KeyRotationRepository).start(self.current, outcome.started_at)
+            uow.commit()
+        seen = 0
         for name, store in self.stores.items():
             for key in list(store.keys()):
                 self._move(name, store, key, outcome)
+                seen += 1
+                if seen % PROGRESS_EVERY == 0:
+                    self._record(rotation_id, outcome)
         outcome.finished_at = self.clock()
+        self._record(rotation_id, outcome)
         log.info(
             "Key rotation to %r: %d blobs already under it, %d re-wrapped, %d encrypted, %d failed",
             self.current,
@@ -72,6 +84,23 @@ class KeyRotationService:
             outcome.failed,
         )
         return outcome
+
+    def history(self, limit: int = 10) -> list[RotationOutcome]:
+        """The latest passes, newest first; one without an end is running or was cut short (the next finishes it)."""
+        with self.db.reader() as uow:
+            rows = uow.of(KeyRotationRepository).latest(limit)
+        return [
+            RotationOutcome(
+                row.current_key, row.started_at, row.finished_at, row.already, row.rewrapped, row.encrypted, row.failed
+            )
+            for row in rows
+        ]
+
+    def _record(self, rotation_id: int, outcome: RotationOutcome) -> None:
+        counts = (outcome.current_already, outcome.rewrapped, outcome.encrypted, outcome.failed)
+        with self.db.uow() as uow:
+            uow.of(KeyRotationRepository).record(rotation_id, counts, outcome.finished_at)
+            uow.commit()
 
     def _move(self, name: str, store: SealedBlobStore, key: str, outcome: RotationOutcome) -> None:
         kek: str | None = "unreadable"

@@ -1,12 +1,14 @@
-"""Key rotation: with a new key put first in ENCRYPTION_KEYS, every blob of both stores ends up under it (plaintext
-ones from before encrypted), readable, none lost, even when a pass is cut short and run again. And the keys: the
-development key file is private, stable and made once; production never starts without configured keys."""
+"""Key rotation, on SQLite and PostgreSQL: with a new key put first in ENCRYPTION_KEYS, every blob of both stores
+ends up under it (plaintext ones from before encrypted), readable, none lost, even when a pass is cut short and run
+again; each pass is recorded with its counts. And the keys: the development key file is private, stable and made
+once; production never starts without configured keys."""
 
 from __future__ import annotations
 
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,8 @@ from core.keyring import new_key_entry, parse_keys
 from core.ports import SealedBlobStore
 from core.services.key_rotation import KeyRotationService
 from core.settings import load_settings
+from db.engine import make_engine
+from db.uow import Database
 
 KEY_A, KEY_B = new_key_entry("a"), new_key_entry("b")
 
@@ -46,62 +50,72 @@ def fill(root: Path, count: int, keys: str = KEY_A) -> dict[str, bytes]:
     return made
 
 
-def rotation(stores: dict[str, SealedBlobStore]) -> KeyRotationService:
-    return KeyRotationService(stores, "b", utc_now)
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(make_engine(database_url))
+    yield database
+    database.engine.dispose()
 
 
-def test_every_blob_of_both_stores_moves_under_the_new_key_and_reads_the_same(tmp_path: Path) -> None:
+def rotation(db: Database, stores: dict[str, SealedBlobStore]) -> KeyRotationService:
+    return KeyRotationService(db, stores, "b", utc_now)
+
+
+def test_every_blob_of_both_stores_moves_under_the_new_key_and_reads_the_same(tmp_path: Path, db: Database) -> None:
     media, withheld = fill(tmp_path / "media", 12), fill(tmp_path / "withheld", 3)
     keyring = parse_keys(f"{KEY_B},{KEY_A}")
     stores: dict[str, SealedBlobStore] = {
         "media": EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), keyring),
         "withheld": EncryptedBlobStore(LocalBlobStore(tmp_path / "withheld"), keyring),
     }
-    outcome = rotation(stores).rotate()
+    outcome = rotation(db, stores).rotate()
     assert (outcome.rewrapped, outcome.encrypted, outcome.failed, outcome.complete) == (15, 0, 0, True)
     only_b = parse_keys(KEY_B)  # the old key can now be removed
     for name, made in (("media", media), ("withheld", withheld)):
         after = EncryptedBlobStore(LocalBlobStore(tmp_path / name), only_b)
         assert {key: after.get(key) for key in after.keys()} == made
         assert {after.kek_of(key) for key in made} == {"b"}
-    assert rotation(stores).rotate().current_already == 15  # a second pass has nothing to do
+    assert rotation(db, stores).rotate().current_already == 15  # a second pass has nothing to do
 
 
-def test_a_rotation_cut_short_finishes_on_the_next_run_and_loses_nothing(tmp_path: Path) -> None:
+def test_a_rotation_cut_short_finishes_on_the_next_run_and_loses_nothing(tmp_path: Path, db: Database) -> None:
     made = fill(tmp_path / "media", 20)
     keyring = parse_keys(f"{KEY_B},{KEY_A}")
     crashing = EncryptedBlobStore(CrashingStore(tmp_path / "media", survives=7), keyring)
     with pytest.raises(OSError, match="went down"):
-        rotation({"media": crashing}).rotate()
+        rotation(db, {"media": crashing}).rotate()
     halfway = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), keyring)
     kinds = [halfway.kek_of(key) for key in made]
     assert kinds.count("b") == 7 and kinds.count("a") == 13
     assert not [p for p in (tmp_path / "media").rglob("*") if p.name.startswith(".")]  # no half-written file
-    service = rotation({"media": halfway})
+    service = rotation(db, {"media": halfway})
     assert service.run_if_due() == 13
     assert service.run_if_due() == 0  # done: the hourly task no longer reads every header
+    finished, cut_short = service.history()
+    assert (finished.rewrapped, finished.current_already, finished.complete) == (13, 7, True)
+    assert cut_short.finished_at is None and not cut_short.complete
     after = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(KEY_B))
     assert {key: after.get(key) for key in after.keys()} == made
 
 
-def test_plaintext_blobs_from_before_encryption_get_encrypted(tmp_path: Path) -> None:
+def test_plaintext_blobs_from_before_encryption_get_encrypted(tmp_path: Path, db: Database) -> None:
     plain = LocalBlobStore(tmp_path / "media")
     picture = b"\xff\xd8\xff\xe0" + os.urandom(70_000)
     plain.put("u1/old.jpg", picture, "image/jpeg")
     blobs = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(KEY_B))
-    outcome = rotation({"media": blobs}).rotate()
+    outcome = rotation(db, {"media": blobs}).rotate()
     assert outcome.encrypted == 1
     assert not (tmp_path / "media" / "u1/old.jpg").read_bytes().startswith(b"\xff\xd8\xff")
     assert blobs.get("u1/old.jpg") == picture and blobs.kek_of("u1/old.jpg") == "b"
 
 
-def test_a_blob_under_a_key_no_longer_held_is_counted_and_the_others_still_move(tmp_path: Path) -> None:
+def test_a_blob_under_a_key_no_longer_held_is_counted_and_the_others_still_move(tmp_path: Path, db: Database) -> None:
     fill(tmp_path / "media", 2, KEY_A)
     other = new_key_entry("c")
     blobs = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(other))
     blobs.put("u9/new.png", b"new", "image/png")
     rotated = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(f"{KEY_B},{other}"))
-    outcome = rotation({"media": rotated}).rotate()
+    outcome = rotation(db, {"media": rotated}).rotate()
     assert (outcome.rewrapped, outcome.failed, outcome.left_under) == (1, 2, {"a": 2})
     assert not outcome.complete
 
