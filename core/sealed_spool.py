@@ -13,7 +13,7 @@ from typing import IO
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-SEALED_CHUNK = 64 * 1024
+SEALED_CHUNK = 16 * 1024  # small: the unsealed last chunk and the one being read are all it holds in memory
 _TAG = 16
 
 
@@ -49,10 +49,11 @@ class SealedSpool(io.RawIOBase):
             raise io.UnsupportedOperation("an export's temporary file is written from start to end only")
         self._tail += data
         while len(self._tail) >= SEALED_CHUNK:
-            chunk = bytes(self._tail[:SEALED_CHUNK])
+            with memoryview(self._tail) as tail, tail[:SEALED_CHUNK] as chunk:
+                sealed = self._cipher.encrypt(self._sealed.to_bytes(12, "big"), chunk, None)
             del self._tail[:SEALED_CHUNK]
             self._store.seek(0, io.SEEK_END)
-            self._store.write(self._cipher.encrypt(self._sealed.to_bytes(12, "big"), chunk, None))
+            self._store.write(sealed)
             self._sealed += 1
         self._position = self._size()
         return len(data)
@@ -65,6 +66,8 @@ class SealedSpool(io.RawIOBase):
             return 0
         memoryview(buffer)[:count] = plain[offset : offset + count]
         self._position += count
+        if offset + count == len(plain):
+            self._cached = (-1, b"")  # read to its end: an export reads on, so memory holds one chunk at most
         return count
 
     def _chunk(self, index: int) -> bytes | bytearray:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from core.services.key_rotation import KeyRotationService
 from core.settings import load_settings
 from db.engine import make_engine
 from db.uow import Database
+from tests.factories import racing
 
 KEY_A, KEY_B = new_key_entry("a"), new_key_entry("b")
 
@@ -122,22 +122,7 @@ def test_a_blob_under_a_key_no_longer_held_is_counted_and_the_others_still_move(
 
 def test_the_development_key_is_private_stable_and_made_once_by_racing_processes(tmp_path: Path) -> None:
     settings = load_settings(app_env="development", data_dir=tmp_path / "data", encryption_keys="")
-    old_umask = os.umask(0)
-    try:
-        keyrings = []
-        start = threading.Barrier(6)
-
-        def read_key() -> None:
-            start.wait()
-            keyrings.append(encryption_keys(settings))
-
-        threads = [threading.Thread(target=read_key) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        os.umask(old_umask)
+    keyrings = racing(lambda: encryption_keys(settings))
     assert len({keyring.current for keyring in keyrings}) == 1 and len(keyrings) == 6
     path = tmp_path / "data" / DEV_KEY_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
