@@ -14,16 +14,17 @@ import pytest
 
 from core.adapters.encrypted_blobs import EncryptedBlobStore
 from core.adapters.local_blobs import LocalBlobStore
-from core.bootstrap import DEV_KEY_FILE, encryption_keys
+from core.bootstrap import DEV_KEY_FILE, Container, bootstrap, encryption_keys
 from core.clock import utc_now
 from core.errors import ConfigurationError
 from core.keyring import new_key_entry, parse_keys
 from core.ports import SealedBlobStore
+from core.registry import capabilities
 from core.services.key_rotation import KeyRotationService
 from core.settings import load_settings
 from db.engine import make_engine
 from db.uow import Database
-from tests.factories import racing
+from tests.factories import racing, settings_for
 
 KEY_A, KEY_B = new_key_entry("a"), new_key_entry("b")
 
@@ -149,3 +150,27 @@ def test_production_refuses_to_start_without_configured_keys_or_with_encryption_
     with pytest.raises(ConfigurationError, match=says):
         load_settings(app_env="production", data_dir=tmp_path, auth={}, **overrides)
     assert not (tmp_path / DEV_KEY_FILE).exists()
+
+
+def test_the_background_task_moves_both_stores_of_a_restarted_app_to_the_new_key(
+    tmp_path: Path, database_url: str
+) -> None:
+    def app(keys: str) -> Container:
+        return bootstrap(
+            settings_for(tmp_path, database_url, encryption_keys=keys), db=Database(make_engine(database_url))
+        )
+
+    before = app(KEY_A)
+    before.blobs.put("u1/a.png", b"\x89PNG media", "image/png")
+    before.withheld.put("u1/b.png", b"\x89PNG withheld", "image/png")
+    before.db.engine.dispose()
+    after = app(f"{KEY_B},{KEY_A}")  # the operator put a new key first and restarted
+    try:
+        [task] = next(capability for capability in capabilities() if capability.name == "encryption").tasks
+        assert task.run(after) == 2
+        assert task.run(after) == 0  # done: the next hour's run has nothing to do
+        for store, key in ((after.blobs, "u1/a.png"), (after.withheld, "u1/b.png")):
+            assert isinstance(store, EncryptedBlobStore) and store.kek_of(key) == "b"
+        assert after.blobs.get("u1/a.png") == b"\x89PNG media"
+    finally:
+        after.db.engine.dispose()
