@@ -191,9 +191,14 @@ def encryption_keys(settings: Settings) -> Keyring:
     """ENCRYPTION_KEYS, or in development (where it is empty) a key made on first run and kept in the data folder
     (production refuses to start without ENCRYPTION_KEYS: core/settings.py)."""
     configured = settings.encryption_keys.get_secret_value()
-    if configured:
-        return parse_keys(configured)
     path: Path = settings.data_dir / DEV_KEY_FILE
+    if configured:
+        keyring = parse_keys(configured)
+        if settings.app_env != Environment.PRODUCTION and path.is_file():
+            # Keys configured after running on the development key: it stays readable, as a retired key, so the
+            # rotation moves those images under the configured key instead of leaving them unreadable.
+            keyring = keyring.with_retired(parse_keys(path.read_text().strip(), f"the key file {path}"))
+        return keyring
     keyring = parse_keys(kept_secret(path, new_key_entry), f"the key file {path}")
     log.info("Stored files are encrypted with the development key in %s (set ENCRYPTION_KEYS to use your own)", path)
     return keyring

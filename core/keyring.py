@@ -48,6 +48,11 @@ class Keyring:
             "Put that key back (after the current one) until the key rotation reports none left under it."
         )
 
+    def with_retired(self, other: Keyring) -> Keyring:
+        """This keyring, then `other`'s keys whose ids it does not have, as retired keys."""
+        known = {kek_id for kek_id, _ in self.keys}
+        return Keyring(self.keys + tuple(entry for entry in other.keys if entry[0] not in known))
+
     def __repr__(self) -> str:  # a keyring in a log or a traceback shows its ids, never its keys
         return f"Keyring(current={self.current_id!r}, ids={[kek_id for kek_id, _ in self.keys]!r})"
 

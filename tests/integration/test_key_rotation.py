@@ -137,6 +137,12 @@ def test_configured_keys_are_used_and_no_key_file_is_made(tmp_path: Path) -> Non
     assert not (tmp_path / DEV_KEY_FILE).exists()
 
 
+def test_a_development_key_made_before_keys_were_configured_stays_readable_as_a_retired_key(tmp_path: Path) -> None:
+    local = encryption_keys(load_settings(app_env="development", data_dir=tmp_path, encryption_keys=""))
+    configured = encryption_keys(load_settings(app_env="development", data_dir=tmp_path, encryption_keys=KEY_B))
+    assert configured.current_id == "b" and configured.key("local") == local.current
+
+
 @pytest.mark.parametrize(
     ("overrides", "says"),
     [
