@@ -27,13 +27,14 @@ class KeyRotationRepository(Repository):
             self.session.add(row)
 
     def completed_under(self, current_key: str) -> bool:
-        """Whether a pass under this key has finished with nothing failed: every blob written since is under it."""
-        query = select(KeyRotation.id).where(
-            col(KeyRotation.current_key) == current_key,
-            col(KeyRotation.finished_at).is_not(None),
-            col(KeyRotation.failed) == 0,
+        """Whether the latest pass moved everything under this key and finished with nothing failed: every blob
+        written since is under it. Only the latest counts: a key used again after another is rotated to anew."""
+        latest = self.latest(1)
+        return (
+            bool(latest)
+            and (latest[0].current_key, latest[0].failed) == (current_key, 0)
+            and (latest[0].finished_at is not None)
         )
-        return self.session.exec(query.limit(1)).first() is not None
 
     def latest(self, limit: int = 10) -> list[KeyRotation]:
         query = select(KeyRotation).order_by(col(KeyRotation.id).desc()).limit(limit)
