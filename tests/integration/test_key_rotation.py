@@ -184,6 +184,8 @@ def test_the_background_task_moves_both_stores_of_a_restarted_app_to_the_new_key
 
 def test_going_back_to_a_key_used_before_moves_the_blobs_again(tmp_path: Path, db: Database) -> None:
     made = fill(tmp_path / "media", 3, KEY_A)
+    under_a = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(KEY_A))
+    assert KeyRotationService(db, {"media": under_a}, "a", utc_now).rotate().complete  # a pass under a, done
     to_b = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(f"{KEY_B},{KEY_A}"))
     assert KeyRotationService(db, {"media": to_b}, "b", utc_now).run_if_due() == 3
     back = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(f"{KEY_A},{KEY_B}"))
