@@ -70,6 +70,7 @@ bench: install-dev
 	$(BIN)/python bench/gallery_browser.py
 	$(BIN)/python bench/boundaries.py
 	$(BIN)/python bench/privacy_export.py --postgres
+	$(BIN)/python bench/encryption.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

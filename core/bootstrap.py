@@ -3,21 +3,19 @@ registered capability's service factories (core/registry.py), to the container."
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import logging
-import os
 import secrets
-import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from core.clock import Clock, utc_now
 from core.container import Container
 from core.errors import ConfigurationError
+from core.keyring import Keyring, new_key_entry, parse_keys
 from core.ports import BlobStore, ImageEngine, PaymentProvider
 from core.pricing import starter_shortfall
-from core.private_files import private_folder
+from core.private_files import kept_secret
 from core.registry import service_factories
 from core.settings import Environment, Settings, load_settings
 from core.signing import FAL_WEBHOOK_PATH, FAL_WEBHOOK_PURPOSE, Signer
@@ -26,6 +24,7 @@ from db.uow import Database
 
 __all__ = ["Container", "app_container", "bootstrap"]
 log = logging.getLogger(__name__)
+DEV_KEY_FILE = "encryption.key"  # in DATA_DIR: the development key, when ENCRYPTION_KEYS is empty
 
 
 def bootstrap(
@@ -42,6 +41,7 @@ def bootstrap(
     settings = settings or load_settings()
     check_sign_in(settings)
     secret = _media_secret(settings)
+    keyring = encryption_keys(settings) if settings.encrypt_blobs else None
     notice = ""
     if engine is None:
         engine, notice = _engine(settings, secret)
@@ -54,8 +54,8 @@ def bootstrap(
         engine=engine,
         engine_notice=notice,
         media_secret=secret,
-        blobs=blobs or _blobs(settings),
-        withheld=withheld or _blobs(settings, "withheld"),
+        blobs=blobs or _blobs(settings, keyring),
+        withheld=withheld or _blobs(settings, keyring, "withheld"),
         payments=payments if payments is not None else payment_providers(settings, clock),
         factories=service_factories(),
     )
@@ -172,13 +172,36 @@ def payment_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
     return providers
 
 
-def _blobs(settings: Settings, store: str = "media") -> BlobStore:
-    """The media store, or the withheld store: images the safety check withheld, kept apart until reviewed."""
-    if settings.blob_store == "local":
-        from core.adapters.local_blobs import LocalBlobStore
+def _blobs(settings: Settings, keyring: Keyring | None, store: str = "media") -> BlobStore:
+    """The media store, or the withheld store: images the safety check withheld, kept apart until reviewed.
+    Encrypted at rest (core/adapters/encrypted_blobs.py) unless ENCRYPT_BLOBS is off (refused in production)."""
+    if settings.blob_store != "local":
+        raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local.")
+    from core.adapters.local_blobs import LocalBlobStore
 
-        return LocalBlobStore(settings.data_dir / store)
-    raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local.")
+    local = LocalBlobStore(settings.data_dir / store)
+    if keyring is None:
+        return local
+    from core.adapters.encrypted_blobs import EncryptedBlobStore
+
+    return EncryptedBlobStore(local, keyring)
+
+
+def encryption_keys(settings: Settings) -> Keyring:
+    """ENCRYPTION_KEYS, or in development (where it is empty) a key made on first run and kept in the data folder
+    (production refuses to start without ENCRYPTION_KEYS: core/settings.py)."""
+    configured = settings.encryption_keys.get_secret_value()
+    path: Path = settings.data_dir / DEV_KEY_FILE
+    if configured:
+        keyring = parse_keys(configured)
+        if settings.app_env != Environment.PRODUCTION and path.is_file():
+            # Keys configured after running on the development key: it stays readable, as a retired key, so the
+            # rotation moves those images under the configured key instead of leaving them unreadable.
+            keyring = keyring.with_retired(parse_keys(path.read_text().strip(), f"the key file {path}"))
+        return keyring
+    keyring = parse_keys(kept_secret(path, new_key_entry), f"the key file {path}")
+    log.info("Stored files are encrypted with the development key in %s (set ENCRYPTION_KEYS to use your own)", path)
+    return keyring
 
 
 def _media_secret(settings: Settings) -> bytes:
@@ -186,18 +209,4 @@ def _media_secret(settings: Settings) -> bytes:
     configured = settings.media_secret.get_secret_value()
     if configured:
         return configured.encode()
-    path: Path = settings.data_dir / "media-secret.key"
-    private_folder(path.parent)
-    if not path.exists():
-        # Written whole into a private temp file (mkstemp creates it 0600), then linked into place:
-        # the key is never readable by others, and a process starting at the same moment either
-        # wins the link or reads the complete key of the one that did, never an empty file.
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".media-secret-")
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
-            with contextlib.suppress(FileExistsError):
-                os.link(tmp, path)
-        finally:
-            os.unlink(tmp)
-    return path.read_text().strip().encode()
+    return kept_secret(settings.data_dir / "media-secret.key", lambda: secrets.token_hex(32)).encode()

@@ -65,6 +65,11 @@ class BlobNotFoundError(AtelierError):
     """No stored object under that key."""
 
 
+class BlobTamperedError(AtelierError):
+    """A stored object failed its integrity check (altered, cut short, or put under another key): nothing of it
+    is returned, rather than bytes that are not what was stored."""
+
+
 class ConfigurationError(AtelierError):
     """Settings that must not be used together, or a missing secret."""
 

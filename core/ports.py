@@ -71,6 +71,17 @@ class BlobStore(Protocol):
         """Every stored key starting with `prefix`: what erasure and the orphan sweep list."""
 
 
+class SealedBlobStore(BlobStore, Protocol):
+    """A BlobStore that encrypts at rest, and can move a blob under its current key-encryption key."""
+
+    def kek_of(self, key: str) -> str | None:
+        """The id of the key its data key is wrapped with; None for a blob stored before encryption was on."""
+
+    def rewrap(self, key: str) -> bool:
+        """Put the blob under the current key (encrypting a plaintext one), replacing it whole. False when there
+        was nothing to do or the blob is gone."""
+
+
 class PaymentProvider(Protocol):
     """Takes payments for our orders: Stripe, Creem, or the demo provider. Knows nothing of users or credits;
     it opens checkouts, confirms them when asked, and turns its signed webhooks into PaymentEvents."""

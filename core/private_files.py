@@ -10,6 +10,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -67,3 +68,22 @@ def private_file(path: Path) -> Path:
     except FileExistsError:
         narrow(path, FILE_MODE)
     return path
+
+
+def kept_secret(path: Path, make: Callable[[], str]) -> str:
+    """The secret kept in `path`, made by `make()` the first time: the development media key and encryption key.
+
+    Written whole into a private temporary file (mkstemp creates it 0600), then linked into place: the secret
+    is never readable by others, and a process starting at the same moment either wins the link or reads the
+    complete secret of the one that did, never an empty file."""
+    private_folder(path.parent)
+    if not path.exists():
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(make())
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    return path.read_text().strip()

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import io
+import os
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 from PIL import ExifTags, Image
@@ -24,6 +28,7 @@ from db.engine import make_engine
 from db.uow import Database
 
 TEST_SECRET = "test-media-secret-0123456789abcdef"
+T = TypeVar("T")
 
 
 def settings_for(tmp_path: Path, database_url: str = "sqlite://", **overrides: object):  # type: ignore[no-untyped-def]
@@ -177,3 +182,25 @@ def identity(
         issued_at=issued_at,
         session_key=session_key(issuer, sub, browser, issued_at.isoformat()),
     )
+
+
+def racing(call: Callable[[], T], count: int = 6) -> list[T]:
+    """What `call` returned in each of `count` threads released at the same moment (processes starting together),
+    under a umask of 0, so a file made with the wrong mode would show it."""
+    results: list[T] = []
+    start = threading.Barrier(count)
+
+    def run() -> None:
+        start.wait()
+        results.append(call())
+
+    old_umask = os.umask(0)
+    try:
+        threads = [threading.Thread(target=run) for _ in range(count)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        os.umask(old_umask)
+    return results

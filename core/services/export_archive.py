@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import struct
-import tempfile
 from array import array
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
@@ -17,6 +16,7 @@ from zipstream import ZipStream
 
 from core.errors import AtelierError, BlobNotFoundError
 from core.ports import BlobStore
+from core.sealed_spool import sealed_spool
 
 SPOOL_BYTES = 256 * 1024  # a small export stays in memory; a larger one goes to a temporary file
 CHUNK_BYTES = 1 << 20
@@ -31,8 +31,9 @@ class ExportInterruptedError(AtelierError):
 
 def spooled() -> TempFile:
     """A temporary file that lives in memory up to SPOOL_BYTES, then on disk, unlinked: it is gone when closed,
-    and the system removes it even if the process dies."""
-    return tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES, mode="w+b", prefix="atelier-export-")
+    and the system removes it even if the process dies. What reaches the disk is encrypted under a key only
+    this process holds (core/sealed_spool.py): an export's rows are as private as the images."""
+    return sealed_spool(SPOOL_BYTES, "atelier-export-")
 
 
 def file_size(handle: TempFile) -> int:

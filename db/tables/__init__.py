@@ -5,6 +5,7 @@ from db.tables.base import NEVER_REUSE_IDS, utcnow
 from db.tables.billing import Order, PaymentEventRecord, Plan
 from db.tables.collections import Collection, CollectionImage
 from db.tables.email import OutboxMessage
+from db.tables.encryption import KeyRotation
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.policies import PolicyAcknowledgement, PolicyPublication
@@ -23,6 +24,7 @@ __all__ = [
     "Generation",
     "GenerationInput",
     "Image",
+    "KeyRotation",
     "LedgerEntry",
     "Order",
     "OrphanBlob",

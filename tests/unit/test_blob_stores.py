@@ -7,17 +7,21 @@ from pathlib import Path
 
 import pytest
 
+from core.adapters.encrypted_blobs import EncryptedBlobStore
 from core.adapters.local_blobs import LocalBlobStore
 from core.adapters.memory_blobs import InMemoryBlobStore
 from core.errors import BlobNotFoundError
+from core.keyring import new_key_entry, parse_keys
 from core.ports import BlobStore
 
 DATA = os.urandom(300_001)
 
 
-@pytest.fixture(params=["local", "memory"])
+@pytest.fixture(params=["local", "memory", "encrypted"])
 def blobs(request: pytest.FixtureRequest, tmp_path: Path) -> BlobStore:
     store: BlobStore = LocalBlobStore(tmp_path / "media") if request.param == "local" else InMemoryBlobStore()
+    if request.param == "encrypted":
+        store = EncryptedBlobStore(LocalBlobStore(tmp_path / "media"), parse_keys(new_key_entry("a")))
     store.put("u1/a.png", DATA, "image/png")
     store.put("u1/empty.png", b"", "image/png")
     return store

@@ -156,9 +156,9 @@ def test_the_development_media_key_is_private_from_its_first_byte_and_the_same_f
 ) -> None:
     import os
     import stat
-    import threading
 
     from core.bootstrap import _media_secret
+    from tests.factories import racing
 
     settings = load_settings(app_env="development", data_dir=tmp_path, media_secret="")
     created: list[int] = []
@@ -170,22 +170,7 @@ def test_the_development_media_key_is_private_from_its_first_byte_and_the_same_f
         return real_open(path, flags, mode, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", watching_open)
-    old_umask = os.umask(0)  # even a careless umask must not open a window
-    try:
-        keys: list[bytes] = []
-        start = threading.Barrier(6)
-
-        def read_key() -> None:
-            start.wait()
-            keys.append(_media_secret(settings))
-
-        threads = [threading.Thread(target=read_key) for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        os.umask(old_umask)
+    keys = racing(lambda: _media_secret(settings))  # even a careless umask must not open a window
     assert len(keys) == 6 and len(set(keys)) == 1 and len(keys[0]) >= 32
     assert created and set(created) == {0o600}  # the file is born private, not chmod-ed afterwards
     assert stat.S_IMODE((tmp_path / "media-secret.key").stat().st_mode) == 0o600

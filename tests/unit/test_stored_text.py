@@ -129,6 +129,7 @@ MACHINE_TEXT = {
     "email_outbox.body": "a template from the code, filled with checked facts (a user's words went through their rule)",
     "email_outbox.status": "an outbox status from the code",
     "email_outbox.last_error": "an exception's type name or an SMTP reply code",
+    "key_rotations.current_key": "a key's id from ENCRYPTION_KEYS, checked by core/keyring.py",
     "safety_reviews.public_id": "random",
     "safety_reviews.generation_id": "a job id",
     "safety_reviews.blob_key": "made by the code",
