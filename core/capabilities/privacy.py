@@ -1,5 +1,5 @@
-"""Privacy: the privacy centre's service (what we hold, consents and the restriction, corrections, the admin's
-queue of requests), and the map's entries for the consents and the privacy requests themselves."""
+"""Privacy: the privacy centre's service (what we hold, consents and the restriction, corrections, the user's
+requests), and the map's entries for the consents and the privacy requests themselves."""
 
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
@@ -11,7 +11,12 @@ from db.repositories.privacy_requests import PrivacyRequestRepository
 def privacy(c: Container) -> PrivacyService:
     s = c.settings
     return PrivacyService(
-        c.db, c.clock, personal_data_map(), policy_version=s.policy_version, data_region=s.data_region
+        c.db,
+        c.clock,
+        personal_data_map(),
+        policy_version=s.policy_version,
+        data_region=s.data_region,
+        response_days=s.privacy_response_days,
     )
 
 

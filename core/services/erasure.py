@@ -10,7 +10,7 @@ import logging
 import re
 import secrets
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.domain import UserView
@@ -24,7 +24,7 @@ from db.compaction import scrub_free_space
 from db.repositories.erasure_rows import ErasureRowRepository
 from db.repositories.erasures import CANCELED, FINISHED, RUNNING, SCHEDULED, ErasureRepository
 from db.tables import Erasure
-from db.uow import Database
+from db.uow import Database, UnitOfWork
 
 log = logging.getLogger(__name__)
 USERS_STORE = "table:users"  # the last step: the account's own row, deleted as the erasure finishes
@@ -67,24 +67,32 @@ class ErasureService:
             raise ValidationError(f"Type your account's email address, {actor.email}, to confirm.")
         now = self.clock()
         with self.db.uow() as uow:
-            erasures = uow.of(ErasureRepository)
-            found = erasures.open_for_user(actor.id)
-            if found is None:
-                reference = secrets.token_hex(REFERENCE_BYTES).upper()
-                found = erasures.add(
-                    Erasure(
-                        reference=reference,
-                        user_id=actor.id,
-                        status=SCHEDULED,
-                        requested_at=now,
-                        erase_after=now + self.grace,
-                    )
-                )
+            found, made = self._schedule(uow, actor.id, now)
+            if made:
                 privacy_requests.record(
-                    uow, actor.id, RequestKind.ERASURE, now, status=RequestStatus.IN_PROGRESS, artifact=reference
-                )
+                    uow, actor.id, RequestKind.ERASURE, now, status=RequestStatus.IN_PROGRESS,
+                    artifact=found.reference, due=found.erase_after,
+                )  # fmt: skip
                 uow.commit()
         return _scheduled(found)
+
+    def schedule_for(self, uow: UnitOfWork, user_id: int) -> ScheduledErasure:
+        """Schedule a user's erasure as staff, in the caller's transaction (the caller checked the admin's role
+        and records the request it answers): the same grace period, no typed confirmation; asking twice keeps the
+        first date."""
+        found, _ = self._schedule(uow, user_id, self.clock())
+        return _scheduled(found)
+
+    def _schedule(self, uow: UnitOfWork, user_id: int, now: datetime) -> tuple[Erasure, bool]:
+        erasures = uow.of(ErasureRepository)
+        found = erasures.open_for_user(user_id)
+        if found is not None:
+            return found, False
+        reference = secrets.token_hex(REFERENCE_BYTES).upper()
+        row = Erasure(
+            reference=reference, user_id=user_id, status=SCHEDULED, requested_at=now, erase_after=now + self.grace
+        )
+        return erasures.add(row), True
 
     def cancel(self, actor: UserView) -> bool:
         """Keep the account: the scheduled erasure is canceled (and recorded so); False if none was scheduled."""

@@ -8,6 +8,7 @@ from db.tables.email import OutboxMessage
 from db.tables.generations import Generation, GenerationInput, Image
 from db.tables.ledger import LedgerEntry
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
+from db.tables.stored_exports import StoredExport
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "PrivacyRequest",
     "SafetyReview",
     "SignIn",
+    "StoredExport",
     "User",
     "UserPreferences",
     "utcnow",
