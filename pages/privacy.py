@@ -11,6 +11,7 @@ from pages.components import (
     privacy_export,
     privacy_holdings,
     privacy_rectify,
+    privacy_requests,
     privacy_reviews,
 )
 from pages.components.guard import require_session
@@ -25,6 +26,7 @@ SECTIONS = {
     "choices": "Choices",
     "download": "Download",
     "correct": "Corrections",
+    "requests": "Your requests",
     "automated": "Automated decisions",
     "delete-account": "Deleting your account",
     "complaints": "Complaints",
@@ -35,6 +37,7 @@ privacy_holdings.render(user)
 privacy_consents.render(user)
 privacy_export.render(user)
 privacy_rectify.render(user)
+privacy_requests.render(user)
 privacy_reviews.render(user)
 privacy_erasure.render(user)
 privacy_holdings.complaints()

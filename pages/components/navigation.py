@@ -32,7 +32,7 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
         ),
         st.Page(
             "pages/admin_privacy.py",
-            title="Privacy requests",
+            title="Privacy queue",
             icon=":material/inbox:",
             url_path="admin_privacy",
             visibility=shown,

@@ -79,7 +79,10 @@ def test_a_request_by_email_is_logged_queued_by_deadline_extended_denied_only_wi
     clock.advance(days=1)
     items = q.queue(admin)
     assert [i.request.reference for i in items] == [urgent.reference, logged.reference]  # soonest due first
-    assert [(i.mark.urgency, i.mark.words) for i in items] == [(Urgency.SOON, "Due in 2 days"), (Urgency.LATER, "Due in 28 days")]
+    assert [(i.mark.urgency, i.mark.words) for i in items] == [
+        (Urgency.SOON, "Due in 2 days"),
+        (Urgency.LATER, "Due in 28 days"),
+    ]
 
     q.start(admin, logged.id)
     with pytest.raises(ValidationError, match="Only a received request"):
@@ -107,7 +110,10 @@ def test_a_request_by_email_is_logged_queued_by_deadline_extended_denied_only_wi
     assert "is denied" in emails(c, bob.id)[-1][1]
     assert [i.request.open for i in q.queue(admin)] == [False, False] and q.queue(admin, open_only=True) == []
     [mine] = c.of(PrivacyService).my_requests(alice)
-    assert (mine.status_title, mine.extension_reason) == ("Completed", "We are gathering records from our payment provider.")
+    assert (mine.status_title, mine.extension_reason) == (
+        "Completed",
+        "We are gathering records from our payment provider.",
+    )
     assert audit_actions(c) == [
         "privacy_request.logged", "privacy_request.logged", "privacy_request.started", "privacy_request.extended",
         "privacy_request.answered", "privacy_request.answered",
