@@ -67,7 +67,9 @@ class PrivacyRequestRepository(Repository):
         keep = col(PrivacyRequest.kind) == "erasure"
         mine = col(PrivacyRequest.user_id) == user_id
         gone = self.session.execute(delete(PrivacyRequest).where(mine, ~keep))
-        kept = self.session.execute(update(PrivacyRequest).where(mine, keep).values(user_id=None, detail="", answer=""))
+        kept = self.session.execute(
+            update(PrivacyRequest).where(mine, keep).values(user_id=None, detail="", answer="", extension_reason="")
+        )
         # An erased admin's name is not on the requests they answered, but their id is.
         self.session.execute(
             update(PrivacyRequest).where(col(PrivacyRequest.handler_id) == user_id).values(handler_id=None)

@@ -55,7 +55,7 @@ def _show(detail: RequestDetail, item: QueueItem) -> None:
     if request.detail:
         st.text(request.detail)  # the user's own words, shown as they are
     if request.open:
-        st.markdown(f"**{request.status_title}.** Due {when(request.due_at)}: {item.mark.words}.")
+        st.markdown(f"**{request.status_title}.** Answer by {when(request.due_at)} ({item.mark.words.lower()}).")
     if request.extended_at is not None:
         st.markdown(
             f"Extended from {when(request.original_due_at)}. Reason: {escape_markdown(request.extension_reason)}"

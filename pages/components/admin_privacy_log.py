@@ -21,35 +21,45 @@ KEY = "admin.privacy.log"
 def log_form(service: PrivacyQueueService, admin: UserView) -> None:
     with st.expander("Log a request received by email or post", icon=":material/mail:"):
         with st.form(f"{KEY}.form"):
-            email = st.text_input("The person's account email", key=f"{KEY}.email", max_chars=320)
-            kind = st.selectbox(
+            st.text_input("The person's account email", key=f"{KEY}.email", max_chars=320)
+            st.selectbox(
                 "What they ask for", list(RequestKind), format_func=lambda k: KIND_TITLES[k.value], key=f"{KEY}.kind"
             )
-            channel = st.radio(
-                "Received by", list(CHANNELS), format_func=CHANNELS.__getitem__, horizontal=True, key=f"{KEY}.via"
-            )
-            urgent = st.checkbox(
+            st.radio("Received by", list(CHANNELS), format_func=CHANNELS.__getitem__, horizontal=True, key=f"{KEY}.via")
+            st.checkbox(
                 "Urgent: a security matter",
                 key=f"{KEY}.urgent",
                 help=f"Due in {service.urgent_hours} hours instead of {service.response_days} days.",
             )
-            words = st.text_area(
+            st.text_area(
                 "Their words (copy them from the letter or email)",
                 max_chars=service.max_request_chars,
                 key=f"{KEY}.words",
             )
             st.caption("The person is emailed that we received it, with the date we answer by.")
-            if st.form_submit_button("Log the request", type="primary"):
-                try:
-                    logged = service.log_request(
-                        admin, email, kind or RequestKind.OTHER, words, channel or "", urgent=urgent
-                    )
-                    for field in ("email", "words", "urgent"):
-                        st.session_state.pop(f"{KEY}.{field}", None)
-                    flash(f"Request {logged.reference} logged; due {logged.due_at:%Y-%m-%d %H:%M} UTC.")
-                    st.rerun()
-                except AtelierError as exc:
-                    st.error(escape_markdown(str(exc)))
+            st.form_submit_button("Log the request", type="primary", on_click=_log, args=(service, admin))
+        if refusal := st.session_state.pop(f"{KEY}.refusal", None):
+            st.error(escape_markdown(refusal))
+
+
+def _log(service: PrivacyQueueService, admin: UserView) -> None:
+    """Runs before the page (a callback), so on success the fields can be emptied for the next request; on a
+    refusal what was typed stays, with the reason."""
+    state = st.session_state
+    try:
+        logged = service.log_request(
+            admin,
+            state.get(f"{KEY}.email", ""),
+            state.get(f"{KEY}.kind") or RequestKind.OTHER,
+            state.get(f"{KEY}.words", ""),
+            state.get(f"{KEY}.via") or "",
+            urgent=bool(state.get(f"{KEY}.urgent")),
+        )
+    except AtelierError as exc:
+        state[f"{KEY}.refusal"] = str(exc)
+        return
+    state[f"{KEY}.email"], state[f"{KEY}.words"], state[f"{KEY}.urgent"] = "", "", False
+    flash(f"Request {logged.reference} logged; due {logged.due_at:%Y-%m-%d %H:%M} UTC.")
 
 
 def auditor_downloads(admin: UserView) -> None:

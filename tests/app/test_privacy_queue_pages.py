@@ -37,7 +37,13 @@ def test_a_request_received_by_email_is_logged_marked_extended_and_the_user_read
     app_settings.accounts.sign_in_local("alice@example.com")
     at = open_app("admin@example.com", script=PAGE)
     assert "No open privacy requests." in [i.value for i in at.info]
+    at.text_input(key="admin.privacy.log.email").input("nobody@example.com")
+    at.text_area(key="admin.privacy.log.words").input("My account was used by someone else")
+    at = button(at, "Log the request").click().run()
+    assert "No account has that email address" in texts(at)
+    assert at.text_area(key="admin.privacy.log.words").value == "My account was used by someone else"  # kept
     at = log_by_email(at, RequestKind.OTHER, "My account was used by someone else", urgent=True)
+    assert at.text_area(key="admin.privacy.log.words").value == ""  # emptied for the next request
     queue = at.dataframe[0].value
     assert queue["Deadline"].tolist() == ["⏰ Due in 2 days"]  # words beside the sign, never colour alone
     assert queue["Request"].tolist() == ["Other (urgent)"] and queue["Via"].tolist() == ["Email"]
