@@ -1,5 +1,5 @@
 """Take the privacy screenshots: the privacy centre (desktop light, phone dark), a job the safety check withheld with
-its "Ask a person to review", the admin's Safety reviews with that image open, and Admin → Privacy requests with a
+its "Ask a person to review", the admin's Safety reviews with that image open, and Admin → Privacy queue with a
 correction to answer; last, an account scheduled for deletion, with its notice and "Keep my account"."""
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ def main() -> None:
         admin.get_by_role("button", name="Open").first.click()
         expect(admin.get_by_role("button", name="Release")).to_be_visible()
         shoot(admin, "safety-review.png", full=False)
-        open_page(admin, "Privacy requests")
+        open_page(admin, "Privacy queue")
         admin.get_by_role("combobox", name="Open a request").click()
         admin.get_by_role("option", name="Asked for a correction").click()
         expect(admin.get_by_role("button", name="Send answer")).to_be_visible()

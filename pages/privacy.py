@@ -13,6 +13,7 @@ from pages.components import (
     privacy_holdings,
     privacy_policies,
     privacy_rectify,
+    privacy_requests,
     privacy_reviews,
 )
 from pages.components.guard import require_session
@@ -27,6 +28,7 @@ SECTIONS = {
     "choices": "Choices",
     "download": "Download",
     "correct": "Corrections",
+    "requests": "Your requests",
     "automated": "Automated decisions",
     "delete-account": "Deleting your account",
     "policies": "Policies",
@@ -38,6 +40,7 @@ privacy_holdings.render(user)
 privacy_consents.render(user)
 privacy_export.render(user)
 privacy_rectify.render(user)
+privacy_requests.render(user)
 privacy_reviews.render(user)
 privacy_erasure.render(user)
 privacy_policies.render(user)

@@ -1,5 +1,5 @@
-"""Privacy: the privacy centre's service (what we hold, consents and the restriction, corrections, the admin's
-queue of requests), and the map's entries for the consents and the privacy requests themselves."""
+"""Privacy: the privacy centre's service (what we hold, consents and the restriction, corrections, the user's
+requests), and the map's entries for the consents and the privacy requests themselves."""
 
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
@@ -16,6 +16,7 @@ def privacy(c: Container) -> PrivacyService:
         personal_data_map(),
         policy_version=c.of(PolicyService).current_version,
         data_region=c.settings.data_region,
+        response_days=c.settings.privacy_response_days,
     )
 
 

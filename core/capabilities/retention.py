@@ -10,7 +10,13 @@ from core.registry import Capability, PeriodicTask, RetentionRule, hourly, reten
 from core.services import erasure_steps
 from core.services.erasure import ErasureService
 from core.services.inactive_accounts import InactiveAccountService
-from core.services.orphan_blobs import ORPHAN_GRACE, OrphanBlobService, media_source, withheld_source
+from core.services.orphan_blobs import (
+    ORPHAN_GRACE,
+    OrphanBlobService,
+    exports_source,
+    media_source,
+    withheld_source,
+)
 from core.services.retention import RetentionService
 from core.settings import Settings
 from db.repositories.orphan_blobs import OrphanBlobRepository
@@ -29,7 +35,7 @@ def inactive_accounts(c: Container) -> InactiveAccountService:
 
 
 def orphan_blobs(c: Container) -> OrphanBlobService:
-    return OrphanBlobService(c.db, (media_source(c.blobs), withheld_source(c.withheld)))
+    return OrphanBlobService(c.db, (media_source(c.blobs), withheld_source(c.withheld), exports_source(c.blobs)))
 
 
 def _describe_inactive(s: Settings) -> str:

@@ -25,7 +25,16 @@ from core.services.erasure_views import ErasureReceipt, KeptData, ScheduledErasu
 from core.services.privacy_requests import RequestKind, RequestStatus
 from db.compaction import scrub_free_space
 from db.repositories.erasure_rows import ErasureRowRepository
-from db.repositories.erasures import CANCELED, FINISHED, INACTIVE, RUNNING, SCHEDULED, ErasureRepository
+from db.repositories.erasures import (
+    CANCELED,
+    FINISHED,
+    INACTIVE,
+    REQUESTED,
+    RUNNING,
+    SCHEDULED,
+    STAFF,
+    ErasureRepository,
+)
 from db.repositories.retention import InactiveAccountRepository
 from db.tables import Erasure
 from db.uow import Database, UnitOfWork
@@ -71,26 +80,42 @@ class ErasureService:
             raise ValidationError(f"Type your account's email address, {actor.email}, to confirm.")
         now = self.clock()
         with self.db.uow() as uow:
-            erasures = uow.of(ErasureRepository)
-            found = erasures.open_for_user(actor.id)
-            if found is None:
-                reference = secrets.token_hex(REFERENCE_BYTES).upper()
-                found = erasures.add(
-                    Erasure(
-                        reference=reference,
-                        user_id=actor.id,
-                        status=SCHEDULED,
-                        requested_at=now,
-                        erase_after=now + self.grace,
-                    )
-                )
+            found, made = self._schedule(uow, actor.id, now, REQUESTED)
+            if made:
                 privacy_requests.record(
-                    uow, actor.id, RequestKind.ERASURE, now, status=RequestStatus.IN_PROGRESS, artifact=reference
-                )
-                facts = {"reference": reference, "erase_after": day_text(found.erase_after)}
-                enqueue(uow, actor.id, MessageKind.ERASURE_SCHEDULED, now, facts, key=f"erasure_scheduled:{reference}")
+                    uow, actor.id, RequestKind.ERASURE, now, status=RequestStatus.IN_PROGRESS,
+                    artifact=found.reference, due=found.erase_after,
+                )  # fmt: skip
                 uow.commit()
         return _scheduled(found)
+
+    def schedule_for(self, uow: UnitOfWork, user_id: int) -> ScheduledErasure:
+        """Schedule a user's erasure as staff, in the caller's transaction (the caller checked the admin's role
+        and records the request it answers): the same grace period, no typed confirmation; asking twice keeps the
+        first date."""
+        found, _ = self._schedule(uow, user_id, self.clock(), STAFF)
+        return _scheduled(found)
+
+    def _schedule(self, uow: UnitOfWork, user_id: int, now: datetime, cause: str) -> tuple[Erasure, bool]:
+        """The account's open erasure, or a new one after the grace period with its email (a legal message)."""
+        erasures = uow.of(ErasureRepository)
+        found = erasures.open_for_user(user_id)
+        if found is not None:
+            return found, False
+        reference = secrets.token_hex(REFERENCE_BYTES).upper()
+        row = erasures.add(
+            Erasure(
+                reference=reference,
+                user_id=user_id,
+                status=SCHEDULED,
+                cause=cause,
+                requested_at=now,
+                erase_after=now + self.grace,
+            )
+        )
+        facts = {"reference": reference, "erase_after": day_text(row.erase_after)}
+        enqueue(uow, user_id, MessageKind.ERASURE_SCHEDULED, now, facts, key=f"erasure_scheduled:{reference}")
+        return row, True
 
     def cancel(self, actor: UserView) -> bool:
         """Keep the account: the scheduled erasure is canceled (and recorded so); False if none was scheduled."""

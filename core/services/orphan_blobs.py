@@ -26,6 +26,7 @@ BATCH = 500
 # An image's file, thumbnail or preview, or a withheld image: "u<user id>/<32 hex digits>.<extension(s)>"
 # (core/services/image_store.py, core/services/job_io.py).
 IMAGE_KEY = re.compile(r"u\d+/[0-9a-f]{32}\.[a-z0-9]+(\.[a-z0-9]+)?")
+EXPORT_KEY = re.compile(r"exports/[0-9A-F]{12}\.zip")  # core/services/stored_exports.blob_key
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,11 @@ class BlobSource:
 
 def media_source(store: BlobStore) -> BlobSource:
     return BlobSource("media", store, IMAGE_KEY, lambda uow, keys: uow.of(OrphanBlobRepository).named_images(keys))
+
+
+def exports_source(store: BlobStore) -> BlobSource:
+    """The exports an admin ran for a user, kept in the media store under `exports/` until they expire."""
+    return BlobSource("exports", store, EXPORT_KEY, lambda uow, keys: uow.of(OrphanBlobRepository).named_exports(keys))
 
 
 def withheld_source(store: BlobStore) -> BlobSource:

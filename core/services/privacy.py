@@ -1,5 +1,5 @@
-"""PrivacyService: the privacy centre's rules: what we hold, consents and the restriction, corrections, and the
-admin's queue of privacy requests.
+"""PrivacyService: the privacy centre's rules: what we hold, consents and the restriction, corrections and the
+user's own requests (the admin's queue is core/services/privacy_queue.py).
 
 **Every use of a user's data for a purpose they decide on asks `may(uow, user_id, purpose)` first** (or
 `PrivacyService.may(user_id, purpose)` outside a transaction). The app keeps no analytics, trains no model and
@@ -18,24 +18,22 @@ from core.clock import Clock
 from core.domain import UserView
 from core.domain.email import MessageKind
 from core.domain.privacy import Choices, Purpose
-from core.errors import NotFoundError, ValidationError
+from core.domain.privacy_requests import due_at
+from core.errors import ValidationError
 from core.personal_data import PersonalData
-from core.services import audit
 from core.services.email_outbox import enqueue
 from core.services.privacy_requests import RequestKind, RequestStatus, record
 from core.services.privacy_views import (
     PURPOSE_TITLES,
     ConsentChange,
     Holding,
-    RequestDetail,
     RequestView,
     consent_change,
     holdings,
     request_view,
     switch_artifact,
 )
-from core.services.roles import require_admin
-from core.stored_text import REQUEST_CHARS, answer_rule, request_rule
+from core.stored_text import REQUEST_CHARS, request_rule
 from db.repositories.consents import ConsentRepository
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import ConsentRecord
@@ -44,8 +42,6 @@ from db.uow import Database, UnitOfWork
 RESTRICTED = "Processing of your data is restricted at your request. Lift the restriction in Privacy to generate again."
 OBJECTIONS = (Purpose.ANALYTICS, Purpose.PRODUCT_EMAIL)  # switching one of these off is an objection
 SOURCE = "privacy_centre"
-QUEUE_LIMIT = 500
-ANSWERS = (RequestStatus.COMPLETED, RequestStatus.DENIED)
 
 
 def may(uow: UnitOfWork, user_id: int, purpose: Purpose) -> bool:
@@ -101,8 +97,10 @@ class PrivacyService:
         policy_version: Callable[[], str],  # the privacy policy's version in force now (PolicyService)
         data_region: str,
         max_request_chars: int = REQUEST_CHARS,
+        response_days: int = 30,
     ) -> None:
         self.db, self.clock = db, clock
+        self.response_days = response_days
         self.personal_data = list(personal_data)
         self.policy_version, self.data_region = policy_version, data_region
         self.max_request_chars = max_request_chars
@@ -153,11 +151,15 @@ class PrivacyService:
     def ask_correction(self, actor: UserView, detail: str) -> RequestView:
         """A request to correct something the user cannot edit themselves; an admin answers it."""
         text = request_rule(self.max_request_chars).clean(detail)
+        now = self.clock()
+        due = due_at(now, urgent=False, response_days=self.response_days, urgent_hours=0)
         with self.db.uow() as uow:
             row = record(
-                uow, actor.id, RequestKind.RECTIFICATION, self.clock(), status=RequestStatus.RECEIVED, detail=text
+                uow, actor.id, RequestKind.RECTIFICATION, now, status=RequestStatus.RECEIVED, detail=text, due=due
             )
             view = request_view(row)
+            facts = {"reference": row.reference, "what": view.what, "due": f"{due:%Y-%m-%d %H:%M} UTC"}
+            enqueue(uow, actor.id, MessageKind.REQUEST_RECEIVED, now, facts, key=f"request_received:{row.reference}")
             uow.commit()
         return view
 
@@ -165,52 +167,6 @@ class PrivacyService:
         """The user's requests, newest first, with the admin's answers."""
         with self.db.reader() as uow:
             return [request_view(r) for r in uow.of(PrivacyRequestRepository).for_user(actor.id)]
-
-    # The admin's queue ---------------------------------------------------------------------------------------
-
-    def requests(self, actor: UserView) -> list[RequestView]:
-        """Every request, the open ones first, each group oldest first."""
-        with self.db.reader() as uow:
-            require_admin(uow, actor)
-            return [request_view(r) for r in uow.of(PrivacyRequestRepository).queue(QUEUE_LIMIT)]
-
-    def open_request(self, actor: UserView, request_id: int, *, audited: bool = True) -> RequestDetail:
-        """One request with its words and the asker's address. Staff reading it is audited ("privacy_request.
-        viewed"); a page showing the same request again on a rerun passes `audited=False`."""
-        with self.db.uow() as uow:
-            require_admin(uow, actor)
-            row = uow.of(PrivacyRequestRepository).get(request_id)
-            if row is None:
-                raise NotFoundError("No such privacy request.")
-            asker = uow.users.get(row.user_id) if row.user_id is not None else None
-            detail = RequestDetail(request_view(row), asker.email if asker is not None else "")
-            if audited:
-                subject = _subject(row.user_id, request_id)
-                audit.record(uow, self.clock(), actor.id, "privacy_request.viewed", subject, request=request_id)
-                uow.commit()
-        return detail
-
-    def answer(self, actor: UserView, request_id: int, answer: str, status: RequestStatus) -> RequestView:
-        """Complete or deny an open request with an answer the user reads in their privacy centre."""
-        if status not in ANSWERS:
-            raise ValidationError("Complete the request or deny it.")
-        now = self.clock()
-        with self.db.uow() as uow:
-            require_admin(uow, actor)
-            text = answer_rule(self.max_request_chars).clean(answer)
-            requests = uow.of(PrivacyRequestRepository)
-            if requests.get(request_id) is None:
-                raise NotFoundError("No such privacy request.")
-            row = requests.close(request_id, status.value, text, actor.id, now)
-            if row is None:  # another admin closed it a moment ago
-                raise ValidationError("This request was already closed. Reload the queue.")
-            audit.record(
-                uow, now, actor.id, "privacy_request.answered", _subject(row.user_id, request_id),
-                request=request_id, status=status.value,
-            )  # fmt: skip
-            view = request_view(row)
-            uow.commit()
-        return view
 
 
 def _request_kind(purpose: Purpose, granted: bool) -> RequestKind | None:
@@ -221,7 +177,3 @@ def _request_kind(purpose: Purpose, granted: bool) -> RequestKind | None:
     if purpose == Purpose.HUMAN_REVIEW and granted:  # opting out of automated decisions
         return RequestKind.OBJECTION
     return None
-
-
-def _subject(user_id: int | None, request_id: int) -> str:
-    return f"user:{user_id}" if user_id is not None else f"privacy_request:{request_id}"

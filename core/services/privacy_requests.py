@@ -7,9 +7,12 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
+from core.domain.privacy_requests import RequestStatus
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import PrivacyRequest
 from db.uow import UnitOfWork
+
+__all__ = ["RequestKind", "RequestStatus", "record"]
 
 
 class RequestKind(StrEnum):
@@ -22,14 +25,6 @@ class RequestKind(StrEnum):
     OTHER = "other"
 
 
-class RequestStatus(StrEnum):
-    RECEIVED = "received"
-    IN_PROGRESS = "in_progress"
-    COMPLETED = "completed"
-    DENIED = "denied"
-    CANCELED = "canceled"
-
-
 def record(
     uow: UnitOfWork,
     user_id: int,
@@ -40,8 +35,11 @@ def record(
     detail: str = "",
     artifact: str = "",
     channel: str = "self_service",
+    due: datetime | None = None,
+    urgent: bool = False,
 ) -> PrivacyRequest:
-    """Add the request in the caller's transaction. `detail` must already be clean (core/stored_text)."""
+    """Add the request in the caller's transaction. `detail` must already be clean (core/stored_text). `due` is
+    its deadline (core/domain/privacy_requests.due_at); a self-service action, done at once, is due when made."""
     done = status in (RequestStatus.COMPLETED, RequestStatus.DENIED)
     return uow.of(PrivacyRequestRepository).add(
         PrivacyRequest(
@@ -53,6 +51,8 @@ def record(
             detail=detail,
             artifact=artifact,
             received_at=now,
+            due_at=due or now,
+            urgent=urgent,
             completed_at=now if done else None,
         )
     )

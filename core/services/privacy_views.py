@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.domain.privacy import Purpose
+from core.domain.privacy_requests import is_open
 from core.personal_data import CATEGORY_TITLES, Category, PersonalData
 from db.tables import ConsentRecord, PrivacyRequest
 
@@ -28,6 +29,7 @@ KIND_TITLES = {
 STATUS_TITLES = {
     "received": "Received",
     "in_progress": "In progress",
+    "extended": "Extended",
     "completed": "Completed",
     "denied": "Denied",
     "canceled": "Canceled",
@@ -71,10 +73,17 @@ class RequestView:
     received_at: datetime
     completed_at: datetime | None
     user_id: int | None  # None once the account is erased
+    due_at: datetime | None = None
+    urgent: bool = False
+    channel: str = "self_service"
+    extended_at: datetime | None = None
+    extension_reason: str = ""  # the user reads it
+    original_due_at: datetime | None = None  # the due date before any extension
+    artifact: str = ""  # an erasure's reference, a stored export's reference, ...
 
     @property
     def open(self) -> bool:
-        return self.status in ("received", "in_progress")
+        return is_open(self.status)
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,13 @@ def request_view(row: PrivacyRequest) -> RequestView:
         received_at=row.received_at,
         completed_at=row.completed_at,
         user_id=row.user_id,
+        due_at=row.due_at,
+        urgent=row.urgent,
+        channel=row.channel,
+        extended_at=row.extended_at,
+        extension_reason=row.extension_reason,
+        original_due_at=row.first_due_at or row.due_at,
+        artifact=row.artifact,
     )
 
 

@@ -11,7 +11,7 @@ from sqlmodel import col, or_, select
 
 from db.repositories.base import Repository
 from db.repositories.inserts import insert_once
-from db.tables import Image, OrphanBlob, SafetyReview
+from db.tables import Image, OrphanBlob, SafetyReview, StoredExport
 
 
 class OrphanBlobRepository(Repository):
@@ -30,6 +30,11 @@ class OrphanBlobRepository(Repository):
     def named_withheld(self, keys: Collection[str]) -> set[str]:
         """Those of `keys` a withheld image awaiting review still names."""
         query = select(SafetyReview.blob_key).where(col(SafetyReview.blob_key).in_(sorted(keys)))
+        return set(self.session.exec(query).all())
+
+    def named_exports(self, keys: Collection[str]) -> set[str]:
+        """Those of `keys` a stored export names as its file."""
+        query = select(StoredExport.blob_key).where(col(StoredExport.blob_key).in_(sorted(keys)))
         return set(self.session.exec(query).all())
 
     def seen(self, store: str) -> dict[str, datetime]:

@@ -36,6 +36,11 @@ class UserRepository(Repository):
         query = select(User).where(User.issuer == issuer, User.subject == subject)
         return self.session.exec(query).first()
 
+    def by_email(self, email: str) -> User | None:
+        """The account with this address, whatever its letters' case (an admin types what a letter said)."""
+        query = select(User).where(func.lower(User.email) == email.strip().lower())
+        return self.session.exec(query).first()
+
     def add(self, user: User) -> User:
         self.session.add(user)
         self.session.flush()

@@ -11,6 +11,7 @@ from db.tables.ledger import LedgerEntry
 from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
 from db.tables.retention import OrphanBlob, RetentionRun
+from db.tables.stored_exports import StoredExport
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "RetentionRun",
     "SafetyReview",
     "SignIn",
+    "StoredExport",
     "User",
     "UserPreferences",
     "utcnow",

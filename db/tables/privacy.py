@@ -30,21 +30,29 @@ class PrivacyRequest(SQLModel, table=True):
     """A right exercised: self-service ones are completed at once and recorded all the same."""
 
     __tablename__ = "privacy_requests"
-    __table_args__ = (Index("ix_privacy_requests_user_id_id", "user_id", "id"), NEVER_REUSE_IDS)
+    __table_args__ = (
+        Index("ix_privacy_requests_user_id_id", "user_id", "id"),
+        Index("ix_privacy_requests_status_due_at", "status", "due_at"),  # the admin's queue, soonest due first
+        NEVER_REUSE_IDS,
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     reference: str = Field(max_length=32, unique=True)  # random: what the user quotes
     user_id: int | None = Field(default=None, foreign_key="users.id")  # None once the account is erased
     kind: str = Field(max_length=20)  # access | rectification | erasure | restriction | objection | review | other
-    status: str = Field(max_length=20)  # received | in_progress | completed | denied | canceled
+    status: str = Field(max_length=20)  # received | in_progress | extended | completed | denied | canceled
     channel: str = Field(default="self_service", max_length=20)  # self_service | email | post
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))  # the user's own words
     answer: str = Field(default="", sa_column=Column(Text, nullable=False))
     handler_id: int | None = None  # the admin who answered
     artifact: str = Field(default="", max_length=100)  # an erasure receipt's reference, ...
     received_at: datetime = Field(default_factory=utcnow)
-    due_at: datetime | None = None
+    due_at: datetime | None = None  # always set (core/domain/privacy_requests.py); received_at for self-service
     completed_at: datetime | None = None
+    urgent: bool = False  # a security matter: due in PRIVACY_URGENT_HOURS
+    first_due_at: datetime | None = None  # the original due date, kept once an extension moves due_at
+    extended_at: datetime | None = None
+    extension_reason: str = Field(default="", max_length=300)  # the user reads it
 
 
 class Erasure(SQLModel, table=True):

@@ -12,7 +12,7 @@ from core.domain import Role, UserView
 # The admin console, in the menu's order: (the page's file and address, its title, its icon).
 ADMIN_PAGES = (
     ("admin_users", "Users", ":material/group:"),
-    ("admin_privacy", "Privacy requests", ":material/inbox:"),
+    ("admin_privacy", "Privacy queue", ":material/inbox:"),
     ("admin_reviews", "Safety reviews", ":material/gpp_maybe:"),
     ("admin_outbox", "Outbox", ":material/outbox:"),
     ("admin_retention", "Retention", ":material/auto_delete:"),

@@ -1,5 +1,5 @@
-"""The privacy centre's corrections: edit your name here, ask for a correction of anything else, and follow your
-requests with our answers."""
+"""The privacy centre's corrections: edit your name here, or ask for a correction of anything else (the request and
+our answer are listed under "Your requests", pages/components/privacy_requests.py)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,6 @@ def render(user: UserView) -> None:
     st.subheader("Correct your data", anchor="correct")
     _name(user)
     _ask(service, user)
-    _requests(service, user)
 
 
 def _name(user: UserView) -> None:
@@ -49,30 +48,7 @@ def _ask(service: PrivacyService, user: UserView) -> None:
             try:
                 sent = service.ask_correction(user, detail)
                 st.session_state.pop(DETAIL_KEY, None)  # a fresh box for the next one; kept on an error
-                flash(f"Request {sent.reference} received. We answer here.")
+                flash(f"Request {sent.reference} received. We answer under Your requests, below.")
                 st.rerun()
             except AtelierError as exc:
                 st.error(escape_markdown(str(exc)))
-
-
-def _requests(service: PrivacyService, user: UserView) -> None:
-    st.markdown("**Your requests**")
-    mine = service.my_requests(user)
-    if not mine:
-        st.caption("None yet. The rights you exercise here are listed, with our answers.")
-        return
-    st.dataframe(
-        [
-            {
-                "Reference": r.reference,
-                "Request": r.what,
-                "Your words": r.detail,
-                "Status": r.status_title,
-                "Received (UTC)": r.received_at.strftime("%Y-%m-%d %H:%M"),
-                "Our answer": r.answer,
-            }
-            for r in mine
-        ],
-        hide_index=True,
-        width="stretch",
-    )

@@ -17,7 +17,7 @@ from tests.markdown import unescape
 
 ADMIN_PAGES = {
     "pages/admin_users.py": "Users",
-    "pages/admin_privacy.py": "Privacy requests",
+    "pages/admin_privacy.py": "Privacy queue",
     "pages/admin_reviews.py": "Safety reviews",
     "pages/admin_policies.py": "Policies",
     "pages/admin_retention.py": "Retention",
@@ -74,7 +74,7 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
         ]
     assert [title for title, shown in boss if shown == "visible"][-7:] == [
         "Users",
-        "Privacy requests",
+        "Privacy queue",
         "Safety reviews",
         "Outbox",
         "Retention",

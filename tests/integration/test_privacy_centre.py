@@ -18,6 +18,7 @@ from core.errors import NotFoundError, PermissionDeniedError, ValidationError
 from core.personal_data import Category, ErasureContext, OnErasure, PersonalData, count_rows, delete_rows
 from core.registry import personal_data_map
 from core.services.privacy import RESTRICTED, PrivacyService
+from core.services.privacy_queue import PrivacyQueueService
 from core.services.privacy_requests import RequestKind, RequestStatus, record
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import AuditEntry, ConsentRecord, PrivacyRequest
@@ -136,21 +137,22 @@ def test_a_correction_request_is_answered_by_an_admin_and_the_user_reads_the_ans
         "received",
         "My invoice address\nshould read Rue de la Paix 1",
     )
+    queue = c.of(PrivacyQueueService)
     with pytest.raises(PermissionDeniedError):
-        privacy.requests(alice)
+        queue.queue(alice)
     with pytest.raises(PermissionDeniedError):
-        privacy.open_request(alice, asked.id)
+        queue.open_request(alice, asked.id)
 
-    [queued] = privacy.requests(admin)
-    opened = privacy.open_request(admin, queued.id)
+    [queued] = queue.queue(admin)
+    opened = queue.open_request(admin, queued.request.id)
     assert (opened.email, opened.request.detail) == ("alice@example.com", asked.detail)
     with pytest.raises(ValidationError, match="Write the answer"):
-        privacy.answer(admin, asked.id, "", RequestStatus.COMPLETED)
-    privacy.answer(admin, asked.id, "Corrected on your invoices from today.", RequestStatus.COMPLETED)
+        queue.answer(admin, asked.id, "", RequestStatus.COMPLETED)
+    queue.answer(admin, asked.id, "Corrected on your invoices from today.", RequestStatus.COMPLETED)
     with pytest.raises(ValidationError, match="already closed"):
-        privacy.answer(admin, asked.id, "Again", RequestStatus.DENIED)
+        queue.answer(admin, asked.id, "Again", RequestStatus.DENIED)
     with pytest.raises(NotFoundError):
-        privacy.answer(admin, 999, "Nobody", RequestStatus.DENIED)
+        queue.answer(admin, 999, "Nobody", RequestStatus.DENIED)
 
     [mine] = privacy.my_requests(alice)
     assert (mine.status_title, mine.answer) == ("Completed", "Corrected on your invoices from today.")
@@ -162,18 +164,19 @@ def test_a_correction_request_is_answered_by_an_admin_and_the_user_reads_the_ans
     assert "Rue de la Paix" not in viewed.details + answered.details  # the user's words stay out of the log
 
 
-def test_the_queue_puts_open_requests_first_oldest_first(containers, database_url) -> None:
+def test_the_queue_puts_open_requests_first_soonest_due_first(containers, database_url) -> None:
     c, privacy = centre(containers, database_url)
     admin = sign_up(c, ADMIN)
     alice = sign_up(c)
+    queue = c.of(PrivacyQueueService)
     first = privacy.ask_correction(alice, "first thing to correct")
     privacy.set_choice(alice, Purpose.RESTRICTION, True)  # completed at once
     second = privacy.ask_correction(alice, "second thing to correct")
-    privacy.answer(admin, first.id, "Done.", RequestStatus.DENIED)
+    queue.answer(admin, first.id, "Done.", RequestStatus.DENIED)
     third = privacy.ask_correction(alice, "third thing to correct")
-    queue = privacy.requests(admin)
-    assert [r.id for r in queue[:2]] == [second.id, third.id]
-    assert [r.open for r in queue] == [True, True, False, False]
+    items = queue.queue(admin)
+    assert [i.request.id for i in items[:2]] == [second.id, third.id]
+    assert [i.request.open for i in items] == [True, True, False, False]
 
 
 def test_what_we_hold_counts_each_category_from_the_map(containers, database_url) -> None:

@@ -231,6 +231,8 @@ def test_orphaned_files_go_only_once_they_are_old_and_files_with_a_row_are_never
     old = put_orphan(c.blobs, user.id)
     withheld = put_orphan(c.withheld, user.id, ".jpg")
     foreign = ["exports/u1/archive.zip", f"u{user.id}/notes.txt"]  # shapes this sweep does not own
+    export = "exports/0123456789AB.zip"  # the shape of a stored export, with no stored_exports row
+    c.blobs.put(export, b"zip", "application/zip")
     for key in foreign:
         c.blobs.put(key, b"x", "application/octet-stream")
 
@@ -239,10 +241,10 @@ def test_orphaned_files_go_only_once_they_are_old_and_files_with_a_row_are_never
     young = put_orphan(c.blobs, user.id, ".thumb.webp")
     assert sweep(c)["orphan_blobs"] == 0
     clock.advance(minutes=31)
-    assert sweep(c)["orphan_blobs"] == 2  # seen 61 minutes ago, still orphaned
+    assert sweep(c)["orphan_blobs"] == 3  # seen 61 minutes ago, still orphaned
     assert set(c.blobs.keys()) == kept | {young, *foreign}
     assert list(c.withheld.keys()) == []
-    assert not c.withheld.exists(withheld) and not c.blobs.exists(old)
+    assert not c.withheld.exists(withheld) and not c.blobs.exists(old) and not c.blobs.exists(export)
     clock.advance(hours=1)
     assert sweep(c)["orphan_blobs"] == 1
     assert set(c.blobs.keys()) == kept | set(foreign)

@@ -57,7 +57,8 @@ USER_TEXT = {
     "ledger_entries.reason": ("core/services/admin.py", "reason_rule"),
     "generations.status_message": ("core/services/jobs.py", "scrub"),
     "privacy_requests.detail": ("core/services/privacy.py", "request_rule"),
-    "privacy_requests.answer": ("core/services/privacy.py", "answer_rule"),  # the engine's words, shown to the user
+    "privacy_requests.answer": ("core/services/privacy_queue.py", "answer_rule"),
+    "privacy_requests.extension_reason": ("core/services/privacy_queue.py", "reason_rule"),
 }
 # Text no user types: made by the app, chosen from a fixed list, or a provider's reference (those are parsed at
 # the payment boundary). db/text_guard.py still refuses any that holds a refused character.
@@ -111,6 +112,8 @@ MACHINE_TEXT = {
     "privacy_requests.status": "a request status from the code",
     "privacy_requests.channel": "a channel from the code",
     "privacy_requests.artifact": "a reference the code writes",
+    "stored_exports.reference": "a privacy request's reference, random",
+    "stored_exports.blob_key": "made by the code (exports/<reference>.zip)",
     "erasures.reference": "random",
     "erasures.status": "an erasure status from the code",
     "deletion_outbox.kind": "a deletion kind from the code",
