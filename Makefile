@@ -12,9 +12,11 @@ run: migrate
 	@echo "Atelier is starting at http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-# Three workers (pytest-xdist) on two cores: each test module runs whole on one worker, the browser tests all on
-# one (tests/conftest.py's scheduler: one server, one Chromium), and as they mostly wait for the page, the other two
-# keep the cores busy with the database tests. Measured: 820 s with two workers, 710 s with three.
+# Three workers (pytest-xdist) on two cores: each test module runs whole on one worker (a database test module's
+# PostgreSQL half on its own), the browser tests in two groups of modules, each group on one worker with its own
+# server and Chromium, and the longest units start first (tests/conftest.py's scheduler). As the browser tests
+# mostly wait for the page, the other workers keep the cores busy meanwhile. Measured: 820 s with two workers,
+# 710 s with three (one browser group, modules in collection order).
 WORKERS := -n 3 --dist loadscope
 
 test: install-dev chromium lint

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from sqlalchemy import create_engine, text
 from streamlit.runtime.state import SCRIPT_RUN_WITHOUT_ERRORS_KEY
 from streamlit.testing.v1 import AppTest
@@ -21,6 +22,7 @@ from tests.ci import in_ci
 from tests.creem_server import CreemServer
 from tests.factories import make_container
 from tests.fal_server import FalServer
+from tests.hypothesis_sizes import THOROUGH
 from tests.migrated_db import migrated_sqlite
 from tests.payment_support import prepare_creem, prepare_stripe
 from tests.stripe_server import StripeServer
@@ -30,6 +32,13 @@ E2E_FOLDER = Path(__file__).resolve().parent / "e2e"
 E2E_SCOPE = "tests/e2e"  # the browser tests' folder as pytest names it, from the project root
 # A test that makes a page raise on purpose, and asserts what the person sees instead, carries this marker.
 PAGE_RAISES = "page_raises"
+
+
+# `HYPOTHESIS_PROFILE=thorough` (a nightly run, or digging into a failure) draws more of every property: the slow
+# ones through tests/hypothesis_sizes.py, the rest through this profile; `make test` draws Hypothesis' defaults.
+settings.register_profile("thorough", max_examples=1000)
+if THOROUGH:
+    settings.load_profile("thorough")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -44,21 +53,95 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.postgresql)
 
 
+# The browser tests run in this many groups, each on its own worker with its own Atelier server and Chromium: one
+# group made the browser worker the run's long pole, as the browser tests wait for the page most of the time.
+E2E_GROUPS = 2
+# Seconds a scope took in one `make test` run on the 2-core box (the busy time of its tests, halved as that run
+# shared the box, rounded), so the scheduler starts the longest first and no long scope is left to run alone at the
+# end. A scope not listed counts one second a test; an outdated figure only changes the order, never what runs.
+MEASURED_SECONDS = {
+    "tests/unit/test_upload_fuzzing.py": 175,
+    "tests/integration/test_job_state_machine.py[postgresql]": 160,
+    "tests/integration/test_job_state_machine.py": 120,
+    "tests/integration/test_provider_event_fields.py[postgresql]": 70,
+    "tests/app/test_page_errors.py": 65,
+    "tests/app/test_hostile_urls.py": 45,
+    "tests/integration/test_admin_console.py[postgresql]": 45,
+    "tests/app/test_stored_text_pages.py[postgresql]": 45,
+    "tests/integration/test_erasure_resume.py": 40,
+    "tests/integration/test_privacy_export.py": 40,
+    "tests/integration/test_admin_console.py": 40,
+    "tests/app/test_stored_text_pages.py": 35,
+    "tests/integration/test_billing_creem.py[postgresql]": 35,
+    "tests/e2e/test_studio.py": 315,
+    "tests/e2e/test_sign_in.py": 250,
+    "tests/e2e/test_no_third_parties.py": 220,
+    "tests/e2e/test_local_session_cookie.py": 105,
+    "tests/e2e/test_walking_skeleton.py": 80,
+    "tests/e2e/test_gallery_grid.py": 70,
+    "tests/e2e/test_submit_shortcut.py": 70,
+    "tests/e2e/test_web_hardening.py": 65,
+    "tests/e2e/test_markdown_escaping.py": 65,
+    "tests/e2e/test_billing.py": 65,
+    "tests/e2e/test_privacy_centre.py": 60,
+    "tests/e2e/test_audit_log.py": 50,
+    "tests/e2e/test_grid_selection.py": 40,
+    "tests/e2e/test_restart.py": 40,
+    "tests/e2e/test_fal_generate.py": 30,
+    "tests/e2e/test_gallery_collections.py": 20,
+    "tests/e2e/test_hostile_user_text.py": 20,
+}
+POSTGRES_HALF = (
+    "[postgresql"  # how pytest names the PostgreSQL half of a database test: test_x[postgresql] or [postgresql-1]
+)
+
+
+def e2e_groups(modules: list[str]) -> dict[str, int]:
+    """Each browser-test module's group: the longest measured first, each to the group with the least so far (a new
+    module counts as a short one), so the groups take about as long as each other."""
+    load = [0.0] * E2E_GROUPS
+    group: dict[str, int] = {}
+    for module in sorted(modules, key=lambda m: (-MEASURED_SECONDS.get(m, 10), m)):
+        group[module] = load.index(min(load))
+        load[group[module]] += MEASURED_SECONDS.get(module, 10)
+    return group
+
+
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which a run may leave out (-p no:xdist)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """`make test`'s workers (pytest-xdist, `--dist loadscope`): each test module stays whole on one worker (its
-    module fixtures are built once), and all the browser tests go to one worker together, so the run starts one
-    Atelier server and one Chromium and waits on the browser while the other workers run the rest."""
+    """`make test`'s workers (pytest-xdist, `--dist loadscope`), with three rules over plain loadscope:
+    - a test module stays whole on one worker (its module fixtures are built once), but the PostgreSQL half of a
+      database test module is a unit of its own, so the two halves of a long module run side by side;
+    - the browser tests run in `E2E_GROUPS` groups of whole modules, each group on one worker (one Atelier server and
+      one Chromium per group), waiting on the browser while the other workers run the rest;
+    - the longest unit (`MEASURED_SECONDS`, else its number of tests) is handed out first."""
     if config.getoption("dist") != "loadscope":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class BrowserTestsTogether(LoadScopeScheduling):
+    class LongestFirst(LoadScopeScheduling):
+        _e2e_groups: dict[str, int] | None = None
+
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return E2E_SCOPE if module.startswith(E2E_SCOPE + "/") else module
+            if module.startswith(E2E_SCOPE + "/"):
+                if self._e2e_groups is None:  # the whole collection is known before the first call (schedule())
+                    modules = {n.split("::", 1)[0] for n in self.collection or ()}
+                    self._e2e_groups = e2e_groups(sorted(m for m in modules if m.startswith(E2E_SCOPE + "/")))
+                return f"{E2E_SCOPE}#{self._e2e_groups.get(module, 0)}"
+            return module + "[postgresql]" if POSTGRES_HALF in nodeid else module
 
-    return BrowserTestsTogether(config, log)
+        def _cost(self, scope: str) -> float:
+            if scope.startswith(E2E_SCOPE + "#"):
+                modules = {nodeid.split("::", 1)[0] for nodeid in self.workqueue[scope]}
+                return sum(MEASURED_SECONDS.get(module, 10) for module in modules)
+            return MEASURED_SECONDS.get(scope, len(self.workqueue[scope]))
+
+        def _assign_work_unit(self, node: Any) -> None:
+            self.workqueue.move_to_end(max(self.workqueue, key=self._cost), last=False)
+            super()._assign_work_unit(node)
+
+    return LongestFirst(config, log)
 
 
 def page_errors(at: AppTest) -> list[str]:

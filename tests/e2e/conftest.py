@@ -1,4 +1,4 @@
-"""E2E fixtures: one freshly started Atelier server and one Debian chromium per session, a new browser context per test."""
+"""E2E fixtures: one freshly started Atelier server and one Debian chromium per group of browser tests, a new browser context per test."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ VIEWPORT = {"width": 1400, "height": 900}
 EXPECT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
+# Package scope: built once for the browser tests a worker runs (they come as one unit, tests/conftest.py's scheduler)
+# and ended after the last of them, before that worker goes on to other tests: sync Playwright keeps an event loop
+# running in the main thread while it is open, where a later test's asyncio.run() would fail.
+@pytest.fixture(scope="package")
 def atelier(
     tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config, stripe_server: StripeServer
 ) -> Iterator[RunningServer]:
@@ -35,7 +38,7 @@ def atelier(
         del pytestconfig.stash[SERVER_KEY]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)"

@@ -17,6 +17,7 @@ from core.errors import SessionEndedError
 from core.identity import ClientInfo
 from db.tables import AuditEntry, LedgerEntry, SignIn, User
 from tests.factories import MovableClock, identity, ledger_sum, make_container
+from tests.hypothesis_sizes import examples
 from tests.waiting import wait_until_async
 
 PHONE = ClientInfo(ip_prefix="203.0.113.0/24", browser="Mobile Safari 17", os="iOS")
@@ -238,7 +239,7 @@ def test_a_sign_in_counts_exactly_until_it_is_ended_in_any_order_of_events(tmp_p
     run_state_machine_as_test(
         SessionMachine,
         settings=settings(
-            max_examples=60,
+            max_examples=examples(25, 60),
             stateful_step_count=20,
             deadline=None,
             derandomize=True,

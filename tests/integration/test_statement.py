@@ -14,6 +14,7 @@ from core.domain import JobStatus, StatementRow, UserView
 from core.errors import InsufficientCreditsError
 from core.services import ledger
 from tests.factories import create_form, fetch_media, refreshed, sign_up
+from tests.hypothesis_sizes import examples
 
 ADMIN = "admin@example.com"
 counter = itertools.count()
@@ -209,7 +210,7 @@ def test_for_any_history_the_lines_sum_to_the_balance_and_the_balance_chains(con
     c, _ = studio(containers, database_url)
     admin = sign_up(c, ADMIN)
 
-    @settings(max_examples=40, deadline=None)
+    @settings(max_examples=examples(20, 40), deadline=None)
     @given(actions=ACTIONS, page_size=st.integers(1, 4))
     def check(actions: list[tuple[str, int, int]], page_size: int) -> None:
         user = sign_up(c, f"user{next(counter)}@example.com")  # a new user per example: a fresh ledger
