@@ -31,7 +31,8 @@ def route() -> None:
     st.logo("assets/logo.png")
     # The page list is built for this user's role on every run; each page checks the role again.
     user = current_user()
-    st.navigation(pages_for(user), position="sidebar" if user else "hidden").run()
+    # expanded: an admin has 13 pages, and a collapsed menu would hide the last behind "View more".
+    st.navigation(pages_for(user), position="sidebar" if user else "hidden", expanded=True).run()
 
 
 # `streamlit run` also imports this file once, outside any session, to find `app`: the router

@@ -15,10 +15,12 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.services.local_sessions import COOKIE  # noqa: E402
 from core.services.policies import PolicyService  # noqa: E402
 from docs.take_screenshots import PHONE, VIEWPORT, open_page, settle, shoot, sign_in  # noqa: E402
 from tests.e2e.server import RunningServer, launch_chromium, running_server  # noqa: E402
 from tests.factories import make_container  # noqa: E402
+from tests.waiting import wait_until  # noqa: E402
 
 ADMIN = "admin@example.com"
 USER = "nora@example.com"
@@ -55,7 +57,7 @@ def main() -> None:
         expect(admin.get_by_text("Message-ID").first).to_be_visible()
         shoot(admin, "admin-outbox.png", full=False)
         phone = page_for(browser, server, PHONE, "dark")
-        sign_in(phone, ADMIN)
+        signed_in(phone)
         phone.goto("/admin_outbox")
         expect(phone.get_by_role("heading", name="Outbox", exact=True)).to_be_visible()
         shoot(phone, "admin-outbox-phone-dark.png", full=False)
@@ -64,10 +66,10 @@ def main() -> None:
         sign_in(dark, ADMIN)
         open_page(dark, "Retention")
         dark.get_by_role("button", name="Run the sweep now").click()
-        expect(dark.get_by_text("The sweep ran").first).to_be_visible()
+        expect(dark.get_by_text("The sweep finished").first).to_be_visible()
         shoot(dark, "admin-retention-dark.png")
         small = page_for(browser, server, PHONE, "light")
-        sign_in(small, ADMIN)
+        signed_in(small)
         small.goto("/admin_retention")
         expect(small.get_by_role("heading", name="Retention", exact=True)).to_be_visible()
         shoot(small, "admin-retention-phone.png", full=False)
@@ -77,6 +79,12 @@ def page_for(browser: Browser, server: RunningServer, viewport: dict[str, int], 
     page = browser.new_context(base_url=server.url, viewport=viewport, color_scheme=scheme).new_page()  # type: ignore[arg-type]
     page.set_default_timeout(20_000)
     return page
+
+
+def signed_in(page: Page) -> None:
+    """Sign in as the admin, then wait for the sign-in cookie, which a page opened by its address needs."""
+    sign_in(page, ADMIN)
+    wait_until(lambda: any(c["name"] == COOKIE for c in page.context.cookies()), what="the sign-in cookie")
 
 
 def announce(server: RunningServer, seed_dir: str) -> None:

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Locator, Page, expect
 from sqlalchemy import create_engine, text
 
+from pages.components import navigation
 from tests.e2e.conftest import SERVER_KEY, VIEWPORT
 from tests.e2e.oidc import (
     ADMIN_EMAIL,
@@ -34,8 +35,9 @@ from tests.e2e.server import RunningServer
 pytestmark = pytest.mark.e2e
 
 USER_LINKS = ["Generate", "Gallery", "Credits", "Account"]
-ADMIN_LINKS = ["Users", "Audit log"]
-ADMIN_PAGES = {"/admin_users": "Users", "/admin_audit": "Audit log"}
+# Every page of the admin console, from the menu's own list: a page added there is checked here too.
+ADMIN_LINKS = [title for _, title, _ in navigation.ADMIN_PAGES]
+ADMIN_PAGES = {f"/{name}": title for name, title, _ in navigation.ADMIN_PAGES}
 REFUSED = "This page is for admins."  # the app's own refusal, never Streamlit's "Page not found"
 
 OpenPage = Callable[[], Page]
