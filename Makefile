@@ -84,6 +84,8 @@ lint: install-dev
 screenshots: install-dev
 	$(BIN)/python docs/take_screenshots.py
 	$(BIN)/python docs/privacy_screenshots.py
+	$(BIN)/python docs/privacy_queue_screenshots.py
+	$(BIN)/python docs/operations_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -70,11 +70,6 @@ def main() -> None:
         admin.get_by_role("button", name="Open").first.click()
         expect(admin.get_by_role("button", name="Release")).to_be_visible()
         shoot(admin, "safety-review.png", full=False)
-        open_page(admin, "Privacy queue")
-        admin.get_by_role("combobox", name="Open a request").click()
-        admin.get_by_role("option", name="Asked for a correction").click()
-        expect(admin.get_by_role("button", name="Send answer")).to_be_visible()
-        shoot(admin, "privacy-requests.png", full=False)
 
         open_page(page, "Privacy")
         settle(page)

@@ -55,7 +55,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 # The browser tests run in this many groups, each on its own worker with its own Atelier server and Chromium: one
 # group made the browser worker the run's long pole, as the browser tests wait for the page most of the time.
-E2E_GROUPS = 2
+E2E_GROUPS = 1
 # Seconds a scope took in one `make test` run on the 2-core box (the busy time of its tests, halved as that run
 # shared the box, rounded), so the scheduler starts the longest first and no long scope is left to run alone at the
 # end. A scope not listed counts one second a test; an outdated figure only changes the order, never what runs.
