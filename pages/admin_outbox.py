@@ -18,20 +18,33 @@ from pages.components.safe_text import escape_markdown
 
 admin = require_user(Role.ADMIN)
 service = app_container().of(EmailAdminService)
-OPENED = "admin.outbox.opened"  # the message on screen: opened once per click, so each reading is audited once
+OPENED = "admin.outbox.opened"  # the id of the message on screen (never its words: they stay in the database)
+AUDITED = "admin.outbox.audited"  # the message whose opening was last written to the audit log
 STATUS_TITLES = {"queued": "Queued", "sending": "Sending", "sent": "Sent", "kept": "Kept", "failed": "Failed"}
 
 
 def _open(message_id: int) -> None:
-    try:
-        st.session_state[OPENED] = service.open(admin, message_id)
-    except AtelierError as exc:
-        st.session_state.pop(OPENED, None)
-        flash(str(exc))
+    st.session_state[OPENED] = message_id
+    st.session_state.pop(AUDITED, None)  # each click is a reading of its own
 
 
 def _close() -> None:
     st.session_state.pop(OPENED, None)
+
+
+def _opened() -> OpenedMessage | None:
+    """The message on screen, read again on each run; its opening is audited once per click."""
+    message_id: int | None = st.session_state.get(OPENED)
+    if message_id is None:
+        return None
+    try:
+        opened = service.open(admin, message_id, audited=st.session_state.get(AUDITED) != message_id)
+    except AtelierError as exc:
+        st.session_state.pop(OPENED, None)
+        st.error(escape_markdown(str(exc)))
+        return None
+    st.session_state[AUDITED] = message_id
+    return opened
 
 
 def _send_now() -> None:
@@ -80,7 +93,7 @@ st.button(
     disabled=not (summary.counts["queued"] or summary.counts["sending"]),
 )
 
-opened: OpenedMessage | None = st.session_state.get(OPENED)
+opened = _opened()
 if opened is not None:
     _show(opened)
 

@@ -72,16 +72,18 @@ class EmailAdminService:
             total = sum(repo.counts().values())
         return keyset_page([_item(row) for row in rows], self.page_size, total)
 
-    def open(self, actor: UserView, message_id: int) -> OpenedMessage:
-        """One message with its body. Every opening is audited before anything is shown."""
+    def open(self, actor: UserView, message_id: int, *, audited: bool = True) -> OpenedMessage:
+        """One message with its body. Every opening is audited before anything is shown; a page showing the same
+        message again on a rerun passes `audited=False`."""
         with self.db.uow() as uow:
             require_admin(uow, actor, REFUSAL)
             row = uow.of(EmailOutboxRepository).get(message_id)
             if row is None:
                 raise NotFoundError("There is no such message (it may have been deleted after its retention).")
-            subject = f"user:{row.user_id}" if row.user_id is not None else f"email:{message_id}"
-            audit.record(uow, self.clock(), actor.id, "email.viewed", subject, message=message_id, kind=row.kind)
-            uow.commit()
+            if audited:
+                subject = f"user:{row.user_id}" if row.user_id is not None else f"email:{message_id}"
+                audit.record(uow, self.clock(), actor.id, "email.viewed", subject, message=message_id, kind=row.kind)
+                uow.commit()
         return OpenedMessage(_item(row), row.body, self.sender.message_id(row))
 
     def send_now(self, actor: UserView) -> int:

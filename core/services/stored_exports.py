@@ -16,7 +16,7 @@ from core.domain import UserView
 from core.errors import NotFoundError
 from core.ports import BlobStore
 from core.services.deletion_outbox import DeletionKind, owe_many
-from core.services.export_archive import ExportDownload, file_size, read_chunks, spooled
+from core.services.export_archive import ExportDownload
 from core.services.history_export import GONE, granted_user
 from core.services.privacy_export import PrivacyExportService
 from core.signing import STORED, ExportSigner
@@ -61,18 +61,11 @@ class StoredExportService:
     def write(self, user_id: int, reference: str) -> tuple[str, int]:
         """Build the user's full export and put it in the blob store (outside any transaction: it reads a
         consistent snapshot of its own). Returns the blob key and its size; `record` adds the row after."""
-        download = self.exports.export(user_id)
-        handle = spooled()
-        try:
-            for chunk in download:
-                handle.write(chunk)
-            size = file_size(handle)
-            # The blob store takes whole objects today, so the ZIP is joined once here (an admin's action).
-            key = blob_key(reference)
-            self.blobs.put(key, b"".join(read_chunks(handle)), "application/zip")
-        finally:
-            handle.close()
-        return key, size
+        # The blob store takes whole objects today, so the ZIP is joined once here (an admin's action).
+        data = b"".join(self.exports.export(user_id))
+        key = blob_key(reference)
+        self.blobs.put(key, data, "application/zip")
+        return key, len(data)
 
     def record(self, uow: UnitOfWork, user_id: int, request_id: int, reference: str, key: str, size: int) -> datetime:
         """The row for a written export, in the caller's transaction; returns when it expires."""
