@@ -16,6 +16,7 @@ from pydantic_settings import (
 )
 
 from core.errors import ConfigurationError
+from core.settings_scale import ScaleSettings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret"}
@@ -57,7 +58,7 @@ class AuthSecrets(BaseModel):
         return sorted(k for k, v in (self.model_extra or {}).items() if isinstance(v, dict))
 
 
-class Settings(BaseSettings):
+class Settings(ScaleSettings):
     model_config = SettingsConfigDict(env_file=PROJECT_ROOT / ".env", extra="ignore")
 
     app_env: Environment = Environment.DEVELOPMENT
@@ -102,7 +103,6 @@ class Settings(BaseSettings):
     sign_in_retention_days: int = Field(90, ge=1)
     # Moves the app's clock (development and test only), so a 7-day session can be ended without waiting.
     clock_offset_seconds: float = 0.0
-    blob_store: str = "local"
 
     # Five images of the shipped fal default (FLUX.1 Kontext [pro], 40 credits); bootstrap checks it pays for three.
     starter_credits: int = Field(200, ge=0)
@@ -259,6 +259,8 @@ class Settings(BaseSettings):
             problems.append("ENCRYPT_BLOBS is off (stored images must be encrypted at rest)")
         elif not self.encryption_keys.get_secret_value():
             problems.append("ENCRYPTION_KEYS is not set (production never makes its own key)")
+        if self.blob_store == "s3" and not self.s3_bucket:
+            problems.append("BLOB_STORE=s3 but S3_BUCKET is not set")
         if problems:
             raise ValueError("Refusing to start in production: " + "; ".join(problems))
         return self

@@ -12,6 +12,7 @@ from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
 from db.tables.retention import OrphanBlob, RetentionRun
 from db.tables.stored_exports import StoredExport
+from db.tables.task_runs import TaskRun
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "SafetyReview",
     "SignIn",
     "StoredExport",
+    "TaskRun",
     "User",
     "UserPreferences",
     "utcnow",

@@ -1,0 +1,31 @@
+"""The settings of a deployment that outgrows one process: where blobs live (local files or any S3-compatible
+store), and how jobs and periodic tasks are worked (a worker inside the web process, or `make worker` apart)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings
+
+
+class ScaleSettings(BaseSettings):
+    # local: files under DATA_DIR; s3: a bucket on S3, Cloudflare R2 or MinIO (the S3_* settings).
+    blob_store: Literal["local", "s3"] = "local"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""  # empty: AWS's own; R2 and MinIO give theirs
+    s3_region: str = "us-east-1"  # R2 takes "auto"
+    s3_access_key_id: SecretStr = SecretStr("")  # empty: boto3's own chain (instance role, ~/.aws)
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_prefix: str = ""  # keys are "<prefix>media/…" and "<prefix>withheld/…", so one bucket may hold several apps
+    s3_addressing: Literal["auto", "path", "virtual"] = "auto"  # path: MinIO and most local servers
+    # The media route checks our own signed link, then streams the file (False) or redirects to a presigned URL
+    # of the store that lives MEDIA_REDIRECT_SECONDS (True; S3 only, and only with ENCRYPT_BLOBS off).
+    media_redirect: bool = False
+    media_redirect_seconds: int = Field(60, ge=10, le=3600)
+
+    # The worker: the job runner and every periodic task. True: inside the web process (`make run`, one command);
+    # False: this process serves pages only, and `make worker` runs apart (as many as you like).
+    worker_in_process: bool = True
+    worker_concurrency: int = Field(4, ge=1, le=64)  # jobs one worker works on at once (engine calls are waits)
+    worker_batch_size: int = Field(8, ge=1, le=100)  # jobs claimed per round trip (FOR UPDATE SKIP LOCKED)
