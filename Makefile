@@ -6,11 +6,16 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test test-fast install install-dev migrate bench screenshots lint chromium clean
+.PHONY: run worker test test-fast install install-dev migrate bench screenshots lint chromium clean
 
 run: migrate
 	@echo "Atelier is starting at http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# A worker apart from the web process: the job runner and every periodic task. `make run` has one inside the web
+# process already; a deployment sets WORKER_IN_PROCESS=false on its web replicas and runs as many of these as it likes.
+worker: install
+	$(BIN)/python -m core.worker
 
 # Three workers (pytest-xdist) on two cores: each test module runs whole on one worker (a database test module's
 # PostgreSQL half on its own), the browser tests in two groups of modules, each group on one worker with its own

@@ -23,7 +23,7 @@ from bench.common import (  # noqa: E402
 from core.adapters.offline import composition  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.domain import JobStatus, UserView  # noqa: E402
-from tests.factories import create_form, make_container, sign_up  # noqa: E402
+from tests.factories import create_form, make_container, settle, sign_up  # noqa: E402
 
 PROMPT = "a red sun over blue mountains"
 MAX_POLLS = 50  # the offline engine at delay 0 is done on the first poll; this only stops a runaway loop
@@ -69,7 +69,7 @@ def job_ms(container: Container, user: UserView, seed: int, case: Case) -> float
     for _ in range(MAX_POLLS):
         if not view.status.in_flight:
             break
-        view = container.generation.poll(user, view.id)
+        view = settle(container, user, view.id)
     elapsed = ms_since(start)
     if view.status != JobStatus.SUCCEEDED or len(view.images) != case.num_images:
         raise SystemExit(f"job {view.id} ended {view.status} with {len(view.images)} images: {view.status_message}")

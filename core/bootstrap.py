@@ -13,7 +13,7 @@ from core.clock import Clock, utc_now
 from core.container import Container
 from core.errors import ConfigurationError
 from core.keyring import Keyring, new_key_entry, parse_keys
-from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.ports import BlobStore, Doorbell, ImageEngine, PaymentProvider
 from core.pricing import starter_shortfall
 from core.private_files import kept_secret
 from core.registry import service_factories
@@ -47,9 +47,10 @@ def bootstrap(
         engine, notice = _engine(settings, secret)
     check_starter_grant(settings, engine)
     clock = clock or settings_clock(settings)
+    database = db or Database(make_engine(settings.resolved_database_url))
     container = Container(
         settings=settings,
-        db=db or Database(make_engine(settings.resolved_database_url)),
+        db=database,
         clock=clock,
         engine=engine,
         engine_notice=notice,
@@ -57,10 +58,23 @@ def bootstrap(
         blobs=blobs or _blobs(settings, keyring),
         withheld=withheld or _blobs(settings, keyring, "withheld"),
         payments=payments if payments is not None else payment_providers(settings, clock),
+        doorbell=doorbell(database),
         factories=service_factories(),
     )
     container.build_all()
     return container
+
+
+def doorbell(db: Database) -> Doorbell:
+    """How a submit wakes the workers: LISTEN/NOTIFY on PostgreSQL (any number of processes), otherwise a signal
+    inside this process (SQLite is the embedded default: one process, its worker inside)."""
+    if db.engine.dialect.name == "postgresql":
+        from core.adapters.postgres_doorbell import PostgresDoorbell
+
+        return PostgresDoorbell(db.engine.url.render_as_string(hide_password=False))
+    from core.adapters.local_doorbell import LocalDoorbell
+
+    return LocalDoorbell()
 
 
 def check_sign_in(settings: Settings) -> None:

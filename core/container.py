@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from core.clock import Clock
 from core.errors import ConfigurationError
-from core.ports import BlobStore, ImageEngine, PaymentProvider
+from core.ports import BlobStore, Doorbell, ImageEngine, PaymentProvider
 from core.services.accounts import AccountService
 from core.services.admin import AdminService
 from core.services.billing import BillingService
@@ -57,6 +57,7 @@ class Container:
         payments: Mapping[str, PaymentProvider],
         factories: Mapping[type[Any], ServiceFactory],
         withheld: BlobStore,
+        doorbell: Doorbell,
     ) -> None:
         self.settings, self.db, self.clock = settings, db, clock
         self.engine = engine
@@ -66,6 +67,7 @@ class Container:
         # What the safety check withheld, kept apart from the media until a person reviews it.
         self.withheld = withheld
         self.payments = dict(payments)
+        self.doorbell = doorbell  # rung when a job is waiting, so a worker starts on it at once
         self.signer = MediaSigner(media_secret, settings.media_url_ttl_seconds, clock)
         self._factories = dict(factories)
         self._services: dict[type[Any], object] = {}

@@ -112,3 +112,16 @@ class Mailer(Protocol):
 
     def send(self, sender: str, recipient: str, subject: str, body: str, headers: Mapping[str, str]) -> None:
         """Deliver the message. Raises MailError when the server refused it or could not be reached."""
+
+
+class Doorbell(Protocol):
+    """Tells the workers that a job is waiting, so one starts on it at once; polling is only the safety net.
+    In one process a condition variable; across processes PostgreSQL's LISTEN/NOTIFY."""
+
+    def ring(self) -> None:
+        """Wake the workers (never blocks for long, never raises: a lost ring costs one polling interval)."""
+
+    def wait(self, timeout: float) -> bool:
+        """Block until the next ring or `timeout` seconds; True when rung."""
+
+    def close(self) -> None: ...

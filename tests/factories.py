@@ -19,7 +19,7 @@ from core.adapters.memory_blobs import InMemoryBlobStore
 from core.adapters.offline import OfflineImageEngine
 from core.bootstrap import Container, bootstrap
 from core.clock import Clock, utc_now
-from core.domain import GenerationForm, GenerationKind, UserView
+from core.domain import GenerationForm, GenerationKind, GenerationView, UserView
 from core.identity import Identity, session_key
 from core.ports import ImageEngine
 from core.services.media import MediaFile
@@ -204,3 +204,12 @@ def racing(call: Callable[[], T], count: int = 6) -> list[T]:
     finally:
         os.umask(old_umask)
     return results
+
+
+def settle(container: Container, user: UserView, job_id: str) -> GenerationView:
+    """The job as its owner sees it after one look by a worker, worked here in this thread: the job is woken (its
+    pause between looks set aside, as fal's webhook does), claimed and stepped once. A fresh job is sent and, with
+    an engine that is done at once, collected in that one step."""
+    container.jobs.wake(job_id)
+    container.jobs.advance(job_id)
+    return container.generation.status(user, job_id)

@@ -10,7 +10,7 @@ from sqlmodel import select
 from core.bootstrap import Container
 from core.domain import GenerationForm, GenerationKind, GenerationView, UserView
 from db.tables import Generation
-from tests.factories import MovableClock, make_container
+from tests.factories import MovableClock, make_container, settle
 from tests.fal_server import FalServer
 
 FAL_KEY = "fal-test-key-0123"
@@ -46,7 +46,7 @@ def run_to_end(
             return view
         if clock is not None:
             clock.advance(seconds=31)
-        view = c.generation.poll(user, job_id)
+        view = settle(c, user, job_id)
     raise AssertionError(f"the job did not end: {view.status} {view.status_message}")
 
 

@@ -3,7 +3,7 @@ and finishing or releasing every job still in flight (a closed tab or a restarte
 
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
-from core.registry import Capability, PeriodicTask
+from core.registry import Capability
 from core.services import erasure_steps
 from core.services.generation import GenerationService
 from core.services.jobs import JobRunner
@@ -22,6 +22,8 @@ def jobs(c: Container) -> JobRunner:
         lease_seconds=s.job_lease_seconds,
         max_send_attempts=s.engine_send_attempts,
         withheld=c.withheld,
+        doorbell=c.doorbell,
+        check_seconds=s.worker_interval_seconds,
     )
 
 
@@ -34,6 +36,7 @@ def generation(c: Container) -> GenerationService:
         c.signer,
         c.jobs,
         c.clock,
+        c.doorbell,
         max_upload_bytes=s.max_upload_bytes,
         max_pixels=s.max_image_pixels,
         max_prompt_chars=s.max_prompt_chars,
@@ -104,12 +107,5 @@ CAPABILITY = Capability(
     name="studio",
     services={JobRunner: jobs, GenerationService: generation},
     routes=(fal_webhook_routes,),
-    tasks=(
-        PeriodicTask(
-            "advance jobs in flight",
-            lambda settings: settings.worker_interval_seconds,
-            lambda c: c.jobs.reconcile(),
-        ),
-    ),
     personal_data=PERSONAL_DATA,
 )

@@ -17,6 +17,7 @@ class DeletionKind(StrEnum):
     BLOB = "blob"  # a key in the media store
     WITHHELD = "withheld"  # a key in the withheld store (images the safety check withheld)
     ENGINE = "engine"  # an engine's request id: ask the engine to delete what it kept of that job
+    ENGINE_CANCEL = "engine-cancel"  # a canceled job's request id: stop it at the engine, then delete what it kept
     SUBSCRIPTION = "subscription"  # "<provider>:<subscription ref>": a running plan of an erased account, canceled
 
 

@@ -88,7 +88,9 @@ class DeletionRunner:
 
     def _carry_out(self, row: PendingDeletion) -> None:
         kind = DeletionKind(row.kind)
-        if kind is DeletionKind.ENGINE:
+        if kind in (DeletionKind.ENGINE, DeletionKind.ENGINE_CANCEL):
+            if kind is DeletionKind.ENGINE_CANCEL:
+                self.engine.cancel(row.target)
             self.engine.forget(row.target)
             return
         if kind is DeletionKind.SUBSCRIPTION:

@@ -24,19 +24,20 @@ from core.domain.catalogue import parse_image_size
 from core.errors import DuplicateKeyError, NotFoundError, UploadError, ValidationError
 from core.image_inputs import image_size
 from core.images import clean_upload
-from core.ports import BlobStore, ImageEngine
+from core.ports import BlobStore, Doorbell, ImageEngine
 from core.pricing import quote
 from core.services import ledger
 from core.services.generation_views import generation_view, image_view
-from core.services.image_store import delete_blobs, store_image
+from core.services.image_store import forget_blobs, store_image
 from core.services.jobs import JobRunner
-from core.services.leases import Lease
 from core.services.privacy import refuse_if_restricted, restriction_refusal
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
 from core.signing import MediaSigner
 from core.text import plural
 from db.tables import Generation, Image
 from db.uow import Database
+
+ENGINE_NAMES = {"fal": "fal.ai", "offline": "the offline engine"}  # as a job waiting to be sent names its engine
 
 
 class GenerationService:
@@ -48,6 +49,7 @@ class GenerationService:
         signer: MediaSigner,
         runner: JobRunner,
         clock: Clock,
+        doorbell: Doorbell,
         *,
         max_upload_bytes: int,
         max_pixels: int,
@@ -63,7 +65,10 @@ class GenerationService:
             runner,
             clock,
         )
+        self.doorbell = doorbell
         self.max_pixels = max_pixels
+        # What a job says until a worker has handed it over: "Waiting for fal.ai", "Waiting for the offline engine".
+        self.waiting = f"Waiting for {ENGINE_NAMES.get(engine.name, 'the image engine')}"
         self.limits = FormLimits(max_prompt_chars=max_prompt_chars, max_upload_bytes=max_upload_bytes)
 
     @property
@@ -138,7 +143,7 @@ class GenerationService:
             )
             cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
-            lease = self._create(user, request, generation_id, sources, uploads, cost)
+            self._create(user, request, generation_id, sources, uploads, cost)
         except DuplicateKeyError:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
@@ -150,7 +155,7 @@ class GenerationService:
         except BaseException:
             self._forget_uploads(uploads)
             raise
-        self.runner.start(lease)
+        self.doorbell.ring()  # a worker sends it: the page never waits on the engine
         return self.status(user, generation_id)
 
     def status(self, user: UserView, generation_id: str) -> GenerationView:
@@ -171,14 +176,6 @@ class GenerationService:
             inputs = uow.generations.input_ids(list(prompts))
             return [generation_view(row, images[row.id], inputs[row.id]) for row in rows]
 
-    def poll(self, user: UserView, generation_id: str) -> GenerationView:
-        """Move the job forward if nobody else is, then report (the page's progress display calls this)."""
-        view = self.status(user, generation_id)
-        if view.status.in_flight:
-            self.runner.advance(generation_id)
-            view = self.status(user, generation_id)
-        return view
-
     def cancel(self, user: UserView, generation_id: str) -> GenerationView:
         if self.status(user, generation_id).status.in_flight:  # scoped to the owner first
             self.runner.cancel(generation_id)
@@ -192,10 +189,9 @@ class GenerationService:
         sources: list[Image],
         uploads: list[Image],
         cost: int,
-    ) -> Lease:
-        """Job row first, then the hold, in one transaction; the creator keeps a lease to send it."""
+    ) -> None:
+        """Job row first, then the hold, in one transaction; a worker claims the job once it is committed."""
         now = self.clock()
-        lease, lease_until = self.runner.leases.new(generation_id)
         with self.db.uow() as uow:
             refuse_if_restricted(uow, user.id)  # again in the job's own transaction: a restriction set meanwhile
             for upload in uploads:
@@ -217,9 +213,7 @@ class GenerationService:
                     options=dict(request.options),
                     parent_image_id=input_ids[0] if input_ids else None,
                     cost=cost,
-                    status_message="Submitting",
-                    lease_owner=lease.owner,
-                    lease_until=lease_until,
+                    status_message=self.waiting,
                     created_at=now,
                     updated_at=now,
                 ),
@@ -227,7 +221,6 @@ class GenerationService:
             )
             ledger.hold(uow, user.id, cost, generation_id, f"Hold for {_noun(request)}")
             uow.commit()
-        return lease
 
     def _model(self, form: GenerationForm) -> ModelInfo:
         found = next((m for m in self.models(form.kind) if m.id == form.model), None)
@@ -272,7 +265,7 @@ class GenerationService:
         return sizes
 
     def _forget_uploads(self, uploads: list[Image]) -> None:
-        delete_blobs(self.blobs, uploads)
+        forget_blobs(self.db, self.clock, uploads)
 
     def find(self, user: UserView, generation_id: str) -> GenerationView | None:
         """The user's job with this id, with its images, or None (a token not used yet, or not theirs)."""

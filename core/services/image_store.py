@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
+from core.clock import Clock
 from core.domain.gallery import nearest_aspect
 from core.images import CleanImage
 from core.ports import BlobStore
+from core.services.deletion_outbox import DeletionKind, owe_many
 from db.tables import Image
+from db.uow import Database
 
 
 def store_image(
@@ -52,3 +56,19 @@ def delete_blobs(blobs: BlobStore, images: list[Image]) -> None:
         blobs.delete(image.thumb_key)
         if image.preview_key:
             blobs.delete(image.preview_key)
+
+
+def image_keys(images: Sequence[Image]) -> list[str]:
+    return [key for image in images for key in (image.blob_key, image.thumb_key, image.preview_key) if key]
+
+
+def forget_blobs(db: Database, clock: Clock, images: Sequence[Image], withheld: Sequence[str] = ()) -> None:
+    """Files written for rows that were never committed (a lost race, a failed submit): owed to the deletion
+    outbox in one transaction, so the worker deletes them and retries until done, instead of a best effort here."""
+    keys, kept = image_keys(images), list(withheld)  # withheld: keys in the withheld store
+    if not keys and not kept:
+        return
+    with db.uow() as uow:
+        owe_many(uow, DeletionKind.BLOB, keys, clock())
+        owe_many(uow, DeletionKind.WITHHELD, kept, clock())
+        uow.commit()

@@ -1,16 +1,16 @@
 """JobRunner: moves generation jobs through their state machine with the engine and settles their credit holds.
 
-Used by the page (right after submit, and while it polls) and by the background loop, so a
-closed tab or a restarted server loses nothing. A job is worked on only by whoever holds its
-lease, which a heartbeat renews while a slow submit or download is under way. Every write is
-a conditional transition from core/job_states.py, so a write that loses a race changes
-nothing. No transaction stays open while the engine is called.
+Only the worker (core/worker/) works on jobs: it claims them in batches under leases, which a heartbeat renews
+while a slow submit or download is under way, so any number of workers share the queue and a job is never sent
+twice. Pages and routes only read, cancel (a database write; the engine is told later, through the deletion
+outbox) and wake a job. Every write is a conditional transition from core/job_states.py, so a write that loses a
+race changes nothing. No transaction stays open while the engine is called.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import timedelta
 
 from core.clock import Clock
@@ -18,11 +18,12 @@ from core.domain import EngineState, EngineStatus, JobStatus
 from core.errors import AtelierError, EngineInputError, EngineJobLostError, EngineRetryableError
 from core.job_states import CANCEL, FAIL, NOTE, RETRY, RUN, SEND, SENT, SUCCEED, WAIT, Transition
 from core.logs import log_crash
-from core.ports import BlobStore, ImageEngine
+from core.ports import BlobStore, Doorbell, ImageEngine
 from core.pricing import capture
 from core.services import ledger
-from core.services.image_store import delete_blobs
-from core.services.job_io import Delivery, drop_withheld, record_withheld, request_for, store_outputs
+from core.services.deletion_outbox import DeletionKind, owe
+from core.services.image_store import forget_blobs
+from core.services.job_io import Delivery, record_withheld, request_for, store_outputs
 from core.services.leases import Lease, LeaseKeeper
 from core.stored_text import scrub
 from core.text import plural
@@ -48,8 +49,13 @@ class JobRunner:
         max_send_attempts: int = 3,
         max_engine_errors: int = 10,
         withheld: BlobStore | None = None,
+        doorbell: Doorbell | None = None,
+        check_seconds: float = 1.0,
     ) -> None:
         self.db, self.engine, self.blobs, self.clock = db, engine, blobs, clock
+        self.doorbell = doorbell
+        # A job the engine is working on is asked about at most once per this many seconds (its webhook wakes it).
+        self.check_every = timedelta(seconds=check_seconds)
         self.withheld = withheld  # where images the safety check withheld wait for a person's review
         self.timeout = timedelta(seconds=timeout_seconds)
         self.max_pixels = max_pixels
@@ -58,37 +64,58 @@ class JobRunner:
         self.leases = LeaseKeeper(db, clock, lease_seconds)
 
     def reconcile(self, limit: int = 50) -> int:
-        """Advance every job in flight that nobody is working on; returns how many were looked at."""
-        with self.db.reader() as uow:
-            ids = uow.generations.claimable_ids(self.clock(), limit)
-        for generation_id in ids:
-            try:
-                self.advance(generation_id)
-            except Exception as exc:  # one broken job must not stop the others
-                log_crash(log, "Could not advance generation", generation_id, exc)
-        return len(ids)
+        """Claim up to `limit` jobs nobody is working on and work each in turn; how many were claimed. (The worker
+        works its claims in parallel; this is the same round, in one thread.)"""
+        leases = self.claim(limit)
+        for lease in leases:
+            self.work(lease)
+        return len(leases)
 
-    def start(self, lease: Lease) -> None:
-        """Send a job its creator has just committed, under the lease taken in that transaction."""
-        self._step(lease, self._send)
+    def claim(self, limit: int) -> list[Lease]:
+        return self.leases.claim_batch(limit)
+
+    def work(self, lease: Lease) -> None:
+        """One step of a claimed job; one broken job never stops the others."""
+        try:
+            self._step(lease)
+        except Exception as exc:
+            log_crash(log, "Could not advance generation", lease.generation_id, exc)
 
     def advance(self, generation_id: str) -> None:
         lease = self.leases.claim(generation_id)
         if lease is not None:
-            self._step(lease, self._advance)
+            self._step(lease)
+
+    def wake(self, generation_id: str) -> None:
+        """Something says the job moved (fal's webhook): let a worker look at it now rather than at its next
+        check. A database write and a ring, nothing more: the caller never waits on the engine."""
+        with self.db.uow() as uow:
+            woken = uow.generations.wake(generation_id)
+            uow.commit()
+        if woken and self.doorbell is not None:
+            self.doorbell.ring()
 
     def cancel(self, generation_id: str) -> bool:
-        """The owner stops the job: a full release, and the engine is told to drop it."""
-        return self._end(generation_id, CANCEL, RETURNED, tell_engine=True)
+        """The owner stops the job: a full release now; the engine is told to drop it by the deletion outbox."""
+        return self._end(generation_id, CANCEL, RETURNED, engine_later=True)
 
-    def _step(self, lease: Lease, step: Callable[[Generation, Lease], None]) -> None:
+    def _step(self, lease: Lease) -> None:
+        not_before = None
         try:
-            with self.db.reader() as uow:
-                row = uow.generations.get(lease.generation_id)
+            row = self._read(lease.generation_id)
             if row is not None and JobStatus(row.status).in_flight:
-                step(row, lease)
+                self._advance(row, lease)
+                after = self._read(lease.generation_id)
+                if after is not None and row.provider_request_id is None and after.provider_request_id is not None:
+                    self._advance(after, lease)  # just sent: look once at once (a fast engine is done already)
+                # Still in flight: looked at again after a while (a webhook wakes it sooner), never in a busy loop.
+                not_before = self.clock() + self.check_every
         finally:
-            self.leases.release(lease)  # changes nothing when the step already ended the job
+            self.leases.release(lease, not_before)  # changes nothing when the step already ended the job
+
+    def _read(self, generation_id: str) -> Generation | None:
+        with self.db.reader() as uow:
+            return uow.generations.get(generation_id)
 
     def _advance(self, row: Generation, lease: Lease) -> None:
         if self.clock() - row.created_at > self.timeout:
@@ -232,8 +259,8 @@ class JobRunner:
             self._finish_with_images(row, delivery, request_id)
         else:
             message = delivery.notice(row.num_images) or f"The image engine returned no usable image. {RETURNED}"
-            if not self._end(row.id, FAIL, message, extra=extra, delivery=delivery) and self.withheld is not None:
-                drop_withheld(self.withheld, delivery)
+            if not self._end(row.id, FAIL, message, extra=extra, delivery=delivery):
+                forget_blobs(self.db, self.clock, [], [item.key for item in delivery.withheld])
 
     def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
@@ -257,9 +284,9 @@ class JobRunner:
                 uow.commit()
         if not won:
             log.info("Generation %s: %s did not apply (the job had already ended)", row.id, SUCCEED.name)
-            delete_blobs(self.blobs, images)  # someone else settled it (a cancel, say)
-            if self.withheld is not None:
-                drop_withheld(self.withheld, delivery)
+            forget_blobs(
+                self.db, self.clock, images, [item.key for item in delivery.withheld]
+            )  # someone else settled it (a cancel, say)
             return
         self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
@@ -270,6 +297,7 @@ class JobRunner:
         message: str,
         *,
         tell_engine: bool = False,
+        engine_later: bool = False,
         extra: Mapping[str, object] | None = None,
         delivery: Delivery | None = None,
     ) -> bool:
@@ -284,8 +312,12 @@ class JobRunner:
             ledger.settle(uow, row.user_id, generation_id, row.cost, 0, f"Released: generation {why}")
             if delivery is not None:  # every image withheld: each waits for a review, charged nothing
                 record_withheld(uow, row, delivery, self.clock())
+            if engine_later and row.provider_request_id is not None:
+                # A page canceled it: the worker tells the engine (a sender still at work drops it on its own).
+                owe(uow, DeletionKind.ENGINE_CANCEL, row.provider_request_id, self.clock())
             uow.commit()
-        self._drop_at_engine(generation_id, row.provider_request_id, row.send_attempts, cancel=tell_engine)
+        if not engine_later:
+            self._drop_at_engine(generation_id, row.provider_request_id, row.send_attempts, cancel=tell_engine)
         return True
 
     def _ended(self, message: str) -> dict[str, object]:

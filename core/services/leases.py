@@ -47,9 +47,17 @@ class LeaseKeeper:
             uow.commit()
         return renewed
 
-    def release(self, lease: Lease) -> None:
+    def claim_batch(self, limit: int) -> list[Lease]:
+        """The leases of up to `limit` jobs nobody is working on, taken in one transaction (a worker's round)."""
+        owner, now = uuid.uuid4().hex, self.clock()
         with self.db.uow() as uow:
-            uow.generations.release(lease.generation_id, lease.owner)
+            ids = uow.generations.claim_batch(owner, now, now + self.duration, limit)
+            uow.commit()
+        return [Lease(generation_id, owner) for generation_id in ids]
+
+    def release(self, lease: Lease, not_before: datetime | None = None) -> None:
+        with self.db.uow() as uow:
+            uow.generations.release(lease.generation_id, lease.owner, not_before)
             uow.commit()
 
     def heartbeat(self, lease: Lease) -> Heartbeat:

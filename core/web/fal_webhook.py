@@ -33,8 +33,8 @@ def fal_webhook_routes(container: Callable[[], Container]) -> list[Route]:
             return _refused()
         if await limited_body(request) is None:  # read and drop: the body is never parsed or trusted
             return PlainTextResponse("Too large.", status_code=413)
-        # Answer at once; the job is advanced in a worker thread after the response is sent.
-        return JSONResponse({"ok": True}, background=BackgroundTask(container().jobs.advance, job))
+        # Answer at once; after the response, the job is made claimable now and a worker is woken to collect it.
+        return JSONResponse({"ok": True}, background=BackgroundTask(container().jobs.wake, job))
 
     return [Route(FAL_WEBHOOK_PATH, webhook, methods=["POST"])]
 

@@ -111,10 +111,45 @@ class GenerationRepository(Repository):
             {"lease_until": until},
         )
 
-    def release(self, generation_id: str, owner: str) -> None:
+    def claim_batch(self, owner: str, now: datetime, until: datetime, limit: int) -> list[str]:
+        """Take the leases of up to `limit` jobs in flight that nobody holds, oldest first; their ids.
+
+        On PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED, so workers claiming at the same moment each get
+        different jobs instead of queueing on one another; SQLite's write lock (BEGIN IMMEDIATE) serialises them.
+        The UPDATE repeats the lease condition, so a job claimed meanwhile by `claim` is never taken twice."""
+        query = (
+            select(Generation.id)
+            .where(col(Generation.status).in_(IN_FLIGHT), _lease_free(now))
+            .order_by(col(Generation.created_at), col(Generation.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(self.session.exec(query).all())
+        if not ids:
+            return []
+        conditions = [col(Generation.id).in_(ids), col(Generation.status).in_(IN_FLIGHT), _lease_free(now)]
+        statement = update(Generation).where(*conditions).values(lease_owner=owner, lease_until=until)
+        self.session.execute(statement.execution_options(synchronize_session=False))
+        taken = select(Generation.id).where(col(Generation.id).in_(ids), col(Generation.lease_owner) == owner)
+        return list(self.session.exec(taken).all())
+
+    def release(self, generation_id: str, owner: str, not_before: datetime | None = None) -> None:
+        """Give the lease back; `not_before` keeps the job from being claimed again until then (a job the engine
+        is still working on is looked at once per interval, however often the workers are woken)."""
         self._update(
             [col(Generation.id) == generation_id, col(Generation.lease_owner) == owner],
-            {"lease_owner": None, "lease_until": None},
+            {"lease_owner": None, "lease_until": not_before},
+        )
+
+    def wake(self, generation_id: str) -> bool:
+        """Make a job nobody is working on claimable now (fal's webhook says it ended: no need to wait)."""
+        return self._update(
+            [
+                col(Generation.id) == generation_id,
+                col(Generation.status).in_(IN_FLIGHT),
+                col(Generation.lease_owner).is_(None),
+            ],
+            {"lease_until": None},
         )
 
     def apply(

@@ -13,7 +13,9 @@ class TaskRun(SQLModel, table=True):
     __tablename__ = "task_runs"
 
     name: str = Field(primary_key=True, max_length=100)  # the PeriodicTask's name
-    period: int = Field(default=0, sa_type=BigInteger)  # the last period claimed: seconds since the epoch // the task's interval
+    period: int = Field(
+        default=0, sa_type=BigInteger
+    )  # the last period claimed: seconds since the epoch // the task's interval
     owner: str = Field(default="", max_length=64)  # the worker that claimed it (for the log; never a person)
     claimed_at: datetime | None = None
     finished_at: datetime | None = None  # None while it runs, or when the claimant died meanwhile

@@ -1,8 +1,9 @@
 """The Generate page's results feed: the latest job right under the prompt bar, then the recent ones.
 
-It reads the jobs from the database, so a reload or a new tab shows the same feed. While a job is in
-flight, a fragment refreshes it every second: a placeholder tile per requested image with its state
-and elapsed time, replaced by the images when they arrive.
+It reads the jobs from the database, so a reload or a new tab shows the same feed. It never moves a job: a
+worker does (core/worker/). While a job is in flight, a fragment reads the feed again, four times a second in a
+job's first seconds (a fast engine is done by then) and once a second after that: a placeholder tile per
+requested image with its state and elapsed time, replaced by the images when they arrive.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
 FEED_SIZE = 6
+FAST_TICK, SLOW_TICK = 0.25, 1.0  # seconds between the feed's reads while a job is in flight
+FAST_FOR_SECONDS = 4.0  # a job this young is read at the fast tick
 OPEN_KEY = "feed.open"  # a tile clicked: open it in the gallery's lightbox
 REFRESH_KEY = "feed.refresh"  # a tile's action filled the prompt bar, which lies outside the fragment
 STATE_LABELS = {
@@ -54,21 +57,29 @@ def results_feed(user: UserView) -> None:
             )
         return
     in_flight = any(job.status.in_flight for job in jobs)
-    st.fragment(run_every=1.0 if in_flight else None)(_feed)(user, in_flight)
+    fast = _young(jobs)
+    tick = (FAST_TICK if fast else SLOW_TICK) if in_flight else None
+    st.fragment(run_every=tick)(_feed)(user, in_flight, fast)
 
 
-def _feed(user: UserView, was_in_flight: bool) -> None:
+def _young(jobs: list[GenerationView]) -> bool:
+    now = app_container().generation.clock()
+    return any(job.status.in_flight and (now - job.created_at).total_seconds() < FAST_FOR_SECONDS for job in jobs)
+
+
+def _feed(user: UserView, was_in_flight: bool, was_fast: bool = False) -> None:
     if current_user() is None:  # signed out in another tab while this one kept polling
         st.rerun()
     if (opened := st.session_state.pop(OPEN_KEY, None)) is not None:
         st.switch_page("pages/gallery.py", query_params=IMAGE.write(IMAGE.parse(str(opened))))
     if st.session_state.pop(REFRESH_KEY, False):
         st.rerun()
-    service = app_container().generation
-    jobs = [service.poll(user, job.id) if job.status.in_flight else job for job in service.recent(user, FEED_SIZE)]
+    jobs = app_container().generation.recent(user, FEED_SIZE)  # one read: the worker moves the jobs
     if was_in_flight and not any(job.status.in_flight for job in jobs):
         # The last job just ended: one full rerun, so the balance and the button catch up and the timer stops.
         st.rerun()
+    if was_fast and not _young(jobs):
+        st.rerun()  # past a job's first seconds: one full rerun sets the slower tick
     latest, *older = jobs
     with st.container(key="feed.latest"):
         _job(user, latest, row_height=240)

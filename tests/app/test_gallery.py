@@ -11,7 +11,7 @@ from core.bootstrap import Container, app_container
 from core.domain import GenerationView, UserView
 from pages.components.edit_source import PICK_KEY
 from pages.components.generate_forms import COUNT_KEY, MODE_KEY, PROMPT_KEY, SEED_KEY
-from tests.factories import create_form, edit_form, image_bytes
+from tests.factories import create_form, edit_form, image_bytes, settle
 from tests.markdown import unescape
 from tests.media_links import media_target
 
@@ -19,7 +19,7 @@ ALICE = "alice@example.com"
 
 
 def make(c: Container, user: UserView, prompt: str = "purple stripes", **form: Any) -> GenerationView:
-    return c.generation.poll(user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
+    return settle(c, user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
 
 
 def gallery(open_app, **params: str) -> AppTest:  # type: ignore[no-untyped-def]
@@ -106,7 +106,7 @@ def test_an_edit_says_what_it_was_edited_from_and_has_no_aspect_ratio(open_app, 
     alice = c.accounts.sign_in_local(ALICE).user
     upload = image_bytes(size=(160, 90))
     job = c.generation.submit(alice, edit_form("sepia", upload=upload), c.generation.new_token())
-    edited = c.generation.poll(alice, job.id).images[0]
+    edited = settle(c, alice, job.id).images[0]
     at = gallery(open_app, image=str(edited.id))
     assert "Aspect ratio" not in facts(at) and "Seed" not in facts(at)
     assert "**Edited from**" in [m.value for m in at.markdown]

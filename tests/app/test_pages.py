@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
 from tests.app.frame import balance
-from tests.factories import create_form
+from tests.factories import create_form, settle
 from tests.markdown import unescape
 
 PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py", "pages/billing.py"]
@@ -145,8 +145,8 @@ def test_the_credits_page_shows_a_job_as_one_line_with_its_picture_and_the_balan
 ) -> None:
     c = app_settings
     user = c.accounts.sign_in_local("alice@example.com").user
-    job = c.generation.poll(
-        user, c.generation.submit(user, create_form("blue moon", num_images=2), c.generation.new_token()).id
+    job = settle(
+        c, user, c.generation.submit(user, create_form("blue moon", num_images=2), c.generation.new_token()).id
     )
     at = credits_page(open_app)
     assert at.metric[0].value == "18 credits"
@@ -167,7 +167,7 @@ def test_the_credits_page_shows_a_job_as_one_line_with_its_picture_and_the_balan
 def test_the_credits_page_pages_its_statement_and_the_balance_carries_over(open_app, app_settings) -> None:
     c = app_settings
     user = c.accounts.sign_in_local("alice@example.com").user
-    c.generation.poll(user, c.generation.submit(user, create_form(num_images=3), c.generation.new_token()).id)
+    settle(c, user, c.generation.submit(user, create_form(num_images=3), c.generation.new_token()).id)
     c.credits.page_size = 1
     at = credits_page(open_app)
     assert "Page 1 of 2" in texts(at)

@@ -17,7 +17,7 @@ from core.web.privacy_export_routes import privacy_export_routes
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from pages.components.guard import LOCAL_KEY
 from tests.export_support import unzip
-from tests.factories import create_form
+from tests.factories import create_form, settle
 
 
 def section() -> None:
@@ -48,9 +48,7 @@ def test_the_section_says_what_the_zip_holds_and_its_size_and_makes_a_working_li
     c = app_settings
     session = sign_in("alice@example.com")
     user = c.accounts.resume_local(session).user
-    c.generation.poll(
-        user, c.generation.submit(user, create_form("a lantern", num_images=2), c.generation.new_token()).id
-    )
+    settle(c, user, c.generation.submit(user, create_form("a lantern", num_images=2), c.generation.new_token()).id)
     at = open_section(session)
 
     assert [s.value for s in at.subheader] == ["Download everything"]

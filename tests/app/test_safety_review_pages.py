@@ -13,7 +13,7 @@ from core.domain import UserView
 from core.services.safety_review_views import ReviewStatus
 from core.services.safety_reviews import SafetyReviewService
 from db.tables import AuditEntry
-from tests.factories import create_form, sign_up
+from tests.factories import create_form, settle, sign_up
 
 FLAGGED = "a nude figure in a garden"
 
@@ -21,7 +21,7 @@ FLAGGED = "a nude figure in a garden"
 def withheld_job(c: Container, user: UserView, num_images: int = 1) -> str:
     job = c.generation.submit(user, create_form(FLAGGED, num_images=num_images), c.generation.new_token())
     for _ in range(20):
-        job = c.generation.poll(user, job.id)
+        job = settle(c, user, job.id)
         if not job.status.in_flight:
             return job.id
     raise AssertionError("the job did not end")

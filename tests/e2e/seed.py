@@ -8,7 +8,7 @@ from __future__ import annotations
 from core.bootstrap import Container, bootstrap
 from core.domain import GenerationForm, GenerationView, UserView
 from tests.e2e.server import MEDIA_SECRET, RunningServer
-from tests.factories import settings_for
+from tests.factories import settings_for, settle
 from tests.waiting import wait_until
 
 JOB_SECONDS = 30.0
@@ -31,7 +31,7 @@ def _made(c: Container, user: UserView, form: GenerationForm) -> int:
     job_id = c.generation.submit(user, form, c.generation.new_token()).id
 
     def ended_view() -> GenerationView | None:
-        view = c.generation.poll(user, job_id)
+        view = settle(c, user, job_id)
         return None if view.status.in_flight else view
 
     ended = wait_until(ended_view, timeout=JOB_SECONDS, what=f"job {job_id} ended")

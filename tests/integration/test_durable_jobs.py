@@ -10,7 +10,7 @@ import pytest
 from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
 from core.adapters.offline import OfflineImageEngine
 from core.domain import JobStatus
-from tests.factories import create_form, ledger_sum, refreshed, sign_up
+from tests.factories import create_form, ledger_sum, refreshed, settle, sign_up
 
 
 def test_a_job_left_running_when_the_server_died_is_finished_after_a_restart(
@@ -117,7 +117,7 @@ def test_an_engine_that_crashes_fails_the_job_once_and_is_never_retried_in_a_loo
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw", num_images=2), c.generation.new_token())
     for _ in range(5):
-        c.generation.poll(user, job.id)
+        settle(c, user, job.id)
         c.jobs.reconcile()
     failed = c.generation.status(user, job.id)
     assert failed.status == JobStatus.FAILED and "credits were returned" in failed.status_message
@@ -151,7 +151,7 @@ def test_an_ended_job_leaves_nothing_in_the_offline_engines_spool(containers, da
     spool = tmp_path / "spool"
     c = containers(database_url, engine=OfflineImageEngine(spool, 0.0))
     user = sign_up(c)
-    done = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    done = settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
     assert done.status == JobStatus.SUCCEEDED
     assert list(spool.iterdir()) == []
     slow = containers(database_url, engine=OfflineImageEngine(spool, 60.0))

@@ -24,7 +24,7 @@ from core.services.privacy_export import PrivacyExportService
 from core.services.safety_reviews import SafetyReviewService
 from core.web.media_routes import media_routes
 from db.schema import migrate
-from tests.factories import create_form, edit_form, settings_for
+from tests.factories import create_form, edit_form, settings_for, settle
 
 # A JPEG, a PNG, a WebP: anywhere in a file, not only at its start.
 PICTURE = re.compile(rb"\xff\xd8\xff|\x89PNG|RIFF....WEBP", re.DOTALL)
@@ -51,11 +51,11 @@ def test_after_a_whole_visit_no_file_in_the_data_folder_holds_a_readable_picture
         assert isinstance(c.blobs, EncryptedBlobStore) and isinstance(c.withheld, EncryptedBlobStore)
         user = c.accounts.sign_in_local("alice@example.com").user
         made = c.generation.submit(user, create_form("my private garden", num_images=2), c.generation.new_token())
-        assert c.generation.poll(user, made.id).status == JobStatus.SUCCEEDED
+        assert settle(c, user, made.id).status == JobStatus.SUCCEEDED
         edit = c.generation.submit(user, edit_form("black and white", upload=png()), c.generation.new_token())
-        assert c.generation.poll(user, edit.id).status == JobStatus.SUCCEEDED
+        assert settle(c, user, edit.id).status == JobStatus.SUCCEEDED
         flagged = c.generation.submit(user, create_form("a nude figure in a garden"), c.generation.new_token())
-        c.generation.poll(user, flagged.id)
+        settle(c, user, flagged.id)
         assert len(c.of(SafetyReviewService).mine(user)) == 1 and list(c.withheld.keys(""))
 
         for key in c.blobs.keys(""):
@@ -82,7 +82,7 @@ def test_the_media_route_serves_the_whole_picture_with_its_length(tmp_path: Path
     try:
         user = c.accounts.sign_in_local("alice@example.com").user
         made = c.generation.submit(user, create_form("a red sun"), c.generation.new_token())
-        [image] = c.generation.poll(user, made.id).images
+        [image] = settle(c, user, made.id).images
         client = TestClient(Starlette(routes=media_routes(lambda: c)))
         for url, signature in ((image.original_url, b"\x89PNG"), (image.thumb_url, b"RIFF")):
             served = client.get(url)

@@ -10,12 +10,12 @@ from sqlalchemy import text
 
 from core.domain import UserView
 from core.services.deletion_runner import DeletionRunner
-from tests.factories import create_form, make_container, sign_up
+from tests.factories import create_form, make_container, settle, sign_up
 
 
 def make(c, user: UserView, prompt: str, images: int = 1) -> tuple[str, list[int]]:  # type: ignore[no-untyped-def]
-    job = c.generation.poll(
-        user, c.generation.submit(user, create_form(prompt, num_images=images), c.generation.new_token()).id
+    job = settle(
+        c, user, c.generation.submit(user, create_form(prompt, num_images=images), c.generation.new_token()).id
     )
     return job.id, [image.id for image in job.images]
 

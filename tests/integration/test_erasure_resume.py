@@ -16,7 +16,7 @@ from core.personal_data import PersonalData
 from core.registry import personal_data_map
 from core.services.deletion_runner import DeletionRunner, retry_delay
 from core.services.erasure import ErasureService
-from tests.factories import MovableClock, create_form, make_container
+from tests.factories import MovableClock, create_form, make_container, settle
 from tests.fal_server import FalServer
 from tests.fal_support import fal_container, fal_form, run_to_end
 
@@ -24,9 +24,7 @@ from tests.fal_support import fal_container, fal_form, run_to_end
 def busy_user(c, email: str):  # type: ignore[no-untyped-def]
     user = c.accounts.sign_in_local(email).user
     for prompt in ("first picture", "second picture"):
-        c.generation.poll(
-            user, c.generation.submit(user, create_form(prompt, num_images=2), c.generation.new_token()).id
-        )
+        settle(c, user, c.generation.submit(user, create_form(prompt, num_images=2), c.generation.new_token()).id)
     c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", c.billing.new_token())
     return user
 

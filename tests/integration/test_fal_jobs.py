@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from core.domain import GenerationKind, JobStatus
-from tests.factories import MovableClock, fetch_media, image_bytes, refreshed, sign_up
+from tests.factories import MovableClock, fetch_media, image_bytes, refreshed, settle, sign_up
 from tests.fal_server import FalServer, Scenario, has_test_metadata
 from tests.fal_support import assert_money_balances, fal_container, fal_form, run_to_end
 
@@ -152,7 +152,7 @@ def test_a_job_past_the_timeout_is_canceled_at_fal_and_released(c, fal: FalServe
     user = sign_up(c)
     fal.script(Scenario(queue_positions=[5] * 50))
     job = c.generation.submit(user, fal_form(), c.generation.new_token())
-    c.generation.poll(user, job.id)
+    settle(c, user, job.id)
     clock.advance(seconds=c.settings.generation_timeout_seconds + 1)
     c.jobs.reconcile()
     done = c.generation.status(user, job.id)
@@ -198,7 +198,7 @@ def test_a_server_restart_mid_job_completes_it_once(tmp_path, database_url, fal:
     user = sign_up(first)
     fal.script(Scenario(queue_positions=[2, 1, 0]))
     job = first.generation.submit(user, fal_form(), first.generation.new_token())
-    first.generation.poll(user, job.id)
+    settle(first, user, job.id)
     first.db.engine.dispose()  # the first server is gone; a new process starts over the same database
     second = fal_container(tmp_path, database_url, fal, clock)
     for _ in range(10):

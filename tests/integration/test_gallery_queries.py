@@ -11,11 +11,11 @@ from core.bootstrap import Container
 from core.domain import JobStatus, UserView
 from core.domain.gallery import GalleryQuery
 from core.errors import NotFoundError
-from tests.factories import create_form, sign_up
+from tests.factories import create_form, settle, sign_up
 
 
 def make(c: Container, user: UserView, prompt: str = "red circles", **form: object) -> list[int]:
-    job = c.generation.poll(user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
     assert job.status == JobStatus.SUCCEEDED
     return [image.id for image in job.images]
 

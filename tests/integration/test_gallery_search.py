@@ -16,11 +16,11 @@ from core.bootstrap import Container
 from core.domain import JobStatus, UserView
 from core.domain.gallery import GalleryFilter, GalleryQuery, SortOrder
 from core.errors import NotFoundError, ValidationError
-from tests.factories import create_form, edit_form, image_bytes, sign_up
+from tests.factories import create_form, edit_form, image_bytes, settle, sign_up
 
 
 def make(c: Container, user: UserView, prompt: str, **form: object) -> list[int]:
-    job = c.generation.poll(user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
     assert job.status == JobStatus.SUCCEEDED
     return [image.id for image in job.images]
 
@@ -68,7 +68,7 @@ def test_search_finds_an_edit_by_its_instruction_in_the_same_transaction_as_the_
     job = c.generation.submit(
         alice, edit_form("make it black and white", source_image_id=source), c.generation.new_token()
     )
-    edited = [image.id for image in c.generation.poll(alice, job.id).images]
+    edited = [image.id for image in settle(c, alice, job.id).images]
     assert ids(c, alice, text="black white") == edited
     assert ids(c, alice, text="lighthouse") == [source]
 
@@ -79,7 +79,7 @@ def test_each_filter_narrows_and_they_combine(gallery: tuple[Container, UserView
     square = make(c, alice, "square sea", aspect_ratio="1:1")[0]
     tall = make(c, alice, "tall tower", aspect_ratio="9:16")[0]
     job = c.generation.submit(alice, edit_form("sepia", source_image_id=square), c.generation.new_token())
-    edit = c.generation.poll(alice, job.id).images[0].id
+    edit = settle(c, alice, job.id).images[0].id
     bobs = make(c, bob, "his sea")[0]
     with c.db.uow() as uow:  # dates: wide was made last year
         uow.session.execute(text("UPDATE images SET created_at = '2025-03-01 10:00:00' WHERE id = :i"), {"i": wide})
@@ -106,7 +106,7 @@ def test_uploads_are_a_kind_of_their_own(gallery: tuple[Container, UserView, Use
     c, alice, _ = gallery
     made = make(c, alice, "a fox")[0]
     job = c.generation.submit(alice, edit_form('add a caption "fox"', upload=image_bytes()), c.generation.new_token())
-    edited = c.generation.poll(alice, job.id).images[0].id
+    edited = settle(c, alice, job.id).images[0].id
     upload = next(i for i in ids(c, alice) if i not in (made, edited))
     assert ids(c, alice, kinds=("upload",)) == [upload]
     assert ids(c, alice, kinds=("upload", "text_to_image")) == [upload, made]

@@ -26,7 +26,7 @@ from core.signing import Signer
 from core.web.export_routes import export_routes
 from core.web.media_routes import media_routes
 from tests.export_support import changed, noisy_uploads, params, streamed_apart, temporary_files, unzip
-from tests.factories import TEST_SECRET, MovableClock, create_form, edit_form, image_bytes, sign_up
+from tests.factories import TEST_SECRET, MovableClock, create_form, edit_form, image_bytes, settle, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "history-export.schema.json").read_text())
@@ -35,7 +35,7 @@ ALL = GalleryFilter()
 
 
 def make(c: Container, user: UserView, prompt: str = "red circles", **form: object) -> list[int]:
-    job = c.generation.poll(user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
     assert job.status == JobStatus.SUCCEEDED
     return [image.id for image in job.images]
 
@@ -115,9 +115,7 @@ def test_the_csv_has_a_bom_its_header_one_row_per_image_and_no_formula_and_reads
     tricky = 'Sky, "quoted" sun;\nsecond line — café 東京 🌅'
     formula = make(c, user, '=HYPERLINK("http://x")')
     text = make(c, user, tricky, num_images=2)
-    upload = c.generation.poll(
-        user, c.generation.submit(user, edit_form(upload=image_bytes()), c.generation.new_token()).id
-    )
+    upload = settle(c, user, c.generation.submit(user, edit_form(upload=image_bytes()), c.generation.new_token()).id)
     response = client_for(c).get(c.exports.link(user, None, "csv"))
 
     assert response.status_code == 200 and response.headers["content-type"] == "text/csv; charset=utf-8"
@@ -173,9 +171,7 @@ def test_the_zip_holds_the_originals_stored_byte_for_byte_beside_the_csv_and_val
     c = containers(database_url)
     user = sign_up(c)
     made = make(c, user, "three moons", num_images=3)
-    edit = c.generation.poll(
-        user, c.generation.submit(user, edit_form(source_image_id=made[0]), c.generation.new_token()).id
-    )
+    edit = settle(c, user, c.generation.submit(user, edit_form(source_image_id=made[0]), c.generation.new_token()).id)
     client = client_for(c)
     response = client.get(c.exports.link(user, None, "zip"))
 

@@ -16,7 +16,7 @@ from core.adapters.fake_engine import FakeImageEngine
 from core.domain import JobStatus
 from core.job_states import CANCEL, FAIL
 from db.tables import LedgerEntry
-from tests.factories import create_form, ledger_sum, refreshed, sign_up
+from tests.factories import create_form, ledger_sum, refreshed, settle, sign_up
 
 ROUNDS = 30
 
@@ -57,7 +57,7 @@ def test_a_cancel_racing_progress_and_collection_ends_canceled_or_succeeded_neve
         job = c.generation.submit(user, create_form(model="fake-draw", num_images=2), c.generation.new_token())
         results = race(
             lambda job_id=job.id: c.generation.cancel(user, job_id),
-            lambda job_id=job.id: c.generation.poll(user, job_id),
+            lambda job_id=job.id: settle(c, user, job_id),
             lambda: c.jobs.reconcile(),
         )
         assert results == ["ok"] * 3, results  # no thread crashed and every one reported
@@ -81,9 +81,7 @@ def test_a_cancel_or_timeout_arriving_after_the_job_ended_changes_nothing(contai
     """The late writer of a check-then-act race: the job ended between its check and its write."""
     c = containers(database_url, engine=FakeImageEngine())
     user = sign_up(c)
-    job = c.generation.poll(
-        user, c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token()).id
-    )
+    job = settle(c, user, c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token()).id)
     assert job.status == JobStatus.SUCCEEDED
     before = (refreshed(c, user).balance, c.credits.ledger_page(user).total)
     assert not c.jobs.cancel(job.id)

@@ -37,7 +37,7 @@ from core.services import ledger
 from db.engine import make_engine
 from db.tables import Generation, Image, LedgerEntry, SignIn, User
 from db.uow import Database
-from tests.factories import create_form, settings_for
+from tests.factories import create_form, settings_for, settle
 from tests.hypothesis_sizes import examples
 
 TIMEOUT_SECONDS = 600
@@ -121,7 +121,7 @@ class JobMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def poll(self, data: st.DataObject) -> None:
         token = data.draw(st.sampled_from(self._open_jobs()))
-        self._survive(lambda: self.server.generation.poll(self.user, token))
+        self._survive(lambda: settle(self.server, self.user, token))
 
     @rule()
     def background_loop(self) -> None:
@@ -181,7 +181,7 @@ class JobMachine(RuleBasedStateMachine):
         else:
             self.engine.interrupt_next(lambda: self.servers[1].jobs._end(token, FAIL, "Timed out."), at=at)
         if via == "poll":
-            self._survive(lambda: self.server.generation.poll(self.user, token))
+            self._survive(lambda: settle(self.server, self.user, token))
         else:
             self.background_loop()
         self.engine.interrupt_next(lambda: None, at=at)  # an unused interruption does not carry over

@@ -15,11 +15,11 @@ from starlette.testclient import TestClient
 from core.signing import MediaSigner
 from core.web.media_routes import media_routes
 from db.tables import LedgerEntry, SignIn, User
-from tests.factories import TEST_SECRET, create_form, sign_up
+from tests.factories import TEST_SECRET, create_form, settle, sign_up
 
 
 def generate(c, user, **form):  # type: ignore[no-untyped-def]
-    return c.generation.poll(user, c.generation.submit(user, create_form(**form), c.generation.new_token()).id)
+    return settle(c, user, c.generation.submit(user, create_form(**form), c.generation.new_token()).id)
 
 
 def client_and_image(containers, database_url: str):  # type: ignore[no-untyped-def]

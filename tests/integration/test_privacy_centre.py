@@ -22,7 +22,7 @@ from core.services.privacy_queue import PrivacyQueueService
 from core.services.privacy_requests import RequestKind, RequestStatus, record
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import AuditEntry, ConsentRecord, PrivacyRequest
-from tests.factories import create_form, sign_up
+from tests.factories import create_form, settle, sign_up
 
 ADMIN = "admin@example.com"
 
@@ -45,7 +45,7 @@ def audit_rows(c: Container, action: str) -> list[AuditEntry]:
 
 def generate(c: Container, user: UserView) -> JobStatus:
     job = c.generation.submit(user, create_form(), c.generation.new_token())
-    return c.generation.poll(user, job.id).status
+    return settle(c, user, job.id).status
 
 
 def test_every_choice_is_off_until_the_user_turns_it_on(containers, database_url) -> None:

@@ -35,7 +35,7 @@ from db.repositories.consents import ConsentRepository
 from db.repositories.privacy_requests import PrivacyRequestRepository
 from db.tables import ConsentRecord, Generation, SafetyReview
 from tests.export_support import changed, noisy_uploads, params, streamed_apart, temporary_files, unzip
-from tests.factories import MovableClock, create_form, sign_up
+from tests.factories import MovableClock, create_form, settle, sign_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "docs" / "privacy-export.schema.json").read_text())
@@ -53,7 +53,7 @@ def client_for(c: Container) -> TestClient:
 
 
 def make(c: Container, user: UserView, prompt: str, **form: object) -> list[int]:
-    job = c.generation.poll(user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(prompt, **form), c.generation.new_token()).id)
     assert job.status == JobStatus.SUCCEEDED
     return [image.id for image in job.images]
 

@@ -19,7 +19,7 @@ from core.domain.gallery import GalleryFilter
 from core.private_files import private_file, private_folder, write_private
 from core.services.export_archive import SPOOL_BYTES, spooled
 from db.schema import migrate
-from tests.factories import create_form, edit_form, settings_for
+from tests.factories import create_form, edit_form, settings_for, settle
 
 
 @pytest.fixture
@@ -59,10 +59,10 @@ def test_after_a_whole_visit_every_file_is_0600_and_every_folder_0700(
     try:
         user = c.accounts.sign_in_local("alice@example.com").user
         made = c.generation.submit(user, create_form(prompt="my private garden"), c.generation.new_token())
-        assert c.generation.poll(user, made.id).status == JobStatus.SUCCEEDED
+        assert settle(c, user, made.id).status == JobStatus.SUCCEEDED
         edit = c.generation.submit(user, edit_form("black and white", upload=png()), c.generation.new_token())
         queued = modes(tmp_path / "data")  # the offline engine holds the job (and its prompt) in its spool
-        assert c.generation.poll(user, edit.id).status == JobStatus.SUCCEEDED
+        assert settle(c, user, edit.id).status == JobStatus.SUCCEEDED
         download = c.exports.export(user, GalleryFilter(), "zip")
         chunks = iter(download)
         streamed = len(next(chunks))

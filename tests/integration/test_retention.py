@@ -28,7 +28,7 @@ from core.services.erasure import ErasureService
 from core.services.retention import RetentionService
 from db.repositories.email_outbox import EmailOutboxRepository
 from db.tables import Erasure, Image, OrphanBlob, PaymentEventRecord
-from tests.factories import MovableClock, create_form, make_container, sign_up
+from tests.factories import MovableClock, create_form, make_container, settle, sign_up
 
 RULES = {"inactive_accounts", "orphan_blobs", "payment_payloads", "sign_ins", "withheld"}
 Containers = Callable[..., Container]
@@ -225,7 +225,7 @@ def test_orphaned_files_go_only_once_they_are_old_and_files_with_a_row_are_never
     clock = MovableClock()
     c = containers(database_url, clock=clock)
     user = sign_up(c)
-    job = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
     kept = set(c.blobs.keys())
     assert len(kept) == 3 and job.images  # the image, its thumbnail and its preview
     old = put_orphan(c.blobs, user.id)
@@ -254,7 +254,7 @@ def test_an_orphan_that_gets_its_row_is_kept(containers: Containers, database_ur
     clock = MovableClock()
     c = containers(database_url, clock=clock)
     user = sign_up(c)
-    c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
     kept = set(c.blobs.keys())
     with c.db.uow() as uow:  # the job's row is gone for a moment, as if its files were written first
         rows = uow.session.exec(select(Image)).all()

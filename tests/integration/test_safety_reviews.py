@@ -21,7 +21,7 @@ from core.services.safety_reviews import SafetyReviewService
 from db.engine import make_engine
 from db.tables import AuditEntry, LedgerEntry, PendingDeletion, PrivacyRequest
 from db.uow import Database
-from tests.factories import MovableClock, create_form, ledger_sum, refreshed, settings_for, sign_up
+from tests.factories import MovableClock, create_form, ledger_sum, refreshed, settings_for, settle, sign_up
 
 ADMIN = "admin@example.com"
 FLAGGED = "a nude figure in a garden"
@@ -42,7 +42,7 @@ def studio(containers: Callable[..., Container], database_url: str, **kwargs: ob
 def run(c: Container, user: UserView, prompt: str, num_images: int = 1):  # type: ignore[no-untyped-def]
     job = c.generation.submit(user, create_form(prompt, num_images=num_images), c.generation.new_token())
     for _ in range(20):
-        job = c.generation.poll(user, job.id)
+        job = settle(c, user, job.id)
         if not job.status.in_flight:
             return job
     raise AssertionError("the job did not end")

@@ -16,7 +16,7 @@ from streamlit.web.server.starlette.starlette_websocket import is_host_allowed a
 
 from core.web.media_routes import media_routes
 from core.web.security import SECURITY_HEADERS, host_is_allowed, security_middleware
-from tests.factories import create_form, sign_up
+from tests.factories import create_form, settle, sign_up
 
 DEFAULT_HOSTS = ["localhost", "127.0.0.1", "::1"]
 
@@ -36,7 +36,7 @@ def client_and_image(containers):  # type: ignore[no-untyped-def]
     """The real media routes behind the middleware, as the server stacks them, over one generated image."""
     c = containers()
     user = sign_up(c)
-    job = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
     routes = [*media_routes(lambda: c), Route("/crash", crash), WebSocketRoute("/echo", echo)]
     app = Starlette(routes=routes, middleware=security_middleware(lambda: DEFAULT_HOSTS))
     with TestClient(app, base_url="http://localhost:8501", raise_server_exceptions=False) as client:

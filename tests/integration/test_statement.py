@@ -13,7 +13,7 @@ from core.bootstrap import Container
 from core.domain import JobStatus, StatementRow, UserView
 from core.errors import InsufficientCreditsError
 from core.services import ledger
-from tests.factories import create_form, fetch_media, refreshed, sign_up
+from tests.factories import create_form, fetch_media, refreshed, settle, sign_up
 from tests.hypothesis_sizes import examples
 
 ADMIN = "admin@example.com"
@@ -32,7 +32,7 @@ def job(c: Container, user: UserView, images: int, *, deliver: int | None = None
     assert isinstance(engine, FakeImageEngine)
     engine.deliver, engine.fail_result = deliver, fail
     submitted = c.generation.submit(user, create_form(model="fake-draw", num_images=images), c.generation.new_token())
-    done = c.generation.poll(user, submitted.id)
+    done = settle(c, user, submitted.id)
     assert done.status == (JobStatus.FAILED if fail else JobStatus.SUCCEEDED)
     return done.id
 
@@ -123,7 +123,7 @@ def test_a_job_that_finishes_later_moves_to_the_top_as_one_line(containers, data
     user = sign_up(c)
     late = running_job(c, user, 2)
     grant(c, user, 5, "Birthday present")
-    c.generation.poll(user, late)
+    settle(c, user, late)
 
     rows = c.credits.statement(user).items
     assert [(r.kind, r.change) for r in rows] == [("Generation", -2), ("Grant", 5), ("Grant", 20)]
@@ -168,7 +168,7 @@ def test_every_line_appears_once_and_the_balance_chains_across_pages(containers,
     grant(c, user, 7, "Promotion")
     assert adjust(c, sign_up(c, ADMIN), user, -2, "Correction")
     made.append(job(c, user, 2))
-    c.generation.poll(user, late)
+    settle(c, user, late)
     c.credits.page_size = 3
 
     rows = every_line(c, user)
@@ -224,7 +224,7 @@ def test_for_any_history_the_lines_sum_to_the_balance_and_the_balance_chains(con
                 elif action == "running job":
                     running.append(running_job(c, user, amount))
                 elif action == "finish a running job" and running:
-                    c.generation.poll(user, running.pop(0))
+                    settle(c, user, running.pop(0))
                 elif action == "grant":
                     grant(c, user, amount, "A grant")
                 elif action == "adjustment":

@@ -11,11 +11,11 @@ from PIL import Image
 from core.domain import GenerationKind, JobStatus
 from core.domain.gallery import GalleryQuery
 from core.errors import EngineInputError, NotFoundError, UploadError, ValidationError
-from tests.factories import create_form, edit_form, fetch_media, image_bytes, refreshed, sign_up
+from tests.factories import create_form, edit_form, fetch_media, image_bytes, refreshed, settle, sign_up
 
 
 def generate(c, user, **form):  # type: ignore[no-untyped-def]
-    return c.generation.poll(user, c.generation.submit(user, create_form(**form), c.generation.new_token()).id)
+    return settle(c, user, c.generation.submit(user, create_form(**form), c.generation.new_token()).id)
 
 
 def original_of(c, image):  # type: ignore[no-untyped-def]
@@ -34,7 +34,7 @@ def test_an_uploaded_photo_is_edited_and_its_gps_data_is_gone(containers) -> Non
     user = sign_up(c)
     upload = image_bytes("JPEG", (160, 90), (250, 30, 30), exif=gps_exif())
     job = c.generation.submit(user, edit_form("black and white", upload=upload), c.generation.new_token())
-    done = c.generation.poll(user, job.id)
+    done = settle(c, user, job.id)
     assert done.status == JobStatus.SUCCEEDED and done.kind == GenerationKind.EDIT
     result = original_of(c, done.images[0]).convert("RGB")
     r, g, b = result.getpixel((80, 45))
@@ -51,7 +51,8 @@ def test_an_image_from_the_gallery_can_be_edited_again(containers) -> None:
     c = containers()
     user = sign_up(c)
     source = generate(c, user, aspect_ratio="16:9").images[0]
-    edited = c.generation.poll(
+    edited = settle(
+        c,
         user,
         c.generation.submit(
             user, edit_form("rotate 90 degrees", source_image_id=source.id), c.generation.new_token()

@@ -9,7 +9,7 @@ import pytest
 from core.adapters.fake_engine import FakeImageEngine
 from core.domain import JobStatus
 from core.errors import InsufficientCreditsError, ValidationError
-from tests.factories import create_form, fetch_media, ledger_sum, refreshed, sign_up
+from tests.factories import create_form, fetch_media, ledger_sum, refreshed, settle, sign_up
 
 
 def ledger_kinds(container, user):  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def test_a_finished_generation_holds_then_captures_and_lands_in_the_gallery(cont
     c = containers()
     user = sign_up(c)
     job = c.generation.submit(user, create_form(num_images=2), c.generation.new_token())
-    done = c.generation.poll(user, job.id)
+    done = settle(c, user, job.id)
     assert done.status == JobStatus.SUCCEEDED
     assert len(done.images) == 2 and done.charged == 2
     assert refreshed(c, user).balance == 18 == ledger_sum(c, user)
@@ -66,7 +66,7 @@ def test_a_prompt_of_exactly_two_thousand_characters_with_newlines_is_accepted(c
     user = sign_up(c)
     prompt = ("blue waves\n" * 200)[:2000]
     job = c.generation.submit(user, create_form(prompt=prompt), c.generation.new_token())
-    assert c.generation.poll(user, job.id).status == JobStatus.SUCCEEDED
+    assert settle(c, user, job.id).status == JobStatus.SUCCEEDED
 
 
 def test_too_few_credits_is_refused_with_the_balance_and_creates_nothing(containers) -> None:
@@ -82,7 +82,7 @@ def test_an_engine_failure_shows_as_a_release_in_the_ledger(containers) -> None:
     c = containers(engine=FakeImageEngine(fail_result=True))
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw", num_images=3), c.generation.new_token())
-    failed = c.generation.poll(user, job.id)
+    failed = settle(c, user, job.id)
     assert failed.status == JobStatus.FAILED
     assert "credits were returned" in failed.status_message
     assert ledger_kinds(c, user) == [("grant", 20), ("hold", -3), ("release", 3)]
@@ -102,7 +102,7 @@ def test_only_delivered_images_are_charged(containers) -> None:
     c = containers(engine=FakeImageEngine(deliver=2))
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw", num_images=4), c.generation.new_token())
-    done = c.generation.poll(user, job.id)
+    done = settle(c, user, job.id)
     assert done.status == JobStatus.SUCCEEDED and done.charged == 2 and len(done.images) == 2
     assert "delivered 2 of 4" in done.status_message
     assert ledger_kinds(c, user)[-2:] == [("capture", 0), ("release", 2)]
@@ -113,7 +113,7 @@ def test_engine_output_that_is_not_an_image_is_never_stored_or_charged(container
     c = containers(engine=FakeImageEngine(garbage=True))
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
-    failed = c.generation.poll(user, job.id)
+    failed = settle(c, user, job.id)
     assert failed.status == JobStatus.FAILED and failed.images == []
     assert refreshed(c, user).balance == 20
     assert c.gallery.page(user).total == 0
@@ -124,7 +124,7 @@ def test_cancel_releases_the_hold(containers) -> None:
     c = containers(engine=engine)
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw", num_images=2), c.generation.new_token())
-    assert c.generation.poll(user, job.id).status == JobStatus.RUNNING
+    assert settle(c, user, job.id).status == JobStatus.RUNNING
     canceled = c.generation.cancel(user, job.id)
     assert canceled.status == JobStatus.CANCELED
     assert engine.canceled  # the engine was told too
@@ -134,8 +134,8 @@ def test_cancel_releases_the_hold(containers) -> None:
 def test_a_fixed_seed_gives_the_same_image_and_a_random_seed_is_recorded(containers) -> None:
     c = containers()
     user = sign_up(c)
-    first = c.generation.poll(user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
-    again = c.generation.poll(user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
+    first = settle(c, user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
+    again = settle(c, user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
     chosen = c.generation.submit(user, create_form(seed=None), c.generation.new_token())
     blob = lambda view: fetch_media(c, view.images[0].original_url).data  # noqa: E731
     assert blob(first) == blob(again)

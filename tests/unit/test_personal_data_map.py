@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 from core.personal_data import OnErasure
 from core.registry import personal_data_map
 from db.schema import SEARCH_INDEX_TABLE
-from tests.factories import create_form, edit_form, image_bytes, make_container
+from tests.factories import create_form, edit_form, image_bytes, make_container, settle
 
 USER_COLUMNS = {"user_id", "actor_id", "reviewer_id", "handler_id"}
 # Tables that name a user but hold nothing personal, each with the reason. (None today.)
@@ -77,8 +77,8 @@ def test_erasure_runs_rows_that_point_at_others_before_what_they_point_at() -> N
 def test_every_blob_a_real_flow_writes_is_under_a_declared_prefix(tmp_path: Path) -> None:
     c = make_container(tmp_path)
     user = c.accounts.sign_in_local("mapper@example.com").user
-    job = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
-    c.generation.poll(user, c.generation.submit(user, edit_form(upload=image_bytes()), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    settle(c, user, c.generation.submit(user, edit_form(upload=image_bytes()), c.generation.new_token()).id)
     assert job.images
     prefixes = [
         entry.store.split(":", 1)[1].format(user=user.id)
