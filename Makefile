@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run worker test test-fast install install-dev migrate bench screenshots lint chromium clean
+.PHONY: run worker test test-fast install install-dev migrate migrate-blobs bench screenshots lint chromium clean
 
 run: migrate
 	@echo "Atelier is starting at http://localhost:$(PORT)"
@@ -63,6 +63,11 @@ chromium:
 
 migrate: install
 	$(BIN)/alembic upgrade head
+
+# Copy DATA_DIR/media and DATA_DIR/withheld into the bucket of BLOB_STORE=s3 and the S3_* settings, as they are
+# (encrypted blobs stay encrypted). Resumable and verified: run it again until it reports no failures.
+migrate-blobs: install
+	$(BIN)/python -m core.tools.migrate_blobs
 
 bench: install-dev
 	$(BIN)/python bench/generation_overhead.py

@@ -124,6 +124,30 @@ def seal(data: bytes, keyring: Keyring, blob_key: str, chunk_size: int = CHUNK_B
     return b"".join(parts)
 
 
+def seal_chunks(
+    pieces: Iterable[bytes], keyring: Keyring, blob_key: str, chunk_size: int = CHUNK_BYTES
+) -> Iterator[bytes]:
+    """What `seal` makes, for plaintext given in pieces of any size, piece by piece: the header, then each sealed
+    chunk. A full chunk is sealed only once more bytes follow it, as only the end of the pieces says which chunk
+    is the last (its flag is authenticated); so no more than a chunk and a piece are held at once."""
+    data_key = AESGCM.generate_key(256)
+    header = wrap(data_key, keyring, blob_key, Header(chunk_size, secrets.token_bytes(8), "", b"", b""))
+    cipher = AESGCM(data_key)
+    yield header.encode()
+    pending, index = b"", 0
+    for piece in pieces:
+        if not piece:
+            continue
+        data = pending + piece if pending else piece
+        view, start = memoryview(data), 0
+        while len(data) - start > chunk_size:
+            piece_view = view[start : start + chunk_size]
+            yield cipher.encrypt(_nonce(header.prefix, index), piece_view, _aad(chunk_size, index, False))
+            start, index = start + chunk_size, index + 1
+        pending = bytes(view[start:])
+    yield cipher.encrypt(_nonce(header.prefix, index), pending, _aad(chunk_size, index, True))
+
+
 def open_chunks(header: Header, data_key: bytes, body: Iterable[bytes | memoryview]) -> Iterator[bytes]:
     """The plaintext, chunk by chunk, from the stored bytes after the header (in pieces of any size)."""
     cipher = AESGCM(data_key)

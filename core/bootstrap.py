@@ -187,18 +187,40 @@ def payment_providers(settings: Settings, clock: Clock) -> dict[str, PaymentProv
 
 
 def _blobs(settings: Settings, keyring: Keyring | None, store: str = "media") -> BlobStore:
-    """The media store, or the withheld store: images the safety check withheld, kept apart until reviewed.
-    Encrypted at rest (core/adapters/encrypted_blobs.py) unless ENCRYPT_BLOBS is off (refused in production)."""
-    if settings.blob_store != "local":
-        raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local.")
-    from core.adapters.local_blobs import LocalBlobStore
+    """The media store, or the withheld store: images the safety check withheld, kept apart until reviewed. On the
+    local disk (DATA_DIR/<store>) or in an S3 bucket (under "<S3_PREFIX><store>/"). Encrypted at rest
+    (core/adapters/encrypted_blobs.py) either way, unless ENCRYPT_BLOBS is off (refused in production)."""
+    raw: BlobStore
+    if settings.blob_store == "s3":
+        raw = s3_store(settings, store)
+    elif settings.blob_store == "local":
+        from core.adapters.local_blobs import LocalBlobStore
 
-    local = LocalBlobStore(settings.data_dir / store)
+        raw = LocalBlobStore(settings.data_dir / store)
+    else:
+        raise ConfigurationError(f"Unknown BLOB_STORE {settings.blob_store!r}; this build has: local, s3.")
     if keyring is None:
-        return local
+        return raw
     from core.adapters.encrypted_blobs import EncryptedBlobStore
 
-    return EncryptedBlobStore(local, keyring)
+    return EncryptedBlobStore(raw, keyring)
+
+
+def s3_store(settings: Settings, store: str) -> BlobStore:
+    """The S3_* settings' bucket, as one store of raw bytes under "<S3_PREFIX><store>/" (the blob migration
+    writes there too, as it is: ciphertext stays ciphertext)."""
+    if not settings.s3_bucket.strip():
+        raise ConfigurationError("BLOB_STORE=s3, but S3_BUCKET is not set: name the bucket that holds the images.")
+    from core.adapters.s3_blobs import S3BlobStore, connect
+
+    client = connect(
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+        access_key_id=settings.s3_access_key_id.get_secret_value(),
+        secret_access_key=settings.s3_secret_access_key.get_secret_value(),
+        addressing=settings.s3_addressing,
+    )
+    return S3BlobStore(client, settings.s3_bucket.strip(), f"{settings.s3_prefix}{store}/")
 
 
 def encryption_keys(settings: Settings) -> Keyring:

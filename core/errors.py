@@ -65,6 +65,10 @@ class BlobNotFoundError(AtelierError):
     """No stored object under that key."""
 
 
+class BlobStoreError(AtelierError):
+    """The blob store could not be reached, or refused a request (credentials, bucket, network)."""
+
+
 class BlobTamperedError(AtelierError):
     """A stored object failed its integrity check (altered, cut short, or put under another key): nothing of it
     is returned, rather than bytes that are not what was stored."""

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from typing import Protocol
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Protocol, runtime_checkable
 
 from core.domain import EngineOutput, EngineRequest, EngineStatus, ModelInfo
 from core.domain.billing import Checkout, CheckoutRequest, PaymentEvent
@@ -50,7 +50,12 @@ class ImageEngine(Protocol):
 class BlobStore(Protocol):
     """Stores bytes by key: images and thumbnails."""
 
-    def put(self, key: str, data: bytes, content_type: str) -> None: ...
+    def put(self, key: str, data: bytes, content_type: str) -> None:
+        """Store a small object given whole (an image, a thumbnail), replacing any under that key."""
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        """Store an object given in pieces, never holding it whole (exports, the blob migration); returns its
+        length. All or nothing, like `put`: a failure midway (of the store or of `chunks`) leaves what was there."""
 
     def get(self, key: str) -> bytes:
         """Raises BlobNotFoundError."""
@@ -80,6 +85,15 @@ class SealedBlobStore(BlobStore, Protocol):
     def rewrap(self, key: str) -> bool:
         """Put the blob under the current key (encrypting a plaintext one), replacing it whole. False when there
         was nothing to do or the blob is gone."""
+
+
+@runtime_checkable
+class PresigningBlobStore(BlobStore, Protocol):
+    """A BlobStore that can hand a browser a short-lived address of its own for one object (S3), so the media
+    route may redirect there instead of passing the bytes through the app (MEDIA_REDIRECT)."""
+
+    def presigned_url(self, key: str, seconds: int, content_type: str, disposition: str) -> str:
+        """A GET address valid for `seconds`, answering with this type, disposition and a cache life as long."""
 
 
 class PaymentProvider(Protocol):

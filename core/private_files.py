@@ -10,7 +10,7 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 FILE_MODE = 0o600
@@ -47,13 +47,22 @@ def narrow(path: Path, mode: int) -> None:
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write `data` as the file `path`, 0600, whole or not at all: into a private temporary file beside it
-    (mkstemp creates it 0600), then renamed over the real name, so a crash never leaves half a file."""
+    """Write `data` as the file `path`, 0600, whole or not at all (see `write_private_stream`)."""
+    write_private_stream(path, (data,))
+
+
+def write_private_stream(path: Path, chunks: Iterable[bytes]) -> int:
+    """Write `chunks` as the file `path`, 0600, whole or not at all: into a private temporary file beside it
+    (mkstemp creates it 0600), then renamed over the real name, so a crash never leaves half a file. Returns
+    the number of bytes written."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        written = 0
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for chunk in chunks:
+                written += handle.write(chunk)
         os.replace(temporary, path)
+        return written
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)

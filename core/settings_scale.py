@@ -3,9 +3,9 @@ store), and how jobs and periodic tasks are worked (a worker inside the web proc
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings
 
 
@@ -29,3 +29,17 @@ class ScaleSettings(BaseSettings):
     worker_in_process: bool = True
     worker_concurrency: int = Field(4, ge=1, le=64)  # jobs one worker works on at once (engine calls are waits)
     worker_batch_size: int = Field(8, ge=1, le=100)  # jobs claimed per round trip (FOR UPDATE SKIP LOCKED)
+
+    @model_validator(mode="after")
+    def _redirect_needs_plain_objects_in_s3(self) -> Self:
+        """A redirect sends the browser to the stored object itself: there must be one (S3), and it must be the
+        image, not ciphertext only this app can open (ENCRYPT_BLOBS, a field of Settings, which extends this).
+        Refused rather than quietly streamed instead, so the setting never says what the server does not do."""
+        if self.media_redirect and self.blob_store != "s3":
+            raise ValueError("MEDIA_REDIRECT needs BLOB_STORE=s3 (a local disk has no addresses to redirect to)")
+        if self.media_redirect and getattr(self, "encrypt_blobs", False):
+            raise ValueError(
+                "MEDIA_REDIRECT cannot be used with ENCRYPT_BLOBS on: the bucket holds ciphertext that only this app "
+                "can open, so the media route streams instead. Turn MEDIA_REDIRECT off."
+            )
+        return self

@@ -25,6 +25,7 @@ from tests.fal_server import FalServer
 from tests.hypothesis_sizes import THOROUGH
 from tests.migrated_db import migrated_sqlite
 from tests.payment_support import prepare_creem, prepare_stripe
+from tests.s3_server import S3Server
 from tests.stripe_server import StripeServer
 
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -257,6 +258,14 @@ def fal(fal_server: FalServer, monkeypatch: pytest.MonkeyPatch) -> FalServer:
     fal_server.reset()
     monkeypatch.setattr("fal_client.client.MAX_ATTEMPTS", 1)
     return fal_server
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """One local S3 (moto's server, in a child process) for the whole run, or for each pytest-xdist worker; a test
+    takes a fresh bucket of its own (`s3_server.bucket()`)."""
+    with S3Server() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -59,15 +59,17 @@ def make_container(
     db = Database(make_engine(database_url))
     if database_url == "sqlite://":
         SQLModel.metadata.create_all(db.engine)
+    # BLOB_STORE=s3 (tests/s3_server.py) is built from settings; otherwise memory or files under tmp_path.
+    blobs = None if settings.blob_store == "s3" else _blobs(tmp_path, database_url)
     if engine is None and settings.image_engine == "fal":
-        return bootstrap(settings, db=db, blobs=_blobs(tmp_path, database_url), clock=clock)  # builds FalImageEngine
+        return bootstrap(settings, db=db, blobs=blobs, clock=clock)  # builds FalImageEngine
     engine = engine or OfflineImageEngine(
         tmp_path / "engine-queue",
         settings.offline_engine_delay_seconds,
         max_pixels=settings.max_image_pixels,
         credits_per_image=settings.credits_per_image,
     )
-    return bootstrap(settings, engine=engine, blobs=_blobs(tmp_path, database_url), db=db, clock=clock)
+    return bootstrap(settings, engine=engine, blobs=blobs, db=db, clock=clock)
 
 
 def _blobs(tmp_path: Path, database_url: str) -> InMemoryBlobStore | LocalBlobStore:
@@ -135,12 +137,14 @@ def image_bytes(
     return buffer.getvalue()
 
 
-def fetch_media(container: Container, url: str) -> MediaFile:
-    """What the media route serves for a signed URL, through the same service call it makes."""
+def fetch_media(container: Container, url: str) -> bytes:
+    """The bytes the media route serves for a signed URL, through the same service call it makes."""
     parts = urlsplit(url)
     _, _, _, public_id, variant = parts.path.split("/")
     query = {k: v[0] for k, v in parse_qs(parts.query).items()}
-    return container.media.open(public_id, variant, query.get("exp", ""), query.get("sig", ""))
+    found = container.media.open(public_id, variant, query.get("exp", ""), query.get("sig", ""))
+    assert isinstance(found, MediaFile), "a media redirect is fetched over HTTP"
+    return b"".join(found.chunks)
 
 
 def ledger_sum(container: Container, user: UserView) -> int:

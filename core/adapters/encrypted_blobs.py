@@ -1,4 +1,4 @@
-"""BlobStore that encrypts at rest: a decorator over another store (the local disk today, S3 later), writing each
+"""BlobStore that encrypts at rest: a decorator over another store (the local disk, or S3), writing each
 blob in the format of core/blob_cipher.py and reading it back chunk by chunk. Blobs written before encryption was
 on (no header) are read as they are, until the key rotation (core/services/key_rotation.py) encrypts them."""
 
@@ -7,7 +7,17 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Iterator
 
-from core.blob_cipher import HEADER_MAX, Header, is_sealed, open_chunks, read_header, seal, unwrap, wrap
+from core.blob_cipher import (
+    HEADER_MAX,
+    Header,
+    is_sealed,
+    open_chunks,
+    read_header,
+    seal,
+    seal_chunks,
+    unwrap,
+    wrap,
+)
 from core.keyring import Keyring
 from core.ports import BlobStore
 
@@ -21,6 +31,18 @@ class EncryptedBlobStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.inner.put(key, seal(data, self.keyring, key), SEALED_TYPE)
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        """Sealed piece by piece on its way to the inner store's own streaming write; returns the plaintext's length."""
+        counted = [0]
+
+        def counting() -> Iterator[bytes]:
+            for chunk in chunks:
+                counted[0] += len(chunk)
+                yield chunk
+
+        self.inner.put_stream(key, seal_chunks(counting(), self.keyring, key), SEALED_TYPE)
+        return counted[0]
 
     def get(self, key: str) -> bytes:
         stored = self.inner.get(key)

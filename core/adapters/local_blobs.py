@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 from core.errors import BlobNotFoundError
-from core.private_files import private_folder, write_private
+from core.private_files import private_folder, write_private, write_private_stream
 
 
 class LocalBlobStore:
@@ -22,6 +22,11 @@ class LocalBlobStore:
         path = self._path(key)
         private_folder(path.parent)
         write_private(path, data)  # written then renamed: a crash never leaves half a file under the real name
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        path = self._path(key)
+        private_folder(path.parent)
+        return write_private_stream(path, chunks)
 
     def get(self, key: str) -> bytes:
         try:

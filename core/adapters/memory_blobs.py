@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from core.errors import BlobNotFoundError
 
@@ -13,6 +13,13 @@ class InMemoryBlobStore:
 
     def put(self, key: str, data: bytes, content_type: str) -> None:
         self.objects[key] = (data, content_type)
+
+    def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
+        data = b"".join(
+            chunks
+        )  # memory is where this store keeps everything; joined first, so a failure stores nothing
+        self.objects[key] = (data, content_type)
+        return len(data)
 
     def get(self, key: str) -> bytes:
         try:

@@ -3,6 +3,7 @@ older images' loading placeholders."""
 
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
+from core.ports import PresigningBlobStore
 from core.registry import Capability, PeriodicTask, hourly
 from core.services import erasure_steps
 from core.services.collections import CollectionService
@@ -23,7 +24,9 @@ def collections(c: Container) -> CollectionService:
 
 
 def media(c: Container) -> MediaService:
-    return MediaService(c.db, c.blobs, c.signer)
+    # Settings allow MEDIA_REDIRECT only with S3 and without encryption at rest, so the store can presign.
+    redirect = c.blobs if c.settings.media_redirect and isinstance(c.blobs, PresigningBlobStore) else None
+    return MediaService(c.db, c.blobs, c.signer, redirect, c.settings.media_redirect_seconds)
 
 
 def exports(c: Container) -> HistoryExportService:

@@ -61,11 +61,11 @@ class StoredExportService:
     def write(self, user_id: int, reference: str) -> tuple[str, int]:
         """Build the user's full export and put it in the blob store (outside any transaction: it reads a
         consistent snapshot of its own). Returns the blob key and its size; `record` adds the row after."""
-        # The blob store takes whole objects today, so the ZIP is joined once here (an admin's action).
-        data = b"".join(self.exports.export(user_id))
+        # Streamed into the store as the ZIP is made: never a whole export in memory, however many images.
         key = blob_key(reference)
-        self.blobs.put(key, data, "application/zip")
-        return key, len(data)
+        with self.exports.export(user_id) as download:  # its temporary files go, even when the store fails midway
+            size = self.blobs.put_stream(key, download, "application/zip")
+        return key, size
 
     def record(self, uow: UnitOfWork, user_id: int, request_id: int, reference: str, key: str, size: int) -> datetime:
         """The row for a written export, in the caller's transaction; returns when it expires."""

@@ -1,4 +1,5 @@
-"""The private media route: an image's files behind signed, expiring URLs, for their owner only."""
+"""The private media route: an image's files behind signed, expiring URLs, for their owner only, streamed from the
+blob store, or redirected to a short-lived address of the store's own (MEDIA_REDIRECT)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ import asyncio
 from collections.abc import Callable
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from core.container import Container
 from core.errors import NotFoundError
+from core.services.media import MediaRedirect
 from core.web.responses import forbidden
 
 
@@ -18,17 +20,24 @@ def media_routes(container: Callable[[], Container]) -> list[Route]:
     async def media(request: Request) -> Response:
         public_id, variant = request.path_params["public_id"], request.path_params["variant"]
         expires, signature = request.query_params.get("exp", ""), request.query_params.get("sig", "")
+        download = request.query_params.get("download") == "1"
         try:
-            # Blocking database and file reads stay off the event loop the pages share. The
-            # service checks every part's shape and the signature before the database.
-            found = await asyncio.to_thread(container().media.open, public_id, variant, expires, signature)
+            # Blocking database and store reads stay off the event loop the pages share (the chunks, too, are
+            # read in a thread by StreamingResponse). The service checks every part's shape and the signature
+            # before the database.
+            found = await asyncio.to_thread(
+                container().media.open, public_id, variant, expires, signature, download=download
+            )
         except NotFoundError:
             return forbidden()
-        disposition = "attachment" if request.query_params.get("download") == "1" else "inline"
-        return Response(
-            found.data,
+        if isinstance(found, MediaRedirect):
+            return RedirectResponse(found.url, headers={"Cache-Control": f"private, max-age={found.max_age}"})
+        disposition = "attachment" if download else "inline"
+        return StreamingResponse(
+            found.chunks,
             media_type=found.content_type,
             headers={
+                "Content-Length": str(found.size),
                 "Content-Disposition": f'{disposition}; filename="{found.filename}"',
                 # A browser may keep the picture exactly as long as the link stays valid.
                 "Cache-Control": f"private, max-age={found.max_age}",

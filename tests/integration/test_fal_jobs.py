@@ -35,7 +35,7 @@ def test_one_image_is_stored_clean_with_fal_seed_and_charged_its_flat_price(c, f
     assert done.status == JobStatus.SUCCEEDED and done.cost == done.charged == 40
     [image] = done.images
     assert image.seed == 777 and (image.width, image.height) == (1024, 576)
-    stored = fetch_media(c, image.original_url).data
+    stored = fetch_media(c, image.original_url)
     assert not has_test_metadata(stored) and Image.open(io.BytesIO(stored)).size == (1024, 576)
     assert done.provider_request_id and done.provider_request_id.startswith("fal-ai/flux-pro/kontext/text-to-image/")
     [submit] = fal.submits()

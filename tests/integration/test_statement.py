@@ -86,7 +86,7 @@ def test_a_job_that_delivered_three_of_four_images_is_one_line_charged_three_ret
     assert top.generation_id == generation_id and top.prompt == "a red sun over blue mountains"
     first = c.generation.status(user, generation_id).images[0]
     assert top.image_id == first.id and top.thumb_url is not None
-    assert fetch_media(c, top.thumb_url).data  # the signed thumbnail opens
+    assert fetch_media(c, top.thumb_url)  # the signed thumbnail opens
     assert (starter.kind, starter.description, starter.change, starter.balance_after) == (
         "Grant",
         "Grant: Starter credits",

@@ -57,6 +57,11 @@ def test_fal_engine_is_the_only_module_that_imports_fal_client() -> None:
     assert users == {"core/adapters/fal_engine.py"}
 
 
+def test_boto3_is_imported_by_the_s3_store_only() -> None:
+    users = {p for folder in ("app.py", "core", "db", "pages") for p in offenders(folder, {"boto3", "botocore"})}
+    assert users == {"core/adapters/s3_blobs.py"}
+
+
 def test_db_does_not_depend_on_services_or_pages() -> None:
     found = {}
     for path in files("db"):

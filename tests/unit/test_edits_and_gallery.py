@@ -19,7 +19,7 @@ def generate(c, user, **form):  # type: ignore[no-untyped-def]
 
 
 def original_of(c, image):  # type: ignore[no-untyped-def]
-    return Image.open(io.BytesIO(fetch_media(c, image.original_url).data))
+    return Image.open(io.BytesIO(fetch_media(c, image.original_url)))
 
 
 def gps_exif() -> Image.Exif:

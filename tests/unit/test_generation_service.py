@@ -137,7 +137,7 @@ def test_a_fixed_seed_gives_the_same_image_and_a_random_seed_is_recorded(contain
     first = settle(c, user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
     again = settle(c, user, c.generation.submit(user, create_form(seed=42), c.generation.new_token()).id)
     chosen = c.generation.submit(user, create_form(seed=None), c.generation.new_token())
-    blob = lambda view: fetch_media(c, view.images[0].original_url).data  # noqa: E731
+    blob = lambda view: fetch_media(c, view.images[0].original_url)  # noqa: E731
     assert blob(first) == blob(again)
     assert 0 <= chosen.seed <= 2**31 - 1
 

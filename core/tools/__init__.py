@@ -1,0 +1,1 @@
+"""Commands an operator runs by hand (`make migrate-blobs`), each a thin shell over a service."""
