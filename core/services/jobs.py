@@ -64,9 +64,10 @@ class JobRunner:
         self.leases = LeaseKeeper(db, clock, lease_seconds)
 
     def reconcile(self, limit: int = 50) -> int:
-        """Claim up to `limit` jobs nobody is working on and work each in turn; how many were claimed. (The worker
-        works its claims in parallel; this is the same round, in one thread.)"""
-        leases = self.claim(limit)
+        """A sweep: claim up to `limit` jobs nobody is working on, even those pausing between two looks, and work
+        each in turn, in this thread; how many were claimed. (The worker claims only the jobs that are due, and
+        works them in parallel.)"""
+        leases = self.leases.claim_batch(limit, due_only=False)
         for lease in leases:
             self.work(lease)
         return len(leases)

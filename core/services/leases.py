@@ -47,11 +47,11 @@ class LeaseKeeper:
             uow.commit()
         return renewed
 
-    def claim_batch(self, limit: int) -> list[Lease]:
+    def claim_batch(self, limit: int, *, due_only: bool = True) -> list[Lease]:
         """The leases of up to `limit` jobs nobody is working on, taken in one transaction (a worker's round)."""
         owner, now = uuid.uuid4().hex, self.clock()
         with self.db.uow() as uow:
-            ids = uow.generations.claim_batch(owner, now, now + self.duration, limit)
+            ids = uow.generations.claim_batch(owner, now, now + self.duration, limit, due_only=due_only)
             uow.commit()
         return [Lease(generation_id, owner) for generation_id in ids]
 

@@ -111,15 +111,17 @@ class GenerationRepository(Repository):
             {"lease_until": until},
         )
 
-    def claim_batch(self, owner: str, now: datetime, until: datetime, limit: int) -> list[str]:
+    def claim_batch(self, owner: str, now: datetime, until: datetime, limit: int, *, due_only: bool = True) -> list[str]:
         """Take the leases of up to `limit` jobs in flight that nobody holds, oldest first; their ids.
 
         On PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED, so workers claiming at the same moment each get
         different jobs instead of queueing on one another; SQLite's write lock (BEGIN IMMEDIATE) serialises them.
-        The UPDATE repeats the lease condition, so a job claimed meanwhile by `claim` is never taken twice."""
+        The UPDATE repeats the lease condition, so a job claimed meanwhile by `claim` is never taken twice.
+        `due_only=False` also takes jobs nobody holds that wait out their pause between looks (a sweep)."""
+        free = _lease_free(now) if due_only else or_(_lease_free(now), col(Generation.lease_owner).is_(None))
         query = (
             select(Generation.id)
-            .where(col(Generation.status).in_(IN_FLIGHT), _lease_free(now))
+            .where(col(Generation.status).in_(IN_FLIGHT), free)
             .order_by(col(Generation.created_at), col(Generation.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -127,7 +129,7 @@ class GenerationRepository(Repository):
         ids = list(self.session.exec(query).all())
         if not ids:
             return []
-        conditions = [col(Generation.id).in_(ids), col(Generation.status).in_(IN_FLIGHT), _lease_free(now)]
+        conditions = [col(Generation.id).in_(ids), col(Generation.status).in_(IN_FLIGHT), free]
         statement = update(Generation).where(*conditions).values(lease_owner=owner, lease_until=until)
         self.session.execute(statement.execution_options(synchronize_session=False))
         taken = select(Generation.id).where(col(Generation.id).in_(ids), col(Generation.lease_owner) == owner)

@@ -10,6 +10,7 @@ import pytest
 from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
 from core.adapters.offline import OfflineImageEngine
 from core.domain import JobStatus
+from core.services.deletion_runner import DeletionRunner
 from tests.factories import create_form, ledger_sum, refreshed, settle, sign_up
 
 
@@ -20,7 +21,8 @@ def test_a_job_left_running_when_the_server_died_is_finished_after_a_restart(
     before = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 2.0, clock=lambda: clock["now"]))
     user = sign_up(before)
     job = before.generation.submit(user, create_form(num_images=2), before.generation.new_token())
-    assert job.status.in_flight  # the tab closes and the server dies here
+    before.jobs.reconcile()  # its worker sends it
+    assert before.generation.status(user, job.id).status.in_flight  # the server and its worker die here
 
     clock["now"] += 5  # later, a new process with a new engine object over the same queue
     after = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 2.0, clock=lambda: clock["now"]))
@@ -34,6 +36,7 @@ def test_a_job_the_engine_lost_is_released_and_the_ledger_balances(containers, d
     before = containers(database_url, engine=OfflineImageEngine(tmp_path / "queue", 60.0))
     user = sign_up(before)
     job = before.generation.submit(user, create_form(num_images=3), before.generation.new_token())
+    before.jobs.reconcile()  # sent to the first engine, whose queue is then lost
     after = containers(database_url, engine=OfflineImageEngine(tmp_path / "other-queue", 60.0))
     after.jobs.reconcile()
     lost = after.generation.status(user, job.id)
@@ -58,8 +61,10 @@ def test_a_job_that_never_finishes_is_released_after_the_timeout(containers, dat
 
 
 def submit_and_die(c, user, token: str) -> None:  # type: ignore[no-untyped-def]
+    """The job is committed with its hold; then its worker dies inside the engine's submit."""
+    c.generation.submit(user, create_form(model="fake-draw"), token)
     with pytest.raises(SimulatedCrash):
-        c.generation.submit(user, create_form(model="fake-draw"), token)
+        c.jobs.reconcile()
 
 
 def test_a_job_whose_sender_died_before_the_engine_got_it_is_sent_once_by_the_loop(
@@ -71,8 +76,7 @@ def test_a_job_whose_sender_died_before_the_engine_got_it_is_sent_once_by_the_lo
     token = c.generation.new_token()
     submit_and_die(c, user, token)
     assert c.generation.status(user, token).status == JobStatus.QUEUED  # committed with its hold
-    c.jobs.reconcile()  # looks it up, finds nothing, sends it: the first delivery
-    c.jobs.reconcile()  # collects it
+    c.jobs.reconcile()  # looks it up, finds nothing, sends it (the first delivery) and collects it
     assert c.generation.status(user, token).status == JobStatus.SUCCEEDED
     assert engine.accepted[token] == 1
     assert refreshed(c, user).balance == 19 == ledger_sum(c, user)
@@ -156,6 +160,8 @@ def test_an_ended_job_leaves_nothing_in_the_offline_engines_spool(containers, da
     assert list(spool.iterdir()) == []
     slow = containers(database_url, engine=OfflineImageEngine(spool, 60.0))
     job = slow.generation.submit(user, create_form(), slow.generation.new_token())
+    slow.jobs.reconcile()  # sent
     assert len(list(spool.glob("*.json"))) == 1  # while it runs, the engine holds it
     slow.generation.cancel(user, job.id)
+    slow.of(DeletionRunner).run()  # the worker tells the engine, through the outbox
     assert list(spool.iterdir()) == []

@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 
 from core.domain import GenerationKind, JobStatus
+from core.services.deletion_runner import DeletionRunner
+from core.services.job_io import request_for
 from tests.factories import MovableClock, fetch_media, image_bytes, refreshed, settle, sign_up
 from tests.fal_server import FalServer, Scenario, has_test_metadata
 from tests.fal_support import assert_money_balances, fal_container, fal_form, run_to_end
@@ -114,7 +116,7 @@ def test_a_422_becomes_plain_words_and_a_full_release(c, fal: FalServer, clock) 
 def test_a_500_on_submit_is_retried_once_and_the_job_is_sent_once(c, fal: FalServer, clock) -> None:
     user = sign_up(c)
     fal.script(Scenario(submit_errors=[500]))
-    job = c.generation.submit(user, fal_form(), c.generation.new_token())
+    job = settle(c, user, c.generation.submit(user, fal_form(), c.generation.new_token()).id)
     assert job.status == JobStatus.QUEUED and "trying again (attempt 2 of 3)" in job.status_message
     done = run_to_end(c, user, job.id, clock)
     assert done.status == JobStatus.SUCCEEDED and len(done.images) == 1
@@ -187,9 +189,12 @@ def test_cancel_tells_fal_and_releases_the_hold(c, fal: FalServer) -> None:
     user = sign_up(c)
     fal.script(Scenario(queue_positions=[3, 2, 1]))
     job = c.generation.submit(user, fal_form(), c.generation.new_token())
+    c.jobs.reconcile()  # a worker sends it
     done = c.generation.cancel(user, job.id)
-    assert done.status == JobStatus.CANCELED and fal.cancels == [job_request_id(done)]
+    assert done.status == JobStatus.CANCELED and fal.cancels == []  # the page never waits on fal
     assert refreshed(c, user).balance == 1000
+    c.of(DeletionRunner).run()  # the worker's outbox task tells fal
+    assert fal.cancels == [job_request_id(done)]
     assert_money_balances(c, user)
 
 
@@ -215,12 +220,13 @@ def test_a_sender_that_died_inside_submit_is_never_sent_again(c, fal: FalServer,
     user = sign_up(c)
     fal.script(Scenario())
     job = c.generation.submit(user, fal_form(), c.generation.new_token())
-    with c.db.uow() as uow:  # as if the process died after fal took the job, before the id was written
+    with c.db.uow() as uow:  # as if the worker died after fal took the job, before the id was written
         row = uow.generations.get(job.id)
         assert row is not None
-        row.provider_request_id, row.status = None, "queued"
+        row.send_attempts = 1
         uow.session.add(row)
         uow.commit()
+    c.engine.submit(request_for(c.db, c.blobs, row), row.id)
     done = run_to_end(c, user, job.id, clock)
     assert done.status == JobStatus.FAILED and "could not confirm" in done.status_message
     assert len(fal.submits()) == 1

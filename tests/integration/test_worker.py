@@ -12,13 +12,13 @@ from sqlmodel import col, select
 
 from core.adapters.fake_engine import FakeImageEngine
 from core.container import Container
-from core.domain import JobStatus, UserView
+from core.domain import JobStatus
 from core.registry import PeriodicTask
 from core.services.deletion_runner import DeletionRunner
 from core.worker.loop import Worker
 from db.repositories.task_runs import TaskRunRepository
 from db.tables import Generation, LedgerEntry
-from tests.factories import create_form, ledger_sum, sign_up
+from tests.factories import create_form, ledger_sum, refreshed, sign_up
 from tests.waiting import wait_until
 
 JOBS = 200
@@ -58,8 +58,11 @@ def test_two_workers_share_200_jobs_each_sent_once_and_each_periodic_task_once_p
 ) -> None:
     engine = FakeImageEngine(polls_until_done=1)  # one engine for both: it counts every accepted submit
     settings = {"worker_interval_seconds": 0.05, "worker_concurrency": 4, "worker_batch_size": 8}
-    web, other = containers(database_url, engine=engine, **settings), containers(database_url, engine=engine, **settings)
-    users = [sign_up(web, f"user{n}@example.com") for n in range(4)]
+    web, other = (
+        containers(database_url, engine=engine, **settings),
+        containers(database_url, engine=engine, **settings),
+    )
+    users = [sign_up(web, f"user{n}@example.com") for n in range(10)]  # 20 starter credits each
     periods: list[int] = []
     lock = threading.Lock()
 
@@ -72,7 +75,7 @@ def test_two_workers_share_200_jobs_each_sent_once_and_each_periodic_task_once_p
 
     tasks = [PeriodicTask("tick", lambda _s: 0.2, tick)]
     submitted = [
-        web.generation.submit(users[n % 4], create_form(f"job {n}", model="fake-draw"), web.generation.new_token())
+        web.generation.submit(users[n % 10], create_form(f"job {n}", model="fake-draw"), web.generation.new_token())
         for n in range(JOBS)
     ]
     with running(Worker(web, tasks, name="a")), running(Worker(other, tasks, name="b")):
@@ -85,11 +88,12 @@ def test_two_workers_share_200_jobs_each_sent_once_and_each_periodic_task_once_p
     assert len(engine.accepted) == JOBS and set(engine.accepted.values()) == {1}, "a job was sent twice"
     assert len(periods) >= 2 and len(periods) == len(set(periods)), f"a task ran twice in one period: {periods}"
     with web.db.reader() as uow:
-        entries = uow.session.exec(select(LedgerEntry).where(col(LedgerEntry.generation_id).is_not(None))).all()
+        entries = uow.session.exec(select(LedgerEntry).where(col(LedgerEntry.kind) != "grant")).all()
     for job in submitted:
-        mine = [e for e in entries if e.generation_id == job.id]
-        assert sum(e.amount for e in mine) == -job.cost, "each job's hold is settled exactly once, at its price"
-    assert sum(ledger_sum(web, u) for u in users) == 4 * 200 - sum(j.cost for j in submitted)
+        mine = [e for e in entries if e.idempotency_key.startswith(f"gen:{job.id}:")]
+        assert sorted(e.kind for e in mine) == ["capture", "hold"], "each hold is settled exactly once"
+        assert sum(e.delta for e in mine) == -job.cost
+    assert [ledger_sum(web, u) for u in users] == [refreshed(web, u).balance for u in users] == [0] * 10
 
 
 def test_a_page_never_waits_on_an_engine_that_hangs_and_cancel_answers_at_once(containers, database_url) -> None:

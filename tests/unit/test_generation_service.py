@@ -9,6 +9,7 @@ import pytest
 from core.adapters.fake_engine import FakeImageEngine
 from core.domain import JobStatus
 from core.errors import InsufficientCreditsError, ValidationError
+from core.services.deletion_runner import DeletionRunner
 from tests.factories import create_form, fetch_media, ledger_sum, refreshed, settle, sign_up
 
 
@@ -93,8 +94,10 @@ def test_an_engine_that_refuses_the_job_releases_the_hold_at_once(containers) ->
     c = containers(engine=FakeImageEngine(fail_submit=True))
     user = sign_up(c)
     job = c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
-    assert job.status == JobStatus.FAILED
-    assert "could not take the job" in job.status_message
+    assert job.status == JobStatus.QUEUED and job.status_message == "Waiting for the image engine"
+    failed = settle(c, user, job.id)  # the worker's first look: the engine refuses it
+    assert failed.status == JobStatus.FAILED
+    assert "could not take the job" in failed.status_message
     assert refreshed(c, user).balance == 20
 
 
@@ -127,8 +130,9 @@ def test_cancel_releases_the_hold(containers) -> None:
     assert settle(c, user, job.id).status == JobStatus.RUNNING
     canceled = c.generation.cancel(user, job.id)
     assert canceled.status == JobStatus.CANCELED
+    assert refreshed(c, user).balance == 20  # at once, without waiting on the engine
+    c.of(DeletionRunner).run()  # the worker's outbox task
     assert engine.canceled  # the engine was told too
-    assert refreshed(c, user).balance == 20
 
 
 def test_a_fixed_seed_gives_the_same_image_and_a_random_seed_is_recorded(containers) -> None:

@@ -133,6 +133,8 @@ MACHINE_TEXT = {
     "email_outbox.status": "an outbox status from the code",
     "email_outbox.last_error": "an exception's type name or an SMTP reply code",
     "key_rotations.current_key": "a key's id from ENCRYPTION_KEYS, checked by core/keyring.py",
+    "task_runs.name": "a PeriodicTask's name from the code",
+    "task_runs.owner": "the worker's host, process id and a random tail (core/worker/loop.py)",
     "safety_reviews.public_id": "random",
     "safety_reviews.generation_id": "a job id",
     "safety_reviews.blob_key": "made by the code",
