@@ -111,7 +111,9 @@ class GenerationRepository(Repository):
             {"lease_until": until},
         )
 
-    def claim_batch(self, owner: str, now: datetime, until: datetime, limit: int, *, due_only: bool = True) -> list[str]:
+    def claim_batch(
+        self, owner: str, now: datetime, until: datetime, limit: int, *, due_only: bool = True
+    ) -> list[str]:
         """Take the leases of up to `limit` jobs in flight that nobody holds, oldest first; their ids.
 
         On PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED, so workers claiming at the same moment each get

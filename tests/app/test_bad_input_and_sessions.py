@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from core.bootstrap import app_container
 from pages.components.server_options import apply_server_options
 from tests.app.frame import balance, shown_balance
+from tests.app.ticks import worked
 from tests.markdown import unescape
 
 HOSTILE_EMAIL = "![a](http://127.0.0.1:9999/p.png)@x.com"
@@ -27,7 +28,7 @@ def click(at: AppTest, label_start: str) -> AppTest:
 
 def generate(at: AppTest, prompt: str = "teal squares") -> AppTest:
     at.text_area[0].input(prompt)
-    return click(at, "Generate")
+    return worked(click(at, "Generate"))
 
 
 def open_first_image(at: AppTest) -> AppTest:

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import Container, app_container
 from tests.app.frame import shown_balance
+from tests.app.ticks import worked
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import FAL_KEY
 
@@ -92,7 +93,7 @@ def test_the_page_shows_the_queue_position_then_the_model_log_then_the_image(
         seen += [t.value for t in at.text]
         if "Charged 40 credits." in [c.value for c in at.caption]:
             break
-        at = at.run()
+        at = worked(at)
     log = [line for line in seen if "position" in line or "Loading" in line or "Step" in line]
     assert log[:5] == [
         "Waiting in the queue, position 3",
@@ -111,7 +112,7 @@ def test_a_safety_block_is_shown_and_not_charged(fal_app, fal: FalServer, open_a
     at.text_area[0].input("something the filter flags")
     at = at.button(key="generate.submit").click().run()
     for _ in range(4):
-        at = at.run()
+        at = worked(at)
     assert any("safety filter withheld the image" in e.value for e in at.error)
     assert shown_balance(at) == 500
 

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
 from tests.app.frame import balance
+from tests.app.ticks import worked
 from tests.factories import create_form, settle
 from tests.markdown import unescape
 
@@ -72,6 +73,8 @@ def test_generating_shows_the_result_and_holds_then_charges_the_credits(open_app
     at.radio(key="generate.count").set_value(2).run()
     at.text_area[0].input("an orange sun over green hills")
     at = click(at, "Generate")
+    assert "**Queued**" in texts(at) and "Waiting for the offline engine" in [t.value for t in at.text]  # no wait
+    at = worked(at)
     assert "**Done**" in texts(at) and "Charged 2 credits." in texts(at)
     assert balance(at) == 18
     assert not next(b for b in at.button if b.label.startswith("Generate")).disabled  # ready for the next one
@@ -81,7 +84,7 @@ def test_the_results_feed_comes_back_after_a_reload_and_the_draft_after_a_page_s
     session = sign_in("alice@example.com")
     at = open_app(session=session)
     at.text_area[0].input("a red kite over the sea")
-    at = click(at, "Generate")
+    at = worked(click(at, "Generate"))
     at.text_area[0].input("a second idea, not sent yet").run()
     at.switch_page("pages/credits.py").run()
     at.switch_page("pages/generate.py").run()

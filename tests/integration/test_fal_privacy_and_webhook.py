@@ -63,8 +63,10 @@ def _client(c) -> TestClient:  # type: ignore[no-untyped-def]
 def test_fals_webhook_finishes_a_job_at_once_and_a_forged_one_changes_nothing(tmp_path, database_url, fal) -> None:
     c = fal_container(tmp_path, database_url, fal, MovableClock(), fal_webhook_base_url=WEBHOOK_BASE)
     user = c.accounts.sign_in_local(EMAIL).user
-    fal.script(Scenario(queue_positions=[], progress_logs=[]))  # done as soon as it is taken
+    fal.script(Scenario(queue_positions=[1], progress_logs=[]))  # done at the second look
     job = c.generation.submit(user, fal_form(), c.generation.new_token())
+    c.jobs.reconcile()  # a worker sends it and looks once: still in fal's queue
+    assert c.jobs.claim(10) == []  # not due again before its next check (this clock never moves)
     hook = urlsplit(fal.submits()[0].query["fal_webhook"][0])
     path = f"{hook.path}?{hook.query}"
     client = _client(c)
@@ -77,6 +79,8 @@ def test_fals_webhook_finishes_a_job_at_once_and_a_forged_one_changes_nothing(tm
     assert c.generation.status(user, job.id).status.in_flight  # none of that moved the job
     answer = client.post(path, json={"request_id": "anything", "status": "OK", "payload": {"images": []}})
     assert answer.status_code == 200
+    [lease] = c.jobs.claim(10)  # the webhook made it due at once and rang for a worker, which collects it
+    c.jobs.work(lease)
     done = c.generation.status(user, job.id)  # the body was ignored; we asked fal ourselves
     assert done.status == JobStatus.SUCCEEDED and len(done.images) == 1
     assert_money_balances(c, user)

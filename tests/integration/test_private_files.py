@@ -18,6 +18,7 @@ from core.domain import JobStatus
 from core.domain.gallery import GalleryFilter
 from core.private_files import private_file, private_folder, write_private
 from core.services.export_archive import SPOOL_BYTES, spooled
+from core.services.job_io import request_for
 from db.schema import migrate
 from tests.factories import create_form, edit_form, settings_for, settle
 
@@ -61,7 +62,13 @@ def test_after_a_whole_visit_every_file_is_0600_and_every_folder_0700(
         made = c.generation.submit(user, create_form(prompt="my private garden"), c.generation.new_token())
         assert settle(c, user, made.id).status == JobStatus.SUCCEEDED
         edit = c.generation.submit(user, edit_form("black and white", upload=png()), c.generation.new_token())
-        queued = modes(tmp_path / "data")  # the offline engine holds the job (and its prompt) in its spool
+        with c.db.reader() as uow:
+            row = uow.generations.get(edit.id)
+        assert row is not None
+        held = c.engine.submit(request_for(c.db, c.blobs, row), "a" * 32)  # the spool, as while a worker waits on it
+        queued = modes(tmp_path / "data")
+        c.engine.cancel(held)
+        c.engine.forget(held)  # the offline engine holds the job (and its prompt) in its spool
         assert settle(c, user, edit.id).status == JobStatus.SUCCEEDED
         download = c.exports.export(user, GalleryFilter(), "zip")
         chunks = iter(download)
