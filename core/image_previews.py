@@ -11,8 +11,8 @@ from PIL import Image
 
 PREVIEW_SIDE = 768  # grid tiles: sharp at two columns on a 3x phone screen and in a wide desktop row
 THUMBNAIL_SIDE = 256
-# WebP effort: method 2 makes files within ~3% of method 4's, as faithful (PSNR within 0.1 dB), in a third of
-# the time: the encode was the largest part of the derivative step (bench/derivatives.py).
+# WebP effort: method 2 makes previews ~4% larger than method 4 (thumbnails ~9%), as faithful (PSNR within
+# 0.1 dB), in ~40% of the time: the encode was the largest part of the derivative step (bench/derivatives.py).
 WEBP_METHOD = 2
 # ThumbHash allows up to 100 × 100, but keeps only the lowest frequencies (7 × 7 at most): from 32 px the hash
 # differs at most by one step in one or two of its ~30 coefficients (measured on photos and screenshots).
