@@ -71,6 +71,7 @@ migrate-blobs: install
 
 bench: install-dev
 	$(BIN)/python bench/generation_overhead.py
+	$(BIN)/python bench/derivatives.py
 	$(BIN)/python bench/gallery_page.py
 	$(BIN)/python bench/offline_edit_limits.py
 	$(BIN)/python bench/sign_in_check.py

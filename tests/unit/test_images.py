@@ -420,6 +420,33 @@ def test_a_large_image_is_hashed_from_a_small_copy_and_left_as_it_was() -> None:
     assert image.size == (4000, 2000)
 
 
+def nibbles(hashed: bytes) -> list[int]:
+    return [half for byte in hashed[5:] for half in (byte & 15, byte >> 4)]
+
+
+def coloured(size: tuple[int, int]) -> Image.Image:
+    """Colour noise over a gradient: every frequency ThumbHash keeps carries something."""
+    noise = Image.merge("RGB", [Image.effect_noise(size, 60) for _ in range(3)])
+    return Image.blend(Image.linear_gradient("L").resize(size).convert("RGB"), noise, 0.5)
+
+
+@pytest.mark.parametrize("size", [(32, 32), (32, 18), (12, 32), (32, 5)])
+def test_the_thumbhash_is_the_reference_encoders_up_to_one_rounding_step(size: tuple[int, int]) -> None:
+    image = coloured(size)
+    ours = bytes(hash_bytes(thumbhash_of(image)))
+    reference = bytes(thumbhash.rgba_to_thumb_hash(*size, list(image.convert("RGBA").tobytes())))
+    assert ours[:5] == reference[:5]  # average colour, scales, shape
+    assert len(ours) == len(reference)
+    assert max(abs(a - b) for a, b in zip(nibbles(ours), nibbles(reference))) <= 1
+
+
+def test_a_flat_image_gets_a_placeholder_with_no_pattern() -> None:
+    hashed = hash_bytes(thumbhash_of(Image.new("RGB", (64, 48), (30, 140, 200))))
+    assert thumbhash.thumb_hash_to_average_rgba(hashed) == pytest.approx((30 / 255, 140 / 255, 200 / 255, 1), abs=0.03)
+    width, height, rgba = thumbhash.thumb_hash_to_rgba(hashed)
+    assert len(set(zip(rgba[0::4], rgba[1::4], rgba[2::4]))) == 1  # one colour: no stripes from rounding noise
+
+
 # Engine output
 
 
