@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core.shortcuts import Shortcut
@@ -84,3 +84,9 @@ class Database:
 
     def reader(self) -> UnitOfWork:
         return UnitOfWork(self.engine, write=False)
+
+    def ping(self) -> None:
+        """One round trip (SELECT 1) on a pooled connection: the readiness probe's proof that the database answers.
+        Raises the driver's error when it does not."""
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))

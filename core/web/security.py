@@ -9,6 +9,8 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.web.health_routes import HEALTH_PATHS
+
 # The hash allows the one inline <script> of Streamlit 1.67's index.html
 # (`window.prerenderReady = false`); a Streamlit upgrade that changes it shows up as a CSP
 # violation in tests/e2e/test_web_hardening.py.
@@ -106,15 +108,26 @@ class HostGuardMiddleware:
     The websocket is checked by Streamlit itself against `server.allowedHosts`, which the
     server sets from the same list at start; the matching rules here are Streamlit's, so
     both layers agree.
+
+    The health routes (/healthz, /readyz) answer any Host: a load balancer or an orchestrator probes a replica by
+    its address (`10.0.0.7:8501`, `web-1:8501`, `127.0.0.1`), never by the public name. Rebinding gains an attacker
+    nothing there: both routes change nothing, read no user's data and say only "ok" or which part is down.
     """
 
-    def __init__(self, app: ASGIApp, allowed_hosts: Callable[[], Sequence[str]]) -> None:
+    def __init__(
+        self, app: ASGIApp, allowed_hosts: Callable[[], Sequence[str]], any_host_paths: frozenset[str] = HEALTH_PATHS
+    ) -> None:
         self.app = app
         # Read once, when Starlette builds the middleware stack at server start.
         self.allowed_hosts = list(allowed_hosts())
+        self.any_host_paths = any_host_paths
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not host_is_allowed(_host_header(scope), self.allowed_hosts):
+        if (
+            scope["type"] == "http"
+            and scope.get("path") not in self.any_host_paths
+            and not host_is_allowed(_host_header(scope), self.allowed_hosts)
+        ):
             await PlainTextResponse("Invalid host header", status_code=400)(scope, receive, send)
             return
         await self.app(scope, receive, send)
