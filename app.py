@@ -20,7 +20,7 @@ app = st.App(
     "app.py",
     routes=all_routes(app_container),
     middleware=security_middleware(lambda: app_container().settings.allowed_host_list),
-    lifespan=background_lifespan(app_container, on_start=apply_server_options),
+    lifespan=background_lifespan(app_container, on_start=apply_server_options, check_schema=True),
     on_script_error=friendly_script_error,
 )
 

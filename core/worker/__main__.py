@@ -13,6 +13,7 @@ from core.errors import ConfigurationError
 from core.logs import redact_exceptions
 from core.settings import load_settings
 from core.worker.loop import Worker
+from db.schema import schema_problem
 
 log = logging.getLogger("core.worker")
 
@@ -21,9 +22,12 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     redact_exceptions()
     try:
-        container = bootstrap(load_settings())
+        settings = load_settings()
+        if problem := schema_problem(settings.resolved_database_url):
+            raise ConfigurationError(problem)
+        container = bootstrap(settings)
     except ConfigurationError as exc:
-        log.error("The worker cannot start: %s", exc)
+        log.error("The worker cannot start: %s", str(exc))  # our own sentence: it names no person
         return 2
     worker = Worker(container)
     stop = threading.Event()
