@@ -227,3 +227,17 @@ def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
         if node not in index:
             visit(node)
     return found
+
+
+JOB_MOVERS = {"advance", "reconcile", "claim", "work", "_step"}  # JobRunner methods that move a job
+
+
+def test_no_page_or_route_advances_a_job_only_the_worker_does() -> None:
+    """Pages and HTTP routes insert jobs, read them, cancel and wake them; sending, asking the engine and collecting
+    belong to the worker (core/worker/), so a page never waits on an engine and a tab costs one read per tick."""
+    callers = {}
+    for path in [*files("pages"), ROOT / "app.py", *files("core/web")]:
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if isinstance(node, ast.Attribute) and node.attr in JOB_MOVERS:
+                callers.setdefault(str(path.relative_to(ROOT)), set()).add(node.attr)
+    assert callers == {}
