@@ -16,7 +16,7 @@ from core.blob_cipher import MAGIC
 from core.errors import ConfigurationError
 from core.signing import MediaSigner
 from core.web.media_routes import media_routes
-from tests.factories import TEST_SECRET, create_form, settings_for, sign_up
+from tests.factories import TEST_SECRET, create_form, settings_for, settle, sign_up
 from tests.s3_server import S3Server
 
 
@@ -24,7 +24,7 @@ def on_s3(containers, database_url: str, s3_server: S3Server, **settings: object
     bucket = s3_server.new_bucket()
     c = containers(database_url, **s3_server.settings(), s3_bucket=bucket, s3_prefix="atelier/", **settings)
     user = sign_up(c)
-    job = c.generation.poll(user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
+    job = settle(c, user, c.generation.submit(user, create_form(), c.generation.new_token()).id)
     return c, TestClient(Starlette(routes=media_routes(lambda: c))), job.images[0], bucket
 
 

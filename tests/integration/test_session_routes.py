@@ -29,6 +29,7 @@ WEBHOOKS = {"/api/webhooks/stripe", "/api/webhooks/creem", FAL_WEBHOOK_PATH}  # 
 READ_ONLY = {"/api/media/{public_id}/{variant}", f"{EXPORT_PATH}/history.zip", f"{EXPORT_PATH}/history.csv"}
 READ_ONLY |= {"/auth/cookie.js", f"{EXPORT_PATH}/everything.zip", "/privacy/receipt/{reference:str}"}
 READ_ONLY |= {f"{EXPORT_PATH}/stored.zip"}  # an export an admin ran for the user, behind a signed link
+READ_ONLY |= {"/healthz", "/readyz"}  # liveness and readiness: a load balancer's probes, answered to any Host
 
 
 async def streamlit_page(_request: Request) -> Response:
