@@ -1,4 +1,5 @@
-"""Atelier's entry point: the st.App server (pages, HTTP routes, background loop) and the page router."""
+"""Atelier's entry point: the st.App server (pages, HTTP routes, and the worker when it runs in this process) and the
+page router."""
 
 from __future__ import annotations
 

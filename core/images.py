@@ -128,16 +128,18 @@ def _check_bytes(data: bytes, max_bytes: int) -> None:
         )
 
 
-def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> CleanImage:
-    """Same checks as for uploads, but a bad image is the engine's fault, so raise EngineError."""
+def clean_engine_output(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS, derive: bool = True) -> CleanImage:
+    """Same checks as for uploads, but a bad image is the engine's fault, so raise EngineError. `derive=False`
+    leaves the preview, thumbnail and placeholder empty: the worker makes them once the image is shown
+    (`derivatives`), so they are off the path from the engine to the user's screen."""
     try:
-        return _clean(data, max_pixels)
+        return _clean(data, max_pixels, derive)
     except UploadError as refusal:
         # The refusal stays attached as the cause, for the logs; the user sees one plain sentence.
         raise EngineError(_ENGINE_MESSAGE) from refusal
 
 
-def _clean(data: bytes, max_pixels: int) -> CleanImage:
+def _clean(data: bytes, max_pixels: int, derive: bool = True) -> CleanImage:
     kind, image = _opened(data, max_pixels)
     try:
         image.load()
@@ -158,6 +160,8 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
             source = image if upright is None else upright
             clean_data, encoded = _encode(source, kind, rotated=upright is not None, lossless=lossless_webp)
         width, height = encoded.size
+        if not derive:
+            return CleanImage(clean_data, kind.content_type, width, height, b"", kind.extension)
         preview, thumbnail, small = previews(encoded)  # shrinks `encoded` in place when it can
     except (OSError, ValueError):
         # The pixels were read; an encoder refused them (a size or mode it cannot store).
@@ -165,6 +169,18 @@ def _clean(data: bytes, max_pixels: int) -> CleanImage:
     return CleanImage(
         clean_data, kind.content_type, width, height, thumbnail, kind.extension, preview, thumbhash_of(small)
     )
+
+
+def derivatives(clean_data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> tuple[bytes, bytes, str]:
+    """The preview, the thumbnail (WebP) and the ThumbHash of an image we stored already cleaned (upright, no
+    metadata). Opened with the same pixel limit as any input; raises UploadError if it cannot be read."""
+    _kind, image = _opened(clean_data, max_pixels)
+    try:
+        image.load()
+        preview, thumbnail, small = previews(image)
+    except BAD_DATA:
+        raise UploadError(DAMAGED) from None
+    return preview, thumbnail, thumbhash_of(small)
 
 
 def _opened(data: bytes, max_pixels: int) -> tuple[ImageKind, ImageFile.ImageFile]:

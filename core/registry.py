@@ -3,7 +3,7 @@ entries on the map of personal data (core/personal_data.py) and its retention ru
 
 Each capability declares itself once, as `CAPABILITY` in its own module of `core/capabilities/`, and the
 registry finds every such module. The composition root (core/bootstrap.py), the HTTP routes
-(core/web/routes.py) and the background loop (core/web/lifespan.py) read only this, so a new capability adds
+(core/web/routes.py) and the worker (core/worker/) read only this, so a new capability adds
 its own module and edits no shared list.
 """
 
@@ -30,7 +30,7 @@ CAPABILITIES_PACKAGE = "core.capabilities"
 
 @dataclass(frozen=True)
 class PeriodicTask:
-    """Work the background loop does on its own: at start, then every `every(settings)` seconds."""
+    """Work the worker does on its own: at start, then every `every(settings)` seconds."""
 
     name: str  # said in the log, with a failure's type
     every: Callable[[Settings], float]

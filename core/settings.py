@@ -136,7 +136,7 @@ class Settings(ScaleSettings):
     privacy_urgent_hours: int = Field(72, ge=1, le=720)
 
     # Email. outbox: every message is kept in the outbox (shown in Admin → Outbox) and sent nowhere; smtp: the
-    # background loop sends it through SMTP_HOST, with retries.
+    # worker sends it through SMTP_HOST, with retries.
     mailer: Literal["outbox", "smtp"] = "outbox"
     mail_from: str = Field("Atelier <no-reply@localhost>", min_length=3, max_length=200)
     smtp_host: str = ""

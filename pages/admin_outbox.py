@@ -78,7 +78,7 @@ def _show(opened: OpenedMessage) -> None:
 st.title("Outbox")
 summary = service.summary(admin)
 if summary.delivers:
-    st.caption("Emails are sent through SMTP by the background loop, within seconds; failures are retried.")
+    st.caption("Emails are sent through SMTP by the worker, within seconds; failures are retried.")
 else:
     st.caption(
         "The embedded default (MAILER=outbox): nothing leaves this machine. Every email is kept here to read; "

@@ -84,7 +84,7 @@ def _publish(status: DocumentStatus, version: str, effective: object) -> None:
     said = f"{status.title} {version} is published, effective {long_date(done.view.effective)}."
     if done.view.policy.material:
         said += f" Emailed to {plural(done.emailed, 'user')}" + (
-            "; the background loop emails the rest within minutes." if done.announcing else "."
+            "; the worker emails the rest within minutes." if done.announcing else "."
         )
     flash(said)
     st.rerun()

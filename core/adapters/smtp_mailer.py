@@ -1,6 +1,6 @@
 """Mailer over SMTP, through the standard library's smtplib: one connection per message, with a timeout.
 
-The background loop runs its tasks in a worker thread (core/web/lifespan.py), so a blocking client is enough; an
+The worker runs its tasks on a thread of its own (core/worker/loop.py), so a blocking client is enough; an
 async client (aiosmtplib) would add a dependency and an event loop for no gain. Failures are sorted for the
 outbox: a 5xx refusal of the recipient or of the message is permanent; anything else (4xx, a refused connection,
 a timeout, a dropped line, a refused login or sender: our configuration, not the message) is tried again later.

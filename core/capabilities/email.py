@@ -1,5 +1,5 @@
 """Email: the outbox every message is queued in, in the transaction that caused it; the mailer the settings choose
-(SMTP, or the embedded default that keeps every message in the outbox); the background loop's sender; Admin →
+(SMTP, or the embedded default that keeps every message in the outbox); the worker's sender; Admin →
 Outbox; the retention rule for old messages; and the map's entry for the outbox."""
 
 from __future__ import annotations

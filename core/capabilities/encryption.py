@@ -1,5 +1,5 @@
 """Encryption at rest: the key rotation that moves every stored blob under the current key-encryption key, run
-by the background loop (at start, then hourly) until a pass under the current key completes; each pass is
+by the worker (at start, then hourly) until a pass under the current key completes; each pass is
 recorded in key_rotations (no user in it: not on the map of personal data)."""
 
 from core.container import Container

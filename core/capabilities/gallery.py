@@ -4,7 +4,7 @@ older images' loading placeholders."""
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
 from core.ports import PresigningBlobStore
-from core.registry import Capability, PeriodicTask, hourly
+from core.registry import Capability, PeriodicTask
 from core.services import erasure_steps
 from core.services.collections import CollectionService
 from core.services.gallery import GalleryService
@@ -16,7 +16,8 @@ from core.web.media_routes import media_routes
 
 
 def gallery(c: Container) -> GalleryService:
-    return GalleryService(c.db, c.blobs, c.signer, c.settings.gallery_page_size, c.clock)
+    s = c.settings
+    return GalleryService(c.db, c.blobs, c.signer, s.gallery_page_size, c.clock, s.max_image_pixels)
 
 
 def collections(c: Container) -> CollectionService:
@@ -67,6 +68,9 @@ PERSONAL_DATA = (
     ),
 )
 
+# A job's worker makes its images' previews as soon as they are shown; this catches one that stopped first.
+PREVIEWS_SECONDS = 60.0
+
 CAPABILITY = Capability(
     name="gallery",
     services={
@@ -78,10 +82,10 @@ CAPABILITY = Capability(
     routes=(media_routes, export_routes),
     tasks=(
         PeriodicTask(
-            "fill placeholders",
-            hourly,
+            "make missing previews",
+            lambda _settings: PREVIEWS_SECONDS,
             lambda c: c.gallery.fill_placeholders(),
-            "Gave %d older images their loading placeholder",
+            "Made the previews or loading placeholders of %d images",
         ),
     ),
     personal_data=PERSONAL_DATA,

@@ -1,5 +1,5 @@
 """Policy versions: the documents in POLICIES_DIR (read at start: a bad file stops it), publishing a version with
-its notice, the announcement by email (finished by the background loop), the notice above every page and users'
+its notice, the announcement by email (finished by the worker), the notice above every page and users'
 acknowledgements; the map's entries for the publications and the acknowledgements."""
 
 from core.container import Container

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 
 class Trigger(StrEnum):
-    SCHEDULE = "schedule"  # the background loop, hourly
+    SCHEDULE = "schedule"  # the worker, hourly
     ADMIN = "admin"  # an admin's "Run the sweep now"
 
 

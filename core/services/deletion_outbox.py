@@ -1,7 +1,7 @@
 """Deletions owed to other systems (a blob in a store, an engine's stored payloads of a job, an erased account's
 subscription at its payment provider): written to the outbox
 in the same transaction as the rows that named them are deleted, so a crash loses none, and carried out by the
-background loop, retried until done."""
+worker, retried until done."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ class EmailAdminService:
         return OpenedMessage(_item(row), row.body, self.sender.message_id(row))
 
     def send_now(self, actor: UserView) -> int:
-        """Run the sender once, as the background loop would; how many messages went (or were kept)."""
+        """Run the sender once, as the worker would; how many messages went (or were kept)."""
         with self.db.reader() as uow:
             require_admin(uow, actor, REFUSAL)
         return self.sender.run()

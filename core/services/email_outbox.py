@@ -1,5 +1,5 @@
 """Queueing an email: in the caller's transaction, so the message exists exactly when its cause does. The
-background loop sends it (core/services/email_sender.py). The user's choices decide before anything is written:
+worker sends it (core/services/email_sender.py). The user's choices decide before anything is written:
 a message they ruled out is never queued (core/domain/email.py)."""
 
 from __future__ import annotations

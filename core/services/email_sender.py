@@ -1,4 +1,4 @@
-"""EmailSender: the background loop's "send queued emails". Each due message is claimed in its own short
+"""EmailSender: the worker's "send queued emails". Each due message is claimed in its own short
 transaction (a conditional update that also counts the attempt, so two senders never both send it), sent with no
 transaction open, then marked sent in another. A failure is queued again with the deletion runner's backoff, and
 given up after MAX_ATTEMPTS or at once when the server refuses the recipient for good. A sender that dies between

@@ -1,6 +1,6 @@
 """ErasureService: the erasure of an account, self-service. Scheduling it takes the account's email address
 typed to confirm and starts a grace period (ERASURE_GRACE_DAYS) during which the user can cancel; then the
-background loop runs every handler of the personal-data map in erasure order, each in its own transaction that
+worker runs every handler of the personal-data map in erasure order, each in its own transaction that
 also records it as done, so a crash halfway resumes where it stopped with the same receipt. Files and the
 engine's copies go through the deletion outbox. The receipt names no one and stays under its random reference."""
 
@@ -181,7 +181,7 @@ class ErasureService:
             still_owed=owed,
         )
 
-    # -- the background loop -------------------------------------------------------------------------------------
+    # -- the worker -------------------------------------------------------------------------------------
     def run_due(self) -> int:
         """Run every erasure past its grace period (and finish any a crash left halfway); how many finished."""
         with self.db.reader() as uow:

@@ -14,11 +14,12 @@ from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView
 from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery
 from core.errors import BlobNotFoundError, NotFoundError
 from core.image_previews import thumbhash_of
+from core.images import DEFAULT_MAX_PIXELS
 from core.ports import BlobStore
 from core.services.collections import collection_views
 from core.services.deletion_outbox import DeletionKind, owe, owe_many
 from core.services.generation_views import generation_view, image_view
-from core.services.image_store import delete_blobs
+from core.services.image_store import delete_blobs, derive_all
 from core.signing import MediaSigner
 from db.repositories.job_erasure import JobErasureRepository
 from db.tables import Image
@@ -79,9 +80,16 @@ class GalleryGrid:
 
 class GalleryService:
     def __init__(
-        self, db: Database, blobs: BlobStore, signer: MediaSigner, page_size: int, clock: Clock = utc_now
+        self,
+        db: Database,
+        blobs: BlobStore,
+        signer: MediaSigner,
+        page_size: int,
+        clock: Clock = utc_now,
+        max_pixels: int = DEFAULT_MAX_PIXELS,
     ) -> None:
         self.db, self.blobs, self.signer, self.clock = db, blobs, signer, clock
+        self.max_pixels = max_pixels
         self.page_size = page_size  # the default; a query may ask for another
 
     def size_of(self, query: GalleryQuery) -> int:
@@ -230,9 +238,10 @@ class GalleryService:
         return starred
 
     def fill_placeholders(self, batch: int = 200) -> int:
-        """Give images stored before placeholders existed their ThumbHash, from their thumbnails: the files
-        are read outside any transaction, then one short write. How many were filled; one that cannot be
-        read is passed over (it keeps no placeholder)."""
+        """Give every image without a ThumbHash its placeholder: from its thumbnail (images stored before
+        placeholders existed), or with its preview and thumbnail made from the original first (a job's image whose
+        worker stopped before making them). The files are read outside any transaction, then one short write.
+        How many were filled; one that cannot be read is passed over (it keeps no placeholder)."""
         filled, after = 0, 0
         while True:
             with self.db.reader() as uow:
@@ -243,7 +252,9 @@ class GalleryService:
             with self.db.uow() as uow:
                 uow.images.set_placeholders(hashes)
                 uow.commit()
-            filled, after = filled + len(hashes), rows[-1].id or after
+            unmade = [row for row in rows if row.id not in hashes and not self.blobs.exists(row.thumb_key)]
+            made = derive_all(self.db, self.blobs, unmade, self.max_pixels)
+            filled, after = filled + len(hashes) + made, rows[-1].id or after
 
     def _hash(self, key: str) -> str:
         try:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Sequence
 
 from core.clock import Clock
 from core.domain.gallery import nearest_aspect
-from core.images import CleanImage
+from core.errors import AtelierError, BlobNotFoundError
+from core.images import CleanImage, derivatives
 from core.ports import BlobStore
 from core.services.deletion_outbox import DeletionKind, owe_many
 from db.tables import Image
 from db.uow import Database
+
+log = logging.getLogger(__name__)
 
 
 def store_image(
@@ -29,8 +33,9 @@ def store_image(
     stem = f"u{user_id}/{public_id}"
     blob_key, thumb_key, preview_key = f"{stem}.{clean.extension}", f"{stem}.thumb.webp", f"{stem}.preview.webp"
     blobs.put(blob_key, clean.data, clean.content_type)
-    blobs.put(thumb_key, clean.thumbnail, "image/webp")
-    blobs.put(preview_key, clean.preview, "image/webp")
+    if clean.thumbnail:  # a job's outputs get theirs from the worker once shown (`make_derivatives`)
+        blobs.put(thumb_key, clean.thumbnail, "image/webp")
+        blobs.put(preview_key, clean.preview, "image/webp")
     return Image(
         public_id=public_id,
         user_id=user_id,
@@ -72,3 +77,31 @@ def forget_blobs(db: Database, clock: Clock, images: Sequence[Image], withheld: 
         owe_many(uow, DeletionKind.BLOB, keys, clock())
         owe_many(uow, DeletionKind.WITHHELD, kept, clock())
         uow.commit()
+
+
+def make_derivatives(blobs: BlobStore, image: Image, max_pixels: int) -> str:
+    """Store the image's preview and thumbnail, made from its stored original; its ThumbHash, for the caller to
+    record. Until they exist the media route answers for them with the original."""
+    preview, thumbnail, thumbhash = derivatives(blobs.get(image.blob_key), max_pixels=max_pixels)
+    blobs.put(image.thumb_key, thumbnail, "image/webp")
+    if image.preview_key:
+        blobs.put(image.preview_key, preview, "image/webp")
+    return thumbhash
+
+
+def derive_all(db: Database, blobs: BlobStore, images: Sequence[Image], max_pixels: int) -> int:
+    """Make the missing previews and thumbnails of these stored images and record their placeholders in one short
+    write; how many were made. One that cannot be made keeps standing in with its original (and is tried again by
+    the gallery's periodic task)."""
+    hashes: dict[int, str] = {}
+    for image in images:
+        try:
+            hashes[image.id or 0] = make_derivatives(blobs, image, max_pixels)
+        except (AtelierError, BlobNotFoundError, OSError) as exc:
+            log.warning("Image %s: its preview was not made (%s)", image.id, type(exc).__name__)
+    hashes.pop(0, None)
+    if hashes:
+        with db.uow() as uow:
+            uow.images.set_placeholders(hashes)
+            uow.commit()
+    return len(hashes)

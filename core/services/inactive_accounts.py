@@ -1,6 +1,6 @@
 """InactiveAccountService: accounts nobody signed in to for INACTIVE_ACCOUNT_DAYS are erased, through the same
 erasure as the privacy centre's, after a warning email INACTIVE_WARNING_DAYS ahead. Signing in before then
-cancels it (core/services/accounts.py); the background loop's "run due erasures" carries it out on the day."""
+cancels it (core/services/accounts.py); the worker's "run due erasures" carries it out on the day."""
 
 from __future__ import annotations
 

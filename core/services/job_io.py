@@ -104,7 +104,7 @@ def store_outputs(
                     _withhold(withheld, row, position, output, max_pixels, delivery)
                 continue
             try:
-                clean = clean_engine_output(output.data, max_pixels=max_pixels)
+                clean = clean_engine_output(output.data, max_pixels=max_pixels, derive=False)
             except EngineError:
                 log.warning("Generation %s: output %d was not a valid image", row.id, position)
                 continue
@@ -132,7 +132,7 @@ def _withhold(
 ) -> None:
     """Keep a withheld image for review. A failure here loses only that image: the job still completes."""
     try:
-        clean = clean_engine_output(output.data, max_pixels=max_pixels)
+        clean = clean_engine_output(output.data, max_pixels=max_pixels, derive=False)  # kept as is until reviewed
         public_id = uuid.uuid4().hex
         key = f"u{row.user_id}/{public_id}.{clean.extension}"
         store.put(key, clean.data, clean.content_type)

@@ -22,7 +22,7 @@ from core.ports import BlobStore, Doorbell, ImageEngine
 from core.pricing import capture
 from core.services import ledger
 from core.services.deletion_outbox import DeletionKind, owe
-from core.services.image_store import forget_blobs
+from core.services.image_store import derive_all, forget_blobs
 from core.services.job_io import Delivery, record_withheld, request_for, store_outputs
 from core.services.leases import Lease, LeaseKeeper
 from core.stored_text import scrub
@@ -257,13 +257,13 @@ class JobRunner:
             delivery = store_outputs(self.blobs, row, outputs, self.max_pixels, self.withheld)
         extra = {"blocked": delivery.blocked, "timings": delivery.timings}
         if delivery.images:
-            self._finish_with_images(row, delivery, request_id)
+            self._finish_with_images(row, lease, delivery, request_id)
         else:
             message = delivery.notice(row.num_images) or f"The image engine returned no usable image. {RETURNED}"
             if not self._end(row.id, FAIL, message, extra=extra, delivery=delivery):
                 forget_blobs(self.db, self.clock, [], [item.key for item in delivery.withheld])
 
-    def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
+    def _finish_with_images(self, row: Generation, lease: Lease, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
         images = delivery.images
         charged = capture(row.cost, len(images), row.num_images)
@@ -285,10 +285,11 @@ class JobRunner:
                 uow.commit()
         if not won:
             log.info("Generation %s: %s did not apply (the job had already ended)", row.id, SUCCEED.name)
-            forget_blobs(
-                self.db, self.clock, images, [item.key for item in delivery.withheld]
-            )  # someone else settled it (a cancel, say)
+            forget_blobs(self.db, self.clock, images, [item.key for item in delivery.withheld])  # a cancel won
             return
+        # The images are in the gallery now, shown from their originals; their previews are made after.
+        with self.leases.heartbeat(lease):
+            derive_all(self.db, self.blobs, images, self.max_pixels)
         self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
     def _end(

@@ -67,7 +67,7 @@ class LeaseKeeper:
 class Heartbeat:
     """Renews a lease every `interval` seconds on a daemon thread, until the block ends.
 
-    A slow submit or download must never look abandoned to the background loop, or the job
+    A slow submit or download must never look abandoned to the worker, or the job
     would be worked on twice. The thread never raises: a failed renewal is logged and retried.
     """
 

@@ -67,6 +67,17 @@ class MediaService:
             return MediaRedirect(url, min(max_age, self.redirect_seconds // 2))
         try:
             size = self.blobs.size(key)
+        except BlobNotFoundError:
+            if key == image.blob_key:
+                raise NotFoundError(GONE) from None
+            # A new image whose preview and thumbnail the worker is still making: the original stands in.
+            key, content_type = image.blob_key, image.content_type
+            filename = f"atelier-{image.id}.{key.rsplit('.', 1)[-1]}"
+            try:
+                size = self.blobs.size(key)
+            except BlobNotFoundError:
+                raise NotFoundError(GONE) from None
+        try:
             chunks = self.blobs.open(key)
         except BlobNotFoundError:
             raise NotFoundError(GONE) from None

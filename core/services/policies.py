@@ -24,7 +24,7 @@ from db.tables import PolicyAcknowledgement, PolicyPublication
 from db.uow import Database
 
 BATCH = 500  # users emailed per transaction
-INLINE_BATCHES = 4  # publishing emails this many batches at once; the background loop emails the rest
+INLINE_BATCHES = 4  # publishing emails this many batches at once; the worker emails the rest
 NOTICE_AFTER_DAYS = 14  # the banner stays this long after the change took effect, for those who missed it
 
 
@@ -127,7 +127,7 @@ class PolicyService:
         return queued, True
 
     def announce_pending(self) -> int:
-        """The background loop's task: finish every announcement that publishing (or a crash) left unfinished."""
+        """The worker's task: finish every announcement that publishing (or a crash) left unfinished."""
         with self.db.reader() as uow:
             pending = uow.of(PolicyRepository).unfinished_announcements()
         return sum(self.announce(publication_id)[0] for publication_id in pending)

@@ -36,7 +36,7 @@ class RetentionService:
         return [RuleView(rule.name, rule.describe(self.container.settings)) for rule in self.rules()]
 
     def sweep(self, now: datetime | None = None, *, trigger: Trigger = Trigger.SCHEDULE) -> RunView:
-        """One run of every rule, recorded; what the background loop calls hourly."""
+        """One run of every rule, recorded; what the worker calls hourly."""
         return self._sweep(now or self.clock(), trigger, None)
 
     def run_now(self, actor: UserView) -> RunView:

@@ -3,7 +3,7 @@
 The address carries our random job id and its HMAC (we gave fal that address when sending the
 job), so only fal can call it for a real job. The body is not trusted at all: the call only
 makes us ask fal for the job's status and result over the authenticated API, exactly as the
-background loop's polling does, which stays as the safety net.
+worker's polling does, which stays as the safety net.
 """
 
 from __future__ import annotations

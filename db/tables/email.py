@@ -1,4 +1,4 @@
-"""The email outbox: every message, written in the transaction that caused it and sent by the background loop."""
+"""The email outbox: every message, written in the transaction that caused it and sent by the worker."""
 
 from __future__ import annotations
 

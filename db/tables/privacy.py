@@ -78,7 +78,7 @@ class Erasure(SQLModel, table=True):
 
 class PendingDeletion(SQLModel, table=True):
     """A deletion owed to another system (a blob, an engine's stored payloads), written in the transaction that
-    deleted the rows naming it, and retried by the background loop until it is done. No personal data."""
+    deleted the rows naming it, and retried by the worker until it is done. No personal data."""
 
     __tablename__ = "deletion_outbox"
     __table_args__ = (Index("ix_deletion_outbox_next_attempt_at", "next_attempt_at"), NEVER_REUSE_IDS)

@@ -1,4 +1,4 @@
-"""The email outbox: messages written in the transaction that caused them, sent by the background loop.
+"""The email outbox: messages written in the transaction that caused them, sent by the worker.
 
 Revision ID: 0009
 Revises: 0008
