@@ -122,8 +122,12 @@ async def open_gallery(page: Page, prompt: str) -> None:
 
 async def one_round(browser: Browser, fleet: Fleet, url: str, k: int, tag: str) -> Round:
     result = Round(k)
-    sessions = await asyncio.gather(*(signed_in_page(browser, url, f"{tag}-k{k}-{i}@example.com") for i in range(k)))
-    prompts = [f"{tag} k{k} person {i}: a kite over the dunes" for i in range(k)]
+    signed_in = await asyncio.gather(
+        *(signed_in_page(browser, url, f"{tag}-k{k}-{i}@example.com") for i in range(k)), return_exceptions=True
+    )
+    sessions = [s for s in signed_in if not isinstance(s, BaseException)]
+    result.errors += [f"sign-in: {type(s).__name__}" for s in signed_in if isinstance(s, BaseException)]
+    prompts = [f"{tag} k{k} person {i}: a kite over the dunes" for i in range(len(sessions))]
     submits_before = len(fleet.fal.submits())
     before = xact_commits(fleet.database_url)
     start = asyncio.Event()
