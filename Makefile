@@ -84,6 +84,7 @@ bench: install-dev
 	$(BIN)/python bench/boundaries.py
 	$(BIN)/python bench/privacy_export.py --postgres
 	$(BIN)/python bench/encryption.py
+	$(BIN)/python bench/load.py
 
 # Style and types: strict typing for the plain-Python layers, the checks Streamlit allows for the rest.
 lint: install-dev

@@ -88,6 +88,7 @@ MEASURED_SECONDS = {
     "tests/e2e/test_audit_log.py": 50,
     "tests/e2e/test_grid_selection.py": 40,
     "tests/e2e/test_restart.py": 40,
+    "tests/e2e/test_fleet.py": 40,
     "tests/e2e/test_fal_generate.py": 30,
     "tests/e2e/test_gallery_collections.py": 20,
     "tests/e2e/test_hostile_user_text.py": 20,
