@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 CHROMIUM := /usr/bin/chromium
+HAPROXY := /usr/sbin/haproxy
 
 .PHONY: run worker test test-fast install install-dev migrate migrate-blobs bench screenshots lint chromium clean
 
@@ -45,20 +46,21 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The browser tests need Debian's Chromium (never `playwright install`). Installed when apt is
-# usable here (as root, or with password-less sudo); otherwise the one command to run is printed,
-# and the browser tests skip locally (in CI they fail).
+# The browser tests need Debian's Chromium (never `playwright install`), and the fleet test HAProxy in front of its
+# two replicas. Installed when apt is usable here (as root, or with password-less sudo); otherwise the one command
+# to run is printed, and those tests skip locally (in CI they fail).
+SYSTEM_PACKAGES := chromium haproxy
 chromium:
-	@if [ -x $(CHROMIUM) ]; then exit 0; \
+	@if [ -x $(CHROMIUM) ] && [ -x $(HAPROXY) ]; then exit 0; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing Chromium for the browser tests (apt-get install chromium)"; \
-		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing $(SYSTEM_PACKAGES) for the browser tests (apt-get install)"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then \
-		echo "Installing Chromium for the browser tests (sudo apt-get install chromium)"; \
-		sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installing $(SYSTEM_PACKAGES) for the browser tests (sudo apt-get install)"; \
+		sudo -n env DEBIAN_FRONTEND=noninteractive apt-get update -qq && sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; \
 	else \
-		echo "Chromium is missing, so the browser tests will be skipped. Install it with:"; \
-		echo "    sudo apt-get install -y chromium"; \
+		echo "$(SYSTEM_PACKAGES) are missing, so the browser tests will be skipped. Install them with:"; \
+		echo "    sudo apt-get install -y $(SYSTEM_PACKAGES)"; \
 	fi
 
 migrate: install
