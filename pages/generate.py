@@ -46,7 +46,8 @@ kind = mode_picker()
 try:
     form = prompt_bar(user, kind, blocked)
     if form is not None:
-        service.submit(user, form, token)
+        job = service.submit(user, form, token)
+        service.wait_briefly(user, job.id)  # a fast job's images come with the next run; a slow one shows its state
         st.rerun()
 except AtelierError as exc:
     st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
