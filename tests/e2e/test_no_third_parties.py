@@ -177,10 +177,10 @@ def look(page: Page, path: str, heading: str, recorder: Recorder, scheme: Scheme
     """The open page in `scheme`, once still: the addresses it points elsewhere."""
     page.emulate_media(color_scheme=scheme)
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    # The theme in effect is the one asked for (a change is drawn a moment later), so both themes' assets really
+    # were loaded.
+    expect(page.get_by_test_id("stApp"), f"{path} in {scheme}").to_have_css("background-color", BACKGROUNDS[scheme])
     settle(page)
-    # The theme in effect is the one asked for, so both themes' assets really were loaded.
-    background = page.get_by_test_id("stApp").evaluate("el => getComputedStyle(el).backgroundColor")
-    assert background == BACKGROUNDS[scheme], (path, scheme, background)
     return foreign_addresses(page.evaluate(RESOURCE_ADDRESSES), recorder.own_host)
 
 

@@ -80,7 +80,8 @@ def check_page(page: Page, heading: str, shows: str, size: str, scheme: str) -> 
     """The page shows what it should, in the theme asked for, passes axe once still and fits the screen."""
     expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     expect(page.get_by_text(shows).first).to_be_attached()
-    settle(page)
+    # The theme asked for is in effect (a change is drawn a moment later).
     expect(page.get_by_test_id("stApp")).to_have_css("background-color", BACKGROUNDS[scheme])
+    settle(page)
     check_accessibility(page, f"{heading} ({size}, {scheme})")
     check_no_sideways_scroll(page)
