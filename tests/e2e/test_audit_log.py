@@ -12,13 +12,15 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import create_engine, text
 
 from core.domain import Role
+from tests.e2e.seed import sign_in_by_cookie
 from tests.e2e.server import RunningServer, running_server
-from tests.e2e.test_studio import SIZES, check_accessibility, settle, sign_in
+from tests.e2e.test_studio import SIZES, check_accessibility, settle
 from tests.factories import make_container
 
 pytestmark = pytest.mark.e2e
 
 ADMIN = "admin@example.com"
+BACKGROUNDS = {"light": "rgb(251, 250, 247)", "dark": "rgb(17, 19, 23)"}
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +51,7 @@ def exports_logged(server: RunningServer) -> int:
 def test_the_audit_log_has_no_unaudited_export_and_reads_as_people_read_it(
     page: Page, atelier: RunningServer, tmp_path: Path
 ) -> None:
-    sign_in(page, ADMIN)  # ADMIN_EMAILS makes this account an admin, and logs that
+    sign_in(page, atelier)  # ADMIN_EMAILS (admin_emails here too) makes this account an admin, and logs that
     c = make_container(tmp_path, atelier.database_url)  # the server's own database, to act as its admin would
     admin = c.accounts.sign_in_local(ADMIN).user
     bob = c.accounts.sign_in_local("bob@example.com").user
@@ -90,8 +92,8 @@ def test_the_audit_log_has_no_unaudited_export_and_reads_as_people_read_it(
     assert exports_logged(atelier) == before + 1
 
 
-def test_no_table_offers_its_own_download_not_even_the_admins_list_of_users(page: Page) -> None:
-    sign_in(page, ADMIN)
+def test_no_table_offers_its_own_download_not_even_the_admins_list_of_users(page: Page, atelier: RunningServer) -> None:
+    sign_in(page, atelier)
     page.goto("/admin_users")
     users = page.get_by_test_id("stDataFrame")
     expect(users).to_be_visible()
@@ -101,21 +103,27 @@ def test_no_table_offers_its_own_download_not_even_the_admins_list_of_users(page
     expect(page.get_by_role("button", name="Download as CSV")).to_have_count(0)
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_on_a_phone_each_entry_is_a_card_that_fits_the_screen(
-    browser: Browser, atelier: RunningServer, scheme: str
-) -> None:
-    context = browser.new_context(base_url=atelier.url, viewport=SIZES["phone"], color_scheme=scheme)
+def test_on_a_phone_each_entry_is_a_card_that_fits_the_screen(browser: Browser, atelier: RunningServer) -> None:
+    """In light and in dark: one load, then the other theme, which the app follows at once as the system's does."""
+    context = browser.new_context(base_url=atelier.url, viewport=SIZES["phone"], color_scheme="light")
     page = context.new_page()
     page.set_default_timeout(15_000)
-    sign_in(page, ADMIN)
+    sign_in(page, atelier)
     page.goto("/admin_audit")
-    expect(page.get_by_role("button", name="Download as CSV")).to_be_visible()
-    settle(page)
-    subject = page.get_by_test_id("stTable").get_by_role("cell", name="admin@example.com").first
-    expect(subject).to_be_visible()
-    box = subject.bounding_box()
-    assert box is not None and box["width"] > 300  # a card's full width, not a fifth of a squeezed table
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
-    check_accessibility(page, f"Audit log on a phone ({scheme})")
+    for scheme in BACKGROUNDS:
+        page.emulate_media(color_scheme=scheme)
+        expect(page.get_by_role("button", name="Download as CSV")).to_be_visible()
+        expect(page.get_by_test_id("stApp")).to_have_css("background-color", BACKGROUNDS[scheme])
+        settle(page)
+        subject = page.get_by_test_id("stTable").get_by_role("cell", name="admin@example.com").first
+        expect(subject).to_be_visible()
+        box = subject.bounding_box()
+        assert box is not None and box["width"] > 300  # a card's full width, not a fifth of a squeezed table
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways"
+        check_accessibility(page, f"Audit log on a phone ({scheme})")
     context.close()
+
+
+def sign_in(page: Page, atelier: RunningServer) -> None:
+    """The admin signed in by cookie (the sign-in form has tests of its own); the next page load opens signed in."""
+    sign_in_by_cookie(page.context, atelier, ADMIN, admin_emails=ADMIN)

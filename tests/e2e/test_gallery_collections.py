@@ -18,11 +18,9 @@ from playwright.sync_api import Page, expect
 
 from core.bootstrap import Container
 from core.domain import UserView
-from core.services.local_sessions import COOKIE
-from tests.e2e.seed import make_images, seeded_container
+from tests.e2e.seed import make_images, seeded_container, sign_in_by_cookie
 from tests.e2e.server import RunningServer
-from tests.e2e.still import settle, wait_for_cookie
-from tests.e2e.test_walking_skeleton import sign_in
+from tests.e2e.still import settle
 from tests.factories import create_form
 from tests.waiting import wait_until
 
@@ -43,9 +41,9 @@ def made(atelier: RunningServer) -> Iterator[tuple[Container, UserView, list[int
     c.db.engine.dispose()
 
 
-def open_gallery(page: Page) -> None:
-    sign_in(page, EMAIL)
-    wait_for_cookie(page, COOKIE)
+def open_gallery(page: Page, atelier: RunningServer) -> None:
+    """The gallery by its address, signed in by cookie (the sign-in form has tests of its own)."""
+    sign_in_by_cookie(page.context, atelier, EMAIL)
     page.goto("/gallery")
 
 
@@ -59,10 +57,10 @@ def tile(page: Page, image_id: int):  # type: ignore[no-untyped-def]
 
 
 def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_the_schema(
-    page: Page, made: tuple[Container, UserView, list[int]]
+    page: Page, atelier: RunningServer, made: tuple[Container, UserView, list[int]]
 ) -> None:
     c, user, (first, second, third) = made
-    open_gallery(page)
+    open_gallery(page, atelier)
     expect(page.locator(".tile img")).to_have_count(3)
 
     tile(page, second).get_by_role("button", name="Add to favourites").click()

@@ -14,11 +14,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from core.services.local_sessions import COOKIE
-from tests.e2e.seed import make_images, seeded_container
+from tests.e2e.seed import make_images, seeded_container, sign_in_by_cookie
 from tests.e2e.server import RunningServer
-from tests.e2e.still import settle, wait_for_cookie
-from tests.e2e.test_walking_skeleton import sign_in
+from tests.e2e.still import settle
 from tests.factories import create_form
 
 pytestmark = pytest.mark.e2e
@@ -43,21 +41,21 @@ def images(atelier: RunningServer) -> Iterator[list[int]]:
     yield ids
 
 
-def open_gallery(page: Page, *, by_link: bool = False) -> None:
-    """Sign in, then the Gallery from the menu (or, on a phone where the menu is folded away, by its URL)."""
+def open_gallery(page: Page, atelier: RunningServer, *, by_link: bool = False) -> None:
+    """Signed in (by cookie: the sign-in form has tests of its own), the Gallery from the menu (or, on a phone
+    where the menu is folded away, by its URL)."""
     if by_link:
-        open_link(page, "/gallery")
+        open_link(page, atelier, "/gallery")
     else:
-        sign_in(page, EMAIL)
+        open_link(page, atelier, "/")
         page.get_by_test_id("stSidebarNav").get_by_role("link", name="Gallery").click()
     expect(page.get_by_role("heading", name="Gallery", exact=True)).to_be_visible()
     expect(page.locator(".tile .open img")).to_have_count(len(MADE))
 
 
-def open_link(page: Page, path: str) -> None:
-    """Open a URL in a new page load, as a pasted link does: the sign-in must be in the cookie first."""
-    sign_in(page, EMAIL)
-    wait_for_cookie(page, COOKIE)
+def open_link(page: Page, atelier: RunningServer, path: str) -> None:
+    """Open a URL in a new page load, as a pasted link does, with the sign-in in the browser's cookie."""
+    sign_in_by_cookie(page.context, atelier, EMAIL)
     page.goto(path)
 
 
@@ -84,8 +82,10 @@ def expect_image(page: Page, image_id: int, prompt: str) -> None:
     settle(page)
 
 
-def test_tiles_keep_their_aspect_ratio_and_every_picture_has_alt_text(page: Page, images: list[int]) -> None:
-    open_gallery(page)
+def test_tiles_keep_their_aspect_ratio_and_every_picture_has_alt_text(
+    page: Page, atelier: RunningServer, images: list[int]
+) -> None:
+    open_gallery(page, atelier)
     shapes = tiles(page)
     assert [s["id"] for s in shapes] == [str(i) for i in reversed(images)]
     for shape in shapes:
@@ -97,10 +97,10 @@ def test_tiles_keep_their_aspect_ratio_and_every_picture_has_alt_text(page: Page
 
 
 def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_steps_back(
-    page: Page, images: list[int]
+    page: Page, atelier: RunningServer, images: list[int]
 ) -> None:
     landscape, square, portrait, panorama = images
-    open_gallery(page)
+    open_gallery(page, atelier)
     page.get_by_role("button", name="Open: a red square", exact=True).click()
     expect_image(page, square, "a red square")
     page.keyboard.press("ArrowRight")  # older
@@ -128,8 +128,10 @@ def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_steps
     expect(dialog(page)).to_have_count(0)
 
 
-def test_a_link_opens_that_image_and_the_gallery_link_in_the_menu_shows_the_grid(page: Page, images: list[int]) -> None:
-    open_link(page, f"/gallery?image={images[0]}")
+def test_a_link_opens_that_image_and_the_gallery_link_in_the_menu_shows_the_grid(
+    page: Page, atelier: RunningServer, images: list[int]
+) -> None:
+    open_link(page, atelier, f"/gallery?image={images[0]}")
     expect_image(page, images[0], "a grey landscape")
     dialog(page).get_by_role("button", name="Close").click()
     expect(dialog(page)).to_have_count(0)
@@ -149,8 +151,10 @@ def test_a_link_opens_that_image_and_the_gallery_link_in_the_menu_shows_the_grid
     expect(dialog(page)).to_have_count(0)
 
 
-def test_quick_actions_show_on_hover_and_delete_asks_first(page: Page, images: list[int]) -> None:
-    open_gallery(page)
+def test_quick_actions_show_on_hover_and_delete_asks_first(
+    page: Page, atelier: RunningServer, images: list[int]
+) -> None:
+    open_gallery(page, atelier)
     tile = page.locator(f'.tile[data-id="{images[1]}"]')
     delete = tile.get_by_role("button", name="Delete: a red square")
     expect(tile.locator(".actions")).to_have_css("opacity", "0")
@@ -178,7 +182,7 @@ def test_a_phone_gets_two_or_more_tiles_a_row_no_sideways_scroll_and_a_menu_for_
     context.set_default_timeout(15_000)
     try:
         page = context.new_page()
-        open_gallery(page, by_link=True)
+        open_gallery(page, atelier, by_link=True)
         shapes = tiles(page)
         first_row = [s for s in shapes if s["top"] == shapes[0]["top"]]
         assert len(first_row) >= 2, shapes
@@ -194,20 +198,24 @@ def test_a_phone_gets_two_or_more_tiles_a_row_no_sideways_scroll_and_a_menu_for_
         context.close()
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_the_grid_passes_axe_in_light_and_dark(browser: Browser, atelier: RunningServer, images, scheme: str) -> None:  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=atelier.url, viewport={"width": 1366, "height": 900}, color_scheme=scheme)
+def test_the_grid_passes_axe_in_light_and_dark(browser: Browser, atelier: RunningServer, images: list[int]) -> None:
+    """One load of the grid, checked in each theme: the app follows the system's setting at once."""
+    context = browser.new_context(base_url=atelier.url, viewport={"width": 1366, "height": 900}, color_scheme="light")
     try:
         page = context.new_page()
-        open_gallery(page)
+        open_gallery(page, atelier)
         page.locator(f'.tile[data-id="{images[2]}"] .open').focus()  # its quick actions show
-        results = Axe().run(page, options={"resultTypes": ["violations"]})
-        ours = [
-            (v["id"], node["target"])
-            for v in results.response["violations"]
-            for node in v["nodes"]
-            if any(".tile" in str(t) or ".grid" in str(t) or ".act" in str(t) for t in node["target"])
-        ]
-        assert ours == []
+        for scheme, background in (("light", "rgb(251, 250, 247)"), ("dark", "rgb(17, 19, 23)")):
+            page.emulate_media(color_scheme=scheme)
+            expect(page.get_by_test_id("stApp")).to_have_css("background-color", background)
+            settle(page)
+            results = Axe().run(page, options={"resultTypes": ["violations"]})
+            ours = [
+                (v["id"], node["target"])
+                for v in results.response["violations"]
+                for node in v["nodes"]
+                if any(".tile" in str(t) or ".grid" in str(t) or ".act" in str(t) for t in node["target"])
+            ]
+            assert ours == [], scheme
     finally:
         context.close()

@@ -7,7 +7,6 @@ checks have teeth, because there the same strings do become links, images, colou
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -118,9 +117,8 @@ def probe_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
-@contextlib.contextmanager
-def _open_probe(browser: Browser, url: str, mode: str) -> Iterator[ProbePage]:
-    """The probe page fully drawn, with every request for another origin recorded and refused."""
+def _start_probe(browser: Browser, url: str, mode: str) -> ProbePage:
+    """The probe page on its way, with every request for another origin recorded and refused."""
     context: BrowserContext = browser.new_context(base_url=url, viewport=VIEWPORT)
     probe = ProbePage(context.new_page())
 
@@ -132,28 +130,43 @@ def _open_probe(browser: Browser, url: str, mode: str) -> Iterator[ProbePage]:
             route.abort()
 
     context.route("**/*", only_the_app)
+    probe.page.goto(f"/?mode={mode}", wait_until="commit")  # drawn while the other probe page is
+    return probe
+
+
+def _drawn(probe: ProbePage) -> None:
+    """Until the probe page is fully drawn."""
+    expect(probe.page.locator(".st-key-rendered, [data-testid=stException]").first).to_be_visible(timeout=RENDER_MS)
+    expect(probe.page.get_by_test_id("stException")).to_have_count(0, timeout=1)
+    expect(probe.page.get_by_test_id("stToast")).to_have_count(len(HOSTILE_STRINGS), timeout=RENDER_MS)
+    # Markdown that needs KaTeX or emoji shows a skeleton until the plugin has loaded.
+    expect(probe.page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=RENDER_MS)
+
+
+@pytest.fixture(scope="module")
+def probes(browser: Browser, probe_url: str) -> Iterator[dict[str, ProbePage]]:
+    """The escaped and the raw probe page, each fully drawn in a browser context of its own; both are opened at
+    once, so the server draws one while the browser draws the other."""
+    started: dict[str, ProbePage] = {}
     try:
-        probe.page.goto(f"/?mode={mode}")
-        expect(probe.page.locator(".st-key-rendered, [data-testid=stException]").first).to_be_visible(timeout=RENDER_MS)
-        expect(probe.page.get_by_test_id("stException")).to_have_count(0, timeout=1)
-        expect(probe.page.get_by_test_id("stToast")).to_have_count(len(HOSTILE_STRINGS), timeout=RENDER_MS)
-        # Markdown that needs KaTeX or emoji shows a skeleton until the plugin has loaded.
-        expect(probe.page.get_by_test_id("stSkeleton")).to_have_count(0, timeout=RENDER_MS)
-        yield probe
+        for mode in ("escaped", "raw"):
+            started[mode] = _start_probe(browser, probe_url, mode)
+        for probe in started.values():
+            _drawn(probe)
+        yield started
     finally:
-        context.close()
+        for probe in started.values():
+            probe.page.context.close()
 
 
 @pytest.fixture(scope="module")
-def escaped(browser: Browser, probe_url: str) -> Iterator[ProbePage]:
-    with _open_probe(browser, probe_url, "escaped") as probe:
-        yield probe
+def escaped(probes: dict[str, ProbePage]) -> ProbePage:
+    return probes["escaped"]
 
 
 @pytest.fixture(scope="module")
-def raw(browser: Browser, probe_url: str) -> Iterator[ProbePage]:
-    with _open_probe(browser, probe_url, "raw") as probe:
-        yield probe
+def raw(probes: dict[str, ProbePage]) -> ProbePage:
+    return probes["raw"]
 
 
 def test_every_hostile_string_shows_literally_in_every_markdown_element(escaped: ProbePage) -> None:
