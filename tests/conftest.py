@@ -62,6 +62,8 @@ E2E_GROUPS = 1
 # end. A scope not listed counts one second a test; an outdated figure only changes the order, never what runs.
 MEASURED_SECONDS = {
     "tests/unit/test_upload_fuzzing.py": 175,
+    "tests/integration/test_worker.py[postgresql]": 45,
+    "tests/integration/test_worker.py": 25,
     "tests/integration/test_job_state_machine.py[postgresql]": 160,
     "tests/integration/test_job_state_machine.py": 120,
     "tests/integration/test_provider_event_fields.py[postgresql]": 70,
