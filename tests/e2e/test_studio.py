@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlalchemy import create_engine, text
 
+from core.services.local_sessions import COOKIE
 from tests.e2e.server import RunningServer, running_server
 from tests.e2e.still import settle
 from tests.waiting import wait_until
@@ -61,6 +62,9 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_role("textbox", name="Email").fill(email)
     page.get_by_role("button", name="Sign in").click()
     expect(balance_link(page)).to_be_visible()
+    # The sign-in cookie is set a moment after the page shows the user: a page opened by its address before
+    # then would open signed out. Every caller may open pages by address next.
+    wait_until(lambda: any(c["name"] == COOKIE for c in page.context.cookies()), what="the sign-in cookie", page=page)
 
 
 def balance_link(page: Page):  # type: ignore[no-untyped-def]

@@ -209,14 +209,16 @@ def test_older_images_get_the_placeholder_ingest_would_have_given_them(
     assert all(before.values())  # computed at ingest
     with c.db.uow() as uow:  # as migration 0007 left images stored before it
         uow.session.execute(text("UPDATE images SET thumbhash = ''"))
-        lost = uow.images.get(mine[1])
-        assert lost is not None
+        lost, gone = uow.images.get(mine[1]), uow.images.get(mine[2])
+        assert lost is not None and gone is not None
         uow.commit()
-    c.blobs.delete(lost.thumb_key)  # a thumbnail that cannot be read is passed over
+    c.blobs.delete(lost.thumb_key)  # a lost thumbnail is made again from the original
+    c.blobs.delete(gone.thumb_key)
+    c.blobs.delete(gone.blob_key)  # nothing left to read: passed over
     assert c.gallery.fill_placeholders(batch=1) == 2
     after = {i: c.gallery.detail(who, i).image.thumbhash for i, who in zip(mine, (alice, alice, bob), strict=True)}
-    assert after[mine[1]] == ""
-    for image_id in (mine[0], mine[2]):  # from the WebP thumbnail: the same picture, within rounding
+    assert after[mine[2]] == "" and c.blobs.exists(lost.thumb_key)
+    for image_id in (mine[0], mine[1]):  # from the WebP thumbnail or the original: the same picture, within rounding
         old, new = (
             thumbhash.thumb_hash_to_average_rgba(list(base64.b64decode(h))) for h in (before[image_id], after[image_id])
         )
