@@ -24,7 +24,7 @@ from core.adapters.offline import composition  # noqa: E402
 from core.bootstrap import Container  # noqa: E402
 from core.clock import utc_now  # noqa: E402
 from core.domain import JobStatus, UserView  # noqa: E402
-from tests.factories import create_form, make_container, settle, sign_up  # noqa: E402
+from tests.factories import create_form, make_container, sign_up  # noqa: E402
 
 PROMPT = "a red sun over blue mountains"
 MAX_POLLS = 50  # the offline engine at delay 0 is done on the first poll; this only stops a runaway loop
@@ -74,7 +74,8 @@ def job_ms(container: Container, user: UserView, seed: int, case: Case) -> tuple
     for _ in range(MAX_POLLS):
         if not view.status.in_flight:
             break
-        view = settle(container, user, view.id)
+        container.jobs.reconcile()  # one round of the worker, in this thread
+        view = container.generation.status(user, view.id)
     elapsed = ms_since(start)
     if view.status != JobStatus.SUCCEEDED or len(view.images) != case.num_images:
         raise SystemExit(f"job {view.id} ended {view.status} with {len(view.images)} images: {view.status_message}")

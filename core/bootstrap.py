@@ -71,7 +71,7 @@ def doorbell(db: Database) -> Doorbell:
     if db.engine.dialect.name == "postgresql":
         from core.adapters.postgres_doorbell import PostgresDoorbell
 
-        return PostgresDoorbell(db.engine.url.render_as_string(hide_password=False))
+        return PostgresDoorbell(db.engine)
     from core.adapters.local_doorbell import LocalDoorbell
 
     return LocalDoorbell()

@@ -120,11 +120,12 @@ class GenerationService:
         transaction, then hand it to the engine. Submitting the same token twice returns the first job.
         """
         generation_id = check_token(token)
-        existing = self.find(user, generation_id)
-        if existing is not None:
-            return existing
-        with self.db.reader() as uow:
-            refuse_if_restricted(uow, user.id)  # before the form's own checks: they could not fix this there
+        with self.db.reader() as uow:  # one read: a second submit of this token, or a restriction in the way
+            known = uow.generations.get_for_user(user.id, generation_id) is not None
+            if not known:
+                refuse_if_restricted(uow, user.id)  # before the form's own checks: they could not fix this there
+        if known:
+            return self.status(user, generation_id)
         model = self._model(form)
         checked = check_form(form, model, self.limits.max_prompt_chars)
         sources, uploads = self._sources(user, form)

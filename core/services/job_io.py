@@ -60,10 +60,13 @@ class Delivery:
 
 
 def request_for(db: Database, blobs: BlobStore, row: Generation) -> EngineRequest:
-    """Rebuild the engine request from the job's rows, so the loop can send it after a restart."""
-    with db.reader() as uow:
-        ids = uow.generations.input_ids([row.id])[row.id]
-        sources = [uow.images.get_for_user(row.user_id, image_id) for image_id in ids]
+    """Rebuild the engine request from the job's rows, so a worker can send it after a restart. A job made from a
+    prompt alone has no images to read."""
+    sources: list[Image | None] = []
+    if GenerationKind(row.kind).takes_images:
+        with db.reader() as uow:
+            ids = uow.generations.input_ids([row.id])[row.id]
+            sources = [uow.images.get_for_user(row.user_id, image_id) for image_id in ids]
     if any(source is None for source in sources):
         what = "The image to edit is" if row.kind == GenerationKind.EDIT.value else "An image this job started from is"
         raise EngineError(f"{what} no longer there.")

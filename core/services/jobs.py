@@ -105,46 +105,49 @@ class JobRunner:
         try:
             row = self._read(lease.generation_id)
             if row is not None and JobStatus(row.status).in_flight:
-                self._advance(row, lease)
-                after = self._read(lease.generation_id)
-                if after is not None and row.provider_request_id is None and after.provider_request_id is not None:
-                    self._advance(after, lease)  # just sent: look once at once (a fast engine is done already)
+                sent = self._advance(row, lease)
+                if sent is not None:  # just handed over: look once at once (a fast engine is done already)
+                    row.provider_request_id = sent  # what the SENT transition wrote, without reading it back
+                    self._advance(row, lease)
                 # Still in flight: looked at again after a while (a webhook wakes it sooner), never in a busy loop.
+                # A job the step ended has no lease left to release, so this changes nothing then.
                 not_before = self.clock() + self.check_every
         finally:
-            self.leases.release(lease, not_before)  # changes nothing when the step already ended the job
+            self.leases.release(lease, not_before)
 
     def _read(self, generation_id: str) -> Generation | None:
         with self.db.reader() as uow:
             return uow.generations.get(generation_id)
 
-    def _advance(self, row: Generation, lease: Lease) -> None:
+    def _advance(self, row: Generation, lease: Lease) -> str | None:
+        """One step of the job; the engine's request id when this step handed the job over."""
         if self.clock() - row.created_at > self.timeout:
             minutes = int(self.timeout.total_seconds() // 60)
             self._end(row.id, FAIL, f"Timed out after {minutes} minutes; your credits were returned.", tell_engine=True)
         elif row.provider_request_id is None and row.send_attempts > row.send_failures:
-            self._recover(row, lease)
+            return self._recover(row, lease)
         elif row.provider_request_id is None:
             if self._retry_is_due(row):
-                self._send(row, lease)
+                return self._send(row, lease)
         else:
             status = self._engine_status(row.id, row.provider_request_id)
             if status is not None and status.state == EngineState.COMPLETED:
                 self._collect(row, lease, row.provider_request_id)
             elif status is not None:
                 self._progress(row.id, status)
+        return None
 
-    def _send(self, row: Generation, lease: Lease) -> None:
+    def _send(self, row: Generation, lease: Lease) -> str | None:
         # The intent is recorded first: if this process dies inside submit(), whoever picks
         # the job up next looks it up at the engine instead of sending it a second time.
         values = {"send_attempts": row.send_attempts + 1, "updated_at": self.clock()}
         if not self._apply(row.id, SEND, values, send_attempts=row.send_attempts):
-            return
+            return None
         try:
             request = request_for(self.db, self.blobs, row)
         except AtelierError as exc:
             self._end(row.id, FAIL, f"{exc} {RETURNED}")
-            return
+            return None
         try:
             with self.leases.heartbeat(lease):
                 request_id = self.engine.submit(request, row.id)
@@ -161,7 +164,8 @@ class JobRunner:
             log_crash(log, "The engine crashed while taking generation", row.id, exc)
             self._end(row.id, FAIL, f"The image engine failed while taking the job. {RETURNED}", tell_engine=True)
         else:
-            self._record_sent(row.id, request_id)
+            return request_id if self._record_sent(row.id, request_id) else None
+        return None
 
     def _send_failed(self, row: Generation, attempts: int, exc: EngineRetryableError) -> None:
         """The engine surely did not take the job: try again later, or give up once the budget is spent."""
@@ -180,7 +184,7 @@ class JobRunner:
         wait = timedelta(seconds=min(2 ** (row.send_failures - 1), 30))
         return self.clock() - row.updated_at >= wait
 
-    def _recover(self, row: Generation, lease: Lease) -> None:
+    def _recover(self, row: Generation, lease: Lease) -> str | None:
         """A send was started but never recorded (its sender died): find the job, or send it once more."""
         try:
             request_id = self.engine.find(row.id)
@@ -189,17 +193,19 @@ class JobRunner:
                 log_crash(log, "The engine crashed looking up generation", row.id, exc)
             message = f"We could not confirm that the image engine received this job, so it was stopped. {RETURNED}"
             self._end(row.id, FAIL, message)
-            return
+            return None
         if request_id is not None:
-            self._record_sent(row.id, request_id)
-        elif row.send_attempts >= self.max_send_attempts:
+            return request_id if self._record_sent(row.id, request_id) else None
+        if row.send_attempts >= self.max_send_attempts:
             self._end(row.id, FAIL, f"The job could not be handed to the image engine. {RETURNED}")
-        else:
-            self._send(row, lease)  # the engine never got it, so this is still the first delivery
+            return None
+        return self._send(row, lease)  # the engine never got it, so this is still the first delivery
 
-    def _record_sent(self, generation_id: str, request_id: str) -> None:
+    def _record_sent(self, generation_id: str, request_id: str) -> bool:
         if not self._apply(generation_id, SENT, {"provider_request_id": request_id, "updated_at": self.clock()}):
             self._drop_at_engine(generation_id, request_id, 1, cancel=True)  # it ended while we were sending
+            return False
+        return True
 
     def _engine_status(self, generation_id: str, request_id: str) -> EngineStatus | None:
         try:

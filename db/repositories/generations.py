@@ -83,16 +83,6 @@ class GenerationRepository(Repository):
         )
         return self.session.exec(query).all()
 
-    def claimable_ids(self, now: datetime, limit: int) -> list[str]:
-        """Jobs in flight that nobody holds a live lease on, oldest first."""
-        query = (
-            select(Generation.id)
-            .where(col(Generation.status).in_(IN_FLIGHT), _lease_free(now))
-            .order_by(col(Generation.created_at))
-            .limit(limit)
-        )
-        return list(self.session.exec(query).all())
-
     def claim(self, generation_id: str, owner: str, now: datetime, until: datetime) -> bool:
         """Take the job's lease if it is in flight and nobody holds a live lease on it."""
         return self._update(
@@ -116,26 +106,26 @@ class GenerationRepository(Repository):
     ) -> list[str]:
         """Take the leases of up to `limit` jobs in flight that nobody holds, oldest first; their ids.
 
-        On PostgreSQL the rows are picked FOR UPDATE SKIP LOCKED, so workers claiming at the same moment each get
-        different jobs instead of queueing on one another; SQLite's write lock (BEGIN IMMEDIATE) serialises them.
-        The UPDATE repeats the lease condition, so a job claimed meanwhile by `claim` is never taken twice.
+        One statement (UPDATE … RETURNING). On PostgreSQL its rows are picked FOR UPDATE SKIP LOCKED, so workers
+        claiming at the same moment each get different jobs instead of queueing on one another; SQLite's write lock
+        (BEGIN IMMEDIATE) serialises them. The UPDATE repeats the lease condition, so a job claimed meanwhile by
+        `claim` is never taken twice.
         `due_only=False` also takes jobs nobody holds that wait out their pause between looks (a sweep)."""
         free = _lease_free(now) if due_only else or_(_lease_free(now), col(Generation.lease_owner).is_(None))
-        query = (
+        oldest = (
             select(Generation.id)
             .where(col(Generation.status).in_(IN_FLIGHT), free)
             .order_by(col(Generation.created_at), col(Generation.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        ids = list(self.session.exec(query).all())
-        if not ids:
-            return []
-        conditions = [col(Generation.id).in_(ids), col(Generation.status).in_(IN_FLIGHT), free]
-        statement = update(Generation).where(*conditions).values(lease_owner=owner, lease_until=until)
-        self.session.execute(statement.execution_options(synchronize_session=False))
-        taken = select(Generation.id).where(col(Generation.id).in_(ids), col(Generation.lease_owner) == owner)
-        return list(self.session.exec(taken).all())
+        statement = (
+            update(Generation)
+            .where(col(Generation.id).in_(oldest.scalar_subquery()), col(Generation.status).in_(IN_FLIGHT), free)
+            .values(lease_owner=owner, lease_until=until)
+            .returning(col(Generation.id))
+        )
+        return list(self.session.execute(statement.execution_options(synchronize_session=False)).scalars())
 
     def release(self, generation_id: str, owner: str, not_before: datetime | None = None) -> None:
         """Give the lease back; `not_before` keeps the job from being claimed again until then (a job the engine
