@@ -100,6 +100,7 @@ screenshots: install-dev
 	$(BIN)/python docs/privacy_screenshots.py
 	$(BIN)/python docs/privacy_queue_screenshots.py
 	$(BIN)/python docs/operations_screenshots.py
+	$(BIN)/python docs/worker_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -145,7 +145,10 @@ async def one_round(browser: Browser, fleet: Fleet, url: str, k: int, tag: str) 
     )
     result.errors += [f"gallery: {type(g).__name__}" for g in gallery if isinstance(g, BaseException)]
     statuses = await ended(fleet.database_url, prompts)
-    result.lost = sum(1 for prompt in prompts if statuses.get(prompt) != "succeeded")
+    # Lost: a job that exists and did not succeed. A click whose job never reached the database (the page too slow
+    # to submit under overload) holds no credits and is an error of its own, said apart.
+    result.lost = sum(1 for prompt in prompts if statuses.get(prompt) not in (None, "succeeded"))
+    result.errors += [f"no job for a click: {prompt}" for prompt in prompts if prompt not in statuses]
     sent = [r.json.get("prompt") for r in fleet.fal.submits()[submits_before:] if isinstance(r.json, dict)]
     result.sent_twice = sum(1 for prompt in prompts if sent.count(prompt) > 1)
     for context, _ in sessions:
