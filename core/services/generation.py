@@ -117,7 +117,7 @@ class GenerationService:
 
     def submit(self, user: UserView, form: GenerationForm, token: str) -> GenerationView:
         """Check the form against the model's catalogue entry, hold exactly the quote and create the job in one
-        transaction, then hand it to the engine. Submitting the same token twice returns the first job.
+        transaction, then ring for a worker, which sends it. Submitting the same token twice returns the first job.
         """
         generation_id = check_token(token)
         with self.db.reader() as uow:  # one read: a second submit of this token, or a restriction in the way

@@ -263,13 +263,13 @@ class JobRunner:
             delivery = store_outputs(self.blobs, row, outputs, self.max_pixels, self.withheld)
         extra = {"blocked": delivery.blocked, "timings": delivery.timings}
         if delivery.images:
-            self._finish_with_images(row, lease, delivery, request_id)
+            self._finish_with_images(row, delivery, request_id)
         else:
             message = delivery.notice(row.num_images) or f"The image engine returned no usable image. {RETURNED}"
             if not self._end(row.id, FAIL, message, extra=extra, delivery=delivery):
                 forget_blobs(self.db, self.clock, [], [item.key for item in delivery.withheld])
 
-    def _finish_with_images(self, row: Generation, lease: Lease, delivery: Delivery, request_id: str) -> None:
+    def _finish_with_images(self, row: Generation, delivery: Delivery, request_id: str) -> None:
         # The price was fixed when the credits were held: today's price never applies.
         images = delivery.images
         charged = capture(row.cost, len(images), row.num_images)
@@ -293,9 +293,9 @@ class JobRunner:
             log.info("Generation %s: %s did not apply (the job had already ended)", row.id, SUCCEED.name)
             forget_blobs(self.db, self.clock, images, [item.key for item in delivery.withheld])  # a cancel won
             return
-        # The images are in the gallery now, shown from their originals; their previews are made after.
-        with self.leases.heartbeat(lease):
-            derive_all(self.db, self.blobs, images, self.max_pixels)
+        # The images are in the gallery now, shown from their originals; their previews are made after (the job has
+        # ended, so no lease is needed: a second maker would only write the same files).
+        derive_all(self.db, self.blobs, images, self.max_pixels)
         self._drop_at_engine(row.id, request_id, row.send_attempts, cancel=False)
 
     def _end(
