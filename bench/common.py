@@ -7,7 +7,6 @@ import socket
 import statistics
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -19,6 +18,7 @@ from starlette.routing import BaseRoute
 
 from db.schema import migrate
 from tests.ci import in_ci
+from tests.migrated_db import scratch_postgres
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -41,21 +41,6 @@ def postgres_reachable(admin_url: str) -> bool:
 
 
 @contextmanager
-def scratch_postgres(admin_url: str) -> Iterator[str]:
-    """A new, empty database `atelier_bench_<random>`, dropped on the way out whatever happens."""
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"atelier_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield admin_url.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def migrated_database(kind: str, tmp: Path) -> Iterator[str]:
     """A migrated SQLite file in `tmp`, or a scratch PostgreSQL database dropped afterwards."""
     if kind == "sqlite":
@@ -63,7 +48,7 @@ def migrated_database(kind: str, tmp: Path) -> Iterator[str]:
         migrate(url)
         yield url
         return
-    with scratch_postgres(postgres_admin_url()) as url:
+    with scratch_postgres(postgres_admin_url(), "atelier_bench") as url:
         migrate(url)
         yield url
 

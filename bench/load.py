@@ -30,7 +30,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from tests.e2e.server import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.test_fal_generate import NATURAL_WIDTH  # noqa: E402
 from tests.fal_server import Scenario  # noqa: E402
-from tests.fleet import Fleet, running_fleet  # noqa: E402
+from tests.fleet import Fleet, jobs_by_prompt, running_fleet  # noqa: E402
 
 IMAGE_MS = 60_000
 PRICE = 40  # the default model's price (FLUX.1 Kontext [pro])
@@ -71,15 +71,7 @@ def xact_commits(database_url: str) -> int:
 
 
 def job_outcomes(database_url: str, prompts: list[str]) -> dict[str, str]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                text("SELECT prompt, status FROM generations WHERE prompt = ANY(:p)"), {"p": prompts}
-            ).all()
-    finally:
-        engine.dispose()
-    return {prompt: status for prompt, status in rows}
+    return {prompt: status for prompt, (status, _) in jobs_by_prompt(database_url, prompts).items()}
 
 
 async def ended(database_url: str, prompts: list[str]) -> dict[str, str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import functools
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from tests.creem_server import CreemServer
 from tests.factories import make_container
 from tests.fal_server import FalServer
 from tests.hypothesis_sizes import THOROUGH
-from tests.migrated_db import migrated_sqlite
+from tests.migrated_db import migrated_sqlite, scratch_postgres
 from tests.payment_support import prepare_creem, prepare_stripe
 from tests.s3_server import S3Server
 from tests.stripe_server import StripeServer
@@ -200,15 +199,10 @@ def postgres_url() -> Iterator[str]:
         if in_ci():
             pytest.fail(f"PostgreSQL is required in CI but unreachable at {POSTGRES_ADMIN_URL}: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}")
-    name = f"atelier_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    migrate(url)
-    yield url
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+    with scratch_postgres(POSTGRES_ADMIN_URL, "atelier_test") as url:
+        migrate(url)
+        yield url
 
 
 @pytest.fixture(scope="session")

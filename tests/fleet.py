@@ -19,7 +19,6 @@ import os
 import signal
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +30,7 @@ from db.schema import migrate
 from tests.e2e.server import MEDIA_SECRET, ROOT, free_port, stop
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import FAL_KEY
+from tests.migrated_db import scratch_postgres
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.waiting import wait_until
 
@@ -88,6 +88,21 @@ class Fleet:
         return "\n".join(f"===== {m.name} =====\n{m.log()}" for m in self.members.values())
 
 
+def jobs_by_prompt(database_url: str, prompts: list[str]) -> dict[str, tuple[str, str | None]]:
+    """The status and fal request id of each job whose prompt is one of `prompts` (read in the fleet's database
+    from outside it, as an operator would); a prompt with no job yet is left out."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text("SELECT prompt, status, provider_request_id FROM generations WHERE prompt = ANY(:p)"),
+                {"p": prompts},
+            ).all()
+    finally:
+        engine.dispose()
+    return {prompt: (status, request_id) for prompt, status, request_id in rows}
+
+
 def fleet_settings(database_url: str, fal: FalServer, s3: S3Server, bucket: str) -> dict[str, str]:
     """The settings every replica and worker shares: one database, one bucket, one set of secrets."""
     encryption_key = base64.b64encode(os.urandom(32)).decode()
@@ -121,18 +136,9 @@ def fleet_settings(database_url: str, fal: FalServer, s3: S3Server, bucket: str)
 @contextlib.contextmanager
 def fresh_postgres() -> Iterator[str]:
     """A new PostgreSQL database migrated to head (as `make migrate` would, once, before any replica starts)."""
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"atelier_fleet_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with scratch_postgres(POSTGRES_ADMIN_URL, "atelier_fleet") as url:
         migrate(url)
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def haproxy_config(port: int, replicas: dict[str, int]) -> str:

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import shutil
 import sqlite3
 import tempfile
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from db.schema import migrate
 
@@ -42,3 +47,21 @@ def migrated_sqlite(path: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(sqlite_template(), path)  # copy, not copyfile: the file keeps the mode the migration gave it
     return url
+
+
+@contextlib.contextmanager
+def scratch_postgres(admin_url: str, prefix: str = "atelier_scratch") -> Iterator[str]:
+    """A new, empty PostgreSQL database `<prefix>_<random>` on the server of `admin_url`, dropped on the way out
+    whatever happens (its connections closed first)."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin_url.rsplit("/", 1)[0] + f"/{name}"
+        finally:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()

@@ -13,7 +13,6 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
-from sqlalchemy import create_engine, text
 from sqlmodel import select
 
 from core.bootstrap import Container
@@ -24,7 +23,7 @@ from tests.e2e.test_fal_generate import NATURAL_WIDTH
 from tests.e2e.test_studio import SIZES, sign_in
 from tests.factories import make_container, sign_up
 from tests.fal_server import Scenario
-from tests.fleet import HAPROXY, Fleet, running_fleet
+from tests.fleet import HAPROXY, Fleet, jobs_by_prompt, running_fleet
 from tests.payment_support import APP, CATALOGUE, STRIPE_KEY, prepare_stripe
 from tests.stripe_server import StripeServer
 from tests.waiting import wait_until
@@ -113,15 +112,7 @@ def expect_image(page: Page, prompt: str) -> None:
 
 def job(fleet: Fleet, prompt: str) -> tuple[str, str | None] | None:
     """(status, fal request id) of the job with this prompt, once it exists."""
-    engine = create_engine(fleet.database_url)
-    try:
-        with engine.connect() as conn:
-            row = conn.execute(
-                text("SELECT status, provider_request_id FROM generations WHERE prompt = :p"), {"p": prompt}
-            ).one_or_none()
-    finally:
-        engine.dispose()
-    return None if row is None else (row[0], row[1])
+    return jobs_by_prompt(fleet.database_url, [prompt]).get(prompt)
 
 
 def fal_prompts(fleet: Fleet) -> list[object]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +10,7 @@ from sqlalchemy import create_engine, text
 
 from db.schema import migrate
 from tests.conftest import POSTGRES_ADMIN_URL
+from tests.migrated_db import scratch_postgres
 
 NOW = "2026-11-27 12:00:00"
 
@@ -22,14 +22,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[s
         yield f"sqlite:///{tmp_path / 'old.db'}"
         return
     request.getfixturevalue("postgres_url")  # skips or fails (in CI) when PostgreSQL is unreachable
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"atelier_migration_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres(POSTGRES_ADMIN_URL, "atelier_migration") as url:
+        yield url
 
 
 def add_user(conn, name: str) -> int:  # type: ignore[no-untyped-def]

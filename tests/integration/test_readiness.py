@@ -5,7 +5,6 @@ and otherwise a 503 naming the part that failed and nothing else; a start's sche
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from db.schema import head_revision, migrate, schema_problem
 from db.uow import Database
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import settings_for
-from tests.migrated_db import migrated_sqlite
+from tests.migrated_db import migrated_sqlite, scratch_postgres
 
 PREVIOUS = "0013"
 LEAKY = "postgresql://atelier:hunter2-AKIAEXAMPLE@db.internal:5432/atelier"  # what a careless error would quote
@@ -55,16 +54,8 @@ def new_database(kind: str, tmp_path: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{tmp_path / 'fresh.db'}"
         return
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"atelier_ready_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres(POSTGRES_ADMIN_URL, "atelier_ready") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
