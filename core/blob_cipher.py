@@ -29,6 +29,7 @@ TAG_BYTES = 16
 _FIXED = struct.Struct(">I8sB")  # chunk size, nonce prefix, KEK id length
 _WRAP_NONCE, _WRAPPED = 12, 32 + TAG_BYTES
 HEADER_MAX = len(MAGIC) + _FIXED.size + 255 + _WRAP_NONCE + _WRAPPED
+SEALED_TYPE = "application/octet-stream"  # what an encrypted blob is, to the store that holds it
 
 
 @dataclass(frozen=True)

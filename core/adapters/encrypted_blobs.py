@@ -9,6 +9,7 @@ from collections.abc import Iterable, Iterator
 
 from core.blob_cipher import (
     HEADER_MAX,
+    SEALED_TYPE,
     Header,
     is_sealed,
     open_chunks,
@@ -22,7 +23,6 @@ from core.keyring import Keyring
 from core.ports import BlobStore
 
 READ_BYTES = 1 << 20  # what is asked of the inner store at a time
-SEALED_TYPE = "application/octet-stream"  # what an encrypted object is, to the store under it
 
 
 class EncryptedBlobStore:

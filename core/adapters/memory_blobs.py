@@ -15,9 +15,8 @@ class InMemoryBlobStore:
         self.objects[key] = (data, content_type)
 
     def put_stream(self, key: str, chunks: Iterable[bytes], content_type: str) -> int:
-        data = b"".join(
-            chunks
-        )  # memory is where this store keeps everything; joined first, so a failure stores nothing
+        # Memory is where this store keeps everything; joined first, so a failure midway stores nothing.
+        data = b"".join(chunks)
         self.objects[key] = (data, content_type)
         return len(data)
 

@@ -15,12 +15,12 @@ import mimetypes
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from core.blob_cipher import is_sealed
+from core.blob_cipher import SEALED_TYPE, is_sealed
 from core.errors import BlobNotFoundError
+from core.logs import log_failure
 from core.ports import BlobStore
 
 log = logging.getLogger(__name__)
-SEALED_TYPE = "application/octet-stream"  # what an encrypted blob is to the store (as core/adapters/encrypted_blobs.py)
 
 
 class CopyMismatchError(Exception):
@@ -54,7 +54,7 @@ def migrate(source: BlobStore, target: BlobStore, prefix: str = "") -> Migration
             else:
                 report.skipped += 1
         except Exception as error:  # noqa: BLE001 - one object's failure is reported; the others still move
-            log.warning("Could not copy %s: %s: %s", key, type(error).__name__, error)
+            log_failure(log, f"Could not copy {key}", error)  # the type and place, never the message
             report.failed.append(key)
     return report
 
@@ -75,11 +75,10 @@ def copy_one(source: BlobStore, target: BlobStore, key: str) -> bool:
 
 
 def fingerprint(chunks: Iterable[bytes]) -> Fingerprint:
-    digest, size = hashlib.sha256(), 0
-    for chunk in chunks:
-        digest.update(chunk)
-        size += len(chunk)
-    return Fingerprint(size, digest.hexdigest())
+    counted = _Fingerprinting(iter(chunks))
+    for _ in counted:
+        pass
+    return counted.result()
 
 
 def _already_there(source: BlobStore, target: BlobStore, key: str) -> bool:
