@@ -53,7 +53,9 @@ class MediaService:
             image = uow.images.by_public_id(public_id)
         if image is None:
             raise NotFoundError(GONE)
-        if variant == "original":
+        if variant == "original" or not image.thumbhash:
+            # A new image whose preview and thumbnail the worker is still making (its placeholder is recorded with
+            # them) is shown from its original meanwhile.
             key, content_type = image.blob_key, image.content_type
         else:  # images stored before previews existed answer with their thumbnail
             key = (image.preview_key or image.thumb_key) if variant == "preview" else image.thumb_key
@@ -67,17 +69,6 @@ class MediaService:
             return MediaRedirect(url, min(max_age, self.redirect_seconds // 2))
         try:
             size = self.blobs.size(key)
-        except BlobNotFoundError:
-            if key == image.blob_key:
-                raise NotFoundError(GONE) from None
-            # A new image whose preview and thumbnail the worker is still making: the original stands in.
-            key, content_type = image.blob_key, image.content_type
-            filename = f"atelier-{image.id}.{key.rsplit('.', 1)[-1]}"
-            try:
-                size = self.blobs.size(key)
-            except BlobNotFoundError:
-                raise NotFoundError(GONE) from None
-        try:
             chunks = self.blobs.open(key)
         except BlobNotFoundError:
             raise NotFoundError(GONE) from None
