@@ -95,11 +95,12 @@ def derive_all(db: Database, blobs: BlobStore, images: Sequence[Image], max_pixe
     the gallery's periodic task)."""
     hashes: dict[int, str] = {}
     for image in images:
+        if image.id is None:  # not stored: nothing to record it on
+            continue
         try:
-            hashes[image.id or 0] = make_derivatives(blobs, image, max_pixels)
+            hashes[image.id] = make_derivatives(blobs, image, max_pixels)
         except (AtelierError, BlobNotFoundError, OSError) as exc:
             log.warning("Image %s: its preview was not made (%s)", image.id, type(exc).__name__)
-    hashes.pop(0, None)
     if hashes:
         with db.uow() as uow:
             uow.images.set_placeholders(hashes)

@@ -28,10 +28,6 @@ class LeaseKeeper:
         self.db, self.clock = db, clock
         self.duration = timedelta(seconds=seconds)
 
-    def new(self, generation_id: str) -> tuple[Lease, datetime]:
-        """A lease for a job about to be created, and when it runs out: its creator writes both with the row."""
-        return Lease(generation_id, uuid.uuid4().hex), self.clock() + self.duration
-
     def claim(self, generation_id: str) -> Lease | None:
         lease = Lease(generation_id, uuid.uuid4().hex)
         now = self.clock()

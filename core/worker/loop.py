@@ -56,10 +56,6 @@ class Worker:
             thread.join(timeout)
         log.info("Worker %s stopped", self.name)
 
-    @property
-    def stopping(self) -> bool:
-        return self._stop.is_set()
-
     def _job_loop(self) -> None:
         with ThreadPoolExecutor(self.concurrency, thread_name_prefix="job") as pool:
             while not self._stop.is_set():
@@ -73,7 +69,9 @@ class Worker:
                     self.c.doorbell.wait(self.interval)  # a submit rings; the interval is the safety net
 
     def _claim_round(self, pool: ThreadPoolExecutor) -> int:
-        """Claim as many jobs as there are free slots (at most a batch) and hand each to the pool; how many."""
+        """Claim as many jobs as there are free slots (at most a batch) and hand each to the pool. Returns how many
+        it claimed; when every slot was busy it waits for one to free up and returns 1, so the loop looks again at
+        once instead of waiting for the doorbell."""
         slots = self._take_free_slots()
         leases: list[Lease] = []
         try:
