@@ -4,7 +4,6 @@ every AppTest run checked for a page that raised."""
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,12 +21,11 @@ from tests.creem_server import CreemServer
 from tests.factories import make_container
 from tests.fal_server import FalServer
 from tests.hypothesis_sizes import THOROUGH
-from tests.migrated_db import migrated_sqlite, scratch_postgres
+from tests.migrated_db import POSTGRES_ADMIN_URL, migrated_sqlite, scratch_postgres
 from tests.payment_support import prepare_creem, prepare_stripe
 from tests.s3_server import S3Server
 from tests.stripe_server import StripeServer
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 E2E_FOLDER = Path(__file__).resolve().parent / "e2e"
 E2E_SCOPE = "tests/e2e"  # the browser tests' folder as pytest names it, from the project root
 # A test that makes a page raise on purpose, and asserts what the person sees instead, carries this marker.

@@ -30,11 +30,10 @@ from db.schema import migrate
 from tests.e2e.server import MEDIA_SECRET, ROOT, free_port, stop
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import FAL_KEY
-from tests.migrated_db import scratch_postgres
+from tests.migrated_db import POSTGRES_ADMIN_URL, scratch_postgres
 from tests.s3_server import ACCESS_KEY, REGION, SECRET_KEY, S3Server
 from tests.waiting import wait_until
 
-POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 HAPROXY = "/usr/sbin/haproxy"
 STARTUP_SECONDS = 60
 COOKIE_SECRET = "fleet-cookie-secret-0123456789abcdef0123"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import os
 import shutil
 import sqlite3
 import tempfile
@@ -15,6 +16,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 from db.schema import migrate
+
+# Where the tests create their PostgreSQL databases (user postgres, trust auth); TEST_POSTGRES_URL moves it.
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @functools.cache
