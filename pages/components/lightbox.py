@@ -22,6 +22,8 @@ from core.text import plural
 from pages.components.flash import flash
 from pages.components.generate_forms import set_draft
 from pages.components.image_grid import GridItem, image_grid
+from pages.components.image_make import make_more
+from pages.components.image_share import share_panel
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
@@ -244,6 +246,8 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
         _reuse_buttons(detail)
     if st.button("Edit this image", key="gallery.edit", icon=":material/edit:", width="stretch"):
         edit(image.id)
+    make_more(user, detail)
+    share_panel(user, detail)
     if st.session_state.get(CONFIRM_KEY) != image.id:
         st.button(
             "Delete…",
