@@ -79,6 +79,7 @@ class _Model(BaseModel):
     endpoint: str = Field(pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*$")
     kind: GenerationKind
     description: str = ""
+    speed: Literal["fast", "standard", "slow"] = "standard"
     images_as: InputImages = InputImages.NONE
     references: tuple[int, int] = (0, 0)
     fixed: dict[str, Value] = {}
@@ -132,6 +133,7 @@ class _Model(BaseModel):
             references=self.references,
             fixed=tuple(sorted(self.fixed.items())),
             description=self.description,
+            speed=self.speed,
         )
 
 

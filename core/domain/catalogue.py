@@ -170,6 +170,7 @@ class ModelInfo:
     references: tuple[int, int] = (0, 0)  # fewest and most input images
     fixed: tuple[tuple[str, str | int | float | bool], ...] = ()  # parameters sent as they are with every request
     description: str = ""
+    speed: str = "standard"  # a word for people: "fast", "standard" or "slow" (the model picker shows it)
 
     def accepts(self, name: Input) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.name == name), None)
@@ -198,4 +199,5 @@ def local_model(model_id: str, label: str, kind: GenerationKind, credits_per_ima
         Price(per_image=credits_per_image),
         images_as=InputImages.ONE if kind == GenerationKind.EDIT else InputImages.NONE,
         references=references,
+        speed="fast",
     )
