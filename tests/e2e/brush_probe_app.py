@@ -31,7 +31,7 @@ def picture_url() -> str:
 
 
 def describe(mask_png: bytes, prompt: str) -> str:
-    """"share=12 bbox=10,20,60,70 size=600x400 text=…": what a test reads back of the mask on_submit received."""
+    """ "share=12 bbox=10,20,60,70 size=600x400 text=…": what a test reads back of the mask on_submit received."""
     from PIL import Image
 
     with Image.open(io.BytesIO(mask_png)) as mask:

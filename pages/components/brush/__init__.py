@@ -22,6 +22,9 @@ _component = st.components.v2.component(
     html=(_ASSETS / "brush.html").read_text(),
     css=(_ASSETS / "brush.css").read_text(),
     js=(_ASSETS / "brush.js").read_text(),
+    # No shadow root: st.dialog's focus trap does not look inside one, so Tab would skip the canvas and the
+    # tools in the image view. brush.css scopes every rule under .atelier-brush instead.
+    isolate_styles=False,
 )
 
 

@@ -1,6 +1,7 @@
 // The brush: paint a region over a picture with a mouse, a finger or a pen; erase, undo, clear. Strokes are
 // kept in image coordinates and drawn into a mask canvas the size of the image (white where painted, transparent
-// elsewhere); a short while after each change the mask goes to Python as a PNG data URL (state "mask").
+// elsewhere); at the end of each stroke, undo or clear the mask goes to Python as a PNG data URL (state "mask").
+// Not during a stroke, and not later: a click on Fill region right after a stroke must see that stroke.
 //
 // Python may show an area chosen with the keyboard (data.area, fractions of the picture). It replaces the
 // painting while chosen; the first action on the canvas takes it over as an ordinary step of the painting, and
@@ -9,18 +10,16 @@
 // Streamlit calls this function again with new `data` without running the previous cleanup, so everything lives
 // on the root element and is wired once.
 const MAX_SIDE = 4096; // the mask's long side at most: a larger picture's mask is scaled up again in Python
-const SEND_MS = 300; // quiet time after a change before the mask is sent
 const COUNT_SIDE = 128; // the painted share is counted on a copy this small
 
 export default function ({ data, parentElement, setStateValue }) {
-  const root = parentElement.querySelector('.brush');
+  const root = parentElement.querySelector('.atelier-brush');
   const s = (root.__brush ||= wire(root));
   s.send = setStateValue;
   update(s, data || {});
   return () => {
     s.observer?.disconnect();
     s.observer = null;
-    clearTimeout(s.timer);
   };
 }
 
@@ -135,6 +134,7 @@ function up(s, e) {
   s.pointer = null;
   s.steps.push(s.stroke);
   s.stroke = null;
+  paint(s);
   changed(s);
 }
 
@@ -251,11 +251,10 @@ function accent(s) {
   return value || '#ff4b4b';
 }
 
-// ---- to Python: the mask as a PNG, once the painting has been still for a moment ------------------------
+// ---- to Python: the mask as a PNG, once a change is complete ----------------------------------------------
 
 function changed(s) {
-  clearTimeout(s.timer);
-  s.timer = setTimeout(() => send(s), SEND_MS);
+  send(s);
 }
 
 function send(s) {
