@@ -1,8 +1,8 @@
 """The brush (a custom component): paint a region over a picture with a mouse, a finger or a pen, with a size,
 erase, undo and clear. Its HTML, CSS and JS live next to this file and are read once, at import.
 
-What is painted reaches Python as a PNG data URL the size of the picture (at most 4,096 pixels on its long side),
-sent a moment after each change; `core.masks` checks and cleans it.
+What is painted reaches Python as a 1-bit PNG data URL the size of the picture (at most 2,048 pixels on its long
+side), sent at the end of each stroke, undo or clear; `core.masks` checks and cleans it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ _component = st.components.v2.component(
     "atelier_brush",
     html=(_ASSETS / "brush.html").read_text(),
     css=(_ASSETS / "brush.css").read_text(),
-    js=(_ASSETS / "brush.js").read_text(),
+    js=(_ASSETS / "mask_png.js").read_text() + "\n" + (_ASSETS / "brush.js").read_text(),
     # No shadow root: st.dialog's focus trap does not look inside one, so Tab would skip the canvas and the
     # tools in the image view. brush.css scopes every rule under .atelier-brush instead.
     isolate_styles=False,
