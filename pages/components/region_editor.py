@@ -51,7 +51,7 @@ def region_editor(image: ImageView, on_submit: Callable[[bytes, str], None], *, 
         st.session_state[area_key] = NO_AREA
 
     painted = brush(
-        key=f"{key}.brush",
+        key=f"{key}.brush.{image.id}",  # its own painting per image, when the view moves to another
         src=image.preview_url or image.original_url,
         alt=image_alt(image),
         width=image.width,

@@ -172,6 +172,7 @@ function redraw(s) {
   ctx.clearRect(0, 0, s.mask.width, s.mask.height);
   if (s.area) drawStep(ctx, { kind: 'rect', rect: s.area });
   else for (const step of s.steps) drawStep(ctx, step);
+  if (s.stroke) drawStep(ctx, s.stroke); // a rerun may come in the middle of a stroke
   paint(s);
 }
 
