@@ -11,7 +11,7 @@ from core.domain.shares import DESCRIPTION_CHARS, PublicShare
 TITLE = "A picture made with Atelier"
 NO_PROMPT = "Shared from Atelier, an AI image studio."
 STYLE = """
-:root{color-scheme:light dark;--bg:#faf7f2;--fg:#1f1b16;--muted:#6b6259;--accent:#c46240}
+:root{color-scheme:light dark;--bg:#faf7f2;--fg:#1f1b16;--muted:#6b6259;--accent:#9c4322}
 @media (prefers-color-scheme:dark){:root{--bg:#14110e;--fg:#f3ede6;--muted:#b5aa9e;--accent:#e08a68}}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;flex-direction:column;align-items:center;justify-content:center;
@@ -21,6 +21,8 @@ img{display:block;max-width:100%;max-height:85vh;width:auto;height:auto;border-r
 .prompt{max-width:70ch;margin:0;white-space:pre-wrap;overflow-wrap:anywhere}
 footer a{color:var(--accent)}
 footer{color:var(--muted);font-size:.9rem}
+h1{font-size:1.5rem;margin:0}
+h1,.note{text-align:center}
 """.strip()
 
 
@@ -85,7 +87,7 @@ def gone_page(app_url: str) -> str:
 <body>
 <main>
 <h1>This link does not work</h1>
-<p>It may have been turned off by the person who shared it, or it was never a link to a picture.</p>
+<p class="note">It may have been turned off by the person who shared it, or it was never a link to a picture.</p>
 </main>
 <footer><a href="{escape(app_url)}">Atelier</a></footer>
 </body>
