@@ -4,13 +4,18 @@ ended and deleted first when the account is erased)."""
 
 from core.container import Container
 from core.personal_data import Category, OnErasure, PersonalData, count_rows, delete_rows
-from core.registry import Capability
-from core.services.shares import ShareService
+from core.registry import Capability, RetentionRule
+from core.services.shares import REVOKED_KEPT, ShareService
+from core.settings import Settings
 from core.web.share_routes import share_routes
 
 
 def shares(c: Container) -> ShareService:
     return ShareService(c.db, c.blobs, c.signer, c.clock, max_pixels=c.settings.max_image_pixels)
+
+
+def _describe_revoked(_s: Settings) -> str:
+    return f"Public links to images revoked more than {REVOKED_KEPT.days} days ago (live links stay until revoked)."
 
 
 PERSONAL_DATA = (
@@ -31,4 +36,7 @@ CAPABILITY = Capability(
     services={ShareService: shares},
     routes=(share_routes,),
     personal_data=PERSONAL_DATA,
+    retention=(
+        RetentionRule("revoked_shares", _describe_revoked, lambda c, now: c.of(ShareService).sweep_revoked(now)),
+    ),
 )

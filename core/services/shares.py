@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime, timedelta
 
 from core.clock import Clock
 from core.domain import UserView
@@ -31,6 +32,8 @@ from db.tables import Image, Share
 from db.uow import Database
 
 NOT_YOURS = "That image is not in your gallery."
+# A revoked link's row is kept this long (the export still says what was shared, and until when), then deleted.
+REVOKED_KEPT = timedelta(days=30)
 ENCODING = "jpeg-q85-v1"  # part of the ETag: a change of how the copy is made changes every validator
 
 
@@ -98,6 +101,13 @@ class ShareService:
             ended = uow.of(ShareRepository).revoke_all(user.id, self.clock())
             uow.commit()
         return ended
+
+    def sweep_revoked(self, now: datetime) -> int:
+        """Delete the rows of links revoked more than REVOKED_KEPT ago; how many went (the retention sweep)."""
+        with self.db.uow() as uow:
+            deleted = uow.of(ShareRepository).delete_revoked_before(now - REVOKED_KEPT)
+            uow.commit()
+        return deleted
 
     # The public side: anyone holding a token. A token of the wrong shape never reaches the database.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
@@ -44,6 +44,10 @@ class ShareRepository(Repository):
 
     def _revoke(self, now: datetime, *where: object) -> int:
         statement = update(Share).where(col(Share.revoked_at).is_(None), *where).values(revoked_at=now)  # type: ignore[arg-type]
+        return int(getattr(self.session.execute(statement), "rowcount", 0) or 0)
+
+    def delete_revoked_before(self, cutoff: datetime) -> int:
+        statement = delete(Share).where(col(Share.revoked_at) < cutoff)
         return int(getattr(self.session.execute(statement), "rowcount", 0) or 0)
 
     def public(self, token: str) -> tuple[Share, Image, str] | None:

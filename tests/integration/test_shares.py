@@ -25,7 +25,7 @@ from core.services.privacy_export import PrivacyExportService
 from core.services.shares import ShareService
 from core.web.security import security_middleware
 from core.web.share_routes import share_routes
-from tests.factories import camera_exif, create_form, settle, sign_up
+from tests.factories import MovableClock, camera_exif, create_form, settle, sign_up
 
 PROMPT = 'a lighthouse at dusk <script>alert("x")</script> & "quotes"'
 HOSTILE_TOKENS = [
@@ -254,3 +254,23 @@ def test_the_export_lists_every_link_revoked_ones_included(
         ended.path: ("false", True),
     }
     assert "shares.csv" in archive.read("README.txt").decode()
+
+
+def test_the_retention_sweep_deletes_links_revoked_over_30_days_ago_and_keeps_the_rest(
+    containers: Callable[..., Container], database_url: str
+) -> None:
+    clock = MovableClock()
+    c = containers(database_url, clock=clock)
+    alice = sign_up(c)
+    image_id = an_image(c, alice)
+    old = shares(c).create(alice, image_id, with_prompt=False)
+    shares(c).revoke(alice, old.id)
+    clock.advance(days=20)
+    recent = shares(c).create(alice, image_id, with_prompt=True)
+    shares(c).revoke(alice, recent.id)
+    live = shares(c).create(alice, image_id, with_prompt=False)
+    clock.advance(days=11)
+    assert shares(c).sweep_revoked(clock()) == 1
+    with c.db.reader() as uow:
+        left = uow.session.execute(text("SELECT id FROM shares ORDER BY id")).scalars().all()
+    assert left == [recent.id, live.id]
