@@ -1,7 +1,8 @@
 """ShareService: public links to single images, opt-in and revocable.
 
 The owner makes a link for one image, with or without its prompt, copies it again whenever they like, and ends
-it (or all of theirs) at any time. The public page reads the database on every request, never a process cache:
+it (or all of theirs) at any time; while the owner has processing restricted, their links answer "not found".
+The public page reads the database on every request, never a process cache:
 a revoked share, a deleted image (its shares go with it, by the foreign key's cascade) or an erased account
 answers "not found" at once, on every replica.
 """
@@ -25,6 +26,7 @@ from core.domain.shares import (
 )
 from core.errors import BlobNotFoundError, BlobTamperedError, NotFoundError
 from core.ports import BlobStore
+from core.services.privacy import refuse_if_restricted, restriction_refusal
 from core.share_image import public_copy
 from core.signing import MediaSigner
 from db.repositories.shares import ShareRepository
@@ -55,8 +57,10 @@ class ShareService:
 
     def create(self, user: UserView, image_id: int, with_prompt: bool) -> ShareView:
         """A link to one of the user's images. Asking again with the same choice gives the same live link (a
-        double click makes one link, not two). NotFoundError for an image that is not theirs."""
+        double click makes one link, not two). NotFoundError for an image that is not theirs; ValidationError while
+        the user has processing restricted (publishing is processing)."""
         with self.db.uow() as uow:
+            refuse_if_restricted(uow, user.id)
             image = uow.images.get_for_user(user.id, image_id)
             if image is None or image.id is None:
                 raise NotFoundError(NOT_YOURS)
@@ -144,7 +148,11 @@ class ShareService:
         if TOKEN.parse(token) is None:
             return None
         with self.db.reader() as uow:
-            return uow.of(ShareRepository).public(token)
+            found = uow.of(ShareRepository).public(token)
+            # While the owner has processing restricted, their links show nothing (and work again once lifted).
+            if found is None or restriction_refusal(uow, found[0].user_id):
+                return None
+            return found
 
     def _view(self, share: Share, image: Image | None = None) -> ShareView:
         assert share.id is not None

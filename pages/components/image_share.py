@@ -6,9 +6,10 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
-from core.errors import NotFoundError
+from core.errors import AtelierError, NotFoundError
 from core.services.gallery import ImageDetail
 from core.services.shares import ShareService
+from pages.components.safe_text import escape_markdown
 from pages.components.share_links import describe, full_link
 
 PROMPT_KEY = "gallery.share.with_prompt"
@@ -34,6 +35,8 @@ def share_panel(user: UserView, detail: ImageDetail) -> None:
                 app_container().of(ShareService).create(user, image.id, with_prompt)
             except NotFoundError:
                 st.warning("This image is no longer in your gallery.")
+            except AtelierError as exc:  # processing restricted: the reason and what to do
+                st.warning(escape_markdown(str(exc)))
         for share in app_container().of(ShareService).list_for_image(user, image.id):
             st.code(full_link(share), language=None, wrap_lines=True)
             text, revoke = st.columns([3, 1], vertical_alignment="center")

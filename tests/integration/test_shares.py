@@ -19,8 +19,10 @@ from starlette.testclient import TestClient
 
 from core.container import Container
 from core.domain import UserView
-from core.errors import NotFoundError
+from core.domain.privacy import Purpose
+from core.errors import NotFoundError, ValidationError
 from core.services.erasure import ErasureService
+from core.services.privacy import PrivacyService
 from core.services.privacy_export import PrivacyExportService
 from core.services.shares import ShareService
 from core.web.security import security_middleware
@@ -274,3 +276,19 @@ def test_the_retention_sweep_deletes_links_revoked_over_30_days_ago_and_keeps_th
     with c.db.reader() as uow:
         left = uow.session.execute(text("SELECT id FROM shares ORDER BY id")).scalars().all()
     assert left == [recent.id, live.id]
+
+
+def test_while_processing_is_restricted_links_show_nothing_and_none_can_be_made(
+    containers: Callable[..., Container], database_url: str
+) -> None:
+    c = containers(database_url)
+    alice = sign_up(c)
+    image_id = an_image(c, alice)
+    share = shares(c).create(alice, image_id, with_prompt=False)
+    c.of(PrivacyService).set_choice(alice, Purpose.RESTRICTION, True)
+    assert client(c).get(share.path).status_code == 404
+    assert client(c).get(f"{share.path}/image.jpg").status_code == 404
+    with pytest.raises(ValidationError, match="restricted"):
+        shares(c).create(alice, image_id, with_prompt=True)
+    c.of(PrivacyService).set_choice(alice, Purpose.RESTRICTION, False)
+    assert client(c).get(share.path).status_code == 200
