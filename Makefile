@@ -82,6 +82,7 @@ bench: install-dev
 	$(BIN)/python bench/webhook_fulfilment.py
 	$(BIN)/python bench/zip_export.py
 	$(BIN)/python bench/gallery_search.py
+	$(BIN)/python bench/share_ttfb.py
 	$(BIN)/python bench/gallery_browser.py
 	$(BIN)/python bench/boundaries.py
 	$(BIN)/python bench/privacy_export.py --postgres

@@ -15,6 +15,7 @@ from pages.components import (
     privacy_rectify,
     privacy_requests,
     privacy_reviews,
+    privacy_shares,
 )
 from pages.components.guard import require_session
 
@@ -27,6 +28,7 @@ SECTIONS = {
     "holdings": "What we hold",
     "choices": "Choices",
     "download": "Download",
+    "shares": "Shared links",
     "correct": "Corrections",
     "requests": "Your requests",
     "automated": "Automated decisions",
@@ -39,6 +41,7 @@ st.markdown(" · ".join(f"[{title}](#{anchor})" for anchor, title in SECTIONS.it
 privacy_holdings.render(user)
 privacy_consents.render(user)
 privacy_export.render(user)
+privacy_shares.render(user)
 privacy_rectify.render(user)
 privacy_requests.render(user)
 privacy_reviews.render(user)

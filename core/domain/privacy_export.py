@@ -78,6 +78,7 @@ REQUEST_COLUMNS = (
     "completed_at",
 )
 EMAIL_COLUMNS = ("created_at", "kind", "purpose", "subject", "status", "sent_at")
+SHARE_COLUMNS = ("image_id", "link", "with_prompt", "size", "created_at", "revoked_at")
 # Every CSV of the archive besides generations.csv, in the archive's order, with its header.
 TABLE_FILES: dict[str, tuple[str, ...]] = {
     "credits.csv": CREDIT_COLUMNS,
@@ -87,6 +88,7 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
     "sign_ins.csv": SIGN_IN_COLUMNS,
     "privacy_requests.csv": REQUEST_COLUMNS,
     "emails.csv": EMAIL_COLUMNS,
+    "shares.csv": SHARE_COLUMNS,
 }
 
 

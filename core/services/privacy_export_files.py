@@ -22,6 +22,7 @@ from core.domain.privacy_export import (
     optional_utc,
     upload_row,
 )
+from core.domain.shares import share_path
 from core.errors import AtelierError
 from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
@@ -36,6 +37,7 @@ from db.tables import (
     OutboxMessage,
     PolicyAcknowledgement,
     PrivacyRequest,
+    Share,
     SignIn,
 )
 from db.uow import UnitOfWork
@@ -97,7 +99,7 @@ def write_generations(
 
 def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]]) -> None:
     """Every CSV of TABLE_FILES (credits, orders, consents, policy acknowledgements, sign-ins, privacy requests,
-    emails), appended to `files` as each is begun (so a failure halfway still lets the caller close them all)."""
+    emails, shares), appended to `files` as each is begun (so a failure halfway still lets the caller close them all)."""
     repo = uow.of(PrivacyExportRepository)
     balance = 0
 
@@ -114,6 +116,7 @@ def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]
         "sign_ins.csv": (SignIn, _sign_in),
         "privacy_requests.csv": (PrivacyRequest, _request),
         "emails.csv": (OutboxMessage, _email),
+        "shares.csv": (Share, _share),
     }
     for name, header in TABLE_FILES.items():
         handle = spooled()
@@ -268,3 +271,8 @@ def _request(r: PrivacyRequest) -> list[object]:
 
 def _email(m: OutboxMessage) -> list[object]:
     return [iso_utc(m.created_at), m.kind, m.purpose, m.subject, m.status, optional_utc(m.sent_at)]
+
+
+def _share(s: Share) -> list[object]:
+    return [s.image_id, share_path(s.token), "true" if s.with_prompt else "false", s.size, iso_utc(s.created_at),
+            optional_utc(s.revoked_at)]  # fmt: skip

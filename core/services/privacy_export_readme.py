@@ -42,6 +42,8 @@ policy_acknowledgements.csv
 sign_ins.csv          Your sign-ins: {sign_ins}.
 privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
 emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
+shares.csv            Your public links to images, revoked ones included (revoked_at), with
+                      the link's address after this app's: {shares}.
 images/               The original of every image, named by its id (images/000123.png, the
                       same names as the gallery's download) and dated when it was made.
 

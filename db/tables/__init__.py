@@ -11,6 +11,7 @@ from db.tables.ledger import LedgerEntry
 from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
 from db.tables.retention import OrphanBlob, RetentionRun
+from db.tables.shares import Share
 from db.tables.stored_exports import StoredExport
 from db.tables.task_runs import TaskRun
 from db.tables.users import EndedSession, SignIn, User, UserPreferences
@@ -39,6 +40,7 @@ __all__ = [
     "PrivacyRequest",
     "RetentionRun",
     "SafetyReview",
+    "Share",
     "SignIn",
     "StoredExport",
     "TaskRun",

@@ -28,6 +28,7 @@ EXPORT_FILES = {
     "sign_ins.csv",
     "privacy_requests.csv",
     "emails.csv",
+    "shares.csv",
 }
 
 
