@@ -21,7 +21,8 @@ from core.services.safety_reviews import SafetyReviewService
 from core.text import plural
 from pages.components.generate_forms import set_draft
 from pages.components.guard import current_user
-from pages.components.image_grid import image_grid
+from pages.components.image_grid import VARY, image_grid
+from pages.components.image_make import vary_now
 from pages.components.job_tiles import elapsed, image_tiles, placeholder_tiles
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
@@ -118,7 +119,7 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
             key=f"feed.grid.{job.id}",
             row_height=row_height,
             on_open=_open,
-            on_action=partial(_act, job),
+            on_action=partial(_act, user, job),
         )
     if job.status == JobStatus.SUCCEEDED:
         st.caption(f"Charged {plural(job.charged, 'credit')}.")
@@ -173,7 +174,7 @@ def _open(image_id: str) -> None:
     st.session_state[OPEN_KEY] = image_id
 
 
-def _act(job: GenerationView, image_id: str, action: str) -> None:
+def _act(user: UserView, job: GenerationView, image_id: str, action: str) -> None:
     image = next((i for i in job.images if str(i.id) == image_id), None)
     if image is None:
         return
@@ -181,6 +182,9 @@ def _act(job: GenerationView, image_id: str, action: str) -> None:
         _open(image_id)
     elif action in ("reuse", "edit"):
         set_draft(reuse_draft(job, image) if action == "reuse" else edit_draft(image.id))
+        st.session_state[REFRESH_KEY] = True
+    elif action == VARY:
+        vary_now(user, image.id)
         st.session_state[REFRESH_KEY] = True
 
 
