@@ -94,9 +94,16 @@ def upscale_form(image_id: int, model: ModelInfo, job: GenerationView | None) ->
     )
 
 
-def fill_form(image_id: int, model: ModelInfo, prompt: str) -> GenerationForm:
-    """Paint the masked region of this image anew from `prompt` (the mask travels apart: core/services/job_masks)."""
-    return GenerationForm(kind=GenerationKind.FILL, prompt=prompt, model=model.id, source_image_id=image_id)
+def fill_form(image_id: int, model: ModelInfo, prompt: str, job: GenerationView | None = None) -> GenerationForm:
+    """Paint the masked region of this image anew from `prompt`, in the source's format where the model writes it
+    (the mask travels apart: core/services/job_masks.py)."""
+    return GenerationForm(
+        kind=GenerationKind.FILL,
+        prompt=prompt,
+        model=model.id,
+        output_format=_format(model, job),
+        source_image_id=image_id,
+    )
 
 
 def _format(model: ModelInfo, job: GenerationView | None) -> str:

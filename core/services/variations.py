@@ -133,7 +133,7 @@ class VariationService:
         return rules.upscale_form(_id(image), self._model(GenerationKind.UPSCALE, job), job)
 
     def _fill_form(self, image: Image, job: GenerationView | None, prompt: str) -> GenerationForm:
-        return rules.fill_form(_id(image), self._model(GenerationKind.FILL, job), prompt)
+        return rules.fill_form(_id(image), self._model(GenerationKind.FILL, job), prompt, job)
 
     def _offer(self, user: UserView, form: Callable[[], GenerationForm]) -> Offer:
         try:

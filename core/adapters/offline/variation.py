@@ -16,8 +16,8 @@ from core.adapters.offline import composition
 from core.errors import EngineInputError
 
 _GRAIN_TILE = 96  # the grain is drawn this size and scaled up: soft mottling, not pixel noise
-_GRAIN_STRENGTH = 0.07  # how much of the grain shows through
-_MAX_HUE_SHIFT = 8  # of 256 steps round the colour wheel (about 11°)
+_GRAIN_STRENGTH = 0.04  # how much of the grain shows through
+_MAX_HUE_SHIFT = 5  # of 256 steps round the colour wheel (about 7°)
 
 
 def subtle_variation(image: Image.Image, seed: int) -> Image.Image:
@@ -25,11 +25,11 @@ def subtle_variation(image: Image.Image, seed: int) -> Image.Image:
     grain, all chosen by `seed`. RGB in, RGB out, same size."""
     rng = random.Random(seed)
     rgb = image.convert("RGB")
-    shift = rng.choice((-1, 1)) * rng.randint(3, _MAX_HUE_SHIFT)
+    shift = rng.choice((-1, 1)) * rng.randint(2, _MAX_HUE_SHIFT)
     hue, saturation, value = rgb.convert("HSV").split()
     hue = hue.point([(v + shift) % 256 for v in range(256)])
     varied = Image.merge("HSV", (hue, saturation, value)).convert("RGB")
-    varied = ImageEnhance.Brightness(varied).enhance(rng.uniform(0.93, 1.07))
+    varied = ImageEnhance.Brightness(varied).enhance(rng.uniform(0.95, 1.05))
     varied = ImageEnhance.Contrast(varied).enhance(rng.uniform(0.94, 1.06))
     return Image.blend(varied, _grain(rng, varied.size), _GRAIN_STRENGTH)
 
