@@ -21,6 +21,7 @@ from core.services.variations import VariationService
 from tests.factories import MovableClock, create_form, fetch_media, refreshed, settle, sign_up
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import assert_money_balances, fal_container, fal_form, run_to_end
+from tests.integration.test_privacy_export import document, everything
 
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "fal_schemas"
 
@@ -214,3 +215,16 @@ def test_a_fill_fal_refuses_returns_its_hold(tmp_path, database_url, fal: FalSer
     assert done.status == JobStatus.FAILED and done.charged == 0
     assert refreshed(c, user).balance == balance
     assert_money_balances(c, user)
+
+
+def test_the_privacy_export_holds_each_fills_mask_beside_its_job(containers, database_url) -> None:
+    c = containers(database_url)
+    user = sign_up(c)
+    source = _picture(c, user).images[0]
+    job = c.of(VariationService).fill(user, source.id, _mask(64, 64), "a golden sun", c.generation.new_token())
+    settle(c, user, job.id)
+    archive = everything(c, user)
+    [filled] = [j for j in document(archive, "generations.json")["generations"] if j["kind"] == "fill"]
+    assert filled["mask_file"] == f"masks/{job.id}.png" and filled["input_image_ids"] == [source.id]
+    assert _size(archive.read(filled["mask_file"])) == (source.width, source.height)
+    assert "masks/" in archive.read("README.txt").decode()
