@@ -16,9 +16,11 @@ from PIL import Image, ImageDraw
 from core.domain import GenerationKind, JobStatus
 from core.domain.variations import SUBTLE_VARIATION_PROMPT
 from core.errors import ValidationError
+from core.services.deletion_runner import DeletionRunner
+from core.services.erasure import ErasureService
 from core.services.job_masks import mask_key
 from core.services.variations import VariationService
-from tests.factories import MovableClock, create_form, fetch_media, refreshed, settle, sign_up
+from tests.factories import MovableClock, create_form, fetch_media, make_container, refreshed, settle, sign_up
 from tests.fal_server import FalServer, Scenario
 from tests.fal_support import assert_money_balances, fal_container, fal_form, run_to_end
 from tests.integration.test_privacy_export import document, everything
@@ -228,3 +230,17 @@ def test_the_privacy_export_holds_each_fills_mask_beside_its_job(containers, dat
     assert filled["mask_file"] == f"masks/{job.id}.png" and filled["input_image_ids"] == [source.id]
     assert _size(archive.read(filled["mask_file"])) == (source.width, source.height)
     assert "masks/" in archive.read("README.txt").decode()
+
+
+def test_erasing_the_account_removes_its_fill_masks(tmp_path, database_url) -> None:
+    c = make_container(tmp_path, database_url, clock=MovableClock(), erasure_grace_days=0)
+    user = sign_up(c)
+    source = _picture(c, user).images[0]
+    job = c.of(VariationService).fill(user, source.id, _mask(64, 64), "a golden sun", c.generation.new_token())
+    settle(c, user, job.id)
+    assert c.blobs.exists(mask_key(user.id, job.id))
+    c.of(ErasureService).schedule(user, user.email)
+    assert c.of(ErasureService).run_due() == 1
+    c.of(DeletionRunner).run()
+    assert not c.blobs.exists(mask_key(user.id, job.id))
+    assert [key for key in c.blobs.keys("") if key.startswith(f"u{user.id}/")] == []
