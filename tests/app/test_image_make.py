@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from core.domain import GenerationKind
 from core.domain.variations import SUBTLE_VARIATION_PROMPT
+from core.services.variations import VariationService
+from pages.components.generate_forms import PROMPT_KEY
 from tests.app.test_gallery import ALICE, click, gallery, grid, make
+from tests.factories import settle
 from tests.markdown import unescape
 
 
@@ -69,3 +72,16 @@ def test_the_generate_feeds_tiles_offer_vary(open_app, app_settings) -> None:
     at = open_app(ALICE).switch_page("pages/generate.py").run()
     items = grid(at, f"feed.grid.{job.id}")
     assert len(items) == 2 and all("vary" in item["actions"] for item in items)
+
+
+def test_an_upscaled_images_settings_go_back_to_create_without_vary(open_app, app_settings) -> None:
+    c = app_settings
+    alice = c.accounts.sign_in_local(ALICE).user
+    image = make(c, alice, "lime dots").images[0]
+    job = c.of(VariationService).upscale(alice, image.id, c.generation.new_token())
+    [big] = settle(c, alice, job.id).images
+    at = gallery(open_app, image=str(big.id))
+    assert any(b.label == "Vary" and b.disabled for b in at.button)  # an upscale has no seed to vary
+    at = click(at, "Use these settings again")
+    assert at.title[0].value == "Generate" and at.session_state[PROMPT_KEY] == "lime dots"
+    assert all("vary" not in item["actions"] for item in grid(at, f"feed.grid.{job.id}"))

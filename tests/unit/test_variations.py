@@ -13,6 +13,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageOps, ImageStat
 from core.adapters.offline import OfflineImageEngine
 from core.catalogue import load_catalogue
 from core.domain import EngineRequest, GenerationKind, GenerationView, JobStatus
+from core.domain.reuse import reuse_draft
 from core.domain.variations import (
     SUBTLE_VARIATION_PROMPT,
     model_for,
@@ -175,3 +176,10 @@ def test_a_subtle_variation_differs_a_little_again_for_each_seed(tmp_path: Path)
     assert 2 < change < 20  # visible, but the picture is still the same picture
     assert first.tobytes() == again.tobytes() and first.tobytes() != other.tobytes()
     assert first.size == source.size
+
+
+def test_using_an_upscales_settings_again_puts_its_words_in_create() -> None:
+    upscaled = job(kind=GenerationKind.UPSCALE, model="clarity-upscale", num_images=1)
+    assert reuse_draft(upscaled) == {"kind": GenerationKind.TEXT_TO_IMAGE, "prompt": "a lighthouse at dusk"}
+    assert reuse_draft(job(kind=GenerationKind.FILL), part="prompt")["kind"] == GenerationKind.TEXT_TO_IMAGE
+    assert reuse_draft(upscaled, part="seed") == {"seed": 1234}
