@@ -137,10 +137,9 @@ class VariationService:
 
     def _offer(self, user: UserView, form: Callable[[], GenerationForm]) -> Offer:
         try:
-            built = form()
+            return Offer(credits=self.generation.quote(user, form()))
         except ValidationError as exc:
             return Offer(refusal=str(exc))
-        return Offer(credits=self.generation.quote(user, built))
 
 
 def _id(image: Image) -> int:

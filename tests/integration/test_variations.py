@@ -13,6 +13,7 @@ import jsonschema
 import pytest
 from PIL import Image, ImageDraw
 
+from core.adapters.fake_engine import FakeImageEngine
 from core.domain import GenerationKind, JobStatus
 from core.domain.variations import SUBTLE_VARIATION_PROMPT
 from core.errors import ValidationError
@@ -244,3 +245,17 @@ def test_erasing_the_account_removes_its_fill_masks(tmp_path, database_url) -> N
     c.of(DeletionRunner).run()
     assert not c.blobs.exists(mask_key(user.id, job.id))
     assert [key for key in c.blobs.keys("") if key.startswith(f"u{user.id}/")] == []
+
+
+def test_an_upscale_the_engine_fails_returns_its_hold(containers, database_url) -> None:
+    engine = FakeImageEngine()
+    c = containers(database_url, engine=engine)
+    user = sign_up(c)
+    source = _picture(c, user, model="fake-draw").images[0]
+    engine.fail_result = True
+    job = c.of(VariationService).upscale(user, source.id, c.generation.new_token())
+    assert refreshed(c, user).balance == 20 - 1 - job.cost  # held while the engine works
+    done = settle(c, user, job.id)
+    assert done.status == JobStatus.FAILED and done.charged == 0
+    assert refreshed(c, user).balance == 20 - 1
+    assert_money_balances(c, user)
