@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from core.domain import (
     AUTO_SIZE,
     IMAGE_SIZE_PRESETS,
+    UPSCALE_FACTOR,
     GenerationKind,
     Input,
     InputImages,
@@ -97,6 +98,15 @@ class _Model(BaseModel):
                 raise ValueError(f"a {self.kind.value} model needs images_as and references between 1 and 8")
             if self.images_as == InputImages.ONE and most != 1:
                 raise ValueError("images_as = image_url carries exactly one image")
+            one_source = self.kind in (GenerationKind.UPSCALE, GenerationKind.FILL)
+            if one_source and (self.images_as != InputImages.ONE or self.references != (1, 1)):
+                raise ValueError(
+                    f"a {self.kind.value} model takes one image (images_as = image_url, references = [1, 1])"
+                )
+        if self.kind == GenerationKind.UPSCALE and self.fixed.get("upscale_factor") != UPSCALE_FACTOR:
+            raise ValueError(
+                f"an upscale model is sent upscale_factor = {UPSCALE_FACTOR} (in fixed), as its price assumes"
+            )
         if Input.ASPECT_RATIO in self.inputs and Input.IMAGE_SIZE in self.inputs:
             raise ValueError("offer aspect_ratio or image_size, not both")
         size = self.inputs.get(Input.IMAGE_SIZE)

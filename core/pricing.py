@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-from core.domain import GenerationKind, Input, InputMegapixels, ModelInfo
+from core.domain import UPSCALE_FACTOR, GenerationKind, Input, InputMegapixels, ModelInfo
 from core.domain.catalogue import parse_image_size
 from core.text import plural
 
@@ -38,13 +38,17 @@ def fit_long_side(size: Size, long_side: int = ENGINE_INPUT_LONG_SIDE) -> Size:
 
 
 def output_size(model: ModelInfo, options: Mapping[str, object], input_sizes: Sequence[Size]) -> Size:
-    """The output size a quote assumes: the chosen image size, else the first input's (sent) size, else 1024²."""
+    """The output size a quote assumes: the chosen image size, else the first input's (sent) size (an upscale's
+    enlarged by UPSCALE_FACTOR), else 1024²."""
     chosen = options.get(Input.IMAGE_SIZE.value) if model.accepts(Input.IMAGE_SIZE) else None
     size = parse_image_size(str(chosen)) if chosen else None
     if size is not None:
         return size
     if input_sizes:
-        return fit_long_side(input_sizes[0])
+        sent = fit_long_side(input_sizes[0])
+        if model.kind == GenerationKind.UPSCALE:  # the upscaler enlarges what it is sent
+            return sent[0] * UPSCALE_FACTOR, sent[1] * UPSCALE_FACTOR
+        return sent
     return DEFAULT_SIZE
 
 

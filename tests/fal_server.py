@@ -198,6 +198,10 @@ def output_size(scenario: Scenario, body: object) -> tuple[int, int]:
     if scenario.size is not None:
         return scenario.size
     request = body if isinstance(body, dict) else {}
+    source = _data_uri_size(request.get("image_url"))
+    if source is not None and ("upscale_factor" in request or "mask_url" in request):
+        factor = float(request.get("upscale_factor", 1))  # an upscaler enlarges its input; a fill keeps its size
+        return round(source[0] * factor), round(source[1] * factor)
     image_size = request.get("image_size")
     if isinstance(image_size, str) and image_size in IMAGE_SIZE_PRESETS:
         return IMAGE_SIZE_PRESETS[image_size]
@@ -209,6 +213,17 @@ def output_size(scenario: Scenario, body: object) -> tuple[int, int]:
         if w > 0 and h > 0:
             return (1024, round(1024 * h / w)) if w >= h else (round(1024 * w / h), 1024)
     return 1024, 1024
+
+
+def _data_uri_size(url: object) -> tuple[int, int] | None:
+    """The pixel size of an image sent as a data URI (how the app sends images), or None."""
+    if not isinstance(url, str) or not url.startswith("data:") or "," not in url:
+        return None
+    try:
+        with Image.open(io.BytesIO(base64.b64decode(url.partition(",")[2]))) as image:
+            return image.size
+    except (OSError, ValueError):
+        return None
 
 
 def image_count(scenario: Scenario, body: object) -> int:
@@ -540,11 +555,13 @@ class FalServer(LocalHttpServer):
                 if job.media is None:
                     job.media = rendered
         images = [self._image_json(job, index, media) for index, media in enumerate(job.media or [])]
+        request = job.body if isinstance(job.body, dict) else {}
+        if "upscale_factor" in request and images:  # an upscaler's shape (Clarity): one `image`, no NSFW flags
+            return {"image": images[0], "seed": scenario.seed, "timings": {"inference": 0.5}}
         output: dict[str, Any] = {"images": images, "seed": scenario.seed}
         if scenario.include_nsfw:
             output["timings"] = {"inference": 0.5}
             output["has_nsfw_concepts"] = scenario.nsfw if scenario.nsfw is not None else [False] * len(images)
-            request = job.body if isinstance(job.body, dict) else {}
             output["prompt"] = request.get("prompt")
         return output
 

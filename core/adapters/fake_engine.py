@@ -91,6 +91,7 @@ class FakeImageEngine:
         return [
             local_model("fake-draw", "Fake drawing", GenerationKind.TEXT_TO_IMAGE, self.credits_per_image),
             local_model("fake-edit", "Fake editor", GenerationKind.EDIT, self.credits_per_image),
+            local_model("fake-upscale", "Fake upscaler", GenerationKind.UPSCALE, self.credits_per_image),
         ]
 
     def check(self, request: EngineRequest) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.domain import EngineRequest, Input, InputImages, ModelInfo
+from core.domain import EngineRequest, GenerationKind, Input, InputImages, ModelInfo
 from core.domain.catalogue import INPUT_LABELS, parse_image_size
+from core.errors import EngineInputError
 
 # fal's machine-readable refusal types (fal.md section 2), said the way a user can act on them.
 _REFUSALS = {
@@ -20,9 +21,12 @@ _REFUSALS = {
 _GENERIC = "The model could not carry out this request. Try a different prompt or different settings."
 
 
-def arguments(model: ModelInfo, request: EngineRequest, images: Sequence[str]) -> dict[str, object]:
+def arguments(
+    model: ModelInfo, request: EngineRequest, images: Sequence[str], mask: str | None = None
+) -> dict[str, object]:
     """The request body: the prompt, the fixed parameters, each input the model takes under its own name,
-    and the images (data URIs) as `image_url` or `image_urls`. Nothing else, and nothing about the user."""
+    the images (data URIs) as `image_url` or `image_urls`, and a fill's mask (a data URI the size of the
+    image as sent) as `mask_url`. Nothing else, and nothing about the user."""
     body: dict[str, object] = {"prompt": request.prompt, **dict(model.fixed)}
     for spec in model.inputs:
         value = _value(spec.name, request)
@@ -38,6 +42,10 @@ def arguments(model: ModelInfo, request: EngineRequest, images: Sequence[str]) -
         body["image_url"] = images[0]
     elif model.images_as == InputImages.LIST:
         body["image_urls"] = list(images)
+    if model.kind == GenerationKind.FILL:
+        if mask is None:
+            raise EngineInputError("A fill needs the painted region; paint over part of the image and try again.")
+        body["mask_url"] = mask
     return body
 
 
@@ -62,6 +70,8 @@ def plain_refusal(detail: Sequence[object]) -> str:
         location = item.get("loc")
         field = str(location[-1]) if isinstance(location, list) and location else ""
         label = next((v for k, v in INPUT_LABELS.items() if k == field), "")
+        if field == "mask_url":
+            return "The model could not use the painted region. Paint it again and try once more."
         if field in ("image_url", "image_urls"):
             return "The model could not use one of the images. Try another file."
         if label:

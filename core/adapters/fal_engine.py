@@ -87,7 +87,9 @@ class FalImageEngine:
     def submit(self, request: EngineRequest, key: str) -> str:
         model = self._model(request.model)
         images = [fal_client.encode(*for_engine(data, ENGINE_INPUT_LONG_SIDE)) for data in request.input_images]
-        body = arguments(model, request, images)
+        # Downscaled by the same rule as the image it covers, so the two keep matching dimensions as fal requires.
+        mask = fal_client.encode(*for_engine(request.mask, ENGINE_INPUT_LONG_SIDE)) if request.mask else None
+        body = arguments(model, request, images, mask)
         headers = {} if self._keep_payloads else {STORE_IO_HEADER: "0"}
         webhook = self._webhook_url(key) if self._webhook_url else None
         try:
@@ -154,6 +156,8 @@ class FalImageEngine:
         return model
 
     def _outputs(self, body: object) -> list[EngineOutput]:
+        if isinstance(body, dict) and isinstance(body.get("image"), dict) and "images" not in body:
+            body = {**body, "images": [body["image"]]}  # upscalers answer with one `image`
         if not isinstance(body, dict) or not isinstance(body.get("images"), list):
             raise EngineError("fal.ai returned a result without images.")
         flags = body.get("has_nsfw_concepts")

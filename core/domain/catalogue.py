@@ -19,10 +19,21 @@ class GenerationKind(StrEnum):
     TEXT_TO_IMAGE = "text_to_image"
     EDIT = "edit"  # one source image
     MULTI_REFERENCE = "multi_reference"  # several reference images combined into one picture
+    UPSCALE = "upscale"  # one source image, made larger (UPSCALE_FACTOR on each side)
+    FILL = "fill"  # one source image and a mask: the masked region painted anew from the prompt
 
     @property
     def takes_images(self) -> bool:
         return self != GenerationKind.TEXT_TO_IMAGE
+
+    @property
+    def in_prompt_bar(self) -> bool:
+        """Whether the Generate page offers it as a mode; upscale and fill start from an image in the image view."""
+        return self in (GenerationKind.TEXT_TO_IMAGE, GenerationKind.EDIT, GenerationKind.MULTI_REFERENCE)
+
+
+# How much an upscale enlarges each side: the offline engine's resampler and the fal entry's fixed factor agree.
+UPSCALE_FACTOR = 2
 
 
 class Input(StrEnum):
@@ -190,14 +201,15 @@ def local_model(model_id: str, label: str, kind: GenerationKind, credits_per_ima
             InputSpec(Input.ASPECT_RATIO, "aspect_ratio", "1:1", ASPECT_RATIOS),
             InputSpec(Input.NUM_IMAGES, "num_images", 1, minimum=1, maximum=4),
         ]
-    references = (1, 1) if kind == GenerationKind.EDIT else (0, 0)
+    takes_one = kind in (GenerationKind.EDIT, GenerationKind.UPSCALE, GenerationKind.FILL)
+    references = (1, 1) if takes_one else (0, 0)
     return ModelInfo(
         model_id,
         label,
         kind,
         tuple(inputs),
         Price(per_image=credits_per_image),
-        images_as=InputImages.ONE if kind == GenerationKind.EDIT else InputImages.NONE,
+        images_as=InputImages.ONE if takes_one else InputImages.NONE,
         references=references,
         speed="fast",
     )

@@ -51,7 +51,7 @@ class ExportRow:
     file: str  # its name inside the ZIP ("images/000123.png"); "" when its original has gone missing
     created_at: datetime
     source: str  # generated | upload
-    kind: str  # text_to_image | edit | multi_reference | upload
+    kind: str  # text_to_image | edit | multi_reference | upscale | fill | upload
     model: str | None
     prompt: str | None
     parameters: Mapping[str, object]  # the job's other model inputs (PARAM_NAMES), as sent

@@ -22,6 +22,8 @@ KIND_LABELS = {
     GenerationKind.TEXT_TO_IMAGE.value: "Text to image",
     GenerationKind.EDIT.value: "Edit",
     GenerationKind.MULTI_REFERENCE.value: "Multi-reference",
+    GenerationKind.UPSCALE.value: "Upscale",
+    GenerationKind.FILL.value: "Vary region",
     UPLOAD_KIND: "Upload",
 }
 # A word is letters and digits; the full-text indexes of both databases split words the same way.

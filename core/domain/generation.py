@@ -46,6 +46,8 @@ class EngineRequest:
     input_images: tuple[bytes, ...] = ()  # edits and multi-reference: the sources, already sanitised, in order
     # The model's other inputs by our names (core.domain.catalogue.Input), checked against the catalogue.
     options: Mapping[str, object] = field(default_factory=dict)
+    # A fill's mask: a clean L-mode PNG the size of the source, white where the region is painted anew.
+    mask: bytes | None = None
 
     @property
     def input_image(self) -> bytes | None:

@@ -186,6 +186,7 @@ class ExportedJob:
     input_image_ids: tuple[int, ...]
     images: tuple[ExportedImage, ...]
     withheld: tuple[WithheldImage, ...]
+    mask_file: str = ""  # a region fill's brushed mask, in the ZIP ("masks/<job id>.png"); "" for other jobs
 
     def json_object(self) -> dict[str, object]:
         return {
@@ -209,6 +210,7 @@ class ExportedJob:
             "input_image_ids": list(self.input_image_ids),
             "images": [image.json_object() for image in self.images],
             "withheld": [item.json_object() for item in self.withheld],
+            **({"mask_file": self.mask_file} if self.mask_file else {}),
         }
 
     def csv_rows(self) -> list[list[object]]:

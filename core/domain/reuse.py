@@ -37,10 +37,11 @@ def reuse_draft(job: GenerationView, image: ImageView | None = None, part: Reuse
     one image where the engine reported that image's seed. `part` "prompt" or "seed" takes only that."""
     own_seed = image is not None and image.seed is not None and job.kind == GenerationKind.TEXT_TO_IMAGE
     seed = image.seed if own_seed and image is not None else job.seed
-    if part == "prompt":
-        return {"kind": job.kind, "prompt": job.prompt}
     if part == "seed":
         return {"seed": seed}
+    if part == "prompt" or not job.kind.in_prompt_bar:
+        # An upscale or a region fill is started from the image view, not the prompt bar: its words go to Create.
+        return {"kind": job.kind if job.kind.in_prompt_bar else GenerationKind.TEXT_TO_IMAGE, "prompt": job.prompt}
     draft: Draft = {
         "kind": job.kind,
         "prompt": job.prompt,

@@ -8,6 +8,13 @@ from core.signing import MediaSigner
 from db.repositories.ledger import StatementLine
 from db.tables import Generation, Image, LedgerEntry
 
+# What the statement calls a job of each kind (every other kind is a "Generation").
+_KIND_WORDS = {
+    GenerationKind.EDIT.value: "Edit",
+    GenerationKind.UPSCALE.value: "Upscale",
+    GenerationKind.FILL.value: "Vary region",
+}
+
 
 def ledger_view(entry: LedgerEntry) -> LedgerEntryView:
     assert entry.id is not None
@@ -40,7 +47,7 @@ def statement_row(
             reference=_reference_label(line.reference),
         )
     generation, image = job if job else (None, None)
-    kind = "Edit" if generation and generation.kind == GenerationKind.EDIT else "Generation"
+    kind = _KIND_WORDS.get(generation.kind, "Generation") if generation else "Generation"
     ended = line.settled
     thumb = image_view(image, signer) if image else None
     return StatementRow(

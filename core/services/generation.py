@@ -304,4 +304,8 @@ def _noun(request: EngineRequest) -> str:
         return "edit"
     if request.kind == GenerationKind.MULTI_REFERENCE:
         return "combination"
+    if request.kind == GenerationKind.UPSCALE:
+        return "upscale"
+    if request.kind == GenerationKind.FILL:
+        return "region repaint"
     return plural(request.num_images, "image")

@@ -15,6 +15,7 @@ from core.images import clean_engine_output
 from core.ports import BlobStore
 from core.services import privacy_requests
 from core.services.image_store import delete_blobs, store_image
+from core.services.job_masks import read_mask
 from core.services.safety_review_views import ReviewStatus
 from core.services.validation import nearest_aspect_ratio
 from core.text import plural
@@ -68,7 +69,11 @@ def request_for(db: Database, blobs: BlobStore, row: Generation) -> EngineReques
             ids = uow.generations.input_ids([row.id])[row.id]
             sources = [uow.images.get_for_user(row.user_id, image_id) for image_id in ids]
     if any(source is None for source in sources):
-        what = "The image to edit is" if row.kind == GenerationKind.EDIT.value else "An image this job started from is"
+        what = {
+            GenerationKind.EDIT.value: "The image to edit is",
+            GenerationKind.UPSCALE.value: "The image to upscale is",
+            GenerationKind.FILL.value: "The image to paint over is",
+        }.get(row.kind, "An image this job started from is")
         raise EngineError(f"{what} no longer there.")
     found = [source for source in sources if source is not None]
     # Engines that take an aspect ratio for an edit get the source's own shape.
@@ -83,6 +88,7 @@ def request_for(db: Database, blobs: BlobStore, row: Generation) -> EngineReques
         output_format=row.output_format,
         input_images=tuple(blobs.get(source.blob_key) for source in found),
         options=dict(row.options or {}),
+        mask=read_mask(blobs, row.user_id, row.id) if row.kind == GenerationKind.FILL.value else None,
     )
 
 

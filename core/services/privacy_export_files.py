@@ -6,11 +6,12 @@ a file."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from core.csv_safe import CsvWriter
+from core.domain import GenerationKind
 from core.domain.export import iso_utc
 from core.domain.privacy_export import (
     GENERATION_COLUMNS,
@@ -23,10 +24,11 @@ from core.domain.privacy_export import (
     upload_row,
 )
 from core.domain.shares import share_path
-from core.errors import AtelierError
+from core.errors import AtelierError, BlobNotFoundError
 from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
 from core.services.history_export import image_shares, stored_original
+from core.services.job_masks import MASKS, mask_key
 from db.repositories.privacy_export import PrivacyExportRepository
 from db.tables import (
     ConsentRecord,
@@ -138,6 +140,19 @@ class _Originals:
     def __init__(self, blobs: BlobStore, images: ImageList, written: Written) -> None:
         self.blobs, self.images, self.written = blobs, images, written
 
+    def mask(self, job: Generation) -> str:
+        """A fill's mask, listed for masks/ when storage still has it (core/services/job_masks.py); "" otherwise."""
+        if job.kind != GenerationKind.FILL.value:
+            return ""
+        key = mask_key(job.user_id, job.id)
+        try:
+            size = self.blobs.size(key)
+        except BlobNotFoundError:
+            return ""
+        file = f"{MASKS}/{job.id}.png"
+        self.images.add(file, key, size, job.created_at)
+        return file
+
     def image(self, image: Image, share: int, collections: Sequence[str]) -> ExportedImage:
         assert image.id is not None
         file, size = stored_original(self.blobs, image)
@@ -182,7 +197,7 @@ def _jobs(uow: UnitOfWork, repo: PrivacyExportRepository, user_id: int, keep: _O
             held = tuple(
                 WithheldImage(r.position, r.status, r.requested_at, r.decided_at) for r in withheld.get(job.id, [])
             )
-            yield _job(job, inputs.get(job.id, ()), outputs, held)
+            yield replace(_job(job, inputs.get(job.id, ()), outputs, held), mask_file=keep.mask(job))
         if len(batch) < BATCH:
             return
         after = (batch[-1].created_at, batch[-1].id)

@@ -46,6 +46,8 @@ shares.csv            Your public links to images, revoked ones included (revoke
                       the link's address after this app's: {shares}.
 images/               The original of every image, named by its id (images/000123.png, the
                       same names as the gallery's download) and dated when it was made.
+masks/                The region you brushed for each "Vary region" job (white was painted
+                      anew), named by the job's id, as generations.json's mask_file says.
 
 The JSON files follow the JSON Schema "{schema}", committed with Atelier's source as
 {schema_file}. The CSV files are UTF-8 with a byte-order mark, so spreadsheets show

@@ -94,7 +94,7 @@ def forget_settings() -> None:
 
 def mode_picker() -> GenerationKind:
     """Create, Edit and, where the engine has a model for it, Combine."""
-    offered = [MODE_NAMES[kind] for kind in app_container().generation.kinds()]
+    offered = [MODE_NAMES[kind] for kind in app_container().generation.kinds() if kind.in_prompt_bar]
     if st.session_state.get(MODE_KEY) not in offered:
         st.session_state[MODE_KEY] = offered[0]
     mode = st.segmented_control("Mode", offered, key=MODE_KEY, persist_state="session", label_visibility="collapsed")

@@ -8,7 +8,7 @@ from core.domain import GenerationView, ImageView, JobStatus
 from pages.components.image_grid import GridItem
 from pages.components.media import ALT_CHARS, image_alt
 
-IMAGE_ACTIONS = ("open", "download", "reuse", "edit")
+IMAGE_ACTIONS = ("open", "download", "reuse", "vary", "edit")
 
 
 def placeholder_tiles(job: GenerationView, now: datetime) -> list[GridItem]:

@@ -37,6 +37,14 @@ TEXT_LABELS = {
     GenerationKind.TEXT_TO_IMAGE: "Prompt",
     GenerationKind.EDIT: "Instruction",
     GenerationKind.MULTI_REFERENCE: "Instruction",
+    GenerationKind.UPSCALE: "Description",
+    GenerationKind.FILL: "What goes in the region",
+}
+
+RELATIONS = {
+    GenerationKind.EDIT: "Edited from",
+    GenerationKind.UPSCALE: "Upscaled from",
+    GenerationKind.FILL: "Region painted over in",
 }
 
 
@@ -219,8 +227,8 @@ def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
 def _chain(detail: ImageDetail) -> None:
     """The edit history one step each way: what this image was made from, and what was made from it."""
     chain = detail.chain
-    edited = detail.generation is not None and detail.generation.kind == GenerationKind.EDIT
-    relation = "Edited from" if edited else "Made from"
+    kind = detail.generation.kind if detail.generation is not None else None
+    relation = RELATIONS.get(kind, "Made from") if kind else "Made from"
     if chain.parents:
         st.markdown(f"**{relation}**")
         _chain_grid(chain.parents, "gallery.chain.parents", relation)

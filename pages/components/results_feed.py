@@ -16,13 +16,15 @@ from core.bootstrap import app_container
 from core.domain import GenerationKind, GenerationView, JobStatus, UserView
 from core.domain.reuse import edit_draft, reuse_draft
 from core.domain.url_params import IMAGE
+from core.domain.variations import vary_refusal
 from core.errors import NotFoundError
 from core.services.safety_reviews import SafetyReviewService
 from core.text import plural
 from pages.components.generate_forms import set_draft
 from pages.components.guard import current_user
-from pages.components.image_grid import image_grid
-from pages.components.job_tiles import elapsed, image_tiles, placeholder_tiles
+from pages.components.image_grid import VARY, image_grid
+from pages.components.image_make import vary_now
+from pages.components.job_tiles import IMAGE_ACTIONS, elapsed, image_tiles, placeholder_tiles
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
@@ -31,6 +33,7 @@ FAST_TICK, SLOW_TICK = 0.25, 1.0  # seconds between the feed's reads while a job
 FAST_FOR_SECONDS = 4.0  # a job this young is read at the fast tick
 OPEN_KEY = "feed.open"  # a tile clicked: open it in the gallery's lightbox
 REFRESH_KEY = "feed.refresh"  # a tile's action filled the prompt bar, which lies outside the fragment
+BEFORE_AFTER = (GenerationKind.EDIT, GenerationKind.FILL)  # a result shown beside the image it changed
 STATE_LABELS = {
     JobStatus.QUEUED: "Queued",
     JobStatus.RUNNING: "Running",
@@ -105,20 +108,20 @@ def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:
         notice(escape_markdown(job.status_message))
     if job.blocked and not job.status.in_flight:
         _withheld(user, job)
-    if job.status == JobStatus.SUCCEEDED and job.kind == GenerationKind.EDIT and job.images:
+    if job.status == JobStatus.SUCCEEDED and job.kind in BEFORE_AFTER and job.images:
         _before_after(user, job)
         return
     if job.status.in_flight:
         items = placeholder_tiles(job, app_container().generation.clock())
     else:
-        items = image_tiles(job.images, job.num_images)
+        items = image_tiles(job.images, job.num_images, _tile_actions(job))
     if items:
         image_grid(
             items,
             key=f"feed.grid.{job.id}",
             row_height=row_height,
             on_open=_open,
-            on_action=partial(_act, job),
+            on_action=partial(_act, user, job),
         )
     if job.status == JobStatus.SUCCEEDED:
         st.caption(f"Charged {plural(job.charged, 'credit')}.")
@@ -173,7 +176,7 @@ def _open(image_id: str) -> None:
     st.session_state[OPEN_KEY] = image_id
 
 
-def _act(job: GenerationView, image_id: str, action: str) -> None:
+def _act(user: UserView, job: GenerationView, image_id: str, action: str) -> None:
     image = next((i for i in job.images if str(i.id) == image_id), None)
     if image is None:
         return
@@ -182,6 +185,14 @@ def _act(job: GenerationView, image_id: str, action: str) -> None:
     elif action in ("reuse", "edit"):
         set_draft(reuse_draft(job, image) if action == "reuse" else edit_draft(image.id))
         st.session_state[REFRESH_KEY] = True
+    elif action == VARY:
+        vary_now(user, image.id)
+        st.session_state[REFRESH_KEY] = True
+
+
+def _tile_actions(job: GenerationView) -> tuple[str, ...]:
+    """Vary where the job can be made again with a new seed (not an upscale or a region fill)."""
+    return IMAGE_ACTIONS if not vary_refusal(job) else tuple(a for a in IMAGE_ACTIONS if a != VARY)
 
 
 def _elapsed(job: GenerationView) -> str:

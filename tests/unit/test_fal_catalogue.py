@@ -10,7 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from core.adapters.fal_arguments import arguments, plain_refusal
+from core.adapters.fal_arguments import arguments as fal_arguments
+from core.adapters.fal_arguments import plain_refusal
 from core.catalogue import load_catalogue
 from core.domain import EngineRequest, GenerationForm, GenerationKind, Input, InputSpec, ModelInfo
 from core.domain.catalogue import COLUMN_INPUTS
@@ -22,6 +23,12 @@ from core.settings import PROJECT_ROOT
 CATALOGUE = load_catalogue(PROJECT_ROOT / "assets" / "fal_models.toml")
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "fal_schemas"
 IMAGE = "data:image/png;base64,iVBORw0KGgo="
+MASK = "data:image/png;base64,iVBORw0KGgo="
+
+
+def arguments(model: ModelInfo, request: EngineRequest, images: list[str]) -> dict[str, object]:
+    """The body as the engine builds it; a fill also carries its mask."""
+    return fal_arguments(model, request, images, MASK if model.kind == GenerationKind.FILL else None)
 
 
 def _schema(model: ModelInfo) -> dict[str, object]:
@@ -68,6 +75,8 @@ def test_the_catalogue_ships_kontext_pro_max_and_dev_and_flux2_pro_and_turbo() -
     assert ("fal-ai/flux-2-pro", GenerationKind.TEXT_TO_IMAGE) in by_kind
     assert ("fal-ai/flux-2-pro/edit", GenerationKind.MULTI_REFERENCE) in by_kind
     assert ("fal-ai/flux-2/turbo", GenerationKind.TEXT_TO_IMAGE) in by_kind
+    assert ("fal-ai/clarity-upscaler", GenerationKind.UPSCALE) in by_kind
+    assert ("fal-ai/flux-pro/v1/fill", GenerationKind.FILL) in by_kind
 
 
 @pytest.mark.parametrize("model", CATALOGUE, ids=lambda m: m.id)
@@ -87,7 +96,7 @@ def test_every_request_the_form_can_make_matches_the_endpoint_schema(model: Mode
 @pytest.mark.parametrize("model", CATALOGUE, ids=lambda m: m.id)
 def test_a_request_carries_the_prompt_inputs_and_images_and_nothing_else(model: ModelInfo) -> None:
     body = arguments(model, _request(model), [IMAGE] * model.references[0])
-    allowed = {"prompt", "image_url", "image_urls", *(s.param for s in model.inputs), *dict(model.fixed)}
+    allowed = {"prompt", "image_url", "image_urls", "mask_url", *(s.param for s in model.inputs), *dict(model.fixed)}
     assert set(body) <= allowed and body["prompt"] == "a lighthouse"
 
 
@@ -109,6 +118,18 @@ def test_prices_follow_fal_examples() -> None:
     assert quote(_model("flux2-turbo-multi"), 1, {"image_size": "square_hd"}, [(3000, 3000)] * 3) == 32
     assert quote(_model("flux2-dev"), 4, {"image_size": "landscape_4_3"}) == 4 * 12
     assert quote(_model("kontext-dev-edit"), 2, {}, [(2048, 2048)]) == 2 * 4 * 25  # follows its 4 MP input
+    # Clarity, $0.03 per output MP: a 1024² source upscaled 2× is 2048², 4 MP: $0.12
+    assert quote(_model("clarity-upscale"), 1, {}, [(1024, 1024)]) == 4 * 30
+    # FLUX.1 Fill, $0.05 per MP, rounded up: the output keeps the 1024×768 source's size (0.75 MP, so 1 MP)
+    assert quote(_model("flux-pro-fill"), 2, {}, [(1024, 768)]) == 2 * 50
+
+
+def test_a_fill_is_never_sent_without_its_mask_and_an_upscale_always_says_its_factor() -> None:
+    fill, upscale = _model("flux-pro-fill"), _model("clarity-upscale")
+    with pytest.raises(ValidationError, match="painted region"):
+        fal_arguments(fill, _request(fill), [IMAGE])
+    assert arguments(fill, _request(fill), [IMAGE])["mask_url"] == MASK
+    assert arguments(upscale, _request(upscale), [IMAGE])["upscale_factor"] == 2
 
 
 def test_the_default_prices_keep_fals_relative_prices() -> None:

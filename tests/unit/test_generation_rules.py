@@ -134,7 +134,9 @@ def test_any_leftover_values_settle_into_a_form_the_model_accepts(values: dict[s
     settled = {**values, **rules.settle(chosen, values)}
     settled["seed"] = ""  # any text may be typed as a seed; the form's own check explains a bad one
     kind = chosen.kind
-    images = {"source_image_id": 1} if kind == GenerationKind.EDIT else {}
+    images = (
+        {"source_image_id": 1} if kind in (GenerationKind.EDIT, GenerationKind.UPSCALE, GenerationKind.FILL) else {}
+    )
     if kind == GenerationKind.MULTI_REFERENCE:
         images = {"reference_ids": (1, 2)}
     form = replace(create_form(model=model_id, **rules.form_fields(chosen, settled)), kind=kind, **images)

@@ -56,6 +56,8 @@ def test_the_engine_says_it_is_not_an_ai_model() -> None:
     assert [(m.id, m.kind) for m in engine.models()] == [
         ("offline-draw", GenerationKind.TEXT_TO_IMAGE),
         ("offline-edit", GenerationKind.EDIT),
+        ("offline-upscale", GenerationKind.UPSCALE),
+        ("offline-fill", GenerationKind.FILL),
     ]
     assert all("not AI" in m.label for m in engine.models())
 

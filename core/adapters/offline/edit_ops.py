@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
+from core.adapters.offline.variation import subtle_variation
+
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
 
@@ -19,6 +21,7 @@ class Operation:
     degrees: float = 0.0  # rotate: clockwise
     ratio: str = ""  # crop: "16:9"
     text: str = ""  # caption
+    seed: int = 0  # vary: which of the subtle variations (the engine sets the job's seed)
 
 
 def apply_operations(image: Image.Image, operations: list[Operation]) -> Image.Image:
@@ -173,4 +176,5 @@ _APPLY: dict[str, Callable[[Image.Image, Operation], Image.Image]] = {
     "mirror": lambda image, _op: image.transpose(Image.Transpose.FLIP_LEFT_RIGHT),
     "crop": _crop,
     "caption": _caption,
+    "vary": lambda image, op: _on_colour(image, lambda rgb: subtle_variation(rgb, op.seed)),
 }

@@ -16,12 +16,13 @@ Filters: blur, sharpen, pixelate
 Geometry: rotate 90 degrees (clockwise unless you say counterclockwise; any angle works),
   flip (upside down), mirror (left to right), crop to 16:9 (or 21:9, 4:3, 3:2, 2:3, 3:4, 9:16, 9:21, square)
 Text: add a caption "your words" (in double, single or curly quotes)
+Variation: a subtle variation (small shifts in light, colour and grain; each seed gives another)
 Combine steps with commas, "and" or "then"; they are applied in order."""
 
 VOCABULARY_SUMMARY = (
     "black and white, sepia, invert, warmer, cooler, brighter, darker, more contrast, less contrast, "
     "blur, sharpen, pixelate, rotate 90 degrees (clockwise or counterclockwise), flip (upside down), "
-    'mirror, crop to 16:9 (or another ratio, or square), add a caption "your words"'
+    'mirror, crop to 16:9 (or another ratio, or square), add a caption "your words", a subtle variation'
 )
 MAX_CAPTION_CHARS = 280
 # Pillow's embedded font has ASCII plus these; other letters are spelled without accents or refused.
@@ -142,6 +143,8 @@ _CAPTION = re.compile(
     r"(?:caption|subtitle|text|title|label|words)\s*(?:saying|says|reading|reads|of)?\s*\x00(\d+)\x00"
 )
 _SIMPLE: list[tuple[str, str]] = [
+    # core.domain.variations.SUBTLE_VARIATION_PROMPT reads, once its filler words are gone, as the longest form.
+    ("vary", r"vary(?: subtly)?|(?:subtle |slight )?variation(?: of)?(?: while keeping composition)?"),
     ("grayscale", r"grayscale|greyscale|gray|grey|monochrome|mono|desaturate|desaturated|black\x01white"),
     ("sepia", r"sepia|vintage"),
     ("invert", r"invert|inverted|inverse|negative"),

@@ -8,16 +8,18 @@ import math
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from core.adapters.offline import composition, edits, encoding, plan, safety
+from core.adapters.offline import composition, edits, encoding, plan, safety, variation
 from core.domain import (
     ASPECT_RATIOS,
     MAX_IMAGES_PER_JOB,
     OUTPUT_FORMATS,
+    UPSCALE_FACTOR,
     EngineOutput,
     EngineRequest,
     EngineState,
@@ -37,6 +39,8 @@ _STEPS = 6
 _KEEP_SECONDS = 24 * 3600
 _SWEEP_EVERY_SECONDS = 3600.0
 _CONTENT_TYPES = {"jpeg": "image/jpeg", "png": "image/png"}
+_FROM_IMAGE = frozenset({GenerationKind.EDIT.value, GenerationKind.UPSCALE.value, GenerationKind.FILL.value})
+_VERBS = {"edit": "Editing", "upscale": "Upscaling", "fill": "Painting the region"}
 _LOST = "The offline engine lost track of this job (it may have been cancelled or cleaned up). Please try again."
 
 
@@ -67,6 +71,10 @@ class OfflineImageEngine:
                 "offline-draw", "Offline pattern engine (not AI)", GenerationKind.TEXT_TO_IMAGE, credits_per_image
             ),
             local_model("offline-edit", "Offline Pillow editor (not AI)", GenerationKind.EDIT, credits_per_image),
+            local_model(
+                "offline-upscale", "Offline Lanczos upscaler · 2× (not AI)", GenerationKind.UPSCALE, credits_per_image
+            ),
+            local_model("offline-fill", "Offline region painter (not AI)", GenerationKind.FILL, credits_per_image),
         )
         self._spool = Path(spool_dir)
         self._delay = max(0.0, delay_seconds)
@@ -98,12 +106,21 @@ class OfflineImageEngine:
             # Sizes come from the header: an edit too big to carry out is refused without decoding a pixel.
             source = plan.source_size(request.input_image)
             plan.plan_edit(source, edits.parse_instruction(request.prompt), self._max_pixels)
+        elif request.kind in (GenerationKind.UPSCALE, GenerationKind.FILL):
+            if not request.input_image:
+                raise EngineInputError("This needs an image to start from.")
+            source = plan.source_size(request.input_image)
+            plan.plan_edit(source, [], self._max_pixels)  # the source itself within the limit
+            if request.kind == GenerationKind.UPSCALE:
+                plan.check_upscale(source, UPSCALE_FACTOR, self._max_pixels)
 
     def submit(self, request: EngineRequest, key: str) -> str:
         """Queue the job under an id made from `key`: submitting the same key again returns the same job."""
         if not _KEY.fullmatch(key):
             raise EngineError("The offline engine needs a job key of 32 hexadecimal digits.")
         self.check(request)
+        if request.kind == GenerationKind.FILL and request.mask is None:
+            raise EngineInputError("A fill needs the painted region; paint over part of the image and try again.")
         now = self._clock()
         if now >= self._next_sweep:
             self._remove_expired(now)
@@ -125,6 +142,8 @@ class OfflineImageEngine:
             private_folder(self._spool, narrow_existing=True)  # the records hold prompts
             if request.input_image is not None:
                 write_private(self._input_path(request_id), request.input_image)
+            if request.mask is not None:
+                write_private(self._mask_path(request_id), request.mask)
             # The record is written last: a job only exists once its input is safely on disk.
             write_private(self._record_path(request_id), json.dumps(record).encode())
         except OSError as exc:
@@ -142,7 +161,7 @@ class OfflineImageEngine:
             return EngineStatus(EngineState.QUEUED, queue_position=position, message=f"In queue, position {position}")
         share = (elapsed - queued_for) / (self._delay - queued_for)
         step = min(_STEPS, int(share * _STEPS) + 1)
-        verb = "Editing" if record["kind"] == GenerationKind.EDIT.value else "Drawing"
+        verb = _VERBS.get(record["kind"], "Drawing")
         return EngineStatus(
             EngineState.RUNNING, progress=step / (_STEPS + 1), message=f"{verb}, step {step} of {_STEPS}"
         )
@@ -154,20 +173,15 @@ class OfflineImageEngine:
         fmt, count = record["output_format"], int(record["num_images"])
         content_type = _CONTENT_TYPES[fmt]
         blocked = safety.flags(record["prompt"])  # drawn all the same: a person may release them
-        if record["kind"] == GenerationKind.EDIT.value:
+        seed = int(record["seed"])
+        if record["kind"] in _FROM_IMAGE:
+            source = self._read(self._input_path(request_id))
             try:
-                source = self._input_path(request_id).read_bytes()
-            except OSError as exc:
-                raise EngineJobLostError(_LOST) from exc
-            operations = edits.parse_instruction(record["prompt"])
-            # Planned again here: a job spooled before a limit changed must not run unchecked.
-            plan.plan_edit(plan.source_size(source), operations, self._max_pixels)
-            try:
-                data = encoding.encode(edits.apply_operations(_open_image(source), operations), fmt)
+                picture, own_seed = self._from_image(record, request_id, source, seed)
+                data = encoding.encode(picture, fmt)
             except (OSError, ValueError) as exc:  # e.g. a pixel format Pillow cannot convert
                 raise EngineError("The offline editor could not edit this image.") from exc
-            return [EngineOutput(data, content_type, blocked=blocked) for _ in range(count)]
-        seed = int(record["seed"])
+            return [EngineOutput(data, content_type, own_seed, blocked=blocked) for _ in range(count)]
         return [
             EngineOutput(
                 composition.render(record["prompt"], seed + i, record["aspect_ratio"], fmt),
@@ -177,6 +191,30 @@ class OfflineImageEngine:
             )
             for i in range(count)
         ]
+
+    def _from_image(
+        self, record: dict[str, Any], request_id: str, source: bytes, seed: int
+    ) -> tuple[Image.Image, int | None]:
+        """An edit, an upscale or a fill of the spooled source, and the seed it used (None when none played a part),
+        planned again here: a job spooled before a limit changed must not run unchecked."""
+        size = plan.source_size(source)
+        if record["kind"] == GenerationKind.UPSCALE.value:
+            plan.check_upscale(size, UPSCALE_FACTOR, self._max_pixels)
+            return variation.upscale(_open_image(source), UPSCALE_FACTOR), None
+        if record["kind"] == GenerationKind.FILL.value:
+            plan.plan_edit(size, [], self._max_pixels)
+            mask = variation.open_mask(self._read(self._mask_path(request_id)))
+            return variation.fill(_open_image(source), mask, record["prompt"], seed, record["aspect_ratio"]), seed
+        operations = [replace(op, seed=seed) for op in edits.parse_instruction(record["prompt"])]
+        plan.plan_edit(size, operations, self._max_pixels)
+        varied = any(op.name == "vary" for op in operations)
+        return edits.apply_operations(_open_image(source), operations), seed if varied else None
+
+    def _read(self, path: Path) -> bytes:
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise EngineJobLostError(_LOST) from exc
 
     def find(self, key: str) -> str | None:
         request_id = f"off_{key}"
@@ -190,12 +228,16 @@ class OfflineImageEngine:
         if _ID.fullmatch(request_id):
             self._record_path(request_id).unlink(missing_ok=True)
             self._input_path(request_id).unlink(missing_ok=True)
+            self._mask_path(request_id).unlink(missing_ok=True)
 
     def _record_path(self, request_id: str) -> Path:
         return self._spool / f"{request_id}.json"
 
     def _input_path(self, request_id: str) -> Path:
         return self._spool / f"{request_id}.input"
+
+    def _mask_path(self, request_id: str) -> Path:
+        return self._spool / f"{request_id}.mask"
 
     def _load(self, request_id: str) -> dict[str, Any]:
         # The id pattern also keeps a crafted id from reading files outside the spool.

@@ -21,7 +21,7 @@ MIN_CAPTION_SIDE = 64  # pixels: the smallest letters need about 10 across and a
 WORK_BUDGET = 15
 # Cost per pixel relative to a simple step such as "invert" (bench/offline_edit_limits.py measures them);
 # a turn by an angle is counted on the larger, output canvas.
-_SLOW_WEIGHTS = {"blur": 6, "sharpen": 6, "rotate": 8}
+_SLOW_WEIGHTS = {"blur": 6, "sharpen": 6, "rotate": 8, "vary": 6}
 _SLOW_STEPS = "blur, sharpen and turning by an angle"
 _UNREADABLE = "The offline editor could not read the source image."
 _HEADER_ERRORS = (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, KeyError)
@@ -94,6 +94,24 @@ def plan_edit(source: Size, operations: Sequence[Operation], max_pixels: int) ->
             "long on large pictures. Use fewer of those steps, crop the picture first, or start from a smaller one."
         )
     return EditPlan(tuple(sizes), work)
+
+
+def check_upscale(source: Size, factor: int, max_pixels: int) -> Size:
+    """The upscaled size; raise EngineInputError when it would be larger than the app's pixel limit."""
+    limit = pixel_limit(max_pixels)
+    after = (source[0] * factor, source[1] * factor)
+    if _area(after) > limit:
+        raise EngineInputError(upscale_refusal(source, factor, limit))
+    return after
+
+
+def upscale_refusal(source: Size, factor: int, limit: int) -> str:
+    after = (source[0] * factor, source[1] * factor)
+    return (
+        f"Upscaled {factor}×, this {_dimensions(source)} picture would be {_dimensions(after)} pixels "
+        f"({_megapixels(_area(after))} megapixels), over the limit of {_megapixels(limit)} megapixels. "
+        "Upscale a smaller picture, or crop this one first."
+    )
 
 
 def output_size(operation: Operation, size: Size) -> Size:

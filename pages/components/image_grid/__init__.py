@@ -12,11 +12,12 @@ from typing import Any
 
 import streamlit as st
 
-ACTIONS: tuple[str, ...] = ("open", "download", "reuse", "edit", "delete")  # the quick actions a tile may offer
+ACTIONS: tuple[str, ...] = ("open", "download", "reuse", "edit", "delete")  # the quick actions a tile offers by default
+VARY = "vary"  # new images from the same settings: offered where a page handles it (the Generate page's feed)
 STAR = "star"  # the action on_action receives for a click on a tile's star
 KEYS = ("ArrowLeft", "ArrowRight", "Escape")
 _ASSETS = Path(__file__).parent
-_TRIGGERED = (*ACTIONS, STAR)
+_TRIGGERED = (*ACTIONS, VARY, STAR)
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,7 @@ class GridItem:
     def __post_init__(self) -> None:
         if not self.alt.strip():
             raise ValueError(f"Grid item {self.id!r} needs alt text")
-        if unknown := set(self.actions) - set(ACTIONS):
+        if unknown := set(self.actions) - {*ACTIONS, VARY}:
             raise ValueError(f"Unknown grid actions: {sorted(unknown)}")
 
     @property
