@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from PIL import Image as PILImage
 
 from core.clock import Clock, utc_now
-from core.domain import ASPECT_RATIOS, GenerationView, ImageView, Page, UserView
+from core.domain import ASPECT_RATIOS, GenerationKind, GenerationView, ImageView, Page, UserView
 from core.domain.gallery import GalleryFacets, GalleryFilter, GalleryQuery
 from core.errors import BlobNotFoundError, NotFoundError
 from core.image_previews import thumbhash_of
@@ -20,6 +20,7 @@ from core.services.collections import collection_views
 from core.services.deletion_outbox import DeletionKind, owe, owe_many
 from core.services.generation_views import generation_view, image_view
 from core.services.image_store import delete_blobs, derive_all
+from core.services.job_masks import mask_key
 from core.signing import MediaSigner
 from db.repositories.job_erasure import JobErasureRepository
 from db.tables import Image
@@ -209,6 +210,9 @@ class GalleryService:
             empty = jobs.without_images(job_ids)
             jobs.hide_from_search(empty)
             for job_id in sorted(job_ids) if how_made else ():
+                job = uow.generations.get_for_user(user.id, job_id)
+                if job is not None and job.kind == GenerationKind.FILL:  # its brushed region goes with its settings
+                    owe(uow, DeletionKind.BLOB, mask_key(user.id, job_id), now)
                 request_id = jobs.forget(user.id, job_id, has_images=job_id not in empty)
                 if request_id:
                     owe(uow, DeletionKind.ENGINE, request_id, now)

@@ -126,6 +126,18 @@ def test_a_region_fill_keeps_its_mask_as_a_job_input_never_as_a_gallery_image(co
     assert_money_balances(c, user)
 
 
+def test_deleting_a_fill_with_how_it_was_made_removes_its_mask(containers, database_url) -> None:
+    c = containers(database_url)
+    user = sign_up(c)
+    source = _picture(c, user).images[0]
+    job = c.of(VariationService).fill(user, source.id, _mask(300, 300), "a golden sun", c.generation.new_token())
+    [filled] = settle(c, user, job.id).images
+    c.gallery.delete(user, filled.id, how_made=True)
+    c.of(DeletionRunner).run()  # the worker's outbox round
+    assert not c.blobs.exists(mask_key(user.id, job.id))  # the brushed region went with the prompt and settings
+    assert c.gallery.page(user).total == 1  # the source stays
+
+
 def test_a_refused_fill_leaves_no_mask_and_no_charge(containers, database_url) -> None:
     c = containers(database_url)
     user = sign_up(c)
