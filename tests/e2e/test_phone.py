@@ -102,10 +102,34 @@ def test_on_a_phone_the_credits_and_the_orders_show_their_numbers_as_cards(
     on_screen(receipt)
     check_no_sideways_scroll(page)
     settle(page)
+    order.scroll_into_view_if_needed()
     shot(page, f"billing-phone-{scheme}")
     check_accessibility(page, f"Billing on a phone ({scheme})")
     receipt.click()
     expect(page.get_by_role("heading", name=re.compile(r"^Receipt "))).to_be_visible()
+
+    page.goto("/gallery?view=table")  # the gallery's table view: a card per image, its Open a link
+    image = cards(page, "Your images on this page, one row each").get_by_role("listitem").first
+    on_screen(image.get_by_role("img", name="an orange moon"))
+    on_screen(image.get_by_role("link", name="Open"))
+    check_no_sideways_scroll(page)
+    settle(page)
+    shot(page, f"gallery-table-phone-{scheme}")
+    check_accessibility(page, f"the gallery's table view on a phone ({scheme})")
+    page.context.close()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_on_a_phone_admin_users_are_cards(browser: Browser, atelier: RunningServer, scheme: str) -> None:
+    page = open_page(browser, atelier, "phone", scheme, email=ADMIN)
+    page.goto("/admin_users")
+    user = cards(page, "Users on this page").get_by_role("listitem").filter(has_text=EMAIL)
+    on_screen(user.get_by_text(EMAIL, exact=True))
+    on_screen(user.get_by_text("2,475 credits", exact=True))
+    check_no_sideways_scroll(page)
+    settle(page)
+    shot(page, f"admin-users-phone-{scheme}")
+    check_accessibility(page, f"Admin users on a phone ({scheme})")
     page.context.close()
 
 
