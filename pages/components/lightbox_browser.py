@@ -25,7 +25,7 @@ function install(w) {
   const push = history.pushState.bind(history);
   const replace = history.replaceState.bind(history);
   history.pushState = function (state, title, url) {
-    if (url == null || !hasImage(location.href)) return push(state, title, url);
+    if (url == null || location.pathname !== w.path || !hasImage(location.href)) return push(state, title, url);
     const next = new URL(url, location.href);
     if (next.pathname !== location.pathname) return push(state, title, url);  // another page
     if (hasImage(next)) return replace(history.state, title, url);  // a step: the same entry
@@ -52,9 +52,10 @@ function install(w) {
 
 export default function ({ data }) {
   // Installed once for the page's life: a dialog closed by Esc is unmounted before the server's URL change
-  // arrives, so the wrapper must outlive it. It acts only while the address has ?image=.
+  // arrives, so the wrapper must outlive it. It acts only on the gallery's address with ?image=.
   const w = (window.__atelierLightbox = window.__atelierLightbox || {});
   if (!w.installed) { install(w); w.installed = true; }
+  w.path = location.pathname;  // the gallery's own address: other pages' ?image= (none today) are left alone
   // The first sight of this entry says what is behind it; a reload or Forward keeps the mark.
   if (!history.state || !('atelierOverGallery' in history.state)) {
     history.replaceState({ ...(history.state || {}), atelierOverGallery: !!data.overGallery }, '');
