@@ -10,6 +10,7 @@ from tests.app.shown_html import cards
 from tests.app.test_billing_page import billing, press, user_of
 from tests.app.test_gallery import gallery
 from tests.app.test_gallery_filters import seeded
+from tests.markdown import unescape
 
 ORDERS = "Your orders, newest first"
 
@@ -62,3 +63,14 @@ def test_the_gallerys_model_filter_names_a_model_that_left_the_catalogue(open_ap
     at = gallery(open_app, model="kontext-max")
     assert at.multiselect(key="gallery.filter.models").value == ["kontext-max"]
     assert "FLUX.1 Kontext [max]" in at.multiselect(key="gallery.filter.models").options
+
+
+def test_audit_entries_are_cards_led_by_the_action_and_its_time(oidc_app) -> None:  # type: ignore[no-untyped-def]
+    oidc_app(claims("bob-sub", "bob@example.com", name="Bob Builder"))
+    admin = claims("admin-sub", "admin@example.com", name="Ada Admin")
+    oidc_app(admin, script="pages/admin_users.py")  # the first list of users is itself audited
+    log, _ = oidc_app(admin, script="pages/admin_audit.py")
+    shown = cards(log, "Audit log entries, newest first")
+    assert [c.cells[0] for c in shown] == [unescape(a) for a in log.table[0].value["Action"]]
+    newest = shown[0].cells
+    assert newest[1].endswith(" UTC") and newest[newest.index("Actor") + 1] == "admin@example.com"
