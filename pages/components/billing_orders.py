@@ -13,7 +13,7 @@ from core.domain.billing import OrderView, format_money
 from core.domain.url_params import CANCELED, CHECKOUT, CHECKOUT_ID, ORDER, RECEIPT, RETURN
 from core.errors import AtelierError, NotFoundError
 from core.services.receipts import receipt_html
-from pages.components.cards import Card, table_or_cards
+from pages.components.cards import Card, table_or_cards, wide_only
 from pages.components.media import absolute_url
 from pages.components.paging import current_cursor, pager
 
@@ -66,7 +66,8 @@ def orders(user: UserView) -> None:
     table_or_cards("orders", lambda: _orders_table(rows), [_order_card(o) for o in rows], ORDERS_LABEL)
     if page.total > billing.page_size:
         pager("orders", page.next_cursor, page.total, billing.page_size)
-    _receipt_picker(rows)
+    with wide_only("orders-receipt"):  # a phone's cards link their receipts
+        _receipt_picker(rows)
 
 
 def _receipt_url(order: OrderView) -> str:
