@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import AuditFilter, Role
+from pages.components.cards import Card, card_list, wide_only
 from pages.components.guard import require_user
 from pages.components.paging import current_cursor, pager, reset
 from pages.components.safe_text import escape_markdown
@@ -48,20 +49,33 @@ if not page.items:
     st.info("No entries match these filters." if (actor or action or since) else "Nothing has been logged yet.")
 else:
     # A static table: st.dataframe's toolbar would export the page (and copy its cells) with no audit row,
-    # beside the audited download below. st.table renders markdown, so every cell is escaped. On a phone its
-    # rows become cards (studio.css), so the column names there follow these headers.
-    st.container(key="audit_entries").table(
+    # beside the audited download below. st.table renders markdown, so every cell is escaped. On a phone the
+    # entries are cards instead (pages/components/cards.py), the action and its time first.
+    with wide_only("audit"):
+        st.table(
+            [
+                {
+                    "Time (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                    "Actor": escape_markdown(e.actor),
+                    "Action": escape_markdown(e.action),
+                    "Subject": escape_markdown(e.subject_shown),
+                    "Details": "  \n".join(escape_markdown(f"{key}: {value}") for key, value in e.details_shown),
+                }
+                for e in page.items
+            ],
+            hide_index=True,
+        )
+    card_list(
+        "audit",
         [
-            {
-                "Time (UTC)": e.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                "Actor": escape_markdown(e.actor),
-                "Action": escape_markdown(e.action),
-                "Subject": escape_markdown(e.subject_shown),
-                "Details": "  \n".join(escape_markdown(f"{key}: {value}") for key, value in e.details_shown),
-            }
+            Card(
+                headline=e.action,
+                lead=f"{e.created_at:%Y-%m-%d %H:%M:%S} UTC",
+                fields=(("Actor", e.actor), ("Subject", e.subject_shown), *e.details_shown),
+            )
             for e in page.items
         ],
-        hide_index=True,
+        "Audit log entries, newest first",
     )
     pager("admin.audit", page.next_cursor, page.total, service.audit_page_size)
     st.download_button(

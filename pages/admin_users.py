@@ -10,6 +10,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import AdminUserRow, Role, UserView
 from core.errors import AtelierError
+from pages.components.cards import Card, table_or_cards
 from pages.components.flash import flash
 from pages.components.guard import require_user
 from pages.components.paging import current_cursor, pager, reset
@@ -45,24 +46,45 @@ def _when(row: AdminUserRow) -> str:
 if not page.items:
     st.info("No user matches this search." if search else "No users yet.")
     st.stop()
-st.dataframe(
-    [
-        {
-            "ID": r.id,
-            "Email": r.email,
-            "Name": r.display_name,
-            "Role": ROLE_LABELS[r.role],
-            "Balance": r.balance,
-            "Images": r.image_count,
-            "Last sign-in (UTC)": _when(r),
-            "Joined (UTC)": r.created_at.strftime("%Y-%m-%d"),
-        }
-        for r in page.items
-    ],
-    hide_index=True,
-    width="stretch",
-    column_config={"ID": st.column_config.NumberColumn(format="%d", width="small")},
-)
+
+
+def _table(rows: list[AdminUserRow]) -> None:
+    st.dataframe(
+        [
+            {
+                "ID": r.id,
+                "Email": r.email,
+                "Name": r.display_name,
+                "Role": ROLE_LABELS[r.role],
+                "Balance": r.balance,
+                "Images": r.image_count,
+                "Last sign-in (UTC)": _when(r),
+                "Joined (UTC)": r.created_at.strftime("%Y-%m-%d"),
+            }
+            for r in rows
+        ],
+        hide_index=True,
+        width="stretch",
+        column_config={"ID": st.column_config.NumberColumn(format="%d", width="small")},
+    )
+
+
+def _card(r: AdminUserRow) -> Card:
+    return Card(
+        headline=r.email,
+        lead=ROLE_LABELS[r.role],
+        fields=(
+            ("Name", r.display_name),
+            ("Balance", f"{r.balance:,} credits"),
+            ("Images", f"{r.image_count:,}"),
+            ("Last sign-in", _when(r) + (" UTC" if r.last_sign_in_at else "")),
+            ("Joined", r.created_at.strftime("%Y-%m-%d")),
+            ("ID", f"#{r.id}"),
+        ),
+    )
+
+
+table_or_cards("admin-users", lambda: _table(page.items), [_card(r) for r in page.items], "Users on this page")
 pager("admin.users", page.next_cursor, page.total, service.user_page_size, labels=("← Previous", "Next →"))
 
 rows = {r.id: r for r in page.items}

@@ -2,16 +2,60 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core.bootstrap import app_container
+from core.domain import StatementRow
+from pages.components.cards import Card, Link, Picture, signed, table_html, table_or_cards
 from pages.components.guard import require_user
 from pages.components.media import absolute_url
 from pages.components.paging import current_cursor, pager
 
 user = require_user()
 service = app_container().credits
+LABEL = "Credit statement, newest first"
+
+
+def _gallery(row: StatementRow) -> str | None:
+    return absolute_url(f"/gallery?image={row.image_id}") if row.image_id else None
+
+
+def _when(row: StatementRow) -> str:
+    return f"{row.created_at:%Y-%m-%d %H:%M} UTC"
+
+
+def statement_table(rows: list[StatementRow]) -> None:
+    """The wide screen's table: the change and the balance after it right after what happened. Its text wraps
+    and its links are links (st.dataframe cut "Generation: charged 1, returned 0" and "Open in gallery" short)."""
+    headers = ("Time (UTC)", "Description", "Change", "Balance after", "Image", "Gallery")
+    body = [
+        (
+            f"{r.created_at:%Y-%m-%d %H:%M}",
+            (r.description, r.reference, _prompt(r) and f"“{_prompt(r)}”"),
+            signed(r.change),
+            f"{r.balance_after:,}",
+            Picture(absolute_url(r.thumb_url), f"The job's first image: {_prompt(r)}") if r.thumb_url else None,
+            Link("Open in gallery", url) if (url := _gallery(r)) else None,
+        )
+        for r in rows
+    ]
+    st.html(table_html(LABEL, headers, body, numeric=(2, 3)))
+
+
+def _prompt(row: StatementRow) -> str:
+    return " ".join(row.prompt.split())
+
+
+def statement_card(row: StatementRow) -> Card:
+    prompt = _prompt(row)
+    return Card(
+        headline=f"{signed(row.change)} credits",
+        lead=f"Balance after {row.balance_after:,}",
+        fields=(("What", row.description), ("When", _when(row)), ("Prompt", prompt), ("Reference", row.reference)),
+        links=(("Open in gallery", _gallery(row) or ""),),
+        image=(absolute_url(row.thumb_url), f"The job's first image: {prompt}") if row.thumb_url else None,
+    )
+
 
 st.title("Credits")
 st.metric("Balance", f"{service.balance(user):,} credits")
@@ -27,38 +71,5 @@ if not page.items:
     st.stop()
 
 rows = page.items
-table = pd.DataFrame(
-    {
-        "Image": [absolute_url(r.thumb_url) if r.thumb_url else None for r in rows],
-        "Time (UTC)": [r.created_at for r in rows],
-        "Description": [r.description for r in rows],
-        # The thumbnail's text alternative: the grid's image cells cannot carry alt text.
-        "Prompt": [" ".join(r.prompt.split()) for r in rows],
-        "Reference": [r.reference for r in rows],
-        "Change": [r.change for r in rows],
-        "Balance after": [r.balance_after for r in rows],
-        "Gallery": [absolute_url(f"/gallery?image={r.image_id}") if r.image_id else None for r in rows],
-    }
-)
-st.dataframe(
-    table,
-    hide_index=True,
-    width="stretch",
-    height="content",  # a whole page of lines, no scroll box inside the page
-    row_height=48,
-    placeholder="",
-    alt="Credit statement, newest first",
-    column_config={
-        "Image": st.column_config.ImageColumn(
-            "Image", width="small", help="The job's first image; the Prompt column says what it shows."
-        ),
-        "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),
-        "Description": st.column_config.TextColumn(width="medium"),
-        "Prompt": st.column_config.TextColumn(width="medium", help="What the job was asked to make."),
-        "Reference": st.column_config.TextColumn(help="The order a payment line belongs to (see Billing)."),
-        "Change": st.column_config.NumberColumn(format="%+d", help="How this line changed your balance."),
-        "Balance after": st.column_config.NumberColumn(format="localized"),
-        "Gallery": st.column_config.LinkColumn(display_text="Open in gallery", help="The job's image in your gallery."),
-    },
-)
+table_or_cards("credits", lambda: statement_table(rows), [statement_card(r) for r in rows], LABEL)
 pager("credits", page.next_cursor, page.total, service.page_size)

@@ -18,9 +18,9 @@ from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
 from pages.components import gallery_bulk as bulk
 from pages.components import lightbox
-from pages.components.gallery_collections import collections_menu
+from pages.components.gallery_collections import collections_label, collections_panel
 from pages.components.gallery_export import history_download
-from pages.components.gallery_filters import clear_filters, current_query, filter_controls, search_box
+from pages.components.gallery_filters import clear_filters, current_query, filter_controls, search_box, sheet_label
 from pages.components.gallery_table import history_table
 from pages.components.guard import current_user, require_user
 from pages.components.image_grid import ACTIONS, STAR, GridItem, image_grid
@@ -94,23 +94,27 @@ def in_flight(user: UserView, started: frozenset[str]) -> None:
 
 
 def toolbar(user: UserView, query: GalleryQuery, view: str, matching: int) -> None:
+    """One bar: the search, the sheet with everything else (filters, order, page size, view, collections,
+    download) and Select. On a phone the sheet's button shows its icon only (phone.css), so the bar is one row."""
     facets = service.facets(user)
-    search_box()
-    with st.container(horizontal=True, vertical_alignment="center", gap="small"):
-        filter_controls(facets, query)
-        collections_menu(user, facets.collections)
-        with st.popover("Download", icon=":material/download:"):
-            history_download(user, query.filter, matching)
-        bulk.select_toggle()
-        st.session_state["gallery.view"] = view  # the URL's, also after Back
-        st.segmented_control(
-            "View",
-            list(VIEWS),
-            key="gallery.view",
-            format_func=VIEWS.__getitem__,
-            on_change=set_view,
-            label_visibility="collapsed",
+    with st.container(key="gallery-toolbar", horizontal=True, vertical_alignment="center", gap="small"):
+        search_box()
+        filtered = query.filter.active and query.filter != GalleryFilter(text=query.filter.text)
+        # Filters on: the button is filled, which an icon-only button on a phone still shows.
+        sheet = st.popover(
+            sheet_label(query), icon=":material/tune:", key="gallery-sheet", type="primary" if filtered else "secondary"
         )
+        with sheet:
+            filter_controls(facets, query)
+            st.session_state["gallery.view"] = view  # the URL's, also after Back
+            st.segmented_control(
+                "View", list(VIEWS), key="gallery.view", format_func=VIEWS.__getitem__, on_change=set_view
+            )
+            with st.expander(collections_label(facets.collections), icon=":material/collections_bookmark:"):
+                collections_panel(user, facets.collections)
+            with st.expander("Download", icon=":material/download:"):
+                history_download(user, query.filter, matching)
+        bulk.select_toggle()
 
 
 def set_view() -> None:
@@ -139,7 +143,8 @@ service = app_container().gallery
 query = current_query()
 view = VIEW.read(st.query_params) or "grid"
 follow_up(user, query)
-st.title("Gallery")
+with st.container(key="gallery-head"):  # phone.css makes the title smaller on a phone
+    st.title("Gallery")
 opened = lightbox.find(user, query)
 grid = service.grid(user, query)
 toolbar(user, query, view, grid.images.total)

@@ -25,6 +25,7 @@ from core.domain.catalogue import parse_image_size
 from core.errors import DuplicateKeyError, NotFoundError, UploadError, ValidationError
 from core.image_inputs import image_size
 from core.images import clean_upload
+from core.model_names import model_name
 from core.ports import BlobStore, Doorbell, ImageEngine
 from core.pricing import quote
 from core.services import ledger
@@ -83,8 +84,8 @@ class GenerationService:
         return [m for m in self.engine.models() if m.kind == kind]
 
     def model_label(self, model_id: str) -> str:
-        """The model's name for people; its id when it has left the catalogue since."""
-        return next((m.label for m in self.engine.models() if m.id == model_id), model_id)
+        """The model's name for people; a readable fallback when it has left the catalogue since."""
+        return next((m.label for m in self.engine.models() if m.id == model_id), None) or model_name(model_id)
 
     def refusal(self, user: UserView) -> str:
         """Why this user may not generate now ("" when they may): processing restricted at their request."""

@@ -13,10 +13,12 @@ from core.domain.billing import OrderView, format_money
 from core.domain.url_params import CANCELED, CHECKOUT, CHECKOUT_ID, ORDER, RECEIPT, RETURN
 from core.errors import AtelierError, NotFoundError
 from core.services.receipts import receipt_html
+from pages.components.cards import Card, table_or_cards, wide_only
 from pages.components.media import absolute_url
 from pages.components.paging import current_cursor, pager
 
 OUTCOME_KEY = "billing.outcome"
+ORDERS_LABEL = "Your orders, newest first"
 # What a checkout's return brings: ours, then those a provider adds that are never read.
 RETURN_PARAMS = (
     *(p.name for p in (RETURN, ORDER, CHECKOUT, CHECKOUT_ID, CANCELED)),
@@ -61,6 +63,18 @@ def orders(user: UserView) -> None:
         st.caption("No orders yet. What you buy appears here, each with its receipt.")
         return
     rows = page.items
+    table_or_cards("orders", lambda: _orders_table(rows), [_order_card(o) for o in rows], ORDERS_LABEL)
+    if page.total > billing.page_size:
+        pager("orders", page.next_cursor, page.total, billing.page_size)
+    with wide_only("orders-receipt"):  # a phone's cards link their receipts
+        _receipt_picker(rows)
+
+
+def _receipt_url(order: OrderView) -> str:
+    return absolute_url(f"/billing?{urlencode(RECEIPT.write(order.public_id))}")
+
+
+def _orders_table(rows: list[OrderView]) -> None:
     table = pd.DataFrame(
         {
             "Time (UTC)": [o.created_at for o in rows],
@@ -69,7 +83,7 @@ def orders(user: UserView) -> None:
             "Paid with": [o.provider_label for o in rows],
             "Status": [o.status_label for o in rows],
             "Credits": [_credits(o) for o in rows],
-            "Receipt": [absolute_url(f"/billing?{urlencode(RECEIPT.write(o.public_id))}") for o in rows],
+            "Receipt": [_receipt_url(o) for o in rows],
         }
     )
     st.dataframe(
@@ -77,16 +91,28 @@ def orders(user: UserView) -> None:
         hide_index=True,
         width="stretch",
         height="content",
-        alt="Your orders, newest first",
+        alt=ORDERS_LABEL,
         column_config={
             "Time (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Credits": st.column_config.TextColumn(help="Credits added, and any taken back by a refund or dispute."),
             "Receipt": st.column_config.LinkColumn(display_text="View receipt"),
         },
     )
-    if page.total > billing.page_size:
-        pager("orders", page.next_cursor, page.total, billing.page_size)
-    _receipt_picker(rows)
+
+
+def _order_card(order: OrderView) -> Card:
+    """What a person checks first: did it go through, what did it bring, what did it cost; then the receipt."""
+    return Card(
+        headline=order.status_label,
+        lead=f"Credits {_credits(order)}" if order.credits_granted else "",
+        fields=(
+            ("Amount", order.price),
+            ("Item", order.offer_name),
+            ("When", f"{order.created_at:%Y-%m-%d %H:%M} UTC"),
+            ("Paid with", order.provider_label),
+        ),
+        links=(("View receipt", _receipt_url(order)),),
+    )
 
 
 def _receipt_picker(rows: list[OrderView]) -> None:

@@ -19,7 +19,7 @@ LOCAL_SIGN_IN = " · anyone can sign in as anyone"
 ROLE_BADGES = {Role.TEAM: ("Team", "blue"), Role.ADMIN: ("Admin", "violet")}
 # White initials on each pass WCAG AA (4.5:1).
 AVATAR_COLOURS = ("#b84a2a", "#3a5fc0", "#2f7a52", "#7d44a8", "#8a6420", "#2c6f86")
-STYLES = Path(__file__).parent / "styles" / "studio.css"
+STYLES = Path(__file__).parent / "styles"
 
 
 def environment_badge(app_env: str, local_sign_in: bool) -> None:
@@ -66,13 +66,13 @@ def avatar(name: str, size: int) -> None:
 
 
 def styles() -> None:
-    """Atelier's few additions to Streamlit's look (pages/components/styles/studio.css), on every page."""
+    """Atelier's few additions to Streamlit's look (pages/components/styles/*.css), on every page."""
     st.html(f"<style>{_stylesheet()}</style>")
 
 
 @cache
 def _stylesheet() -> str:
-    return STYLES.read_text()
+    return "\n".join(path.read_text() for path in sorted(STYLES.glob("*.css")))
 
 
 def page_link(page: str, label: str, *, icon: str, help: str | None = None) -> None:

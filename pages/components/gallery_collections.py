@@ -22,33 +22,36 @@ CONFIRM = "gallery.collections.confirm_delete"
 ERROR = "gallery.collections.error"
 
 
-def collections_menu(user: UserView, collections: tuple[CollectionView, ...]) -> None:
-    label = f"Collections ({len(collections)})" if collections else "Collections"
-    with st.popover(label, icon=":material/collections_bookmark:"):
-        if message := st.session_state.pop(ERROR, None):
-            st.error(escape_markdown(message))
-        if not collections:
-            st.caption("Collections group images: one image can be in several. Make one, then add images to it.")
-        for collection in collections:
-            st.button(
-                f"{escape_markdown(collection.name)} · {plural(collection.image_count, 'image')}",
-                key=f"gallery.collections.show.{collection.id}",
-                on_click=show_filter,
-                args=(GalleryFilter(collection=collection.id),),
-                icon=":material/folder:",
-                width="stretch",
-                help="Show this collection's images",
-            )
-        st.text_input(
-            "New collection",
-            key=NEW_NAME,
-            max_chars=app_container().collections.max_name_chars,
-            placeholder="e.g. Book cover ideas",
+def collections_label(collections: tuple[CollectionView, ...]) -> str:
+    return f"Collections ({len(collections)})" if collections else "Collections"
+
+
+def collections_panel(user: UserView, collections: tuple[CollectionView, ...]) -> None:
+    """The collections, each a button showing it; a new one; renaming or deleting one (in the gallery's sheet)."""
+    if message := st.session_state.pop(ERROR, None):
+        st.error(escape_markdown(message))
+    if not collections:
+        st.caption("Collections group images: one image can be in several. Make one, then add images to it.")
+    for collection in collections:
+        st.button(
+            f"{escape_markdown(collection.name)} · {plural(collection.image_count, 'image')}",
+            key=f"gallery.collections.show.{collection.id}",
+            on_click=show_filter,
+            args=(GalleryFilter(collection=collection.id),),
+            icon=":material/folder:",
+            width="stretch",
+            help="Show this collection's images",
         )
-        st.button("Create", key="gallery.collections.create", on_click=_create, args=(user,), icon=":material/add:")
-        if collections:
-            st.divider()
-            _edit(user, {c.id: c for c in collections})
+    st.text_input(
+        "New collection",
+        key=NEW_NAME,
+        max_chars=app_container().collections.max_name_chars,
+        placeholder="e.g. Book cover ideas",
+    )
+    st.button("Create", key="gallery.collections.create", on_click=_create, args=(user,), icon=":material/add:")
+    if collections:
+        st.divider()
+        _edit(user, {c.id: c for c in collections})
 
 
 def _edit(user: UserView, collections: dict[int, CollectionView]) -> None:

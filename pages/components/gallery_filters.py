@@ -63,36 +63,31 @@ def search_box() -> None:
         "Search your prompts",
         key=TEXT,
         on_change=_apply,
-        placeholder="Search your prompts, e.g. lighthouse dusk",
+        placeholder="Search your prompts",
         icon=":material/search:",
         max_chars=200,
         label_visibility="collapsed",
+        type="search",
     )
+
+
+def sheet_label(query: GalleryQuery) -> str:
+    """The gallery sheet's button, with the number of filters on ("Filters and more (2)")."""
+    count = _active_count(query.filter)
+    return f"Filters and more ({count})" if count else "Filters and more"
 
 
 def filter_controls(facets: GalleryFacets, query: GalleryQuery) -> None:
-    """The filters popover, the order and the page size (inside the caller's horizontal container)."""
-    count = _active_count(query.filter)
-    with st.popover(f"Filters ({count})" if count else "Filters", icon=":material/filter_list:"):
-        _filters(facets)
-    st.selectbox(
-        "Order",
-        list(SortOrder),
-        key=SORT,
-        format_func=SORT_LABELS.__getitem__,
-        on_change=_apply,
-        width=132,
-        label_visibility="collapsed",
-    )
-    st.selectbox(
-        "Images per page",
-        sorted({*PAGE_SIZES, app_container().gallery.page_size}),
-        key=SIZE,
-        format_func=lambda n: f"{n} per page",
-        on_change=_apply,
-        width=124,
-        label_visibility="collapsed",
-    )
+    """The filters, the order and the page size (the top of the gallery's sheet)."""
+    _filters(facets)
+    with st.container(horizontal=True, gap="small"):
+        st.selectbox("Order", list(SortOrder), key=SORT, format_func=SORT_LABELS.__getitem__, on_change=_apply)
+        st.selectbox(
+            "Images per page",
+            sorted({*PAGE_SIZES, app_container().gallery.page_size}),
+            key=SIZE,
+            on_change=_apply,
+        )
     if query.filter.active:
         st.button("Clear filters", key=f"{PREFIX}clear", on_click=clear_filters, icon=":material/filter_list_off:")
 
@@ -100,15 +95,14 @@ def filter_controls(facets: GalleryFacets, query: GalleryQuery) -> None:
 def _filters(facets: GalleryFacets) -> None:
     st.toggle("Favourites only", key=FAVOURITES, on_change=_apply)
     collections = {c.id: c for c in facets.collections}
-    st.selectbox(
-        "Collection",
-        _with_current([ANY, *collections], COLLECTION),
-        key=COLLECTION,
-        format_func=lambda cid: "Any collection" if cid == ANY else _collection_label(collections.get(cid)),
-        on_change=_apply,
-        disabled=not collections and st.session_state.get(COLLECTION) == ANY,
-        help=None if collections else "You have no collections yet. Make one under Collections.",
-    )
+    if collections or st.session_state.get(COLLECTION) != ANY:  # none yet: the sheet's Collections says how
+        st.selectbox(
+            "Collection",
+            _with_current([ANY, *collections], COLLECTION),
+            key=COLLECTION,
+            format_func=lambda cid: "Any collection" if cid == ANY else _collection_label(collections.get(cid)),
+            on_change=_apply,
+        )
     labels = app_container().generation.model_label
     st.multiselect(
         "Model",

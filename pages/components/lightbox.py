@@ -24,6 +24,7 @@ from pages.components.generate_forms import set_draft
 from pages.components.image_grid import GridItem, image_grid
 from pages.components.image_make import make_more
 from pages.components.image_share import share_panel
+from pages.components.lightbox_browser import lightbox_browser, opened_over_gallery
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
@@ -69,7 +70,9 @@ def find(user: UserView, query: GalleryQuery) -> OpenedImage | None:
 
 
 def open_image(image_id: int | str) -> None:
-    """Show this image (a new history entry, so Back returns to the previous one); an id that is none, nothing."""
+    """Show this image; an id that is none, nothing. Opened from the gallery it is a new history entry; a move
+    to another image replaces that entry (lightbox_browser), so one Back after closing leaves the gallery."""
+    opened_over_gallery()
     st.query_params.update(IMAGE.write(IMAGE.parse(str(image_id))))
 
 
@@ -155,6 +158,7 @@ def _navigation(newer: int | None, older: int | None) -> None:
             args=(newer or 0,),
             help="The newer image (← key)",
         )
+        lightbox_browser()  # nothing to see: between the buttons it takes no room of its own
         st.button(
             "Next",
             key="gallery.next",
@@ -164,7 +168,10 @@ def _navigation(newer: int | None, older: int | None) -> None:
             args=(older or 0,),
             help="The older image (→ key)",
         )
-    st.caption("← and → move between images; Esc closes.")
+    with st.container(key="gallery-key-hint"):  # phone.css shows the one for the screen in hand
+        st.caption("← and → move between images; Esc closes.")
+    with st.container(key="gallery-swipe-hint"):
+        st.caption("Swipe the picture left or right to move between images.")
 
 
 def _star(user: UserView, detail: ImageDetail) -> None:

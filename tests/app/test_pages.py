@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
 from tests.app.frame import balance
+from tests.app.shown_html import cards, table_rows
 from tests.app.ticks import worked
 from tests.factories import create_form, settle
 from tests.markdown import unescape
 
+STATEMENT = "Credit statement, newest first"
 PAGES = ["pages/generate.py", "pages/gallery.py", "pages/credits.py", "pages/billing.py"]
 
 
@@ -153,18 +152,22 @@ def test_the_credits_page_shows_a_job_as_one_line_with_its_picture_and_the_balan
     )
     at = credits_page(open_app)
     assert at.metric[0].value == "18 credits"
-    table = at.dataframe[0].value
-    assert list(table["Description"]) == ["Generation: charged 2, returned 0", "Grant: Starter credits"]
-    assert list(table["Change"]) == [-2, 20]
-    assert list(table["Balance after"]) == [18, 20]  # the top line is the balance above
-    assert list(table["Prompt"]) == ["blue moon", ""]  # what the thumbnail shows, as text
-    assert table["Gallery"][0].endswith(f"/gallery?image={job.images[0].id}") and pd.isna(table["Gallery"][1])
-    assert "/api/media/" in table["Image"][0] and "/thumb?" in table["Image"][0] and pd.isna(table["Image"][1])
-    columns = json.loads(at.dataframe[0].proto.columns)
-    assert columns["Image"]["type_config"] == {"type": "image"}
-    assert columns["Gallery"]["type_config"] == {"type": "link", "display_text": "Open in gallery"}
-    assert columns["Change"]["type_config"]["format"] == "%+d"  # "+5", "-3"
-    assert at.dataframe[0].proto.alt == "Credit statement, newest first"
+    rows = table_rows(at, STATEMENT)
+    assert [r.cells[1].splitlines()[0] for r in rows] == ["Generation: charged 2, returned 0", "Grant: Starter credits"]
+    assert [r.cells[2] for r in rows] == ["−2", "+20"]  # changes written as balances are
+    assert [r.cells[3] for r in rows] == ["18", "20"]  # the top line is the balance above
+    assert "“blue moon”" in rows[0].cells[1]  # what the thumbnail shows, as text
+    assert rows[0].links == [("Open in gallery", rows[0].links[0][1])] and not rows[1].links
+    assert rows[0].links[0][1].endswith(f"/gallery?image={job.images[0].id}")
+    ((src, alt),) = rows[0].pictures
+    assert "/api/media/" in src and "/thumb?" in src and alt == "The job's first image: blue moon"
+    assert not rows[1].pictures
+    # On a phone the same lines are cards: the change and the balance after it first, then what and when.
+    first, grant = cards(at, STATEMENT)
+    assert first.cells[:2] == ["−2 credits", "Balance after 18"]
+    assert first.cells[2:6] == ["What", "Generation: charged 2, returned 0", "When", first.cells[5]]
+    assert first.links[0][0] == "Open in gallery" and first.pictures[0][1] == alt
+    assert grant.cells[:2] == ["+20 credits", "Balance after 20"] and not grant.links
 
 
 def test_the_credits_page_pages_its_statement_and_the_balance_carries_over(open_app, app_settings) -> None:
@@ -174,18 +177,20 @@ def test_the_credits_page_pages_its_statement_and_the_balance_carries_over(open_
     c.credits.page_size = 1
     at = credits_page(open_app)
     assert "Page 1 of 2" in texts(at)
-    assert list(at.dataframe[0].value["Balance after"]) == [17]
+    assert [r.cells[3] for r in table_rows(at, STATEMENT)] == ["17"]
     at = click(at, "Older")
     assert "Page 2 of 2" in texts(at)
-    assert list(at.dataframe[0].value["Description"]) == ["Grant: Starter credits"]
-    assert list(at.dataframe[0].value["Balance after"]) == [20]
+    assert [r.cells[1] for r in table_rows(at, STATEMENT)] == ["Grant: Starter credits"]
+    assert [r.cells[3] for r in table_rows(at, STATEMENT)] == ["20"]
 
 
 def test_an_empty_credit_statement_says_what_to_do_next(open_app, app_settings) -> None:
     app_settings.accounts.starter_credits = 0
     at = credits_page(open_app)
     assert at.metric[0].value == "0 credits"
-    assert "No credit activity yet" in shown(at.info)[0] and not at.dataframe
+    assert "No credit activity yet" in shown(at.info)[0]
+    with pytest.raises(AssertionError, match="nothing labelled"):
+        table_rows(at, STATEMENT)
 
 
 def _png() -> bytes:

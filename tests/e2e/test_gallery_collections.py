@@ -56,6 +56,12 @@ def tile(page: Page, image_id: int):  # type: ignore[no-untyped-def]
     return page.locator(f'.tile[data-id="{image_id}"]')
 
 
+def open_in_sheet(page: Page, section: str) -> None:
+    """The gallery's sheet ("Filters and more"), and in it the section `section` (Collections, Download)."""
+    page.get_by_role("button", name=re.compile("^Filters and more")).click()
+    page.get_by_test_id("stPopoverBody").locator("summary").filter(has_text=section).click()
+
+
 def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_the_schema(
     page: Page, atelier: RunningServer, made: tuple[Container, UserView, list[int]]
 ) -> None:
@@ -67,7 +73,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     expect(tile(page, second).get_by_role("button", name="Remove from favourites")).to_be_visible()
     eventually(lambda: c.gallery.detail(user, second).image.favourite, page)
 
-    page.get_by_role("button", name=re.compile("^Collections")).click()
+    open_in_sheet(page, "Collections")
     page.get_by_label("New collection").fill("Harbours")
     page.get_by_role("button", name="Create", exact=True).click()
     settle(page)
@@ -84,7 +90,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     expect(page.get_by_text("Added 2 images to the collection.")).to_be_visible()
     settle(page)
 
-    page.get_by_role("button", name=re.compile("^Collections")).click()
+    open_in_sheet(page, "Collections")
     page.get_by_role("button", name=re.compile("Harbours · 2 images")).click()
     expect(page).to_have_url(re.compile(r"/gallery\?collection=\d+$"))
     expect(page.locator(".tile img")).to_have_count(2)
@@ -98,7 +104,7 @@ def test_star_file_in_a_collection_show_it_and_download_it_as_a_zip_that_meets_t
     expect(page.locator(".tile img")).to_have_count(2)
     settle(page)
 
-    page.get_by_role("button", name=re.compile("^Download")).first.click()
+    open_in_sheet(page, "Download")
     page.get_by_text("This view (2 images)").click()
     page.get_by_role("button", name="Prepare download").click()
     link = page.get_by_role("link", name=re.compile("Download ZIP"))

@@ -96,7 +96,7 @@ def test_tiles_keep_their_aspect_ratio_and_every_picture_has_alt_text(
     expect(page.get_by_role("button", name="Open: tall blue pines", exact=True)).to_be_visible()
 
 
-def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_steps_back(
+def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_leaves_the_gallery(
     page: Page, atelier: RunningServer, images: list[int]
 ) -> None:
     landscape, square, portrait, panorama = images
@@ -116,15 +116,13 @@ def test_a_click_opens_the_lightbox_keys_move_it_escape_closes_it_and_back_steps
     expect(page).to_have_url(re.compile(r"/gallery$"))
     settle(page)
 
+    # The view was one history entry, its moves replaced it and Esc went back to the gallery's (issue 22): one
+    # Back leaves the gallery for the page before it, and Forward shows the gallery with no image open.
     page.go_back()
-    expect_image(page, panorama, "a wide teal sea")
-    page.go_back()
-    expect_image(page, portrait, "tall blue pines")
-    for _ in range(3):  # portrait ← square ← landscape ← square, then the grid
-        page.go_back()
-    expect_image(page, square, "a red square")
-    page.go_back()
+    expect(page).not_to_have_url(re.compile(r"/gallery"))
+    page.go_forward()
     expect(page).to_have_url(re.compile(r"/gallery$"))
+    expect(page.locator(".tile")).to_have_count(len(MADE))
     expect(dialog(page)).to_have_count(0)
 
 

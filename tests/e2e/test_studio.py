@@ -167,14 +167,9 @@ def test_generate_reload_lightbox_back_and_an_empty_balance(
     second_url = page.url
     page.keyboard.press("ArrowLeft")
     expect(page).to_have_url(first_url)
-    # Back, as a person presses it: seeing each image before the next press. (Three presses faster than the
-    # page's runs can, rarely, leave the dialog of an interrupted run open on the plain gallery.)
-    page.go_back()
-    expect(page).to_have_url(second_url)
+    assert second_url != first_url
     settle(page)
-    page.go_back()
-    expect(page).to_have_url(first_url)
-    settle(page)
+    # The view is one history entry, which its moves replace (issue 22): one Back shows the gallery.
     page.go_back()
     expect(page).to_have_url(re.compile(r"/gallery$"))
     expect(dialog).to_have_count(0)

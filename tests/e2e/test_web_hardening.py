@@ -91,7 +91,7 @@ def test_every_page_works_under_the_content_security_policy_without_a_single_vio
     expect(page.get_by_role("dialog")).to_have_count(0)
     expect(page).to_have_url(re.compile(r"/gallery$"))  # the server has cleared ?image=
     open_page(page, "Credits")
-    expect(page.get_by_test_id("stDataFrame")).to_be_visible(timeout=JOB_SECONDS)
+    expect(page.get_by_role("table", name="Credit statement, newest first")).to_be_visible(timeout=JOB_SECONDS)
 
     # connect-src 'self' covers the same-origin ws: URL in Chromium: the app above ran over it.
     assert [url for url in sockets if url.endswith("/_stcore/stream")], sockets
