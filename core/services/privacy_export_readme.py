@@ -42,8 +42,10 @@ policy_acknowledgements.csv
 sign_ins.csv          Your sign-ins: {sign_ins}.
 privacy_requests.csv  Every privacy request you made, this download included: {privacy_requests}.
 emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
-images/               The original of every image, named by its id (images/000123.png, the
-                      same names as the gallery's download) and dated when it was made.
+images/               The original of every image, named by the day it was made, its prompt and
+                      its number (images/2026-12-01_lighthouse-at-dusk_123.jpg, the same names as
+                      the gallery's download; generations.csv's "file" column names each one)
+                      and dated when it was made.
 
 The JSON files follow the JSON Schema "{schema}", committed with Atelier's source as
 {schema_file}. The CSV files are UTF-8 with a byte-order mark, so spreadsheets show
