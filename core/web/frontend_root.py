@@ -54,7 +54,11 @@ class FrontendRootMiddleware:
             if message["type"] == "http.response.start" and message.get("status") == 200 and _is_html(message):
                 start = message  # held until the whole page is in
                 return
-            if start is None or message["type"] != "http.response.body":
+            if start is not None and message["type"] != "http.response.body":
+                # Not a body we can read (a server's zero-copy file send): the page goes as it is.
+                await send(start)
+                start = None
+            if start is None:
                 await send(message)
                 return
             chunks.append(message.get("body", b""))

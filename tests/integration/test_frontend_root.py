@@ -5,6 +5,7 @@ The browser side (no console error on a direct load of any page) is every e2e te
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
@@ -20,7 +21,7 @@ from starlette.testclient import TestClient
 from streamlit.web.server.starlette.starlette_gzip_middleware import SelectiveGZipMiddleware
 from streamlit.web.server.starlette.starlette_static_routes import create_streamlit_static_assets_routes
 
-from core.web.frontend_root import FRONTEND_ROOT_SCRIPT
+from core.web.frontend_root import FRONTEND_ROOT_SCRIPT, FrontendRootMiddleware
 from core.web.security import SECURITY_HEADERS, security_middleware
 
 SHARE_PAGE = '<!DOCTYPE html><html><body><script type="module" src="/x.js"></script>' + "<p>shared</p>" * 200
@@ -74,3 +75,21 @@ def test_other_html_and_assets_pass_untouched(client: TestClient) -> None:
     assert manifest.status_code == 200 and FRONTEND_ROOT_SCRIPT not in manifest.text
     # Streamlit's own answer to a health check under a page's path stays a 404: the frontend no longer asks it.
     assert client.get("/gallery/_stcore/health").status_code == 404
+
+
+def test_a_page_sent_in_a_way_that_cannot_be_read_passes_as_it_is() -> None:
+    """A server that sends files zero-copy (ASGI's pathsend) gets the response start and the send, in order."""
+    start = {"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/html")]}
+    pathsend = {"type": "http.response.pathsend", "path": "/static/index.html"}
+
+    async def app(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        await send(start)
+        await send(pathsend)
+
+    sent: list[dict[str, object]] = []
+
+    async def collect(message) -> None:  # type: ignore[no-untyped-def]
+        sent.append(message)
+
+    asyncio.run(FrontendRootMiddleware(app)({"type": "http", "method": "GET", "path": "/"}, None, collect))  # type: ignore[arg-type]
+    assert sent == [start, pathsend]
