@@ -93,10 +93,29 @@ def price_label(model: ModelInfo) -> str:
     return f"from {plural(price.first_megapixel, 'credit')}/MP"
 
 
+def default_model(models: Sequence[ModelInfo]) -> ModelInfo | None:
+    """The model a new account is offered first: the engine's first text-to-image model."""
+    return next((m for m in models if m.kind == GenerationKind.TEXT_TO_IMAGE), None)
+
+
+def credits_reach(credits: int, models: Sequence[ModelInfo], per: str = "") -> str:
+    """What `credits` buy on this engine, for a pack's card: "About 25 images with FLUX.1 Kontext [pro]" (`per`
+    follows the count: " a month"), at the default model's price for one image at its default settings (a
+    larger size costs more); "" when the engine has no text-to-image model."""
+    default = default_model(models)
+    each = one_image(default) if default is not None else 0
+    if default is None or each <= 0:
+        return ""
+    images = credits // each
+    if images < 1:
+        return f"Less than one image{per} with {default.label}"
+    return f"About {plural(images, 'image')}{per} with {default.label}"
+
+
 def starter_shortfall(models: Sequence[ModelInfo], starter_credits: int) -> str:
     """Why a starter grant of `starter_credits` cannot pay for STARTER_IMAGES images of the default model (the
     first text-to-image model a new account is offered), naming the numbers; "" when it can."""
-    default = next((m for m in models if m.kind == GenerationKind.TEXT_TO_IMAGE), None)
+    default = default_model(models)
     if default is None:
         return ""
     each = one_image(default)

@@ -283,6 +283,7 @@ def _session_page(checkout: _Checkout) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Test checkout</title>
+<link rel="icon" href="data:,">
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 0; padding: 1rem; color: #1a1a1a; background: #f6f7f9; }}
 main {{ max-width: 32rem; margin: 2rem auto; padding: 1.5rem; background: #fff; border-radius: 0.5rem; }}
@@ -318,7 +319,8 @@ def _message_page(status: int, message: str) -> Reply:
     """A plain accessible page for errors on the hosted checkout."""
     page = (
         '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Test checkout</title></head>\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Test checkout</title>'
+        '<link rel="icon" href="data:,"></head>\n'
         f"<body><main><h1>Test checkout</h1><p>{html.escape(message)}</p></main></body>\n</html>\n"
     )
     return html_reply(status, page)

@@ -8,11 +8,14 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime
 from typing import Literal
 
+from slugify import slugify
+
 from core.domain.catalogue import COLUMN_INPUTS, Input
 from core.domain.gallery import GalleryFilter
 
 SCHEMA = "atelier-history-export/1"
 ExportFormat = Literal["zip", "csv"]
+SLUG_CHARS = 40  # of the prompt, cut at a word: enough to recognise it in a file list
 # Every model parameter kept in a job's options, by our own names: the job's columns (aspect ratio, seed,
 # number of images, format) have columns of their own. A fixed, sorted set, so that exports of different
 # filters share one header; a parameter not in it (none today) is in history.json only.
@@ -48,7 +51,7 @@ class ExportRow:
     """One image of the history with its job. Uploads have no job: their job fields are None."""
 
     image_id: int
-    file: str  # its name inside the ZIP ("images/000123.png"); "" when its original has gone missing
+    file: str  # its name inside the ZIP (image_file); "" when its original has gone missing
     created_at: datetime
     source: str  # generated | upload
     kind: str  # text_to_image | edit | multi_reference | upscale | fill | upload
@@ -152,8 +155,22 @@ def cost_shares(charged: int, count: int) -> list[int]:
     return [base + (1 if index < extra else 0) for index in range(count)]
 
 
-def image_file(image_id: int, extension: str) -> str:
-    return f"images/{image_id:06d}.{extension}"
+def image_file(image_id: int, created_at: datetime, prompt: str | None, extension: str) -> str:
+    """An original's name in every export ("images/2026-12-01_lighthouse-at-dusk_123.jpg"): its day (UTC), a slug
+    of its prompt ("upload" for an upload, "image" when nothing of the prompt is left) and its id, so the names
+    in one archive never collide, and the same image has the same name in every export.
+
+    Safe on every system: lowercase ASCII letters, digits, "-" and "_" around one dot, so nothing Windows or
+    macOS forbids (no <>:"/\\|?* or control character, no trailing dot or space), no case-only clash, never a
+    reserved device name (CON, NUL, COM1…: the name starts with a date), and about 70 characters at most, far
+    inside every length limit. Other scripts are transliterated (python-slugify: "маяк" → "maiak")."""
+    day = created_at.replace(tzinfo=UTC) if created_at.tzinfo is None else created_at.astimezone(UTC)
+    if prompt is None:
+        slug = "upload"
+    else:
+        slug = slugify(prompt, max_length=SLUG_CHARS, word_boundary=True) or "image"
+    suffix = slugify(extension, separator="") or "bin"
+    return f"images/{day.date().isoformat()}_{slug}_{image_id}.{suffix}"
 
 
 def iso_utc(moment: datetime) -> str:

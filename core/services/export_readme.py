@@ -23,8 +23,10 @@ history.csv   One row per image, oldest first. UTF-8 with a byte-order mark, so 
 history.json  The same rows as JSON (schema "{schema}"): the model parameters as an object,
               the input images and the collections as lists, and "missing": true for an
               image whose original could not be found.
-images/       The original of every image, named by its id (images/000123.png) and dated
-              when it was made (UTC). Stored as they are: they are compressed already.
+images/       The original of every image, named by the day it was made, its prompt and its
+              number in your gallery (images/2026-12-01_lighthouse-at-dusk_123.jpg; uploads
+              are "upload"), and dated when it was made (UTC). Stored as they are: they are
+              compressed already. history.csv's "file" column names each one.
 
 The columns of history.csv
 --------------------------

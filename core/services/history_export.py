@@ -176,7 +176,7 @@ class HistoryExportService:
         collections: Sequence[str],
     ) -> ExportRow:
         assert image.id is not None
-        file, size = stored_original(self.blobs, image)
+        file, size = stored_original(self.blobs, image, job.prompt if job else None)
         return ExportRow(
             image_id=image.id,
             file=file,
@@ -250,12 +250,14 @@ def granted_user(db: Database, grant: ExportGrant) -> User:
     return row
 
 
-def stored_original(blobs: BlobStore, image: Image) -> tuple[str, int]:
-    """The original's name in an export's images/ and its size, asked of the blob store (so a missing one is
-    found before the ZIP's size is fixed); ("", the recorded size) when it has gone missing."""
+def stored_original(blobs: BlobStore, image: Image, prompt: str | None) -> tuple[str, int]:
+    """The original's name in an export's images/ (named by its day and `prompt`, its job's; None for an upload)
+    and its size, asked of the blob store (so a missing one is found before the ZIP's size is fixed); ("", the
+    recorded size) when it has gone missing."""
     assert image.id is not None
     try:
-        return image_file(image.id, image.blob_key.rsplit(".", 1)[-1]), blobs.size(image.blob_key)
+        size = blobs.size(image.blob_key)
+        return image_file(image.id, image.created_at, prompt, image.blob_key.rsplit(".", 1)[-1]), size
     except BlobNotFoundError:
         return "", image.size_bytes
 

@@ -153,9 +153,9 @@ class _Originals:
         self.images.add(file, key, size, job.created_at)
         return file
 
-    def image(self, image: Image, share: int, collections: Sequence[str]) -> ExportedImage:
+    def image(self, image: Image, prompt: str | None, share: int, collections: Sequence[str]) -> ExportedImage:
         assert image.id is not None
-        file, size = stored_original(self.blobs, image)
+        file, size = stored_original(self.blobs, image, prompt)
         if file:
             self.images.add(file, image.blob_key, size, image.created_at)
             self.written.images += 1
@@ -191,7 +191,7 @@ def _jobs(uow: UnitOfWork, repo: PrivacyExportRepository, user_id: int, keep: _O
             by_job.setdefault(image.generation_id or "", []).append(image)
         for job in batch:
             outputs = tuple(
-                keep.image(image, shares.get(image.id or 0, 0), names.get(image.id or 0, []))
+                keep.image(image, job.prompt, shares.get(image.id or 0, 0), names.get(image.id or 0, []))
                 for image in by_job.get(job.id, [])
             )
             held = tuple(
@@ -235,7 +235,7 @@ def _uploads(uow: UnitOfWork, repo: PrivacyExportRepository, user_id: int, keep:
     while batch := repo.uploads(user_id, after, BATCH):
         names = uow.collections.names_for_images(user_id, [i.id for i in batch if i.id is not None])
         for image in batch:
-            yield keep.image(image, 0, names.get(image.id or 0, []))
+            yield keep.image(image, None, 0, names.get(image.id or 0, []))
         if len(batch) < BATCH:
             return
         after = batch[-1].id

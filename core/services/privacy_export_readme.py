@@ -44,8 +44,10 @@ privacy_requests.csv  Every privacy request you made, this download included: {p
 emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
 shares.csv            Your public links to images, revoked ones included (revoked_at), with
                       the link's address after this app's: {shares}.
-images/               The original of every image, named by its id (images/000123.png, the
-                      same names as the gallery's download) and dated when it was made.
+images/               The original of every image, named by the day it was made, its prompt and
+                      its number (images/2026-12-01_lighthouse-at-dusk_123.jpg, the same names as
+                      the gallery's download; generations.csv's "file" column names each one)
+                      and dated when it was made.
 masks/                The region you brushed for each "Vary region" job (white was painted
                       anew), named by the job's id, as generations.json's mask_file says.
 

@@ -9,6 +9,7 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from core.web.frontend_root import FRONTEND_ROOT_SCRIPT_HASH, FrontendRootMiddleware
 from core.web.health_routes import HEALTH_PATHS
 
 # The hash allows the one inline <script> of Streamlit 1.67's index.html
@@ -22,7 +23,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         # blob: is how Streamlit loads a custom component's inline JS (st.components.v2: the image grid)
         # as a module. Only script already running on this origin can mint a blob: URL, so no markup
         # injection can use it.
-        f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} 'wasm-unsafe-eval' blob:",
+        # The second hash is core/web/frontend_root.py's script, which tells Streamlit where its server is.
+        f"script-src 'self' {STREAMLIT_INLINE_SCRIPT} {FRONTEND_ROOT_SCRIPT_HASH} 'wasm-unsafe-eval' blob:",
         "style-src 'self' 'unsafe-inline'",
         # Our own origin only: a browser that loads anything from another host (a profile picture from
         # Google's sign-in, a font, an icon) tells that host who uses Atelier; pages draw initials instead.
@@ -156,8 +158,12 @@ def host_is_allowed(host: str | None, allowed_hosts: Sequence[str]) -> bool:
 
 
 def security_middleware(allowed_hosts: Callable[[], Sequence[str]]) -> list[Middleware]:
-    """Headers outermost, so the host guard's own 400 carries them too."""
-    return [Middleware(SecurityHeadersMiddleware), Middleware(HostGuardMiddleware, allowed_hosts=allowed_hosts)]
+    """Headers outermost, so the host guard's own 400 carries them too; then the index page's frontend root."""
+    return [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(HostGuardMiddleware, allowed_hosts=allowed_hosts),
+        Middleware(FrontendRootMiddleware),
+    ]
 
 
 def _host_header(scope: Scope) -> str | None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import UserView
+from core.domain import GenerationKind, ModelInfo, UserView
 from core.domain.billing import PROVIDER_LABELS, Offer, OfferKind, PlanStatus
 from core.errors import AtelierError
+from core.pricing import credits_reach
 from core.text import plural
 from pages.components.media import absolute_url
 from pages.components.redirect import redirect
@@ -42,7 +43,7 @@ def packs(user: UserView, provider: str) -> None:
     columns = st.columns(len(offers))
     for column, offer in zip(columns, offers, strict=True):
         with column.container(border=True, height="stretch"):
-            _card(offer)
+            _card(offer, credits_reach(offer.credits, _engine_models()))
             if st.button(
                 f"Buy · {offer.price}", key=_key(offer), type="primary", width="stretch", icon=":material/toll:"
             ):
@@ -73,7 +74,7 @@ def plan(user: UserView, provider: str) -> None:
         return
     for offer in offers:
         with st.container(border=True):
-            _card(offer, monthly=True)
+            _card(offer, credits_reach(offer.credits, _engine_models(), per=" a month"), monthly=True)
             if st.button(f"Subscribe · {offer.price} a month", key=_key(offer), icon=":material/autorenew:"):
                 _buy(user, offer, provider)
 
@@ -89,11 +90,18 @@ def follow_redirect() -> None:
     st.stop()
 
 
-def _card(offer: Offer, *, monthly: bool = False) -> None:
+def _engine_models() -> list[ModelInfo]:
+    return app_container().generation.models(GenerationKind.TEXT_TO_IMAGE)
+
+
+def _card(offer: Offer, reach: str, *, monthly: bool = False) -> None:
+    """The offer, and what its credits buy with the engine in use (the model's name can hold [ ]: escaped)."""
     per = " a month" if monthly else ""
     st.markdown(f"**{escape_markdown(offer.name)}**")
     st.markdown(f"### {plural(offer.credits, 'credit')}{per}")
     st.markdown(f"{offer.price}{per}")
+    if reach:
+        st.markdown(escape_markdown(reach))
     if offer.description:
         st.caption(escape_markdown(offer.description))
 

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.ci import in_ci
+from tests.e2e.console import ConsoleWatch
 from tests.e2e.server import CHROMIUM, RunningServer, launch_chromium, running_server
 from tests.payment_support import STRIPE_KEY
 from tests.stripe_server import StripeServer
 
 SERVER_KEY = pytest.StashKey[RunningServer]()
+CONSOLE_KEY = pytest.StashKey[ConsoleWatch]()
 VIEWPORT = {"width": 1400, "height": 900}
 EXPECT_MS = 15_000
 
@@ -39,7 +42,7 @@ def atelier(
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[Browser]:
+def browser(pytestconfig: pytest.Config) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing (apt-get install -y chromium; never `playwright install`)"
         if in_ci():
@@ -51,6 +54,7 @@ def browser() -> Iterator[Browser]:
     expect.set_options(timeout=EXPECT_MS)
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
+        pytestconfig.stash[CONSOLE_KEY].watch_browser(browser)
         yield browser
         browser.close()
 
@@ -67,6 +71,31 @@ def context(browser: Browser, atelier: RunningServer) -> Iterator[BrowserContext
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "console_errors_expected(*patterns): regexes of browser console errors the test causes on purpose "
+        "(a revoked link's 404); any other console or page error fails every e2e test",
+    )
+    config.stash[CONSOLE_KEY] = ConsoleWatch()
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fails the test on any browser console error or uncaught page error, from any page it opened.
+
+    Set up before the test's contexts and checked after they closed, so errors still in flight when the test
+    ended arrive first; one raised on teardown is reported as the test's error, with the messages.
+    """
+    watch = request.config.stash[CONSOLE_KEY]
+    watch.take()  # a previous test's late arrivals are not this test's
+    yield
+    marker = request.node.get_closest_marker("console_errors_expected")
+    expected = [re.compile(p) for p in (marker.args if marker else ())]
+    if errors := watch.take(expected):
+        pytest.fail("The browser logged errors:\n" + "\n".join(errors), pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -178,6 +178,7 @@ def test_the_sign_out_route_on_its_own_ends_the_sign_in(
     old_cookie_in_a_fresh_browser(browser, atelier, str(cookie["value"]))
 
 
+@pytest.mark.console_errors_expected(r"status of 405 \(Method Not Allowed\) \(at http://[^/]+/auth/(signout|session)\b")
 def test_an_address_cannot_sign_a_browser_in_or_out(context: BrowserContext, page: Page) -> None:
     """GET never changes state: typing, bookmarking or following a link to a sign-in route gets 405, nothing else."""
     sign_in_and_get_the_cookie(page, "lee@example.com")
@@ -214,6 +215,7 @@ def another_site(context: BrowserContext, body: str) -> None:
     )
 
 
+@pytest.mark.console_errors_expected(r"status of 403 \(Forbidden\) \(at http://[^/]+/auth/signout\)")
 def test_another_site_cannot_sign_a_visitor_out(context: BrowserContext, page: Page, atelier: RunningServer) -> None:
     sign_in_and_get_the_cookie(page, "max@example.com")
     another_site(
@@ -229,6 +231,10 @@ def test_another_site_cannot_sign_a_visitor_out(context: BrowserContext, page: P
     expect_signed_in(page, "max@example.com")
 
 
+@pytest.mark.console_errors_expected(
+    r"status of 405 \(Method Not Allowed\) \(at http://[^/]+/auth/session\?token=",
+    r"status of 403 \(Forbidden\) \(at http://[^/]+/auth/session\)",
+)
 def test_another_site_cannot_sign_a_visitor_into_its_own_account(
     browser: Browser, context: BrowserContext, page: Page, atelier: RunningServer
 ) -> None:

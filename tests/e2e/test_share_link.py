@@ -71,6 +71,7 @@ def visitor(browser: Browser, size: str) -> tuple[BrowserContext, Page, list[str
     return context, page, errors
 
 
+@pytest.mark.console_errors_expected(r"status of 404")  # the revoked link's page, on purpose
 def test_a_link_opens_without_sign_in_shows_the_picture_alone_and_stops_when_revoked(
     browser: Browser, owner: Page, image_id: int
 ) -> None:

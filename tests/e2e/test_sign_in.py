@@ -290,14 +290,14 @@ def test_admin_pages_stay_closed_to_guests_and_users_on_a_freshly_started_server
     with oidc_server(data_dir, secrets_file, log_name="first.log") as first, explain_failure(user, first):
         sign_in(user, idp, first, "user-6", "gus@example.com")
         sign_in(admin, idp, first, "admin-1", ADMIN_EMAIL)
+        park(user, admin)
 
     # Each fresh server's very first page request is a direct admin address: once by a guest, once by a user.
-    # (Same port, so the sign-in cookies verify; every page is parked first, or its websocket would
-    # reconnect to the new server on its own and run app.py before the visit under test.)
+    # (Same port, so the sign-in cookies verify; every page is parked before its server stops, or its websocket
+    # would reconnect to the new server on its own and run app.py before the visit under test, and the page
+    # would log the lost server's refused requests.)
     guests: list[Page] = []
     for first_visitor, log_name in [("guest", "fresh-1.log"), ("user", "fresh-2.log")]:
-        for parked in [user, admin, *guests]:
-            parked.goto("about:blank")
         guests.append(guest := open_page())
         visits = [(guest, "guest"), (user, "user")]
         if first_visitor == "user":
@@ -322,6 +322,13 @@ def test_admin_pages_stay_closed_to_guests_and_users_on_a_freshly_started_server
                 for path, title in ADMIN_PAGES.items():
                     admin.goto(f"{fresh.url}{path}")
                     expect(admin.get_by_role("heading", name=title, exact=True)).to_be_visible()
+            park(user, admin, *guests)
+
+
+def park(*pages: Page) -> None:
+    """Leave the app in every page, so none is connected when its server stops."""
+    for page in pages:
+        page.goto("about:blank")
 
 
 def test_an_expired_session_must_sign_in_again(

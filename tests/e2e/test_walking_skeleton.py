@@ -82,7 +82,7 @@ def fetch(atelier: RunningServer, url: str) -> httpx.Response:
 
 
 def test_a_guest_opening_a_page_url_directly_on_a_fresh_server_only_gets_the_sign_in_form(page: Page) -> None:
-    for path in ("/gallery", "/credits", "/generate"):
+    for path in ("/gallery", "/credits", "/"):  # "/" is Generate's address (Streamlit's default page)
         page.goto(path)
         expect(page.get_by_role("heading", name="Sign in to Atelier")).to_be_visible()
         expect(credits_in_header(page)).to_have_count(0)

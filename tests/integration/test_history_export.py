@@ -58,6 +58,14 @@ def history(archive: zipfile.ZipFile) -> dict:  # type: ignore[type-arg]
     return document  # type: ignore[no-any-return]
 
 
+def named(c: Container, image_id: int, slug: str) -> str:
+    """The name the export gives an image: its day (UTC), its prompt's slug and its id."""
+    with c.db.reader() as uow:
+        image = uow.images.get(image_id)
+        assert image is not None
+        return f"images/{image.created_at:%Y-%m-%d}_{slug}_{image_id}.png"
+
+
 def original(c: Container, image_id: int) -> bytes:
     with c.db.reader() as uow:
         image = uow.images.get(image_id)
@@ -79,7 +87,13 @@ def test_alices_export_holds_only_her_images_even_when_her_filter_names_bobs(
     archive = unzip(client.get(c.exports.link(alice, None, "zip")).content)
     assert [int(row["image_id"]) for row in csv_rows(archive.read("history.csv"))] == mine
     assert [image["image_id"] for image in history(archive)["images"]] == mine
-    assert sorted(n for n in archive.namelist() if n.startswith("images/")) == [f"images/{i:06d}.png" for i in mine]
+    slugs = ["alice-one", "alice-two", "alice-two"]
+    assert sorted(n for n in archive.namelist() if n.startswith("images/")) == [
+        named(c, i, slug) for i, slug in zip(mine, slugs)
+    ]
+    assert [row["file"] for row in csv_rows(archive.read("history.csv"))] == [
+        named(c, i, slug) for i, slug in zip(mine, slugs)
+    ]
     assert [int(row["image_id"]) for row in csv_rows(client.get(c.exports.link(alice, ALL, "csv")).content)] == mine
     assert c.exports.summary(alice).image_count == 3
 
@@ -181,7 +195,7 @@ def test_the_zip_holds_the_originals_stored_byte_for_byte_beside_the_csv_and_val
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["content-disposition"].startswith('attachment; filename="atelier-history-')
     archive = unzip(response.content)
-    images = [f"images/{i:06d}.png" for i in [*made, edit.images[0].id]]
+    images = [*(named(c, i, "three-moons") for i in made), named(c, edit.images[0].id, "black-and-white")]
     assert archive.namelist() == ["README.txt", "history.csv", "history.json", *images]
     assert {info.compress_type for info in archive.infolist()} == {zipfile.ZIP_STORED}
     document = history(archive)
@@ -214,11 +228,11 @@ def test_an_original_gone_from_storage_is_marked_and_left_out_and_the_zip_still_
     assert int(response.headers["content-length"]) == len(response.content)
     archive = unzip(response.content)
     assert [n for n in archive.namelist() if n.startswith("images/")] == [
-        f"images/{kept:06d}.png",
-        f"images/{other:06d}.png",
+        named(c, kept, "three-stars"),
+        named(c, other, "three-stars"),
     ]
     marked = {i["image_id"]: (i["file"], i["missing"]) for i in history(archive)["images"]}
-    assert marked[gone] == (None, True) and marked[kept] == (f"images/{kept:06d}.png", False)
+    assert marked[gone] == (None, True) and marked[kept] == (named(c, kept, "three-stars"), False)
     assert [r["file"] for r in csv_rows(archive.read("history.csv"))][1] == ""
     assert b"1 original could not be found" in archive.read("README.txt")
 
@@ -237,7 +251,7 @@ def test_an_original_deleted_after_the_export_was_prepared_stops_the_download_ra
             received += chunk
     assert 0 < len(received) < download.size  # the browser sees a short download, not a corrupt ZIP
     assert [n for n in unzip(client_for(c).get(c.exports.link(user, None, "zip")).content).namelist()][-1] == (
-        f"images/{first:06d}.png"
+        named(c, first, "two-birds")
     )
 
 
@@ -259,7 +273,7 @@ def test_opening_the_same_link_again_gives_the_same_bytes_dated_by_the_link_and_
         image = uow.images.get(made[1])
         assert image is not None
         when = image.created_at
-    assert archive.getinfo(f"images/{made[1]:06d}.png").date_time == when.timetuple()[:5] + (when.second // 2 * 2,)
+    assert archive.getinfo(named(c, made[1], "twins")).date_time == when.timetuple()[:5] + (when.second // 2 * 2,)
     make(c, user, "a third")
     assert len(client.get(link).content) > len(first.content)  # the link is a query, not a frozen file
 

@@ -162,6 +162,7 @@ def test_everything_holds_every_named_file_with_its_header_json_the_schema_accep
     assert [i["favourite"] for i in made["images"]] == [False, True]
     assert profile["collections"][0]["image_public_ids"] == [made["images"][0]["public_id"]]
     files = [i["file"] for i in made["images"]]
+    assert [f.split("_", 1)[1] for f in files] == [f"white-rabbit_{i['image_id']}.png" for i in made["images"]]
     assert sorted(n for n in names if n.startswith("images/")) == sorted(files)
     for item in made["images"]:
         with c.db.reader() as uow:
