@@ -102,6 +102,29 @@ def test_each_filter_narrows_and_they_combine(gallery: tuple[Container, UserView
     assert facets.aspects == ("16:9", "1:1", "9:16")
 
 
+def test_the_filters_offer_the_shapes_models_and_kinds_the_images_have_now(
+    gallery: tuple[Container, UserView, UserView],
+) -> None:
+    """What the filters offer follows every image stored or deleted, from one look to the next."""
+    c, alice, bob = gallery
+    square = make(c, alice, "square sea", aspect_ratio="1:1")[0]
+    assert c.gallery.facets(alice).aspects == ("1:1",)
+    wide = make(c, alice, "wide sea", aspect_ratio="16:9")[0]
+    make(c, bob, "his tall tower", aspect_ratio="9:16")
+    assert c.gallery.facets(alice).aspects == ("16:9", "1:1")
+    assert c.gallery.facets(bob).aspects == ("9:16",)
+    c.gallery.delete(alice, square)
+    assert c.gallery.facets(alice).aspects == ("16:9",)
+    make(c, alice, "tall sea", aspect_ratio="9:16")  # as many images as before, one of them new
+    assert c.gallery.facets(alice).aspects == ("16:9", "9:16")
+    job = c.generation.submit(alice, edit_form("sepia", source_image_id=wide), c.generation.new_token())
+    settle(c, alice, job.id)
+    facets = c.gallery.facets(alice)
+    assert facets.kinds == ("edit", "text_to_image") and facets.models == ("offline-draw", "offline-edit")
+    c.gallery.delete(alice, next(i for i in ids(c, alice, kinds=("edit",))))
+    assert c.gallery.facets(alice).kinds == ("text_to_image",)
+
+
 def test_uploads_are_a_kind_of_their_own(gallery: tuple[Container, UserView, UserView]) -> None:
     c, alice, _ = gallery
     made = make(c, alice, "a fox")[0]
