@@ -7,7 +7,10 @@ cursor found through GalleryService by following next_cursor) and the time is ta
 48 pictures of the grid have decoded (`img.decode()` on every `<img>` of the grid's tiles, in the document or
 in the component's shadow root). The reference is a static HTML page served in the same run by Python's
 http.server (HTTP/1.1, keep-alive) showing the same 48 files as `<img>`s with the grid's attributes, timed the
-same way. Cold = the browser's cache cleared before each load (a first visit); warm = loaded again with it.
+same way. The floor, in the same run: the app's page with only the guard and the frame (/bench-floor,
+pages/bench_floor.py, routed with APP_ENV=test only) until the mark it draws last is on screen. The goal is the
+Gallery within 1.3x of floor + static page. Cold = the browser's cache cleared before each load (a first visit);
+warm = loaded again with it. The files are encrypted at rest before the server starts, as a deployed app's are.
 """
 
 from __future__ import annotations
