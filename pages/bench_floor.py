@@ -7,6 +7,6 @@ import streamlit as st
 
 from pages.components.guard import require_user
 
-require_user()
+user = require_user()
 with st.container(key="bench_floor"):
     st.caption("An empty page: the floor of the gallery's benchmark.")
