@@ -186,6 +186,9 @@ def test_collections_hold_images_many_to_many_and_deleting_one_keeps_its_images(
     assert c.collections.add_images(alice, trips.id, [two, three]) == 1  # two was in it already
     assert c.collections.add_images(alice, faves.id, [two]) == 1  # one image, two collections
     assert [(v.name, v.image_count) for v in c.collections.list(alice)] == [("Best", 1), ("Summer trips", 3)]
+    c.collections.create(bob, "His", [bobs])  # each counts its own images only
+    assert [(v.name, v.image_count) for v in c.collections.list(bob)] == [("His", 1)]
+    assert [(v.name, v.image_count) for v in c.gallery.facets(alice).collections] == [("Best", 1), ("Summer trips", 3)]
     assert ids(c, alice, collection=trips.id) == [three, two, one]
     assert ids(c, alice, collection=trips.id, text="picture", favourites=False) == [three, two, one]
     assert ids(c, bob, collection=trips.id) == []  # her collection's id shows him nothing
