@@ -147,7 +147,9 @@ with st.container(key="gallery-head"):  # phone.css makes the title smaller on a
     st.title("Gallery")
 opened = lightbox.find(user, query)
 grid = service.grid(user, query)
-toolbar(user, query, view, grid.images.total)
+# The toolbar is drawn last, into its place above the grid: its widgets (their queries, and the browser's code for
+# each kind) come after the pictures have been asked for. bench/gallery_browser.py
+bar = st.container()
 bulk.show_bulk_error()
 first_page = query.cursor is None and query.sort == SortOrder.NEWEST and not query.filter.active
 jobs = service.in_flight(user) if first_page else []  # the images being made come first: newest first only
@@ -183,5 +185,7 @@ if grid.images.items:
     )
 else:
     empty_state(query, bool(jobs))
+with bar:
+    toolbar(user, query, view, grid.images.total)
 if opened is not None:
     lightbox.lightbox(user, opened, query)

@@ -4,6 +4,7 @@ neighbours; favourites; the jobs still making images; and deletion, one image or
 from __future__ import annotations
 
 import io
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -27,6 +28,7 @@ from db.tables import Image
 from db.uow import Database, UnitOfWork
 
 CHAIN_LIMIT = 12  # children shown under an image (a long history is walked one step at a time)
+FACETS_KEPT = 1_000  # users whose image facets a process keeps (a few KB each)
 FIRST_PAGE = GalleryQuery()
 
 
@@ -92,6 +94,10 @@ class GalleryService:
         self.db, self.blobs, self.signer, self.clock = db, blobs, signer, clock
         self.max_pixels = max_pixels
         self.page_size = page_size  # the default; a query may ask for another
+        # user id → (ImageRepository.version, the facets of their images): reading those walks every image row
+        # (100-200 ms at 10,000 images), every gallery run, for lists that change only with the images.
+        self._facets: dict[int, tuple[tuple[int, int], tuple[list[str], list[str], list[str]]]] = {}
+        self._facets_lock = threading.Lock()
 
     def size_of(self, query: GalleryQuery) -> int:
         return query.page_size or self.page_size
@@ -270,7 +276,15 @@ class GalleryService:
     def facets(self, user: UserView) -> GalleryFacets:
         """What the filters can offer: the models, kinds and shapes in the gallery, and the collections."""
         with self.db.reader() as uow:
-            models, kinds, aspects = uow.images.facets(user.id)
+            version = uow.images.version(user.id)
+            kept = self._facets.get(user.id)
+            if kept is None or kept[0] != version:
+                kept = (version, uow.images.facets(user.id))
+                with self._facets_lock:
+                    if len(self._facets) >= FACETS_KEPT:
+                        self._facets.pop(next(iter(self._facets)), None)
+                    self._facets[user.id] = kept
+            models, kinds, aspects = kept[1]
             collections = collection_views(uow.collections.with_counts(user.id))
         ordered = tuple(a for a in ASPECT_RATIOS if a in aspects)
         return GalleryFacets(tuple(models), tuple(kinds), ordered, collections)

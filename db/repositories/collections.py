@@ -27,8 +27,10 @@ class CollectionRepository(Repository):
 
     def with_counts(self, user_id: int) -> Sequence[tuple[Collection, int]]:
         """The user's collections by name, each with how many images it holds."""
-        counts = (
+        counts = (  # the user's collections only: not every user's links, on every gallery run
             select(CollectionImage.collection_id, func.count().label("n"))
+            .join(Collection, col(Collection.id) == col(CollectionImage.collection_id))
+            .where(Collection.user_id == user_id)
             .group_by(col(CollectionImage.collection_id))
             .subquery()
         )

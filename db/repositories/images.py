@@ -59,6 +59,14 @@ class ImageRepository(Repository):
         query = select(Image).where(Image.user_id == user_id, col(Image.id).in_(image_ids))
         return self.session.exec(query.order_by(col(Image.id).desc())).all()
 
+    def version(self, user_id: int) -> tuple[int, int]:
+        """How many images the user has and the newest one's id: any image stored or deleted changes it (ids only
+        grow), so what is worked out from the images alone (their facets) can be kept until it changes. One read
+        of the (user_id, id) index, not of the rows."""
+        mine = select(func.count(), func.max(Image.id)).where(Image.user_id == user_id)
+        count, newest = self.session.exec(mine).one()
+        return int(count), int(newest or 0)
+
     def facets(self, user_id: int) -> tuple[list[str], list[str], list[str]]:
         """The models, kinds and aspect ratios the user's images have (what the filters can offer)."""
         mine = Image.user_id == user_id

@@ -7,7 +7,9 @@ from typing import Literal
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from core.bootstrap import app_container
 from core.domain import Role, UserView
+from core.settings import Environment
 
 # The admin console, in the menu's order: (the page's file and address, its title, its icon).
 ADMIN_PAGES = (
@@ -41,4 +43,6 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
         st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, visibility=shown)
         for name, title, icon in ADMIN_PAGES
     ]
+    if app_container().settings.app_env == Environment.TEST:  # the floor of bench/gallery_browser.py, never listed
+        pages.append(st.Page("pages/bench_floor.py", title="Floor", url_path="bench-floor", visibility="hidden"))
     return pages

@@ -102,6 +102,29 @@ def test_each_filter_narrows_and_they_combine(gallery: tuple[Container, UserView
     assert facets.aspects == ("16:9", "1:1", "9:16")
 
 
+def test_the_filters_offer_the_shapes_models_and_kinds_the_images_have_now(
+    gallery: tuple[Container, UserView, UserView],
+) -> None:
+    """What the filters offer follows every image stored or deleted, from one look to the next."""
+    c, alice, bob = gallery
+    square = make(c, alice, "square sea", aspect_ratio="1:1")[0]
+    assert c.gallery.facets(alice).aspects == ("1:1",)
+    wide = make(c, alice, "wide sea", aspect_ratio="16:9")[0]
+    make(c, bob, "his tall tower", aspect_ratio="9:16")
+    assert c.gallery.facets(alice).aspects == ("16:9", "1:1")
+    assert c.gallery.facets(bob).aspects == ("9:16",)
+    c.gallery.delete(alice, square)
+    assert c.gallery.facets(alice).aspects == ("16:9",)
+    make(c, alice, "tall sea", aspect_ratio="9:16")  # as many images as before, one of them new
+    assert c.gallery.facets(alice).aspects == ("16:9", "9:16")
+    job = c.generation.submit(alice, edit_form("sepia", source_image_id=wide), c.generation.new_token())
+    settle(c, alice, job.id)
+    facets = c.gallery.facets(alice)
+    assert facets.kinds == ("edit", "text_to_image") and facets.models == ("offline-draw", "offline-edit")
+    c.gallery.delete(alice, next(i for i in ids(c, alice, kinds=("edit",))))
+    assert c.gallery.facets(alice).kinds == ("text_to_image",)
+
+
 def test_uploads_are_a_kind_of_their_own(gallery: tuple[Container, UserView, UserView]) -> None:
     c, alice, _ = gallery
     made = make(c, alice, "a fox")[0]
@@ -163,6 +186,9 @@ def test_collections_hold_images_many_to_many_and_deleting_one_keeps_its_images(
     assert c.collections.add_images(alice, trips.id, [two, three]) == 1  # two was in it already
     assert c.collections.add_images(alice, faves.id, [two]) == 1  # one image, two collections
     assert [(v.name, v.image_count) for v in c.collections.list(alice)] == [("Best", 1), ("Summer trips", 3)]
+    c.collections.create(bob, "His", [bobs])  # each counts its own images only
+    assert [(v.name, v.image_count) for v in c.collections.list(bob)] == [("His", 1)]
+    assert [(v.name, v.image_count) for v in c.gallery.facets(alice).collections] == [("Best", 1), ("Summer trips", 3)]
     assert ids(c, alice, collection=trips.id) == [three, two, one]
     assert ids(c, alice, collection=trips.id, text="picture", favourites=False) == [three, two, one]
     assert ids(c, bob, collection=trips.id) == []  # her collection's id shows him nothing

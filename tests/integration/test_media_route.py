@@ -13,7 +13,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from core.signing import MediaSigner
-from core.web.media_routes import media_routes
+from core.web.media_routes import WHOLE_BYTES, media_routes
 from db.tables import LedgerEntry, SignIn, User
 from tests.factories import TEST_SECRET, create_form, settle, sign_up
 
@@ -48,6 +48,20 @@ def test_the_owner_link_serves_the_image_and_its_thumbnail(containers, database_
     assert original.content.startswith(b"\x89PNG")
     assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/webp"
     assert download.headers["content-disposition"].startswith("attachment")
+
+
+def test_a_picture_is_served_whole_whatever_its_size(containers, database_url: str) -> None:
+    """Previews and thumbnails go in one body, larger files in chunks: the bytes come back the same either way."""
+    client, image, _, c = client_and_image(containers, database_url)
+    with c.db.reader() as uow:
+        row = uow.images.by_public_id(public_id_of(image.original_url))
+    assert row is not None
+    large = b"\x89PNG" + bytes(range(256)) * (3 * WHOLE_BYTES // 256)
+    c.blobs.put(row.blob_key, large, "image/png")
+    for url, expected in ((image.original_url, large), (image.thumb_url, c.blobs.get(row.thumb_key))):
+        answer = client.get(url)
+        assert answer.status_code == 200 and answer.content == expected
+        assert answer.headers["content-length"] == str(len(expected))
 
 
 def test_a_browser_may_cache_an_image_only_as_long_as_its_link_lives(containers, database_url: str) -> None:
