@@ -7,6 +7,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.errors import AtelierError
 from pages.components.frame import page_link
+from pages.components.generate_draft import restore_draft, save_draft
 from pages.components.generate_forms import mode_picker, prompt_bar
 from pages.components.generate_token import TOKEN_KEY, remember_submit, same_click_token
 from pages.components.guard import require_user
@@ -39,6 +40,7 @@ token = st.session_state.setdefault(TOKEN_KEY, service.new_token())
 paused = "Generation is paused while processing of your data is restricted."
 blocked = paused if restricted else service.limit_reason(user)
 
+restore_draft(user)  # a reload or a new tab starts from the prompt and settings kept in the database
 kind = mode_picker()
 try:
     form = prompt_bar(user, kind, blocked)
@@ -46,8 +48,10 @@ try:
         job = service.submit(user, form, same_click_token(form, token))
         st.session_state[TOKEN_KEY] = service.new_token()
         remember_submit(form, job.id)
+        save_draft(user)
         st.rerun()
 except AtelierError as exc:
     st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
+save_draft(user)  # only when the prompt or a setting changed since the last save
 
 results_feed(user)

@@ -220,3 +220,27 @@ def test_new_defaults_on_the_account_page_reach_the_generate_page_in_the_same_ta
     at.switch_page("pages/generate.py").run()
     assert at.radio(key="generate.count").value == 2  # the new default, over the earlier choice
     assert at.text_area[0].value == "kept across pages"  # the prompt is not a setting
+
+
+def test_the_prompt_and_settings_survive_a_reload_and_a_rerun_that_changes_nothing_writes_nothing(
+    open_app, sign_in, app_settings
+) -> None:
+    from db.repositories.drafts import DraftRepository
+
+    session = sign_in("alice@example.com")
+    at = open_app(session=session)
+    at.radio(key="generate.count").set_value(3).run()
+    at.text_area[0].input("a heron in the reeds, not sent yet").run()
+
+    def saved_at() -> object:
+        with app_settings.db.reader() as uow:
+            row = uow.of(DraftRepository).get(1)
+            return row.updated_at if row else None
+
+    first = saved_at()
+    at.run().run()  # nothing changed
+    assert saved_at() == first is not None
+    reloaded = open_app(session=session)  # a new session of the same sign-in: a reload, a new tab
+    assert reloaded.text_area[0].value == "a heron in the reeds, not sent yet"
+    assert reloaded.radio(key="generate.count").value == 3
+    assert any(b.label == "Generate · 3 credits" for b in reloaded.button)
