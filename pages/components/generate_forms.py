@@ -138,6 +138,8 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
         )
         # Ctrl+Enter (Cmd+Enter) in the text box counts as this click, under the same `reason`.
         pressed = submit_shortcut(TEXT_LABELS[kind], key=f"{button_key}.shortcut")
+    if len(models) > 1 and model.description:
+        st.caption(model.description)  # what the chosen model is good at, under the picker
     # An edit's missing image is plain to see beside its picker; Combine says how many more it needs.
     shown = missing if kind == GenerationKind.MULTI_REFERENCE else ""
     _explain(blocked or short or shown, credits=bool(short))
@@ -183,17 +185,22 @@ def _start_from_defaults(user: UserView, models: list[ModelInfo], kind: Generati
 
 
 def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
-    """Each model with its price ("40 credits" each image, "from 25 credits/MP"); hidden while there is only one."""
+    """Each model with its price ("40 credits" each image, "from 25 credits/MP") and a word on its speed
+    ("FLUX.2 [dev] Turbo · from 8 credits/MP · fast"); hidden while there is only one."""
     if len(models) > 1:
         st.selectbox(
             "Model",
             models,
-            format_func=lambda m: f"{m.label} · {price_label(m)}",
+            format_func=model_option,
             key=MODEL_KEYS[kind],
             persist_state="session",
             label_visibility="collapsed",
-            width=360,  # a model's name, its kind and its price
+            width=420,  # a model's name, its kind, its price and its speed
         )
+
+
+def model_option(model: ModelInfo) -> str:
+    return f"{model.label} · {price_label(model)} · {model.speed}"
 
 
 def _cannot_afford(user: UserView, cost: int) -> str:
