@@ -40,18 +40,22 @@ token = st.session_state.setdefault(TOKEN_KEY, service.new_token())
 paused = "Generation is paused while processing of your data is restricted."
 blocked = paused if restricted else service.limit_reason(user)
 
-restore_draft(user)  # a reload or a new tab starts from the prompt and settings kept in the database
-kind = mode_picker()
-try:
-    form = prompt_bar(user, kind, blocked)
-    if form is not None:
-        job = service.submit(user, form, same_click_token(form, token))
-        st.session_state[TOKEN_KEY] = service.new_token()
-        remember_submit(form, job.id)
-        save_draft(user)
-        st.rerun()
-except AtelierError as exc:
-    st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
-save_draft(user)  # only when the prompt or a setting changed since the last save
+# One keyed container for the form: what comes and goes in it (a picker folding, a refusal, why the button waits)
+# never moves the feed below it. Streamlit matches a rerun's elements to the last run's by their place, and shows
+# the old ones faded until the run ends: a moved feed would flash a faded copy of the form in its place.
+with st.container(key="generate.form"):
+    restore_draft(user)  # a reload or a new tab starts from the prompt and settings kept in the database
+    kind = mode_picker()
+    try:
+        form = prompt_bar(user, kind, blocked)
+        if form is not None:
+            job = service.submit(user, form, same_click_token(form, token))
+            st.session_state[TOKEN_KEY] = service.new_token()
+            remember_submit(form, job.id)
+            save_draft(user)
+            st.rerun()
+    except AtelierError as exc:
+        st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
+    save_draft(user)  # only when the prompt or a setting changed since the last save
 
 results_feed(user)

@@ -110,12 +110,14 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
     settings.settle(model)
     sources: dict[str, Any] = {}
     missing = ""
-    if kind == GenerationKind.EDIT:
-        source = edit_source(user)
-        sources, missing = {"source_image_id": source.image_id, "upload": source.upload}, source.missing
-    elif kind == GenerationKind.MULTI_REFERENCE:
-        refs = reference_source(user, model)
-        sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
+    if kind != GenerationKind.TEXT_TO_IMAGE:
+        with st.container(key="generate.sources"):  # its picker folds and unfolds without moving the bar
+            if kind == GenerationKind.EDIT:
+                source = edit_source(user)
+                sources, missing = {"source_image_id": source.image_id, "upload": source.upload}, source.missing
+            else:
+                refs = reference_source(user, model)
+                sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
     text = _text_box(kind)
     form = GenerationForm(kind, text, model.id, **settings.chosen(model), **sources)
     cost = service.quote(user, form)

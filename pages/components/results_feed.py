@@ -48,14 +48,8 @@ STATE_ICONS = {
 
 
 def results_feed(user: UserView) -> None:
+    """Always one fragment, empty feed or not, so the first job takes the empty feed's place instead of moving it."""
     jobs = app_container().generation.recent(user, FEED_SIZE)
-    if not jobs:
-        with st.container(border=True, key="feed.empty"):
-            st.markdown(
-                "**Your images will appear here.** Describe a picture above and press **Generate**; "
-                "each image takes a few seconds."
-            )
-        return
     in_flight = _in_flight(jobs)
     fast = _young(jobs)
     tick = (FAST_TICK if fast else SLOW_TICK) if in_flight else None
@@ -79,6 +73,13 @@ def _feed(user: UserView, was_in_flight: frozenset[str], was_fast: bool = False)
     if st.session_state.pop(REFRESH_KEY, False):
         st.rerun()
     jobs = app_container().generation.recent(user, FEED_SIZE)  # one read: the worker moves the jobs
+    if not jobs:
+        with st.container(border=True, key="feed.empty"):
+            st.markdown(
+                "**Your images will appear here.** Describe a picture above and press **Generate**; "
+                "each image takes a few seconds."
+            )
+        return
     if was_in_flight - _in_flight(jobs):
         # A job just ended: one full rerun, so the balance and the button catch up (and the timer stops).
         st.rerun()
