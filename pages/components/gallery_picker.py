@@ -26,9 +26,15 @@ UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp"]
 def gallery_picker(user: UserView, name: str, *, on_pick: Callable[[str], None], labels: Mapping[int, str]) -> int:
     """A search box, one page of the gallery's matching images (a tile click calls `on_pick(id)`; `labels` number
     the picked ones) and Newer / Older when there are more. Returns how many images match (0: none to pick)."""
-    text = st.text_input(
+    search_key = f"{name}.search"
+    text = SEARCH.parse(str(st.session_state.get(search_key) or "")) or ""
+    query = GalleryQuery(GalleryFilter(text=text), cursor=current_cursor(name), page_size=PICKER_SIZE)
+    page = app_container().gallery.page(user, query)
+    if not page.total and not text:
+        return 0  # nothing to pick from yet: no search box over an empty gallery
+    st.text_input(
         "Search your images",
-        key=f"{name}.search",
+        key=search_key,
         max_chars=MAX_TEXT_CHARS,
         placeholder="Search your images by prompt",
         icon=":material/search:",
@@ -36,10 +42,6 @@ def gallery_picker(user: UserView, name: str, *, on_pick: Callable[[str], None],
         on_change=reset,
         args=(name,),
     )
-    query = GalleryQuery(
-        GalleryFilter(text=SEARCH.parse(text or "") or ""), cursor=current_cursor(name), page_size=PICKER_SIZE
-    )
-    page = app_container().gallery.page(user, query)
     if page.items:
         tiles = [_tile(image, labels.get(image.id, "")) for image in page.items]
         image_grid(tiles, key=f"{name}.grid", row_height=90, on_open=on_pick)
