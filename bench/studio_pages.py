@@ -55,7 +55,7 @@ OWNER_JOBS = 2_000
 OTHER_JOBS = 150  # per other user
 ASKED, DELIVERED, PRICE = 3, 2, 1  # images asked for and delivered per job; credits per image
 BATCH = 5_000
-FEED_SIZE = 6  # pages/components/results_feed.py
+FEED_SIZE = 8  # pages/components/results_feed.py
 DEEP_PAGE = 150  # of the owner's 167 gallery pages at 24 a page
 WARM, RUNS = 3, 30
 INGEST_WARM, INGEST_RUNS = 2, 15
@@ -384,7 +384,10 @@ def feed_results(c: Container, raw: Raw, user: UserView) -> list[Result]:
         return raw.rows(images_sql, ids)
 
     feed = c.generation.recent(user, FEED_SIZE)
-    check(len(feed) == FEED_SIZE and all(len(job.images) == DELIVERED for job in feed), "6 jobs with 2 images each")
+    check(
+        len(feed) == FEED_SIZE and all(len(job.images) == DELIVERED for job in feed),
+        f"{FEED_SIZE} jobs with 2 images each",
+    )
     check(
         sorted(i.id for job in feed for i in job.images) == sorted(r[0] for r in two_selects()),
         "the feed's images are the raw selects' images",

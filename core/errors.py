@@ -20,6 +20,15 @@ class InsufficientCreditsError(AtelierError):
         self.balance = balance
 
 
+class TooManyJobsError(AtelierError):
+    """The user already has as many jobs queued or running as one person may; nothing was charged."""
+
+    def __init__(self, limit: int) -> None:
+        running = "1 job" if limit == 1 else f"{limit} jobs"
+        super().__init__(f"You have {running} running. Wait for one to finish or cancel one.")
+        self.limit = limit
+
+
 class NotFoundError(AtelierError):
     """The thing does not exist, or the acting user may not see it (we do not say which)."""
 

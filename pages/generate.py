@@ -7,7 +7,9 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.errors import AtelierError
 from pages.components.frame import page_link
+from pages.components.generate_draft import restore_draft, save_draft
 from pages.components.generate_forms import mode_picker, prompt_bar
+from pages.components.generate_token import TOKEN_KEY, remember_submit, same_click_token
 from pages.components.guard import require_user
 from pages.components.results_feed import results_feed
 from pages.components.safe_text import escape_markdown
@@ -32,24 +34,28 @@ if restricted:
     st.warning(restricted, icon=":material/block:")
     page_link("pages/privacy.py", "Lift the restriction in Privacy", icon=":material/shield_person:")
 
-# One token per rendering of the bar; it becomes the job's id, so a double submit is a no-op.
-# It is renewed only once the job it created has ended.
-token = st.session_state.setdefault("generate.token", service.new_token())
-mine = service.find(user, token)
-busy = mine is not None and mine.status.in_flight
-if mine is not None and not busy:
-    token = st.session_state["generate.token"] = service.new_token()
+# One token per submit: it becomes the job's id, so the same submit twice is one job. It is renewed as soon as
+# a job is made, so the bar is ready for the next prompt at once (up to the limit of jobs in flight).
+token = st.session_state.setdefault(TOKEN_KEY, service.new_token())
 paused = "Generation is paused while processing of your data is restricted."
-blocked = paused if restricted else ("Your images are on their way. Wait for them, or cancel the job." if busy else "")
+blocked = paused if restricted else service.limit_reason(user)
 
-kind = mode_picker()
-try:
-    form = prompt_bar(user, kind, blocked)
-    if form is not None:
-        job = service.submit(user, form, token)
-        service.wait_briefly(user, job.id)  # a fast job's images come with the next run; a slow one shows its state
-        st.rerun()
-except AtelierError as exc:
-    st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
+# One keyed container for the form: what comes and goes in it (a picker folding, a refusal, why the button waits)
+# never moves the feed below it. Streamlit matches a rerun's elements to the last run's by their place, and shows
+# the old ones faded until the run ends: a moved feed would flash a faded copy of the form in its place.
+with st.container(key="generate.form"):
+    restore_draft(user)  # a reload or a new tab starts from the prompt and settings kept in the database
+    kind = mode_picker()
+    try:
+        form = prompt_bar(user, kind, blocked)
+        if form is not None:
+            job = service.submit(user, form, same_click_token(form, token))
+            st.session_state[TOKEN_KEY] = service.new_token()
+            remember_submit(form, job.id)
+            save_draft(user)
+            st.rerun()
+    except AtelierError as exc:
+        st.error(escape_markdown(str(exc)))  # refusals can quote what the user typed
+    save_draft(user)  # only when the prompt or a setting changed since the last save
 
 results_feed(user)

@@ -41,6 +41,7 @@ def generation(c: Container) -> GenerationService:
         max_pixels=s.max_image_pixels,
         max_prompt_chars=s.max_prompt_chars,
         notice=c.engine_notice,
+        max_jobs_in_flight=s.max_jobs_in_flight,
     )
 
 

@@ -22,7 +22,7 @@ from core.domain import (
     UserView,
 )
 from core.domain.catalogue import parse_image_size
-from core.errors import DuplicateKeyError, NotFoundError, UploadError, ValidationError
+from core.errors import DuplicateKeyError, NotFoundError, TooManyJobsError, UploadError, ValidationError
 from core.image_inputs import image_size
 from core.images import clean_upload
 from core.model_names import model_name
@@ -57,7 +57,9 @@ class GenerationService:
         max_pixels: int,
         max_prompt_chars: int = MAX_PROMPT_CHARS,
         notice: str = "",
+        max_jobs_in_flight: int = 4,
     ) -> None:
+        self.max_jobs_in_flight = max_jobs_in_flight  # one user's jobs queued or running at once
         self.notice = notice  # what the Generate page says about the engine (e.g. fal chosen without a key)
         self.db, self.engine, self.blobs, self.signer, self.runner, self.clock = (
             db,
@@ -92,6 +94,15 @@ class GenerationService:
         with self.db.reader() as uow:
             return restriction_refusal(uow, user.id)
 
+    def limit_reason(self, user: UserView) -> str:
+        """Why this user may not start another job now ("" when they may): as many in flight as one may have.
+        Said before the user tries; submit checks it again in the job's own transaction."""
+        with self.db.reader() as uow:
+            return self._over_limit(uow.generations.count_in_flight(user.id))
+
+    def _over_limit(self, in_flight: int) -> str:
+        return str(TooManyJobsError(self.max_jobs_in_flight)) if in_flight >= self.max_jobs_in_flight else ""
+
     def kinds(self) -> list[GenerationKind]:
         """The kinds of job this engine offers, in the order the page lists them."""
         offered = {m.kind for m in self.engine.models()}
@@ -125,6 +136,8 @@ class GenerationService:
             known = uow.generations.get_for_user(user.id, generation_id) is not None
             if not known:
                 refuse_if_restricted(uow, user.id)  # before the form's own checks: they could not fix this there
+                if self._over_limit(uow.generations.count_in_flight(user.id)):  # before storing any upload
+                    raise TooManyJobsError(self.max_jobs_in_flight)
         if known:
             return self.status(user, generation_id)
         model = self._model(form)
@@ -234,6 +247,11 @@ class GenerationService:
                 input_ids,
             )
             ledger.hold(uow, user.id, cost, generation_id, f"Hold for {_noun(request)}")
+            # Counted after the hold's conditional UPDATE of the user's balance: on PostgreSQL that row lock
+            # makes one user's submits take turns, so two racing ones cannot both see room for one more job.
+            # The count includes the job just added.
+            if uow.generations.count_in_flight(user.id) > self.max_jobs_in_flight:
+                raise TooManyJobsError(self.max_jobs_in_flight)
             uow.commit()
 
     def _model(self, form: GenerationForm) -> ModelInfo:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from core.domain.export import iso_utc
 from core.domain.privacy_export import SCHEMA, optional_utc
+from db.repositories.drafts import DraftRepository
 from db.repositories.privacy_export import PrivacyExportRepository
 from db.tables import User
 from db.uow import UnitOfWork
@@ -45,6 +46,7 @@ def profile(uow: UnitOfWork, user: User, issued_at: datetime, region: str, polic
             "num_images": prefs.num_images,
             "updated_at": iso_utc(prefs.updated_at),
         },
+        "generate_draft": _draft(uow, user.id),
         "collections": [
             {"name": c.name, "created_at": iso_utc(c.created_at), "image_public_ids": ids}
             for c, ids in repo.collections(user.id)
@@ -66,3 +68,9 @@ def profile(uow: UnitOfWork, user: User, issued_at: datetime, region: str, polic
         ],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _draft(uow: UnitOfWork, user_id: int) -> dict[str, object] | None:
+    """The Generate page's draft as it is kept (the prompt and settings not yet sent), or None."""
+    row = uow.of(DraftRepository).get(user_id)
+    return None if row is None else {"draft": row.data, "updated_at": iso_utc(row.updated_at)}

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, or_, update
+from sqlalchemy import ColumnElement, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
@@ -43,6 +43,11 @@ class GenerationRepository(Repository):
         """The user's jobs still making images, newest first: the gallery shows a place for each image."""
         query = select(Generation).where(Generation.user_id == user_id, col(Generation.status).in_(IN_FLIGHT))
         return self.session.exec(query.order_by(col(Generation.created_at).desc(), col(Generation.id))).all()
+
+    def count_in_flight(self, user_id: int) -> int:
+        """How many of the user's jobs are queued or running (the limit of jobs one person has in flight)."""
+        query = sa_select(func.count()).where(col(Generation.user_id) == user_id, col(Generation.status).in_(IN_FLIGHT))
+        return int(self.session.execute(query).scalar_one())
 
     def job_facts(self, user_id: int, generation_ids: set[str]) -> dict[str, JobFacts]:
         """For each of the user's jobs named: its prompt, how many images it asked for, its model and kind

@@ -4,6 +4,7 @@ from db.tables.audit import AuditEntry
 from db.tables.base import NEVER_REUSE_IDS, utcnow
 from db.tables.billing import Order, PaymentEventRecord, Plan
 from db.tables.collections import Collection, CollectionImage
+from db.tables.drafts import GenerateDraft
 from db.tables.email import OutboxMessage
 from db.tables.encryption import KeyRotation
 from db.tables.generations import Generation, GenerationInput, Image
@@ -24,6 +25,7 @@ __all__ = [
     "ConsentRecord",
     "EndedSession",
     "Erasure",
+    "GenerateDraft",
     "Generation",
     "GenerationInput",
     "Image",

@@ -18,7 +18,7 @@ from core.domain.reuse import Draft
 from core.pricing import price_label
 from core.text import plural
 from pages.components import generate_settings as settings
-from pages.components.edit_source import EDIT_SOURCES, PICK_KEY, SOURCE_KEY, edit_source
+from pages.components.edit_source import edit_source, pick_for_edit
 from pages.components.frame import page_link
 from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
 from pages.components.reference_source import PICKS_KEY, reference_source
@@ -77,8 +77,7 @@ def set_draft(values: Draft) -> None:
     if model is not None:
         state[MODEL_KEYS[kind]] = model
     if kind == GenerationKind.EDIT and values.get("source_image_id"):
-        state[SOURCE_KEY] = EDIT_SOURCES[1]
-        state[PICK_KEY] = values["source_image_id"]
+        pick_for_edit(int(values["source_image_id"]))
     if kind == GenerationKind.MULTI_REFERENCE:
         state[PICKS_KEY] = list(values.get("reference_ids", ()))
     target = model or state.get(MODEL_KEYS[kind]) or (models[0] if models else None)
@@ -111,16 +110,15 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
     settings.settle(model)
     sources: dict[str, Any] = {}
     missing = ""
-    if kind == GenerationKind.EDIT:
-        source = edit_source(user)
-        sources, missing = {"source_image_id": source.image_id, "upload": source.upload}, source.missing
-    elif kind == GenerationKind.MULTI_REFERENCE:
-        refs = reference_source(user, model)
-        sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
+    if kind != GenerationKind.TEXT_TO_IMAGE:
+        with st.container(key="generate.sources"):  # its picker folds and unfolds without moving the bar
+            if kind == GenerationKind.EDIT:
+                source = edit_source(user)
+                sources, missing = {"source_image_id": source.image_id, "upload": source.upload}, source.missing
+            else:
+                refs = reference_source(user, model)
+                sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
     text = _text_box(kind)
-    if kind != GenerationKind.TEXT_TO_IMAGE and (help_text := service.edit_help()):
-        with st.expander("What this engine understands" if not service.engine_is_ai else "Tips for instructions"):
-            st.markdown(help_text)
     form = GenerationForm(kind, text, model.id, **settings.chosen(model), **sources)
     cost = service.quote(user, form)
     short = _cannot_afford(user, cost)
@@ -142,9 +140,15 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
         )
         # Ctrl+Enter (Cmd+Enter) in the text box counts as this click, under the same `reason`.
         pressed = submit_shortcut(TEXT_LABELS[kind], key=f"{button_key}.shortcut")
+    if len(models) > 1 and model.description:
+        st.caption(model.description)  # what the chosen model is good at, under the picker
     # An edit's missing image is plain to see beside its picker; Combine says how many more it needs.
     shown = missing if kind == GenerationKind.MULTI_REFERENCE else ""
     _explain(blocked or short or shown, credits=bool(short))
+    if kind != GenerationKind.TEXT_TO_IMAGE and (help_text := service.edit_help()):
+        # After the button, folded: the new job shows right under the button, not below a page of tips.
+        with st.expander("What this engine understands" if not service.engine_is_ai else "Tips for instructions"):
+            st.markdown(help_text)
     if not (submitted or pressed) or reason:
         return None
     return form
@@ -171,32 +175,34 @@ def _start_from_defaults(user: UserView, models: list[ModelInfo], kind: Generati
     when one is unset: on the first visit, and after the defaults change)."""
     state = st.session_state
     model_key = MODEL_KEYS[kind]
-    if all(key in state for key in (RATIO_KEY, COUNT_KEY, FORMAT_KEY, SEED_KEY, SOURCE_KEY)) and (
-        state.get(model_key) in models
-    ):
+    if all(key in state for key in (RATIO_KEY, COUNT_KEY, FORMAT_KEY, SEED_KEY)) and (state.get(model_key) in models):
         return
     prefs = app_container().accounts.preferences(user)
     state.setdefault(RATIO_KEY, prefs.aspect_ratio)
     state.setdefault(COUNT_KEY, prefs.num_images)
     state.setdefault(FORMAT_KEY, prefs.output_format if prefs.output_format in FORMATS else "jpeg")
     state.setdefault(SEED_KEY, "")
-    state.setdefault(SOURCE_KEY, EDIT_SOURCES[0])
     if state.get(model_key) not in models:
         state[model_key] = next((m for m in models if m.id == prefs.model), models[0])
 
 
 def _model_picker(models: list[ModelInfo], kind: GenerationKind) -> None:
-    """Each model with its price ("40 credits" each image, "from 25 credits/MP"); hidden while there is only one."""
+    """Each model with its price ("40 credits" each image, "from 25 credits/MP") and a word on its speed
+    ("FLUX.2 [dev] Turbo · from 8 credits/MP · fast"); hidden while there is only one."""
     if len(models) > 1:
         st.selectbox(
             "Model",
             models,
-            format_func=lambda m: f"{m.label} · {price_label(m)}",
+            format_func=model_option,
             key=MODEL_KEYS[kind],
             persist_state="session",
             label_visibility="collapsed",
-            width=360,  # a model's name, its kind and its price
+            width=420,  # a model's name, its kind, its price and its speed
         )
+
+
+def model_option(model: ModelInfo) -> str:
+    return f"{model.label} · {price_label(model)} · {model.speed}"
 
 
 def _cannot_afford(user: UserView, cost: int) -> str:

@@ -80,9 +80,13 @@ def require_session(role: Role = Role.USER) -> SignedIn:
         st.stop()
     signed_in = result.signed_in
     assert signed_in is not None
+    signing_out = sidebar(signed_in.user)
     if st.session_state.pop(HAND_OFF_KEY, False):
-        _hand_off_to_cookie(signed_in.session_key)
-    if sidebar(signed_in.user):
+        # Last in the sidebar: drawn on one run only, it must not move what follows it on the page (an element that
+        # comes and goes before the page's own moves them, and Streamlit shows the old ones faded until a run ends).
+        with st.sidebar:
+            _hand_off_to_cookie(signed_in.session_key)
+    if signing_out:
         sign_out(signed_in.session_key)
     show_flash()
     _erasure_notice(signed_in.user)

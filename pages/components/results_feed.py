@@ -28,7 +28,7 @@ from pages.components.job_tiles import IMAGE_ACTIONS, elapsed, image_tiles, plac
 from pages.components.media import image_alt, show_image
 from pages.components.safe_text import escape_markdown
 
-FEED_SIZE = 6
+FEED_SIZE = 8  # room for the jobs in flight (MAX_JOBS_IN_FLIGHT, 4 by default) and the latest finished ones
 FAST_TICK, SLOW_TICK = 0.25, 1.0  # seconds between the feed's reads while a job is in flight
 FAST_FOR_SECONDS = 4.0  # a job this young is read at the fast tick
 OPEN_KEY = "feed.open"  # a tile clicked: open it in the gallery's lightbox
@@ -51,18 +51,16 @@ STATE_ICONS = {
 
 
 def results_feed(user: UserView) -> None:
+    """Always one fragment, empty feed or not, so the first job takes the empty feed's place instead of moving it."""
     jobs = app_container().generation.recent(user, FEED_SIZE)
-    if not jobs:
-        with st.container(border=True, key="feed.empty"):
-            st.markdown(
-                "**Your images will appear here.** Describe a picture above and press **Generate**; "
-                "each image takes a few seconds."
-            )
-        return
-    in_flight = any(job.status.in_flight for job in jobs)
+    in_flight = _in_flight(jobs)
     fast = _young(jobs)
     tick = (FAST_TICK if fast else SLOW_TICK) if in_flight else None
     st.fragment(run_every=tick)(_feed)(user, in_flight, fast)
+
+
+def _in_flight(jobs: list[GenerationView]) -> frozenset[str]:
+    return frozenset(job.id for job in jobs if job.status.in_flight)
 
 
 def _young(jobs: list[GenerationView]) -> bool:
@@ -70,7 +68,7 @@ def _young(jobs: list[GenerationView]) -> bool:
     return any(job.status.in_flight and (now - job.created_at).total_seconds() < FAST_FOR_SECONDS for job in jobs)
 
 
-def _feed(user: UserView, was_in_flight: bool, was_fast: bool = False) -> None:
+def _feed(user: UserView, was_in_flight: frozenset[str], was_fast: bool = False) -> None:
     if current_user() is None:  # signed out in another tab while this one kept polling
         st.rerun()
     if (opened := st.session_state.pop(OPEN_KEY, None)) is not None:
@@ -78,18 +76,32 @@ def _feed(user: UserView, was_in_flight: bool, was_fast: bool = False) -> None:
     if st.session_state.pop(REFRESH_KEY, False):
         st.rerun()
     jobs = app_container().generation.recent(user, FEED_SIZE)  # one read: the worker moves the jobs
-    if was_in_flight and not any(job.status.in_flight for job in jobs):
-        # The last job just ended: one full rerun, so the balance and the button catch up and the timer stops.
+    if not jobs:
+        with st.container(border=True, key="feed.empty"):
+            st.markdown(
+                "**Your images will appear here.** Describe a picture above and press **Generate**; "
+                "each image takes a few seconds."
+            )
+        return
+    if was_in_flight - _in_flight(jobs):
+        # A job just ended: one full rerun, so the balance and the button catch up (and the timer stops).
         st.rerun()
     if was_fast and not _young(jobs):
         st.rerun()  # past a job's first seconds: one full rerun sets the slower tick
-    latest, *older = jobs
+    # The latest job and every job still in flight come first, newest first, each with its own Cancel; each job
+    # keeps its own keyed container, so its elements stay the same ones as it moves from running to done.
+    latest, *rest = jobs
+    current = [latest, *(job for job in rest if job.status.in_flight)]
+    older = [job for job in rest if not job.status.in_flight]
     with st.container(key="feed.latest"):
-        _job(user, latest, row_height=240)
+        for n, job in enumerate(current):
+            with st.container(key=f"feed.job.{job.id}"):
+                _job(user, job, row_height=240 if n == 0 else 160)
     if older:
         st.subheader("Recent", anchor=False)
         for job in older:
-            _job(user, job, row_height=130)
+            with st.container(key=f"feed.job.{job.id}"):
+                _job(user, job, row_height=130)
 
 
 def _job(user: UserView, job: GenerationView, *, row_height: int) -> None:

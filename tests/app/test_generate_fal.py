@@ -45,8 +45,8 @@ def test_each_model_offers_only_its_own_settings_and_its_exact_price(fal_app, op
     at = open_app()
     assert "Offline engine: not an AI model" not in [m.value for m in at.markdown]
     assert [o for o in at.selectbox(key="generate.create_model").options][:2] == [
-        "FLUX.1 Kontext [pro] · 40 credits",
-        "FLUX.1 Kontext [max] · 80 credits",
+        "FLUX.1 Kontext [pro] · 40 credits · fast",
+        "FLUX.1 Kontext [max] · 80 credits · standard",
     ]
     assert "Generate · 40 credits" in labels(at)
     assert at.selectbox(key="generate.aspect_ratio").value == "1:1"
@@ -68,17 +68,23 @@ def test_each_model_offers_only_its_own_settings_and_its_exact_price(fal_app, op
 def test_the_model_picker_shows_each_models_price_in_every_mode(fal_app, open_app: Callable[..., AppTest]) -> None:
     at = open_app()
     assert at.selectbox(key="generate.create_model").options == [
-        "FLUX.1 Kontext [pro] · 40 credits",
-        "FLUX.1 Kontext [max] · 80 credits",
-        "FLUX.2 [pro] · from 30 credits/MP",
-        "FLUX.2 [dev] · from 12 credits/MP",
-        "FLUX.2 [dev] Turbo · from 8 credits/MP",
+        "FLUX.1 Kontext [pro] · 40 credits · fast",
+        "FLUX.1 Kontext [max] · 80 credits · standard",
+        "FLUX.2 [pro] · from 30 credits/MP · standard",
+        "FLUX.2 [dev] · from 12 credits/MP · standard",
+        "FLUX.2 [dev] Turbo · from 8 credits/MP · fast",
     ]
     assert at.selectbox(key="generate.create_model").value.label == "FLUX.1 Kontext [pro]"  # the default model
+    assert "Fast, reliable text-to-image with strong prompt following." in [c.value for c in at.caption]  # its word
     at.segmented_control(key="generate.mode").set_value("Edit").run()
-    assert "FLUX.1 Kontext [dev] · edit · from 25 credits/MP" in at.selectbox(key="generate.edit_model").options
+    assert (
+        "FLUX.1 Kontext [dev] · edit · from 25 credits/MP · standard" in at.selectbox(key="generate.edit_model").options
+    )
     at.segmented_control(key="generate.mode").set_value("Combine").run()
-    assert "FLUX.1 Kontext [max] · multi-reference · 80 credits" in at.selectbox(key="generate.combine_model").options
+    assert (
+        "FLUX.1 Kontext [max] · multi-reference · 80 credits · standard"
+        in at.selectbox(key="generate.combine_model").options
+    )
 
 
 def test_the_page_shows_the_queue_position_then_the_model_log_then_the_image(

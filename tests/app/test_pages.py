@@ -106,18 +106,34 @@ def test_at_zero_credits_the_button_is_disabled_and_says_where_credits_come_from
     assert "Buy credits" in texts(at) or any(link.proto.label == "Buy credits" for link in at.get("page_link"))
 
 
-def test_a_running_job_blocks_a_second_submit_and_can_be_canceled_for_a_full_release(open_app, monkeypatch) -> None:
+def test_several_jobs_run_at_once_up_to_the_limit_each_with_its_own_cancel(open_app, monkeypatch) -> None:
     monkeypatch.setenv("OFFLINE_ENGINE_DELAY_SECONDS", "600")
+    monkeypatch.setenv("MAX_JOBS_IN_FLIGHT", "2")
     app_container.cache_clear()
     at = open_app()
     at.text_area[0].input("slow green spirals")
     at = click(at, "Generate")
-    assert balance(at) == 19  # held
-    assert next(b for b in at.button if b.label.startswith("Generate")).disabled
-    assert "**Queued**" in texts(at)
-    at = click(at, "Cancel")
+    assert not next(b for b in at.button if b.label.startswith("Generate")).disabled  # ready for the next prompt
+    at.text_area[0].input("slow red squares")
+    at = click(at, "Generate")
+    assert balance(at) == 18  # one hold per job
+    assert texts(at).count("**Queued**") == 2 and len([b for b in at.button if b.label == "Cancel"]) == 2
+    assert texts(at).index("slow red squares") < texts(at).index("slow green spirals")  # newest first
+    button = next(b for b in at.button if b.label.startswith("Generate"))
+    assert button.disabled and "You have 2 jobs running. Wait for one to finish or cancel one." in texts(at)
+    at = click(at, "Cancel")  # the newest job's
     assert "**Canceled**" in texts(at) and "Your credits were returned." in texts(at)
-    assert balance(at) == 20
+    assert balance(at) == 19 and texts(at).count("**Queued**") == 1
+    assert not next(b for b in at.button if b.label.startswith("Generate")).disabled
+
+
+def test_a_double_click_on_the_same_form_makes_one_job(open_app, monkeypatch) -> None:
+    monkeypatch.setenv("OFFLINE_ENGINE_DELAY_SECONDS", "600")
+    app_container.cache_clear()
+    at = open_app()
+    at.text_area[0].input("one kite, clicked twice")
+    at = click(click(at, "Generate"), "Generate")
+    assert texts(at).count("**Queued**") == 1 and balance(at) == 19
 
 
 def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:
@@ -209,3 +225,27 @@ def test_new_defaults_on_the_account_page_reach_the_generate_page_in_the_same_ta
     at.switch_page("pages/generate.py").run()
     assert at.radio(key="generate.count").value == 2  # the new default, over the earlier choice
     assert at.text_area[0].value == "kept across pages"  # the prompt is not a setting
+
+
+def test_the_prompt_and_settings_survive_a_reload_and_a_rerun_that_changes_nothing_writes_nothing(
+    open_app, sign_in, app_settings
+) -> None:
+    from db.repositories.drafts import DraftRepository
+
+    session = sign_in("alice@example.com")
+    at = open_app(session=session)
+    at.radio(key="generate.count").set_value(3).run()
+    at.text_area[0].input("a heron in the reeds, not sent yet").run()
+
+    def saved_at() -> object:
+        with app_settings.db.reader() as uow:
+            row = uow.of(DraftRepository).get(1)
+            return row.updated_at if row else None
+
+    first = saved_at()
+    at.run().run()  # nothing changed
+    assert saved_at() == first is not None
+    reloaded = open_app(session=session)  # a new session of the same sign-in: a reload, a new tab
+    assert reloaded.text_area[0].value == "a heron in the reeds, not sent yet"
+    assert reloaded.radio(key="generate.count").value == 3
+    assert any(b.label == "Generate · 3 credits" for b in reloaded.button)

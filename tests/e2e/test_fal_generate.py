@@ -113,8 +113,10 @@ def test_a_kontext_pro_image_comes_back_from_fal_and_is_charged_40_credits(
         expect(balance_link(page)).to_have_accessible_name("500 credits")
         settle(page)
 
-        expect(model_picker(page)).to_have_value("FLUX.1 Kontext [pro] · 40 credits")  # the default, with its price
-        choose_model(page, "FLUX.1 Kontext [pro] · 40 credits")
+        expect(model_picker(page)).to_have_value(
+            "FLUX.1 Kontext [pro] · 40 credits · fast"
+        )  # the default, with its price
+        choose_model(page, "FLUX.1 Kontext [pro] · 40 credits · fast")
         page.get_by_role("textbox", name="Prompt").fill(prompt)
         generate = page.get_by_role("button", name="Generate · 40 credits")
         expect(generate).to_be_enabled()
@@ -138,7 +140,7 @@ def test_flux_2_pro_offers_its_own_settings_and_price_on_a_phone(phone: Page, at
     with screenshot_on_failure(page, atelier, "fal-generate-phone"):
         sign_in(page, "fal-phone@example.com")
         settle(page)
-        choose_model(page, "FLUX.2 [pro] · from 30 credits/MP")
+        choose_model(page, "FLUX.2 [pro] · from 30 credits/MP · standard")
         # The page the new model drew (its price on the button), once still: the run the choice started may begin
         # only after the picker shows it, and until it ends the old model's settings are on the page beside the new.
         expect(page.get_by_role("button", name="Generate · 30 credits")).to_be_visible()

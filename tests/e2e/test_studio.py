@@ -141,10 +141,12 @@ def test_generate_reload_lightbox_back_and_an_empty_balance(
     check_no_sideways_scroll(page)
     check_accessibility(page, "Generate, with results")
 
-    # A reload keeps the sign-in and the job on screen.
+    # A reload keeps the sign-in, the job on screen, and the draft: the prompt and its two images.
     page.reload()
     expect(balance_link(page)).to_have_accessible_name("18 credits")
     expect(page.get_by_role("button", name=OPEN_TILE)).to_have_count(2)
+    expect(page.get_by_role("textbox", name="Prompt")).to_have_value("a lighthouse at dusk, teal and orange")
+    expect(page.get_by_role("button", name="Generate · 2 credits")).to_be_visible()
 
     # The gallery: a tile opens the lightbox with its own URL; arrows step; Back goes back.
     page.goto("/gallery")
@@ -182,11 +184,11 @@ def test_generate_reload_lightbox_back_and_an_empty_balance(
         check_no_sideways_scroll(page)
         check_accessibility(page, heading)
 
-    # Out of credits: the button is disabled and says why, with the way to more.
+    # Out of credits: the button is disabled and says why, with the way to more (the draft still asks for two).
     set_balance(atelier, email, 0)
     page.goto("/")
-    expect(page.get_by_role("button", name="Generate · 1 credit")).to_be_disabled()
-    expect(page.get_by_text("This needs 1 credit and you have 0 credits.")).to_be_visible()
+    expect(page.get_by_role("button", name="Generate · 2 credits")).to_be_disabled()
+    expect(page.get_by_text("This needs 2 credits and you have 0 credits.")).to_be_visible()
     expect(page.get_by_role("link", name="Buy credits")).to_be_visible()
 
 

@@ -16,7 +16,9 @@ ATTEMPTS_EACH = 4
 
 def test_concurrent_submits_from_many_sessions_never_overspend(containers, database_url: str) -> None:
     # The fake engine keeps every job running, so each success keeps its credit held.
-    c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=10)
+    c = containers(
+        database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=10, max_jobs_in_flight=20
+    )  # the credits, not the limit of jobs in flight, are what runs out here
     user = sign_up(c)
     start = threading.Barrier(WORKERS)
     outcomes: list[str] = []

@@ -31,7 +31,7 @@ from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
 from core.adapters.memory_blobs import InMemoryBlobStore
 from core.bootstrap import Container, bootstrap
 from core.domain import JobStatus, UserView
-from core.errors import InsufficientCreditsError
+from core.errors import InsufficientCreditsError, TooManyJobsError
 from core.job_states import FAIL
 from core.services import ledger
 from db.engine import make_engine
@@ -101,7 +101,7 @@ class JobMachine(RuleBasedStateMachine):
         price = PRICES[self.price_index]
         try:
             self.server.generation.submit(self.user, create_form(model="fake-draw", num_images=num_images), token)
-        except InsufficientCreditsError:
+        except (InsufficientCreditsError, TooManyJobsError):
             self.refused += 1
             return
         except SimulatedCrash:

@@ -57,7 +57,13 @@ def test_two_workers_share_200_jobs_each_sent_once_and_each_periodic_task_once_p
     containers, database_url
 ) -> None:
     engine = FakeImageEngine(polls_until_done=1)  # one engine for both: it counts every accepted submit
-    settings = {"worker_interval_seconds": 0.05, "worker_concurrency": 4, "worker_batch_size": 8}
+    # Each user's 20 jobs are all queued before the workers start: the limit of jobs in flight must let them be.
+    settings = {
+        "worker_interval_seconds": 0.05,
+        "worker_concurrency": 4,
+        "worker_batch_size": 8,
+        "max_jobs_in_flight": 20,
+    }
     web, other = (
         containers(database_url, engine=engine, **settings),
         containers(database_url, engine=engine, **settings),
