@@ -15,6 +15,7 @@ from core.container import Container
 from core.errors import ConfigurationError
 from core.registry import PeriodicTask
 from core.settings import Settings
+from core.web.nodelay import nodelay_listeners
 from core.worker.loop import Worker
 from db.schema import schema_problem_on
 
@@ -39,6 +40,7 @@ def background_lifespan(
             raise ConfigurationError(problem)
         if on_start is not None:
             on_start(c.settings)
+        nodelay_listeners()  # Streamlit's listener lacks it: each response would wait for a delayed ACK
         worker = Worker(c, tasks) if c.settings.worker_in_process else None
         if worker is None:
             log.info("No worker in this process (WORKER_IN_PROCESS is off): run `make worker` beside it")
