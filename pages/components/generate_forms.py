@@ -76,8 +76,8 @@ def set_draft(values: Draft) -> None:
     model = next((m for m in models if m.id == values.get("model")), None)
     if model is not None:
         state[MODEL_KEYS[kind]] = model
-    if kind == GenerationKind.EDIT and values.get("source_image_id"):
-        pick_for_edit(int(values["source_image_id"]))
+    if kind == GenerationKind.EDIT and (source := values.get("source_image_id")):
+        pick_for_edit(source)
     if kind == GenerationKind.MULTI_REFERENCE:
         state[PICKS_KEY] = list(values.get("reference_ids", ()))
     target = model or state.get(MODEL_KEYS[kind]) or (models[0] if models else None)
