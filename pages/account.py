@@ -7,6 +7,7 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import ASPECT_RATIOS, MAX_IMAGES_PER_JOB, OUTPUT_FORMATS, GenerationKind, Preferences
 from core.errors import AtelierError
+from core.services.drafts import DraftService
 from pages.components.flash import flash
 from pages.components.frame import ROLE_BADGES, avatar
 from pages.components.generate_forms import FORMATS, forget_settings
@@ -69,6 +70,7 @@ with st.form("account.preferences"):
         try:
             accounts.save_preferences(user, Preferences(model or "", ratio, fmt, count))
             forget_settings()  # the Generate page starts from the new defaults
+            app_container().of(DraftService).forget_settings(user)  # after a reload or in a new tab too
             flash("Defaults saved.")
             st.rerun()
         except AtelierError as exc:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from core.clock import Clock
 from core.domain import GenerationKind, UserView
 from core.domain.studio_draft import StudioDraft, parse_draft
@@ -41,3 +43,10 @@ class DraftService:
             except DuplicateKeyError:
                 if attempt:
                     raise
+
+    def forget_settings(self, user: UserView) -> None:
+        """New Account defaults: the saved draft keeps its mode and texts, and its models and settings go, so the
+        Generate page starts from the defaults again (after a reload or in a new tab too)."""
+        draft = self.load(user)
+        if draft is not None and (draft.models or draft.settings):
+            self.save(user, replace(draft, models={}, settings={}))

@@ -15,7 +15,7 @@ from core.container import Container
 from core.errors import ConfigurationError
 from core.registry import PeriodicTask
 from core.settings import Settings
-from core.web.nodelay import nodelay_listeners
+from core.tcp_nodelay import nodelay_listeners
 from core.worker.loop import Worker
 from db.schema import schema_problem_on
 

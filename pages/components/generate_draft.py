@@ -15,6 +15,7 @@ from pages.components.generate_forms import MODE_KEY, MODE_NAMES, MODEL_KEYS, MO
 
 LOADED_KEY = "generate.draft_loaded"  # this session has restored (or had no) draft
 SAVED_KEY = "generate.draft_saved"  # the draft as last saved, to write only a changed one
+UNTOUCHED = "untouched"  # no draft saved yet: the bar's first state (the defaults) is not one to keep
 
 
 def restore_draft(user: UserView) -> None:
@@ -26,6 +27,7 @@ def restore_draft(user: UserView) -> None:
     state[LOADED_KEY] = True
     draft = app_container().of(DraftService).load(user)
     if draft is None:
+        state[SAVED_KEY] = UNTOUCHED
         return
     state[SAVED_KEY] = draft.to_json()
     if draft.kind is not None and MODE_KEY not in state:
@@ -45,6 +47,9 @@ def save_draft(user: UserView) -> None:
     """Save the bar's prompt and settings when they differ from what was saved last."""
     draft = _snapshot()
     if draft is None or draft.to_json() == st.session_state.get(SAVED_KEY):
+        return
+    if st.session_state.get(SAVED_KEY) == UNTOUCHED:  # the defaults as first shown: kept once the user changes them
+        st.session_state[SAVED_KEY] = draft.to_json()
         return
     app_container().of(DraftService).save(user, draft)
     st.session_state[SAVED_KEY] = draft.to_json()

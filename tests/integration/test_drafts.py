@@ -41,6 +41,15 @@ def test_each_user_gets_back_their_own_latest_draft(tmp_path, database_url) -> N
     assert drafts.load(bob) == draft("bob's own")
 
 
+def test_new_account_defaults_clear_the_drafts_settings_and_keep_its_words(tmp_path, database_url) -> None:
+    c = make_container(tmp_path, database_url)
+    alice = sign_up(c, "alice@example.com")
+    drafts = c.of(DraftService)
+    drafts.save(alice, draft("a lighthouse at dusk"))
+    drafts.forget_settings(alice)  # the Account page saved new defaults
+    assert drafts.load(alice) == StudioDraft(CREATE, {CREATE: "a lighthouse at dusk"})
+
+
 def test_the_draft_is_in_the_export_and_goes_with_the_account(tmp_path, database_url) -> None:
     c = make_container(tmp_path, database_url, clock=MovableClock(), erasure_grace_days=0)
     user = sign_up(c, "erin@example.com")

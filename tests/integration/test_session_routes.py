@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from core.domain.shares import SHARE_PATH
 from core.errors import SessionEndedError
 from core.services.local_sessions import COOKIE
 from core.signing import EXPORT_PATH, FAL_WEBHOOK_PATH
@@ -30,6 +31,8 @@ READ_ONLY = {"/api/media/{public_id}/{variant}", f"{EXPORT_PATH}/history.zip", f
 READ_ONLY |= {"/auth/cookie.js", f"{EXPORT_PATH}/everything.zip", "/privacy/receipt/{reference:str}"}
 READ_ONLY |= {f"{EXPORT_PATH}/stored.zip"}  # an export an admin ran for the user, behind a signed link
 READ_ONLY |= {"/healthz", "/readyz"}  # liveness and readiness: a load balancer's probes, answered to any Host
+# A shared image's public page and picture, and a plain 404 for anything else under /s (core/web/share_routes.py).
+READ_ONLY |= {f"{SHARE_PATH}/{{token}}", f"{SHARE_PATH}/{{token}}/image.jpg", SHARE_PATH, f"{SHARE_PATH}/{{rest:path}}"}
 
 
 async def streamlit_page(_request: Request) -> Response:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from core.web.nodelay import nodelay_listeners
+from core.tcp_nodelay import nodelay_listeners
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads /proc/self/fd")
 

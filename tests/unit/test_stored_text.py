@@ -67,6 +67,7 @@ MACHINE_TEXT = {
     "audit_log.subject": "an id the code writes (user:12)",
     "audit_log.details": "JSON, every character escaped",
     "users.role": "a Role",
+    "shares.token": "secrets.token_urlsafe, made by the app (core/domain/shares.py checks its shape)",
     "generations.id": "the form token, 32 hex digits (check_token)",
     "generations.kind": "a GenerationKind",
     "generations.status": "a JobStatus",
