@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import replace
@@ -173,17 +172,6 @@ class GenerationService:
             raise
         self.doorbell.ring()  # a worker sends it: the page never waits on the engine
         return self.status(user, generation_id)
-
-    def wait_briefly(self, user: UserView, generation_id: str, seconds: float = 0.6) -> GenerationView:
-        """The job once it has ended, or as it stands after `seconds`: the page's short look right after a submit,
-        so a fast job's images arrive with the page's next run instead of a later tick. Reads only (one cheap read
-        every 50 ms); the worker moves the job, and a slow engine only uses up the wait."""
-        deadline = time.monotonic() + seconds
-        view = self.status(user, generation_id)
-        while view.status.in_flight and time.monotonic() < deadline:
-            time.sleep(0.05)
-            view = self.status(user, generation_id)
-        return view
 
     def status(self, user: UserView, generation_id: str) -> GenerationView:
         found = self.find(user, generation_id)

@@ -136,14 +136,3 @@ def test_a_cancel_from_a_page_reaches_the_engine_through_the_outbox_not_the_page
     assert engine.canceled == [], "the page did not call the engine"
     assert c.of(DeletionRunner).run() == 1  # the worker's outbox task did
     assert engine.canceled == engine.forgotten == [f"fake_{job.id}"]
-
-
-def test_right_after_a_submit_the_page_gets_a_fast_jobs_images_and_a_slow_jobs_state(containers, database_url) -> None:
-    c = containers(database_url, offline_engine_delay_seconds=0)
-    user = sign_up(c)
-    queued = c.generation.submit(user, create_form(), c.generation.new_token())
-    assert c.generation.wait_briefly(user, queued.id, seconds=0.2).status == JobStatus.QUEUED  # no worker: as it is
-    with running(Worker(c, tasks=[])):
-        job = c.generation.submit(user, create_form(), c.generation.new_token())
-        shown = c.generation.wait_briefly(user, job.id, seconds=15)
-    assert shown.status == JobStatus.SUCCEEDED and len(shown.images) == 1
