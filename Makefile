@@ -102,6 +102,7 @@ screenshots: install-dev
 	$(BIN)/python docs/privacy_queue_screenshots.py
 	$(BIN)/python docs/operations_screenshots.py
 	$(BIN)/python docs/worker_screenshots.py
+	$(BIN)/python docs/peer_screenshots.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

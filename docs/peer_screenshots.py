@@ -36,9 +36,10 @@ def main() -> None:
             for prompt in PROMPTS:
                 page.get_by_role("textbox", name="Prompt").fill(prompt)
                 page.get_by_role("button", name=re.compile(r"^Generate · ")).click()
-                expect(page.get_by_text(prompt).first).to_be_visible()
+                settle(page)  # as a person sees each job appear before typing the next
+            expect(page.get_by_role("button", name="Cancel")).to_have_count(3)
             shoot(page, f"peers-three-jobs-{tag}.png", full=False)
-            expect(page.get_by_text("Charged 1 credit.")).to_have_count(3, timeout=60_000)
+            expect(page.get_by_role("button", name="Cancel")).to_have_count(0, timeout=60_000)  # all three done
             settle(page)
             page.get_by_role("button", name=re.compile(r"^Open: ")).first.click()
             dialog = page.get_by_role("dialog")

@@ -49,9 +49,12 @@ with st.container(key="generate.form"):
     try:
         form = prompt_bar(user, kind, blocked)
         if form is not None:
-            job = service.submit(user, form, same_click_token(form, token))
+            # The token is spent before the submit: a run cut short by the next click (fast reruns) must not leave
+            # it for that click's form, which would then meet this job and be lost.
+            submit_token = same_click_token(form, token)
+            remember_submit(form, submit_token)
             st.session_state[TOKEN_KEY] = service.new_token()
-            remember_submit(form, job.id)
+            service.submit(user, form, submit_token)
             save_draft(user)
             st.rerun()
     except AtelierError as exc:
