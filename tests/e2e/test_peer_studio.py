@@ -132,6 +132,7 @@ def test_three_jobs_cancel_vary_upscale_fill_and_share_like_a_peer_studio(
     # 5. Paint a region of the upscaled image and say what goes there.
     dialog = open_from_feed(page, PROMPTS[0])
     dialog.get_by_text(re.compile(r"^Vary region")).click()
+    settle(page)
     paint(page, dialog)
     check_accessibility(page, f"Vary region, {size}, {scheme}")
     dialog.get_by_label("What goes there").fill(REGION_TEXT)
@@ -144,6 +145,7 @@ def test_three_jobs_cancel_vary_upscale_fill_and_share_like_a_peer_studio(
     # 6. Share the filled image through a public link.
     dialog = open_from_feed(page, REGION_TEXT)
     dialog.get_by_text("Share…").click()
+    settle(page)  # as a person sees the panel open before pressing its button
     dialog.get_by_role("button", name="Create link").click()
     code = dialog.locator("code").filter(has_text=SHARE_PATH + "/")
     expect(code).to_have_count(1)
