@@ -24,11 +24,13 @@ from pages.components.gallery_filters import clear_filters, current_query, filte
 from pages.components.gallery_table import history_table
 from pages.components.guard import current_user, require_user
 from pages.components.image_grid import ACTIONS, STAR, GridItem, image_grid
+from pages.components.image_make import go_to_generate
 from pages.components.job_tiles import image_tiles, placeholder_tiles
 from pages.components.paging import url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
 
 user = require_user()
+go_to_generate()  # a job just made from the image view (Vary, Upscale, Vary region): see it on Generate
 PENDING_KEY = "gallery.pending"  # a grid action that needs the user or a page switch: done in the run it causes
 UPLOAD_ACTIONS = tuple(a for a in ACTIONS if a != "reuse")  # an upload has no settings to use again
 VIEWS = {"grid": ":material/grid_view: Grid", "table": ":material/table_rows: Table"}

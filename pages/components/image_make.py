@@ -62,6 +62,15 @@ def make_more(user: UserView, detail: ImageDetail) -> None:
     _region(user, detail, offers.fill)
     if error := st.session_state.pop(ERROR_KEY, None):
         st.warning(escape_markdown(error))  # refusals can quote what the user typed
+    if st.session_state.get(SUBMITTED_KEY):
+        # A full run goes to Generate (go_to_generate, at the gallery page's top), not this dialog's fragment run:
+        # a page switched from inside the fragment left its deltas aimed at a dialog that was gone (Streamlit's
+        # "Cannot set a node at a delta path", and no switch), seen once in a clean CI run after Vary region.
+        st.rerun()
+
+
+def go_to_generate() -> None:
+    """Where a job was just made from the image view, the page run goes to Generate before drawing anything."""
     if st.session_state.pop(SUBMITTED_KEY, False):
         st.switch_page(GENERATE_PAGE)
 
