@@ -9,7 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -18,9 +18,10 @@ from docs.take_screenshots import PHONE, VIEWPORT, shoot, sign_in  # noqa: E402
 from docs.worker_screenshots import page_for  # noqa: E402
 from tests.e2e.server import launch_chromium, running_server  # noqa: E402
 from tests.e2e.still import settle  # noqa: E402
+from tests.e2e.test_peer_studio import paint  # noqa: E402
+from tests.e2e.test_share_link import LINK  # noqa: E402
 
 PROMPTS = ("a lighthouse on a cliff at dusk", "a red kite over golden dunes", "a green lantern in the fog")
-LINK = re.compile(r"https?://\S+/s/[A-Za-z0-9_-]{32}")
 
 
 def main() -> None:
@@ -67,20 +68,6 @@ def main() -> None:
                 expect(page.get_by_text(re.compile(r"Balance after")).first).to_be_visible()
                 settle(page)
                 shoot(page, "peers-credits-cards-phone.png", full=False)
-
-
-def paint(page: Page, dialog) -> None:  # type: ignore[no-untyped-def]
-    canvas = dialog.locator(".atelier-brush .paint")
-    expect(canvas).to_be_visible()
-    canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
-    assert box is not None
-    y = box["y"] + box["height"] * 0.35
-    page.mouse.move(box["x"] + box["width"] * 0.15, y)
-    page.mouse.down()
-    page.mouse.move(box["x"] + box["width"] * 0.85, y, steps=15)
-    page.mouse.up()
-    expect(dialog.get_by_role("button", name="Fill region")).to_be_enabled()
 
 
 if __name__ == "__main__":
