@@ -17,7 +17,7 @@ from core.domain.url_params import AFTER, BEFORE, IMAGE, VIEW, to_params
 from core.errors import NotFoundError
 from core.services.gallery import GalleryGrid
 from pages.components import gallery_bulk as bulk
-from pages.components import lightbox
+from pages.components import image_reuse, lightbox
 from pages.components.gallery_collections import collections_label, collections_panel
 from pages.components.gallery_export import history_download
 from pages.components.gallery_filters import clear_filters, current_query, filter_controls, search_box, sheet_label
@@ -30,7 +30,7 @@ from pages.components.paging import url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
 
 user = require_user()
-go_to_generate()  # a job just made from the image view (Vary, Upscale, Vary region): see it on Generate
+go_to_generate()  # asked for by the image view (Vary, Upscale, Vary region, Use again, Edit): see it on Generate
 PENDING_KEY = "gallery.pending"  # a grid action that needs the user or a page switch: done in the run it causes
 UPLOAD_ACTIONS = tuple(a for a in ACTIONS if a != "reuse")  # an upload has no settings to use again
 VIEWS = {"grid": ":material/grid_view: Grid", "table": ":material/table_rows: Table"}
@@ -61,9 +61,9 @@ def follow_up(user: UserView, query: GalleryQuery) -> None:
         if action == "step":
             lightbox.step(user, value, query)
         elif action == "reuse":
-            lightbox.reuse(user, value)
+            image_reuse.reuse(user, value)
         elif action == "edit":
-            lightbox.edit(value)
+            image_reuse.edit(value)
         elif action == STAR:
             lightbox.toggle_star(user, value)
     except NotFoundError as exc:

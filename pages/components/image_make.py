@@ -3,10 +3,17 @@
 Each button carries its price and is disabled, with the reason beside it, when the engine has no model for it or
 the balance does not cover it. A press submits through the normal path (quote = hold, one token per action and
 image, so a double click makes one job), then opens the Generate page, where the new job runs in the feed.
+
+The submit happens in the button's callback, before any script runs, and asks for a full run, which goes to
+Generate before it draws anything (`leave_for_generate`, `go_to_generate`). The dialog's own (fragment) run never
+starts drawing. A page left from that run, after it had drawn the dialog, sometimes left the browser with deltas
+aimed at the gone dialog ("Cannot set a node at a delta path") and on the gallery: about once in 12 runs of the
+browser test.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -19,12 +26,13 @@ from core.services.gallery import ImageDetail
 from core.services.variations import Offer, VariationService
 from core.text import plural
 from pages.components.flash import flash
+from pages.components.generate_token import DOUBLE_CLICK_SECONDS
 from pages.components.region_editor import region_editor
 from pages.components.safe_text import escape_markdown
 
 GENERATE_PAGE = "pages/generate.py"
-SUBMITTED_KEY = "image_make.submitted"  # a job was made from this view: go to the Generate page
-ERROR_KEY = "image_make.error"  # a refusal said on the next run (a region's submit may come from a callback)
+TO_GENERATE_KEY = "image_make.to_generate"  # the next full run goes to the Generate page
+ERROR_KEY = "image_make.error"  # a refusal, said by the dialog's run that follows the callback
 Action = Callable[[VariationService, UserView, int, str], GenerationView]
 BUTTONS: tuple[tuple[str, str, str, str], ...] = (  # offer field, label, icon, what the toast says
     ("vary", "Vary", ":material/shuffle:", "New images with the same settings are on their way."),
@@ -47,31 +55,33 @@ def make_more(user: UserView, detail: ImageDetail) -> None:
         offer: Offer = getattr(offers, field)
         reason = _reason(user, offer)
         price = f" · {plural(offer.credits, 'credit')}" if offer.available else ""
-        pressed = st.button(
+        st.button(
             f"{label}{price}",
             key=f"gallery.make.{field}",
             icon=icon,
             width="stretch",
             disabled=bool(reason),
             help=reason or None,
+            on_click=_submit,
+            args=(image_id, field, partial(ACTIONS[field], service, user, image_id), done),
         )
         if reason:
             st.caption(escape_markdown(reason))
-        elif pressed:
-            _submit(user, image_id, field, partial(ACTIONS[field], service, user, image_id), done)
     _region(user, detail, offers.fill)
     if error := st.session_state.pop(ERROR_KEY, None):
         st.warning(escape_markdown(error))  # refusals can quote what the user typed
-    if st.session_state.get(SUBMITTED_KEY):
-        # A full run goes to Generate (go_to_generate, at the gallery page's top), not this dialog's fragment run:
-        # a page switched from inside the fragment left its deltas aimed at a dialog that was gone (Streamlit's
-        # "Cannot set a node at a delta path", and no switch), seen once in a clean CI run after Vary region.
-        st.rerun()
+
+
+def leave_for_generate() -> None:
+    """From a callback of the image view: the whole page runs next (not the dialog's fragment), and goes to Generate
+    before drawing anything. Also right from a full run."""
+    st.session_state[TO_GENERATE_KEY] = True
+    st.rerun()
 
 
 def go_to_generate() -> None:
-    """Where a job was just made from the image view, the page run goes to Generate before drawing anything."""
-    if st.session_state.pop(SUBMITTED_KEY, False):
+    """At the gallery page's top: where the image view asked to leave for Generate, go there."""
+    if st.session_state.pop(TO_GENERATE_KEY, False):
         st.switch_page(GENERATE_PAGE)
 
 
@@ -94,20 +104,31 @@ def _reason(user: UserView, offer: Offer) -> str:
 
 
 def _token(field: str, image_id: int) -> str:
-    """One token per action and image until its job exists: a repeated press returns that same job."""
+    """One token per action and image until its job exists, and for DOUBLE_CLICK_SECONDS after: a press repeated
+    at once (a double click, whose second click is handled after the first has made its job) meets that same job.
+    A later press is a new job."""
     key = f"image_make.token.{field}.{image_id}"
-    return str(st.session_state.setdefault(key, app_container().generation.new_token()))
+    held = st.session_state.get(key)
+    if isinstance(held, tuple) and len(held) == 2:
+        token, made_at = held
+        if made_at is None or time.monotonic() - made_at < DOUBLE_CLICK_SECONDS:
+            return str(token)
+    token = app_container().generation.new_token()
+    st.session_state[key] = (token, None)
+    return token
 
 
-def _submit(user: UserView, image_id: int, field: str, action: Callable[[str], GenerationView], done: str) -> None:
+def _submit(image_id: int, field: str, action: Callable[[str], GenerationView], done: str) -> None:
+    """A button's callback: the job, then the Generate page; a refusal is said in the dialog instead."""
+    token = _token(field, image_id)
     try:
-        action(_token(field, image_id))
+        action(token)
     except AtelierError as exc:
         st.session_state[ERROR_KEY] = str(exc)
         return
-    st.session_state.pop(f"image_make.token.{field}.{image_id}", None)
+    st.session_state[f"image_make.token.{field}.{image_id}"] = (token, time.monotonic())
     flash(done)
-    st.session_state[SUBMITTED_KEY] = True
+    leave_for_generate()
 
 
 def _region(user: UserView, detail: ImageDetail, offer: Offer) -> None:
@@ -128,7 +149,6 @@ def _region(user: UserView, detail: ImageDetail, offer: Offer) -> None:
 def _fill(user: UserView, image_id: int, mask_png: bytes, prompt: str) -> None:
     service = app_container().of(VariationService)
     _submit(
-        user,
         image_id,
         "fill",
         lambda token: service.fill(user, image_id, mask_png, prompt, token),

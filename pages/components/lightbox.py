@@ -14,15 +14,15 @@ import streamlit as st
 from core.bootstrap import app_container
 from core.domain import GenerationKind, ImageView, UserView
 from core.domain.gallery import GalleryQuery, highlight
-from core.domain.reuse import ReusePart, edit_draft, image_facts, reuse_draft
+from core.domain.reuse import image_facts
 from core.domain.url_params import IMAGE
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
 from core.text import plural
 from pages.components.flash import flash
-from pages.components.generate_forms import set_draft
 from pages.components.image_grid import GridItem, image_grid
 from pages.components.image_make import make_more
+from pages.components.image_reuse import use_again_buttons
 from pages.components.image_share import share_panel
 from pages.components.lightbox_browser import lightbox_browser, opened_over_gallery
 from pages.components.media import image_alt, show_image
@@ -31,7 +31,6 @@ from pages.components.safe_text import escape_markdown
 CONFIRM_KEY = "gallery.confirm_delete"
 HOW_MADE = "Also delete how it was made (prompt and settings)"
 HOW_MADE_HELP = "The job's prompt and settings go too, and fal.ai is asked to forget the job. Your credits history is unchanged."  # the image whose deletion waits for a "Yes"
-GENERATE_PAGE = "pages/generate.py"
 # A search match: the brand's terracotta, translucent, so the text keeps its theme colour (as in the grid).
 MARK_STYLE = "background:rgba(196,98,64,.3);color:inherit;font-weight:600;border-radius:2px;padding:0 1px"
 TEXT_LABELS = {
@@ -102,27 +101,9 @@ def step(user: UserView, direction: int, query: GalleryQuery) -> None:
         open_image(target)
 
 
-def reuse(user: UserView, image_id: int) -> None:
-    """Fill the Generate page with what made this image (its own seed, one image) and go there."""
-    _reuse(app_container().gallery.detail(user, image_id))
-
-
-def _reuse(detail: ImageDetail, part: ReusePart = "all") -> None:
-    """`part` "all" (every setting), "prompt" (only the prompt) or "seed" (only the seed)."""
-    if detail.generation is None:
-        raise NotFoundError("An uploaded image has no settings to use again. Edit it instead.")
-    set_draft(reuse_draft(detail.generation, detail.image, part))
-    st.switch_page(GENERATE_PAGE)
-
-
 def toggle_star(user: UserView, image_id: int) -> None:
     """Star the image, or unstar it if it is starred."""
     app_container().gallery.toggle_favourite(user, image_id)
-
-
-def edit(image_id: int) -> None:
-    set_draft(edit_draft(image_id))
-    st.switch_page(GENERATE_PAGE)
 
 
 @st.dialog("Image", width="large", on_dismiss=close)
@@ -257,10 +238,7 @@ def _chain_grid(images: list[ImageView], key: str, relation: str) -> None:
 def _actions(user: UserView, detail: ImageDetail) -> None:
     image, generation = detail.image, detail.generation
     st.link_button("Download original", image.download_url, icon=":material/download:", width="stretch")
-    if generation is not None:
-        _reuse_buttons(detail)
-    if st.button("Edit this image", key="gallery.edit", icon=":material/edit:", width="stretch"):
-        edit(image.id)
+    use_again_buttons(detail)
     make_more(user, detail)
     share_panel(user, detail)
     if st.session_state.get(CONFIRM_KEY) != image.id:
@@ -290,16 +268,6 @@ def _actions(user: UserView, detail: ImageDetail) -> None:
         close()
         st.rerun()
     no.button("Keep it", key="gallery.delete_no", width="stretch", on_click=_confirm, args=(None,))
-
-
-def _reuse_buttons(detail: ImageDetail) -> None:
-    if st.button("Use these settings again", key="gallery.reuse", icon=":material/replay:", width="stretch"):
-        _reuse(detail)
-    prompt_only, seed_only = st.columns(2)
-    if prompt_only.button("Prompt only", key="gallery.reuse_prompt", width="stretch", help="Use just this prompt"):
-        _reuse(detail, "prompt")
-    if seed_only.button("Seed only", key="gallery.reuse_seed", width="stretch", help="Use just this image's seed"):
-        _reuse(detail, "seed")
 
 
 def _confirm(image_id: int | None) -> None:

@@ -15,7 +15,7 @@ from core.bootstrap import app_container
 from core.domain import ImageView
 from core.errors import UploadError
 from core.masks import AREAS, Rect, area_mask, clean_mask, mask_from_data_url
-from pages.components.brush import brush
+from pages.components.brush import brush, painted
 from pages.components.media import image_alt
 from pages.components.safe_text import escape_markdown
 
@@ -50,8 +50,9 @@ def region_editor(image: ImageView, on_submit: Callable[[bytes, str], None], *, 
         # The canvas was used: it took the chosen area over as part of its painting, so the picker lets it go.
         st.session_state[area_key] = NO_AREA
 
-    painted = brush(
-        key=f"{key}.brush.{image.id}",  # its own painting per image, when the view moves to another
+    painted_key = f"{key}.brush.{image.id}"  # its own painting per image, when the view moves to another
+    drawn = brush(
+        key=painted_key,
         src=image.preview_url or image.original_url,
         alt=image_alt(image),
         width=image.width,
@@ -68,33 +69,46 @@ def region_editor(image: ImageView, on_submit: Callable[[bytes, str], None], *, 
     )
     if st.session_state.get(area_key) == RECTANGLE:
         _rectangle_sliders(key)
-    limits = app_container().generation.limits
-    text = st.text_area(
+    st.text_area(
         TEXT_LABEL,
         key=f"{key}.text",
-        max_chars=limits.max_prompt_chars,
+        max_chars=app_container().generation.limits.max_prompt_chars,
         height=80,
         placeholder="a red kite in the sky",
     )
-    marked = area is not None or not painted.empty
+    marked = area is not None or not drawn.empty
     if not marked:
         st.markdown(f":material/info: {NOTHING_MARKED}")  # not a caption: its grey fails contrast on light themes
     # Only a missing region disables the button: text is known to Python only once the box loses focus, so a
     # button disabled for empty text would swallow the click that takes the focus away.
-    pressed = st.button(
-        "Fill region", type="primary", key=f"{key}.fill", disabled=not marked, help=None if marked else NOTHING_MARKED
+    st.button(
+        "Fill region",
+        type="primary",
+        key=f"{key}.fill",
+        disabled=not marked,
+        help=None if marked else NOTHING_MARKED,
+        on_click=_pressed,
+        args=(image, on_submit, key, painted_key),
     )
-    if not pressed:
-        return
-    prompt = (text or "").strip()
+    if refusal := st.session_state.pop(f"{key}.refusal", None):
+        st.error(refusal)  # escaped where it was set
+
+
+def _pressed(image: ImageView, on_submit: Callable[[bytes, str], None], key: str, painted_key: str) -> None:
+    """The button's callback, before any run: `on_submit` may leave the page (image_make switches to Generate),
+    which a callback does in one step. What is refused is said by the run that follows."""
+    prompt = str(st.session_state.get(f"{key}.text") or "").strip()
     if not prompt:
-        st.error(NO_TEXT)
+        st.session_state[f"{key}.refusal"] = NO_TEXT
         return
+    area = _chosen_area(key)
+    limits = app_container().generation.limits
     try:
-        raw = area_mask(area, image.width, image.height) if area is not None else mask_from_data_url(painted.data_url)
+        data_url = painted(painted_key).data_url
+        raw = area_mask(area, image.width, image.height) if area is not None else mask_from_data_url(data_url)
         mask = clean_mask(raw, image.width, image.height, max_bytes=limits.max_upload_bytes)
     except UploadError as refusal:
-        st.error(escape_markdown(str(refusal)))
+        st.session_state[f"{key}.refusal"] = escape_markdown(str(refusal))
         return
     on_submit(mask, prompt)
 

@@ -31,6 +31,7 @@ pytestmark = pytest.mark.e2e
 JOB_MS = 30_000
 PROMPTS = ("a red kite over the dunes", "a blue heron at dawn", "a green lantern in fog")
 REGION_TEXT = "a golden sun"
+SLOW_DOUBLE_CLICK_MS = 120  # reaches the server as two presses (so did 40 ms): two jobs without the token window
 BEING_MADE = re.compile(r"being made: .*(Queued|Running)")
 
 
@@ -170,3 +171,26 @@ def test_three_jobs_cancel_vary_upscale_fill_and_share_like_a_peer_studio(
         expect(stranger.get_by_role("heading", name="This link does not work")).to_be_visible()
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(("size", "scheme"), [("desktop", "light")])
+def test_a_double_click_on_vary_in_the_image_view_makes_one_job(studio: BrowserContext, size: str, scheme: str) -> None:
+    """A slow double click: the second click reaches the server after the first has made its job and asked for
+    Generate (a quick one is folded into one press by Streamlit), and meets that job."""
+    page = studio.new_page()
+    sign_in(page, "double-vary@example.com")
+    page.get_by_role("textbox", name="Prompt").fill(PROMPTS[0])
+    page.get_by_role("button", name="Generate · 1 credit").click()
+    finished(page, PROMPTS[0])
+    dialog = open_from_feed(page, PROMPTS[0])
+    box = dialog.get_by_role("button", name="Vary · 1 credit").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.click(x, y)
+    page.wait_for_timeout(SLOW_DOUBLE_CLICK_MS)  # the person's hand, not a wait for the page
+    page.mouse.click(x, y)
+    expect(job(page, PROMPTS[0])).to_have_count(2)
+    settle(page)
+    expect(balance_link(page)).to_have_accessible_name("18 credits")  # one generation, one variation
+    finished(page, PROMPTS[0], 2)
+    expect(job(page, PROMPTS[0])).to_have_count(2)
