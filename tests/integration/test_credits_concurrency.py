@@ -9,6 +9,7 @@ import pytest
 from core.adapters.fake_engine import FakeImageEngine
 from core.errors import InsufficientCreditsError, ValidationError
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
+from tests.races import race_submits
 
 WORKERS = 8
 ATTEMPTS_EACH = 4
@@ -20,27 +21,7 @@ def test_concurrent_submits_from_many_sessions_never_overspend(containers, datab
         database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=10, max_jobs_in_flight=20
     )  # the credits, not the limit of jobs in flight, are what runs out here
     user = sign_up(c)
-    start = threading.Barrier(WORKERS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def session() -> None:
-        start.wait()
-        for _ in range(ATTEMPTS_EACH):
-            try:
-                c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
-                result = "ok"
-            except InsufficientCreditsError:
-                result = "refused"
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=session) for _ in range(WORKERS)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-
+    outcomes = race_submits(c, user, threads=WORKERS, attempts=ATTEMPTS_EACH, refused=InsufficientCreditsError)
     assert len(outcomes) == WORKERS * ATTEMPTS_EACH  # no thread died half-way
     assert outcomes.count("ok") == 10
     assert outcomes.count("refused") == WORKERS * ATTEMPTS_EACH - 10

@@ -8,13 +8,10 @@ changes, in any order. After every step the money invariants must hold.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -22,9 +19,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
-from sqlalchemy import delete
 from sqlmodel import col, select
 
 from core.adapters.fake_engine import FakeImageEngine, SimulatedCrash
@@ -34,11 +29,11 @@ from core.domain import JobStatus, UserView
 from core.errors import InsufficientCreditsError, TooManyJobsError
 from core.job_states import FAIL
 from core.services import ledger
-from db.engine import make_engine
-from db.tables import Generation, Image, LedgerEntry, SignIn, User
+from db.tables import Generation, Image, LedgerEntry
 from db.uow import Database
 from tests.factories import create_form, settings_for, settle
 from tests.hypothesis_sizes import examples
+from tests.integration.job_machines import run_job_machine
 
 TIMEOUT_SECONDS = 600
 LEASE_SECONDS = 30
@@ -277,38 +272,11 @@ class JobMachine(RuleBasedStateMachine):
         return row, entries, images
 
 
-@pytest.fixture
-def machine_database(database_url: str, tmp_path: Path) -> Iterator[Database]:
-    database = Database(make_engine(database_url))
-    yield database
-    database.engine.dispose()
-
-
-def _empty(database: Database) -> None:
-    with database.uow() as uow:
-        for table in (Image, LedgerEntry, Generation, SignIn, User):
-            uow.session.execute(delete(table))
-        uow.commit()
-
-
 def test_jobs_and_credits_keep_their_invariants_in_any_order_of_events(
     machine_database: Database, database_url: str, tmp_path: Path
 ) -> None:
     JobMachine.database, JobMachine.data_dir = machine_database, tmp_path
-
-    def fresh() -> JobMachine:
-        _empty(machine_database)
-        return JobMachine()
-
-    run_state_machine_as_test(
-        fresh,
-        settings=settings(
-            # PostgreSQL commits cost ~10x SQLite's here; the same rules run on both. Sized for `make test`
-            # (tests/hypothesis_sizes.py): these ran 150 and 60, 6 of the suite's 10 minutes on 2 cores.
-            max_examples=examples(50, 150) if database_url.startswith("sqlite") else examples(20, 60),
-            stateful_step_count=30,
-            deadline=None,
-            derandomize=True,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    # PostgreSQL commits cost ~10x SQLite's here; the same rules run on both. Sized for `make test`
+    # (tests/hypothesis_sizes.py): these ran 150 and 60, 6 of the suite's 10 minutes on 2 cores.
+    sized = examples(50, 150) if database_url.startswith("sqlite") else examples(20, 60)
+    run_job_machine(JobMachine, machine_database, examples=sized, steps=30)

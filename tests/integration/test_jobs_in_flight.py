@@ -4,13 +4,12 @@ its place."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from core.adapters.fake_engine import FakeImageEngine
 from core.errors import TooManyJobsError
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
+from tests.races import race_submits
 
 
 def test_a_fifth_job_is_refused_with_what_to_do_and_nothing_is_held(containers, database_url: str) -> None:
@@ -52,26 +51,7 @@ def test_racing_submits_of_one_user_never_pass_the_limit_together(containers, da
     the hold has updated the user's balance row, lets exactly the limit through."""
     c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000), max_jobs_in_flight=2)
     user = sign_up(c)
-    threads_count = 6
-    start = threading.Barrier(threads_count)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def submit() -> None:
-        start.wait()
-        try:
-            c.generation.submit(user, create_form(model="fake-draw"), c.generation.new_token())
-            result = "ok"
-        except TooManyJobsError:
-            result = "refused"
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=submit) for _ in range(threads_count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race_submits(c, user, threads=6, refused=TooManyJobsError)
     assert sorted(outcomes) == ["ok"] * 2 + ["refused"] * 4
     assert len(c.generation.recent(user, 10)) == 2
     assert refreshed(c, user).balance == 18 == ledger_sum(c, user)

@@ -9,11 +9,8 @@ hold has its outcome. At the end no hold outlives its job.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -21,9 +18,7 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
-from sqlalchemy import delete
 from sqlmodel import col, select
 
 from core.adapters.fake_engine import FakeImageEngine
@@ -31,11 +26,11 @@ from core.adapters.memory_blobs import InMemoryBlobStore
 from core.bootstrap import Container, bootstrap
 from core.domain import JobStatus, UserView
 from core.errors import InsufficientCreditsError, TooManyJobsError
-from db.engine import make_engine
-from db.tables import Generation, Image, LedgerEntry, SignIn, User
+from db.tables import Generation, LedgerEntry
 from db.uow import Database
 from tests.factories import create_form, settings_for, settle
 from tests.hypothesis_sizes import examples
+from tests.integration.job_machines import run_job_machine
 
 LIMIT = 2  # jobs in flight per user: small, so the machine reaches it often
 RUNNING_POLLS = 10_000  # the engine keeps a job running until a rule finishes it
@@ -179,36 +174,9 @@ class InFlightMachine(RuleBasedStateMachine):
             return row, [entry.kind for entry in uow.session.exec(select(LedgerEntry).where(key)).all()]
 
 
-@pytest.fixture
-def machine_database(database_url: str) -> Iterator[Database]:
-    database = Database(make_engine(database_url))
-    yield database
-    database.engine.dispose()
-
-
-def _empty(database: Database) -> None:
-    with database.uow() as uow:
-        for table in (Image, LedgerEntry, Generation, SignIn, User):
-            uow.session.execute(delete(table))
-        uow.commit()
-
-
 def test_several_jobs_per_user_keep_the_ledger_and_the_limit_in_any_order_of_events(
     machine_database: Database, database_url: str, tmp_path: Path
 ) -> None:
     InFlightMachine.database, InFlightMachine.data_dir = machine_database, tmp_path
-
-    def fresh() -> InFlightMachine:
-        _empty(machine_database)
-        return InFlightMachine()
-
-    run_state_machine_as_test(
-        fresh,
-        settings=settings(
-            max_examples=examples(25, 100) if database_url.startswith("sqlite") else examples(10, 40),
-            stateful_step_count=25,
-            deadline=None,
-            derandomize=True,
-            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-        ),
-    )
+    sized = examples(25, 100) if database_url.startswith("sqlite") else examples(10, 40)
+    run_job_machine(InFlightMachine, machine_database, examples=sized, steps=25)

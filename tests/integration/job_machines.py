@@ -1,0 +1,46 @@
+"""What the job state machines share (test_job_state_machine.py, test_jobs_in_flight_machine.py): a database of
+their own, emptied before each example, and Hypothesis's settings for machines whose steps commit to it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
+from sqlalchemy import delete
+
+from db.engine import make_engine
+from db.tables import Generation, Image, LedgerEntry, SignIn, User
+from db.uow import Database
+
+
+@pytest.fixture
+def machine_database(database_url: str) -> Iterator[Database]:
+    database = Database(make_engine(database_url))
+    yield database
+    database.engine.dispose()
+
+
+def run_job_machine(
+    machine: Callable[[], RuleBasedStateMachine], database: Database, *, examples: int, steps: int
+) -> None:
+    """Run `machine` (its class) on `database`, each example from empty tables, derandomized, without deadlines."""
+
+    def fresh() -> RuleBasedStateMachine:
+        with database.uow() as uow:
+            for table in (Image, LedgerEntry, Generation, SignIn, User):
+                uow.session.execute(delete(table))
+            uow.commit()
+        return machine()
+
+    run_state_machine_as_test(
+        fresh,
+        settings=settings(
+            max_examples=examples,
+            stateful_step_count=steps,
+            deadline=None,
+            derandomize=True,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
