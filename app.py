@@ -10,6 +10,7 @@ from core.bootstrap import app_container
 from core.web.lifespan import background_lifespan
 from core.web.routes import all_routes
 from core.web.security import security_middleware
+from pages.components.frame import logo
 from pages.components.guard import current_user
 from pages.components.navigation import pages_for
 from pages.components.server_options import apply_server_options, friendly_script_error
@@ -28,8 +29,8 @@ app = st.App(
 
 def route() -> None:
     """One run of the page router for one browser session."""
-    st.set_page_config(page_title="Atelier", page_icon="assets/logo.png", layout="wide")
-    st.logo("assets/logo.png")
+    st.set_page_config(page_title="Atelier", page_icon=logo(), layout="wide")
+    st.logo(logo())
     # The page list is built for this user's role on every run; each page checks the role again.
     user = current_user()
     # expanded: an admin has 13 pages, and a collapsed menu would hide the last behind "View more".

@@ -3,6 +3,7 @@ and Sign out."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 from functools import cache
@@ -20,6 +21,7 @@ ROLE_BADGES = {Role.TEAM: ("Team", "blue"), Role.ADMIN: ("Admin", "violet")}
 # White initials on each pass WCAG AA (4.5:1).
 AVATAR_COLOURS = ("#b84a2a", "#3a5fc0", "#2f7a52", "#7d44a8", "#8a6420", "#2c6f86")
 STYLES = Path(__file__).parent / "styles"
+LOGO = "assets/logo.png"
 
 
 def environment_badge(app_env: str, local_sign_in: bool) -> None:
@@ -82,3 +84,11 @@ def page_link(page: str, label: str, *, icon: str, help: str | None = None) -> N
     except StreamlitPageNotFoundError:
         url_path = page.removeprefix("pages/").removesuffix(".py")
         st.markdown(f"{icon} [{escape_markdown(label)}](/{url_path})", help=help)
+
+
+@cache
+def logo() -> str:
+    """The logo as a data URL: sent with the page, never a media file, which Streamlit keeps per process and drops
+    when a run that did not draw it ends; the browser then asked for a logo that was gone (a 404 and "Sidebar Logo
+    source error", seen under load and after a replica's failover)."""
+    return "data:image/png;base64," + base64.b64encode(Path(LOGO).read_bytes()).decode()

@@ -149,9 +149,6 @@ def test_a_webhook_delivered_to_both_replicas_grants_once(
     assert container.accounts.get(buyer.id).balance == STARTER + PACK  # type: ignore[union-attr]
 
 
-# Killing the page's replica on purpose: Streamlit keeps media files (the sidebar's logo) per process, and the
-# reloaded page can ask the other replica for the logo before its new session there has registered it.
-@pytest.mark.console_errors_expected(r"status of 404 \(Not Found\) \(at http://[^/]+/media/[0-9a-f]+\.png\)")
 def test_a_job_finishes_after_its_replica_and_worker_are_killed(browser: Browser, fleet: Fleet, pages: list) -> None:
     # Slow enough at fal to kill the fleet's half under it: queued for 1 s, running for 3 s.
     fleet.fal.script(
