@@ -5,10 +5,9 @@ the balance does not cover it. A press submits through the normal path (quote = 
 image, so a double click makes one job), then opens the Generate page, where the new job runs in the feed.
 
 The submit happens in the button's callback, before any script runs, and asks for a full run, which goes to
-Generate before it draws anything (`leave_for_generate`, `go_to_generate`). The dialog's own (fragment) run never
-starts drawing. A page left from that run, after it had drawn the dialog, sometimes left the browser with deltas
-aimed at the gone dialog ("Cannot set a node at a delta path") and on the gallery: about once in 12 runs of the
-browser test.
+Generate before it draws anything (`leave_for_generate`, `go_to_generate`): the dialog is not drawn again for a
+page that is leaving. (The "Cannot set a node at a delta path" that once stopped the Generate page after these
+buttons came from Streamlit's cached-message references: .streamlit/config.toml, tests/unit/test_message_references.py.)
 """
 
 from __future__ import annotations

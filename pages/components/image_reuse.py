@@ -39,8 +39,8 @@ def edit(image_id: int) -> None:
 
 
 def use_again_buttons(detail: ImageDetail) -> None:
-    """Use these settings again (or just the prompt, or just the seed), for a generated image, and Edit. Callbacks:
-    the dialog's own run never starts drawing before the page leaves for Generate (image_make's docstring)."""
+    """Use these settings again (or just the prompt, or just the seed), for a generated image, and Edit. Callbacks,
+    as image_make's buttons: the page leaves for Generate without drawing the dialog again."""
     if detail.generation is None:
         _edit_button(detail.image.id)
         return
