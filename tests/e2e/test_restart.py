@@ -27,6 +27,8 @@ def job_state(database_url: str) -> tuple[str, int, int, int]:
     return status, balance, ledger, images
 
 
+# The server is killed on purpose while the page is open: the feed's timer can fire before the page closes.
+@pytest.mark.console_errors_expected(r"Cannot send rerun backMessage when disconnected from server")
 def test_a_job_in_flight_when_the_server_is_killed_finishes_after_a_restart(browser: Browser, tmp_path) -> None:
     data_dir = tmp_path / "atelier"
     with running_server(data_dir, engine_delay_seconds=ENGINE_SECONDS) as first:
