@@ -24,10 +24,10 @@ from pages.components.gallery_filters import clear_filters, current_query, filte
 from pages.components.gallery_table import history_table
 from pages.components.guard import current_user, require_user
 from pages.components.image_grid import ACTIONS, STAR, GridItem, image_grid
-from pages.components.image_make import go_to_generate
 from pages.components.job_tiles import image_tiles, placeholder_tiles
 from pages.components.paging import url_pager, url_pager_reset
 from pages.components.safe_text import escape_markdown
+from pages.components.to_generate import go_to_generate
 
 user = require_user()
 go_to_generate()  # asked for by the image view (Vary, Upscale, Vary region, Use again, Edit): see it on Generate

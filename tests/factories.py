@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import io
-import os
-import threading
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -186,28 +183,6 @@ def identity(
         issued_at=issued_at,
         session_key=session_key(issuer, sub, browser, issued_at.isoformat()),
     )
-
-
-def racing(call: Callable[[], T], count: int = 6) -> list[T]:
-    """What `call` returned in each of `count` threads released at the same moment (processes starting together),
-    under a umask of 0, so a file made with the wrong mode would show it."""
-    results: list[T] = []
-    start = threading.Barrier(count)
-
-    def run() -> None:
-        start.wait()
-        results.append(call())
-
-    old_umask = os.umask(0)
-    try:
-        threads = [threading.Thread(target=run) for _ in range(count)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        os.umask(old_umask)
-    return results
 
 
 def settle(container: Container, user: UserView, job_id: str) -> GenerationView:

@@ -4,15 +4,14 @@ Each button carries its price and is disabled, with the reason beside it, when t
 the balance does not cover it. A press submits through the normal path (quote = hold, one token per action and
 image, so a double click makes one job), then opens the Generate page, where the new job runs in the feed.
 
-The submit happens in the button's callback, before any script runs, and asks for a full run, which goes to
-Generate before it draws anything (`leave_for_generate`, `go_to_generate`): the dialog is not drawn again for a
-page that is leaving. (The "Cannot set a node at a delta path" that once stopped the Generate page after these
+The submit happens in the button's callback, before any script runs, then the page leaves for Generate
+(to_generate): the dialog is not drawn again for a page that is leaving. A press repeated at once meets the job the
+first made (repeat_press). (The "Cannot set a node at a delta path" that once stopped the Generate page after these
 buttons came from Streamlit's cached-message references: .streamlit/config.toml, tests/unit/test_message_references.py.)
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import partial
 
@@ -25,12 +24,12 @@ from core.services.gallery import ImageDetail
 from core.services.variations import Offer, VariationService
 from core.text import plural
 from pages.components.flash import flash
-from pages.components.generate_token import DOUBLE_CLICK_SECONDS
 from pages.components.region_editor import region_editor
+from pages.components.repeat_press import remember, token_for
 from pages.components.safe_text import escape_markdown
+from pages.components.to_generate import leave_for_generate
 
-GENERATE_PAGE = "pages/generate.py"
-TO_GENERATE_KEY = "image_make.to_generate"  # the next full run goes to the Generate page
+PRESS_KEY = "image_make.last_press"  # the latest press of an action: which action on which image, its token, when
 ERROR_KEY = "image_make.error"  # a refusal, said by the dialog's run that follows the callback
 Action = Callable[[VariationService, UserView, int, str], GenerationView]
 BUTTONS: tuple[tuple[str, str, str, str], ...] = (  # offer field, label, icon, what the toast says
@@ -71,19 +70,6 @@ def make_more(user: UserView, detail: ImageDetail) -> None:
         st.warning(escape_markdown(error))  # refusals can quote what the user typed
 
 
-def leave_for_generate() -> None:
-    """From a callback of the image view: the whole page runs next (not the dialog's fragment), and goes to Generate
-    before drawing anything. Also right from a full run."""
-    st.session_state[TO_GENERATE_KEY] = True
-    st.rerun()
-
-
-def go_to_generate() -> None:
-    """At the gallery page's top: where the image view asked to leave for Generate, go there."""
-    if st.session_state.pop(TO_GENERATE_KEY, False):
-        st.switch_page(GENERATE_PAGE)
-
-
 def vary_now(user: UserView, image_id: int) -> bool:
     """Vary from a tile (the Generate page's feed): the job joins the feed; a refusal is said as a toast."""
     service = app_container().of(VariationService)
@@ -102,30 +88,19 @@ def _reason(user: UserView, offer: Offer) -> str:
     return app_container().credits.shortfall(user.balance, offer.credits)
 
 
-def _token(field: str, image_id: int) -> str:
-    """One token per action and image until its job exists, and for DOUBLE_CLICK_SECONDS after: a press repeated
-    at once (a double click, whose second click is handled after the first has made its job) meets that same job.
-    A later press is a new job."""
-    key = f"image_make.token.{field}.{image_id}"
-    held = st.session_state.get(key)
-    if isinstance(held, tuple) and len(held) == 2:
-        token, made_at = held
-        if made_at is None or time.monotonic() - made_at < DOUBLE_CLICK_SECONDS:
-            return str(token)
-    token = app_container().generation.new_token()
-    st.session_state[key] = (token, None)
-    return token
+def _pressed(field: str, image_id: int) -> str:
+    return f"{field}.{image_id}"
 
 
 def _submit(image_id: int, field: str, action: Callable[[str], GenerationView], done: str) -> None:
     """A button's callback: the job, then the Generate page; a refusal is said in the dialog instead."""
-    token = _token(field, image_id)
+    token = token_for(PRESS_KEY, _pressed(field, image_id), app_container().generation.new_token)
     try:
         action(token)
     except AtelierError as exc:
         st.session_state[ERROR_KEY] = str(exc)
         return
-    st.session_state[f"image_make.token.{field}.{image_id}"] = (token, time.monotonic())
+    remember(PRESS_KEY, _pressed(field, image_id), token)
     flash(done)
     leave_for_generate()
 

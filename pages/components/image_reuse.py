@@ -11,7 +11,7 @@ from core.domain.reuse import ReusePart, edit_draft, reuse_draft
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail
 from pages.components.generate_forms import set_draft
-from pages.components.image_make import leave_for_generate
+from pages.components.to_generate import leave_for_generate
 
 REUSE_PARTS: tuple[tuple[str, ReusePart, str], ...] = (
     ("Prompt only", "prompt", "Use just this prompt"),

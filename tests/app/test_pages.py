@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.bootstrap import app_container
+from pages.components import repeat_press
 from tests.app.frame import balance
 from tests.app.shown_html import cards, table_rows
 from tests.app.ticks import worked
@@ -134,6 +135,16 @@ def test_a_double_click_on_the_same_form_makes_one_job(open_app, monkeypatch) ->
     at.text_area[0].input("one kite, clicked twice")
     at = click(click(at, "Generate"), "Generate")
     assert texts(at).count("**Queued**") == 1 and balance(at) == 19
+
+
+def test_the_same_form_clicked_again_after_the_double_click_window_is_a_new_job(open_app, monkeypatch) -> None:
+    monkeypatch.setenv("OFFLINE_ENGINE_DELAY_SECONDS", "600")
+    monkeypatch.setattr(repeat_press, "DOUBLE_CLICK_SECONDS", 0.0)  # every press comes "later"
+    app_container.cache_clear()
+    at = open_app()
+    at.text_area[0].input("one kite, then another")
+    at = click(click(at, "Generate"), "Generate")
+    assert texts(at).count("**Queued**") == 2 and balance(at) == 18
 
 
 def test_an_empty_prompt_is_refused_and_costs_nothing(open_app) -> None:

@@ -12,6 +12,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,7 @@ from core.errors import InsufficientCreditsError, NotFoundError, PermissionDenie
 from db.repositories import AuditRepository, UserRepository
 from db.tables import AuditEntry, Image, LedgerEntry, User
 from tests.factories import ledger_sum, refreshed, sign_up
+from tests.races import outcomes_at_once
 
 ROOT = Path(__file__).resolve().parents[2]
 ADMIN = "admin@example.com"
@@ -351,21 +353,9 @@ def test_a_double_click_racing_on_one_adjustment_token_adjusts_once_and_says_not
     bob = sign_up(c, "bob@example.com")
     rounds, clicks = 3, 4
     outcomes: list[object] = []
-
-    def click(start: threading.Barrier, token: str) -> None:
-        start.wait()
-        try:
-            outcomes.append(c.admin.adjust_credits(admin, bob.id, 1, "Goodwill after an outage", token))
-        except Exception as exc:  # noqa: BLE001 - what the admin's page would be handed
-            outcomes.append(f"{type(exc).__name__}: {str(exc)[:80]}")
-
     for n in range(rounds):
-        start = threading.Barrier(clicks)
-        threads = [threading.Thread(target=click, args=(start, f"double-{n}")) for _ in range(clicks)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        click = partial(c.admin.adjust_credits, admin, bob.id, 1, "Goodwill after an outage", f"double-{n}")
+        outcomes += outcomes_at_once(*[click] * clicks)  # an error is what the admin's page would be handed
 
     assert len(outcomes) == rounds * clicks
     assert sorted(outcomes, key=str) == [False] * (rounds * (clicks - 1)) + [True] * rounds, outcomes

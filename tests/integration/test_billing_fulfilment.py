@@ -7,8 +7,8 @@ Creem is tested against the local servers in test_billing_stripe.py and test_bil
 from __future__ import annotations
 
 import itertools
-import threading
 from collections.abc import Callable
+from functools import partial
 from typing import NamedTuple
 
 import pytest
@@ -22,6 +22,7 @@ from core.errors import ValidationError
 from core.services import ledger
 from tests.billing_support import apply, assert_billing_balances, order_row, pending_order
 from tests.factories import refreshed, sign_up
+from tests.races import at_once
 
 STARTER = 20  # the test settings' starter credits
 PACK_CREDITS, PACK_AMOUNT = 1000, 500  # pack-starter in assets/billing.toml
@@ -162,23 +163,8 @@ def test_a_refund_that_arrives_before_its_payment_waits_and_then_ends_right(case
 
 def test_the_return_page_and_the_webhook_racing_grant_once(case: Case) -> None:
     c, user, order = case
-    barrier = threading.Barrier(4)
-    errors: list[BaseException] = []
-
-    def report(event: PaymentEvent) -> None:
-        try:
-            barrier.wait()
-            apply(c, event)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
     events = [paid(order, "evt_a"), paid(order, "evt_b"), paid(order), paid(order, "evt_a")]
-    threads = [threading.Thread(target=report, args=(e,)) for e in events]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(*(partial(apply, c, event) for event in events))
     assert refreshed(c, user).balance == STARTER + PACK_CREDITS
     assert_billing_balances(c, user)
 
@@ -278,22 +264,7 @@ def test_two_clicks_with_one_token_at_the_same_moment_make_one_order(
     c = containers(database_url)
     user = sign_up(c)
     token = c.billing.new_token()
-    start = threading.Barrier(3)
-    errors: list[BaseException] = []
-
-    def click() -> None:
-        try:
-            start.wait()
-            c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", token)
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
-
-    threads = [threading.Thread(target=click) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors, errors
+    at_once(*[lambda: c.billing.buy(user, "pack-starter", "demo", "http://localhost:8501", token)] * 3)
     assert len(c.billing.orders(user).items) == 1
     assert refreshed(c, user).balance == STARTER + PACK_CREDITS
     assert_billing_balances(c, user)

@@ -3,7 +3,6 @@ webhooks signed with the library's own helper, delivered over real HTTP and thro
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -21,6 +20,7 @@ from core.services.erasure import ErasureService
 from tests.billing_support import assert_billing_balances, only_order
 from tests.factories import MovableClock, refreshed, sign_up
 from tests.payment_support import APP, Shop, open_shop, payment_settings, webhook_client
+from tests.races import at_once
 from tests.stripe_server import StripeServer
 
 STARTER = 20
@@ -71,21 +71,11 @@ def test_the_return_page_and_the_webhook_racing_grant_once(shop: Shop) -> None:
     shop.server.hold = True
     back = shop.pay(shop.buy())
     event = shop.server.held[0]
-    start = threading.Barrier(3)
-
-    def webhook() -> None:
-        start.wait()
-        shop.server.deliver(event)
-
-    def return_page() -> None:
-        start.wait()
-        shop.c.billing.confirm_return(shop.user, "stripe", back["checkout"][0])
-
-    threads = [threading.Thread(target=webhook), threading.Thread(target=return_page), threading.Thread(target=webhook)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(
+        lambda: shop.server.deliver(event),
+        lambda: shop.c.billing.confirm_return(shop.user, "stripe", back["checkout"][0]),
+        lambda: shop.server.deliver(event),
+    )
     assert shop.balance() == STARTER + 1000
     assert [status for _, _, status in shop.server.deliveries] == [200, 200]
     assert_billing_balances(shop.c, shop.user)

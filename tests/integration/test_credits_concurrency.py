@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 
 from core.adapters.fake_engine import FakeImageEngine
 from core.errors import InsufficientCreditsError, ValidationError
 from tests.factories import create_form, ledger_sum, refreshed, sign_up
-from tests.races import race_submits
+from tests.races import at_once, outcomes_at_once, race_submits
 
 WORKERS = 8
 ATTEMPTS_EACH = 4
@@ -32,36 +30,14 @@ def test_a_double_click_racing_on_one_token_makes_one_job(containers, database_u
     c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000))
     user = sign_up(c)
     token = c.generation.new_token()
-    start = threading.Barrier(4)
-    ids: list[str] = []
-
-    def click() -> None:
-        start.wait()
-        ids.append(c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id)
-
-    threads = [threading.Thread(target=click) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ids = at_once(*[lambda: c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id] * 4)
     assert len(ids) == 4 and set(ids) == {token}  # every thread finished, and all got the one job
     assert refreshed(c, user).balance == 18 == ledger_sum(c, user)
 
 
 def test_the_first_sign_in_from_two_sessions_at_once_grants_starter_credits_once(containers, database_url: str) -> None:
     c = containers(database_url)
-    start = threading.Barrier(4)
-    users = []
-
-    def sign_in() -> None:
-        start.wait()
-        users.append(c.accounts.sign_in_local("carol@example.com").user)
-
-    threads = [threading.Thread(target=sign_in) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    users = at_once(*[lambda: c.accounts.sign_in_local("carol@example.com").user] * 4)
     assert len(users) == 4 and len({u.id for u in users}) == 1
     assert refreshed(c, users[0]).balance == 20 == ledger_sum(c, users[0])
 
@@ -71,22 +47,8 @@ def test_a_double_click_with_exactly_enough_credits_never_says_not_enough(contai
     c = containers(database_url, engine=FakeImageEngine(polls_until_done=10_000), starter_credits=2)
     user = sign_up(c)
     token = c.generation.new_token()
-    start = threading.Barrier(4)
-    outcomes: list[str] = []
-
-    def click() -> None:
-        start.wait()
-        try:
-            outcomes.append(c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id)
-        except InsufficientCreditsError:
-            outcomes.append("not enough credits")
-
-    threads = [threading.Thread(target=click) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert outcomes == [token] * 4
+    clicks = [lambda: c.generation.submit(user, create_form(model="fake-draw", num_images=2), token).id] * 4
+    assert outcomes_at_once(*clicks) == [token] * 4  # never an InsufficientCreditsError
     assert refreshed(c, user).balance == 0 == ledger_sum(c, user)
 
 

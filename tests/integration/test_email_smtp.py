@@ -20,6 +20,7 @@ from core.services.email_sender import LEASE_SECONDS, EmailSender
 from core.services.privacy import PrivacyService
 from db.tables import OutboxMessage
 from tests.factories import MovableClock, sign_up
+from tests.races import at_once
 from tests.smtp_server import SmtpServer, free_port
 
 SENDER = "Atelier <no-reply@atelier.test>"
@@ -173,18 +174,7 @@ def test_many_senders_at_once_send_each_message_exactly_once(mail: Container, sm
     for n in range(12):
         queue_one(mail, f"person{n}@example.com")
     senders = [EmailSender(mail.db, mail.clock, mail.of(EmailSender).mailer, SENDER) for _ in range(3)]
-    start = threading.Barrier(len(senders))
-    counts: list[int] = []
-
-    def run(sender: EmailSender) -> None:
-        start.wait(10)
-        counts.append(sender.run())
-
-    workers = [threading.Thread(target=run, args=(s,)) for s in senders]
-    for w in workers:
-        w.start()
-    for w in workers:
-        w.join(30)
+    counts = at_once(*(sender.run for sender in senders))
     assert sum(counts) == 12
     ids = [m["Message-ID"] for m in smtp.received]
     assert len(ids) == 12 and len(set(ids)) == 12

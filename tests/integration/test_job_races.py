@@ -6,7 +6,6 @@ row locks), which is where a read-check-write job update used to bring a cancele
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import pytest
@@ -17,32 +16,14 @@ from core.domain import JobStatus
 from core.job_states import CANCEL, FAIL
 from db.tables import LedgerEntry
 from tests.factories import create_form, ledger_sum, refreshed, settle, sign_up
+from tests.races import outcomes_at_once
 
 ROUNDS = 30
 
 
 def race(*actions: Callable[[], object]) -> list[str]:
     """Start every action at the same instant on its own thread; each reports 'ok' or its error's type."""
-    start = threading.Barrier(len(actions))
-    results: list[str] = []
-    lock = threading.Lock()
-
-    def run(action: Callable[[], object]) -> None:
-        start.wait()
-        try:
-            action()
-            outcome = "ok"
-        except Exception as exc:  # noqa: BLE001  reported, then asserted on below
-            outcome = type(exc).__name__
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    return ["ok" if not isinstance(o, BaseException) else type(o).__name__ for o in outcomes_at_once(*actions)]
 
 
 @pytest.mark.parametrize("polls_until_done", [0, 1])

@@ -24,7 +24,8 @@ from core.services.key_rotation import KeyRotationService
 from core.settings import load_settings
 from db.engine import make_engine
 from db.uow import Database
-from tests.factories import racing, settings_for
+from tests.factories import settings_for
+from tests.races import racing
 
 KEY_A, KEY_B = new_key_entry("a"), new_key_entry("b")
 

@@ -3,8 +3,6 @@ the cookie it becomes is believed only with this server's secret and only untouc
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from sqlmodel import select
 
@@ -13,6 +11,7 @@ from core.services.local_sessions import LocalSessions
 from core.signing import Signer
 from db.tables import SignIn
 from tests.factories import TEST_SECRET, MovableClock
+from tests.races import at_once
 
 
 def signed_in_with_token(c):  # type: ignore[no-untyped-def]
@@ -80,19 +79,7 @@ def test_an_ended_sign_in_gets_no_token(containers, database_url: str) -> None:
 
 def redeem_at_once(c, token: str, requests: int) -> list[str | None]:  # type: ignore[no-untyped-def]
     """`requests` threads released together, each redeeming the same token, as double clicks or replicas would."""
-    barrier = threading.Barrier(requests)
-    won: list[str | None] = []
-
-    def redeem() -> None:
-        barrier.wait()
-        won.append(c.local_sessions.consume(token))
-
-    threads = [threading.Thread(target=redeem) for _ in range(requests)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return won
+    return at_once(*[lambda: c.local_sessions.consume(token)] * requests)
 
 
 def test_two_requests_racing_with_one_token_sign_in_exactly_once(containers, database_url: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -18,6 +19,7 @@ from core.identity import ClientInfo
 from db.tables import AuditEntry, LedgerEntry, SignIn, User
 from tests.factories import MovableClock, identity, ledger_sum, make_container
 from tests.hypothesis_sizes import examples
+from tests.races import at_once
 from tests.waiting import wait_until_async
 
 PHONE = ClientInfo(ip_prefix="203.0.113.0/24", browser="Mobile Safari 17", os="iOS")
@@ -63,24 +65,13 @@ def test_the_providers_name_is_used_until_the_user_chooses_their_own(containers,
 def test_two_tabs_racing_through_the_first_sign_in_make_one_account_and_one_grant(containers, database_url) -> None:
     clock = MovableClock()
     c = containers(database_url, clock=clock, starter_credits=20)
-    barrier = threading.Barrier(4)
-    seen: list[int] = []
-    errors: list[BaseException] = []
 
-    def tab(browser: str) -> None:
-        try:
-            barrier.wait()
-            seen.append(c.accounts.resume(identity("racer", issued_at=clock(), browser=browser), PHONE).user.id)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+    def tab(browser: str) -> int:
+        return c.accounts.resume(identity("racer", issued_at=clock(), browser=browser), PHONE).user.id
 
     # Two tabs of one browser (the same sign-in) and two other browsers, all at once.
-    threads = [threading.Thread(target=tab, args=(b,)) for b in ("same", "same", "other", "third")]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and len(set(seen)) == 1 and len(seen) == 4
+    seen = at_once(*(partial(tab, b) for b in ("same", "same", "other", "third")))
+    assert len(set(seen)) == 1 and len(seen) == 4
     [user] = users_with_subject(c, "racer")
     with c.db.reader() as uow:
         grants = uow.session.exec(select(LedgerEntry).where(LedgerEntry.user_id == user.id)).all()

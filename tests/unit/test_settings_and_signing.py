@@ -158,7 +158,7 @@ def test_the_development_media_key_is_private_from_its_first_byte_and_the_same_f
     import stat
 
     from core.bootstrap import _media_secret
-    from tests.factories import racing
+    from tests.races import racing
 
     settings = load_settings(app_env="development", data_dir=tmp_path, media_secret="")
     created: list[int] = []
