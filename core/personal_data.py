@@ -89,3 +89,8 @@ def delete_rows(table: str, owner_columns: tuple[str, ...] = ("user_id",)) -> Er
 
 def count_rows(table: str, owner_columns: tuple[str, ...] = ("user_id",)) -> CountHandler:
     return lambda uow, user_id: uow.of(PersonalRowRepository).count(table, owner_columns, user_id)
+
+
+def move_rows(table: str, owner_columns: tuple[str, ...] = ("user_id",)) -> EraseHandler:
+    """The handler of a table of shared work: its rows stay, moved to the pseudonym account."""
+    return lambda ctx: ctx.uow.of(PersonalRowRepository).move(table, owner_columns, ctx.user_id, ctx.pseudonym_id)

@@ -114,6 +114,7 @@ class Settings(ScaleSettings):
     max_image_pixels: int = Field(40_000_000, ge=1_000_000)
     max_prompt_chars: int = Field(2000, ge=100, le=10_000)
     max_jobs_in_flight: int = Field(4, ge=1, le=20)  # one user's jobs queued or running at once
+    lab_max_cells: int = Field(64, ge=1, le=1024)  # the most cells one lab experiment may make
     # The longest text a user may store of each kind. A name or reason is bounded by its database column.
     max_display_name_chars: int = Field(80, ge=1, le=200)
     max_collection_name_chars: int = Field(60, ge=1, le=60)

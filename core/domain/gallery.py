@@ -17,7 +17,8 @@ PAGE_SIZES: tuple[int, ...] = (24, 48, 96)  # the choices a user has; the defaul
 MAX_SEARCH_TERMS = 8  # more words than this narrow nothing a person would notice, and cost a join each
 MAX_TERM_CHARS = 40
 UPLOAD_KIND = "upload"  # images a user uploaded to edit: a "kind" with no generation behind it
-KINDS: tuple[str, ...] = (*(kind.value for kind in GenerationKind), UPLOAD_KIND)
+LAB_KIND = "lab"  # images a prompt-lab experiment made: a "kind" read from the job's origin
+KINDS: tuple[str, ...] = (*(kind.value for kind in GenerationKind), UPLOAD_KIND, LAB_KIND)
 KIND_LABELS = {
     GenerationKind.TEXT_TO_IMAGE.value: "Text to image",
     GenerationKind.EDIT.value: "Edit",
@@ -25,6 +26,7 @@ KIND_LABELS = {
     GenerationKind.UPSCALE.value: "Upscale",
     GenerationKind.FILL.value: "Vary region",
     UPLOAD_KIND: "Upload",
+    LAB_KIND: "Lab",
 }
 # A word is letters and digits; the full-text indexes of both databases split words the same way.
 _WORD = re.compile(r"[^\W_]+")

@@ -26,6 +26,13 @@ class JobStatus(StrEnum):
         return self in (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
+class Origin(StrEnum):
+    """Where a job was asked for: Generate and the image view, or a cell of a prompt-lab experiment."""
+
+    STUDIO = "studio"
+    LAB = "lab"
+
+
 class EngineState(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -120,6 +127,7 @@ class GenerationView:
     input_image_ids: tuple[int, ...] = ()  # edits and multi-reference: the sources, in order
     blocked: int = 0  # images the safety filter withheld (never charged)
     provider_request_id: str | None = None
+    preset_id: int | None = None  # the style picked on Generate (a lab preset), if any
 
 
 @dataclass(frozen=True)
@@ -151,6 +159,7 @@ class GenerationForm:
     options: Mapping[str, object] = field(default_factory=dict)  # the model's other inputs (catalogue.Input names)
     reference_ids: tuple[int, ...] = ()  # multi-reference: gallery images ...
     reference_uploads: tuple[bytes, ...] = ()  # ... and new files, used in that order
+    preset_id: int | None = None  # a style picked on Generate (its prompt already holds the typed subject)
 
     @property
     def image_ids(self) -> tuple[int, ...]:

@@ -79,6 +79,13 @@ REQUEST_COLUMNS = (
 )
 EMAIL_COLUMNS = ("created_at", "kind", "purpose", "subject", "status", "sent_at")
 SHARE_COLUMNS = ("image_id", "link", "with_prompt", "size", "created_at", "revoked_at")
+LAB_TEMPLATE_COLUMNS = ("template_id", "version", "prompt", "note", "saved_at")
+LAB_EXPERIMENT_COLUMNS = ("experiment_id", "name", "template_version_id", "model", "settings", "variables", "created_at",
+                          "canceled_at")  # fmt: skip
+LAB_CELL_COLUMNS = ("experiment_id", "page", "row", "column", "generation_id", "prompt", "model", "settings", "cost",
+                    "winner")  # fmt: skip
+LAB_RATING_COLUMNS = ("cell_id", "thumbs", "stars", "comment", "updated_at")
+LAB_PRESET_COLUMNS = ("preset_id", "name", "prompt", "model", "status", "created_at")
 # Every CSV of the archive besides generations.csv, in the archive's order, with its header.
 TABLE_FILES: dict[str, tuple[str, ...]] = {
     "credits.csv": CREDIT_COLUMNS,
@@ -89,6 +96,11 @@ TABLE_FILES: dict[str, tuple[str, ...]] = {
     "privacy_requests.csv": REQUEST_COLUMNS,
     "emails.csv": EMAIL_COLUMNS,
     "shares.csv": SHARE_COLUMNS,
+    "lab_templates.csv": LAB_TEMPLATE_COLUMNS,
+    "lab_experiments.csv": LAB_EXPERIMENT_COLUMNS,
+    "lab_cells.csv": LAB_CELL_COLUMNS,
+    "lab_ratings.csv": LAB_RATING_COLUMNS,
+    "lab_presets.csv": LAB_PRESET_COLUMNS,
 }
 
 

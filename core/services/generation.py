@@ -16,7 +16,6 @@ from core.domain import (
     GenerationView,
     ImageView,
     Input,
-    JobStatus,
     ModelInfo,
     UserView,
 )
@@ -27,15 +26,14 @@ from core.images import clean_upload
 from core.model_names import model_name
 from core.ports import BlobStore, Doorbell, ImageEngine
 from core.pricing import quote
-from core.services import ledger
 from core.services.generation_views import generation_view, image_view
 from core.services.image_store import forget_blobs, store_image
+from core.services.job_rows import PlannedJob, add_job
 from core.services.jobs import JobRunner
 from core.services.privacy import refuse_if_restricted, restriction_refusal
 from core.services.validation import check_form, check_token, nearest_aspect_ratio
 from core.signing import MediaSigner
-from core.text import plural
-from db.tables import Generation, Image
+from db.tables import Image
 from db.uow import Database
 
 ENGINE_NAMES = {"fal": "fal.ai", "offline": "the offline engine"}  # as a job waiting to be sent names its engine
@@ -158,7 +156,7 @@ class GenerationService:
             )
             cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
             self.engine.check(request)  # refuse what the engine cannot do before charging anything
-            self._create(user, request, generation_id, sources, uploads, cost)
+            self._create(user, request, generation_id, sources, uploads, cost, form.preset_id)
         except DuplicateKeyError:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
@@ -204,43 +202,44 @@ class GenerationService:
         sources: list[Image],
         uploads: list[Image],
         cost: int,
+        preset_id: int | None,
     ) -> None:
         """Job row first, then the hold, in one transaction; a worker claims the job once it is committed."""
-        now = self.clock()
         with self.db.uow() as uow:
             refuse_if_restricted(uow, user.id)  # again in the job's own transaction: a restriction set meanwhile
             for upload in uploads:
                 uow.images.add(upload)  # sources holds these same rows: their ids are set here
             input_ids = [source.id for source in sources if source.id is not None]
-            uow.generations.add(
-                Generation(
-                    id=generation_id,
-                    user_id=user.id,
-                    kind=request.kind.value,
-                    status=JobStatus.QUEUED.value,
-                    prompt=request.prompt,
-                    model=request.model,
-                    # A job made from images keeps their shape: its images record their real size instead.
-                    aspect_ratio="" if request.kind.takes_images else request.aspect_ratio,
-                    seed=request.seed,
-                    num_images=request.num_images,
-                    output_format=request.output_format,
-                    options=dict(request.options),
-                    parent_image_id=input_ids[0] if input_ids else None,
-                    cost=cost,
-                    status_message=self.waiting,
-                    created_at=now,
-                    updated_at=now,
-                ),
-                input_ids,
-            )
-            ledger.hold(uow, user.id, cost, generation_id, f"Hold for {_noun(request)}")
+            job = PlannedJob(generation_id, request, cost, preset_id=preset_id)
+            add_job(uow, user.id, job, self.clock(), self.waiting, input_ids)
             # Counted after the hold's conditional UPDATE of the user's balance: on PostgreSQL that row lock
             # makes one user's submits take turns, so two racing ones cannot both see room for one more job.
             # The count includes the job just added.
             if uow.generations.count_in_flight(user.id) > self.max_jobs_in_flight:
                 raise TooManyJobsError(self.max_jobs_in_flight)
             uow.commit()
+
+    def plan(self, form: GenerationForm, generation_id: str) -> PlannedJob:
+        """A form made from a prompt alone, checked against its model and priced, nothing held: the lab plans every
+        cell of an experiment first, then adds them all with add_job in one transaction."""
+        if form.image_count:
+            raise ValidationError("Only a prompt can be planned ahead; a job from images is submitted.")
+        model = self._model(form)
+        checked = check_form(form, model, self.limits.max_prompt_chars)
+        ratio = checked.aspect_ratio or _shape(model, checked.options, None)
+        request = EngineRequest(
+            form.kind,
+            model.id,
+            checked.prompt,
+            ratio,
+            checked.seed,
+            checked.num_images,
+            checked.output_format,
+            (),
+            checked.options,
+        )
+        self.engine.check(request)
+        return PlannedJob(check_token(generation_id), request, quote(model, checked.num_images, checked.options, []))
 
     def _model(self, form: GenerationForm) -> ModelInfo:
         found = next((m for m in self.models(form.kind) if m.id == form.model), None)
@@ -304,15 +303,3 @@ def _shape(model: ModelInfo, options: Mapping[str, object], source: Image | None
     chosen = options.get(Input.IMAGE_SIZE.value)
     size = parse_image_size(str(chosen)) if chosen and model.accepts(Input.IMAGE_SIZE) else None
     return nearest_aspect_ratio(*size) if size else "1:1"
-
-
-def _noun(request: EngineRequest) -> str:
-    if request.kind == GenerationKind.EDIT:
-        return "edit"
-    if request.kind == GenerationKind.MULTI_REFERENCE:
-        return "combination"
-    if request.kind == GenerationKind.UPSCALE:
-        return "upscale"
-    if request.kind == GenerationKind.FILL:
-        return "region repaint"
-    return plural(request.num_images, "image")

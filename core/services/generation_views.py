@@ -60,4 +60,5 @@ def generation_view(
         input_image_ids=input_image_ids,
         blocked=row.blocked,
         provider_request_id=row.provider_request_id,
+        preset_id=row.preset_id,
     )

@@ -29,6 +29,7 @@ from core.ports import BlobStore
 from core.services.export_archive import ImageList, JsonStream, TempFile, spooled
 from core.services.history_export import image_shares, stored_original
 from core.services.job_masks import MASKS, mask_key
+from core.services.lab_export import LAB_WRITERS
 from db.repositories.privacy_export import PrivacyExportRepository
 from db.tables import (
     ConsentRecord,
@@ -119,6 +120,7 @@ def write_tables(uow: UnitOfWork, user_id: int, files: list[tuple[str, TempFile]
         "privacy_requests.csv": (PrivacyRequest, _request),
         "emails.csv": (OutboxMessage, _email),
         "shares.csv": (Share, _share),
+        **LAB_WRITERS,
     }
     for name, header in TABLE_FILES.items():
         handle = spooled()

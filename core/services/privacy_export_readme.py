@@ -44,6 +44,12 @@ privacy_requests.csv  Every privacy request you made, this download included: {p
 emails.csv            Every email we sent you or are about to, with why (its purpose): {emails}.
 shares.csv            Your public links to images, revoked ones included (revoked_at), with
                       the link's address after this app's: {shares}.
+lab_templates.csv     Team members only: the prompt-lab template versions you saved:
+                      {lab_templates}.
+lab_experiments.csv   The prompt-lab experiments you ran: {lab_experiments}.
+lab_cells.csv         Their cells (each one of your jobs): {lab_cells}.
+lab_ratings.csv       Your ratings of lab cells: {lab_ratings}.
+lab_presets.csv       The presets you promoted: {lab_presets}.
 images/               The original of every image, named by the day it was made, its prompt and
                       its number (images/2026-12-01_lighthouse-at-dusk_123.jpg, the same names as
                       the gallery's download; generations.csv's "file" column names each one)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, column, func, literal_column, or_, t
 from sqlmodel import Session, col, select
 from sqlmodel.sql._expression_select_cls import SelectBase
 
-from core.domain.gallery import UPLOAD_KIND, GalleryFilter, SortOrder
+from core.domain.gallery import LAB_KIND, UPLOAD_KIND, GalleryFilter, SortOrder
 from db.tables import CollectionImage, Generation, Image
 
 Q = TypeVar("Q", bound=SelectBase[*tuple[Any, ...]])
@@ -35,10 +35,12 @@ def filtered(session: Session, query: Q, user_id: int, gallery_filter: GalleryFi
     if f.models:
         conditions.append(col(Generation.model).in_(f.models))
     if f.kinds:
-        kinds = [k for k in f.kinds if k != UPLOAD_KIND]
+        kinds = [k for k in f.kinds if k not in (UPLOAD_KIND, LAB_KIND)]
         either: list[ColumnElement[bool]] = [col(Generation.kind).in_(kinds)] if kinds else []
         if UPLOAD_KIND in f.kinds:
             either.append(col(Image.source) == "upload")
+        if LAB_KIND in f.kinds:
+            either.append(col(Generation.origin) == LAB_KIND)
         conditions.append(or_(*either))
     if f.aspects:
         conditions.append(col(Image.aspect).in_(f.aspects))

@@ -6,16 +6,18 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, func, or_, update
+from sqlalchemy import ColumnElement, case, func, or_, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from core import job_states
+from core.domain.generation import Origin
 from core.job_states import Transition
 from db.repositories.base import Repository
 from db.tables import Generation, GenerationInput, Image
 
 IN_FLIGHT = [status.value for status in job_states.IN_FLIGHT]
+LAB = Origin.LAB.value
 
 
 class JobFacts(NamedTuple):
@@ -35,18 +37,24 @@ class GenerationRepository(Repository):
 
     def recent_for_user(self, user_id: int, limit: int) -> Sequence[Generation]:
         """The user's latest jobs, newest first (the Generate page's results feed)."""
-        query = select(Generation).where(Generation.user_id == user_id)
+        query = select(Generation).where(Generation.user_id == user_id, Generation.origin != LAB)
         query = query.order_by(col(Generation.created_at).desc(), col(Generation.id).desc()).limit(limit)
         return self.session.exec(query).all()
 
     def in_flight_for_user(self, user_id: int) -> Sequence[Generation]:
-        """The user's jobs still making images, newest first: the gallery shows a place for each image."""
-        query = select(Generation).where(Generation.user_id == user_id, col(Generation.status).in_(IN_FLIGHT))
+        """The user's studio jobs still making images, newest first: the gallery shows a place for each image (an
+        experiment's cells show in the lab, and in the gallery once made)."""
+        query = select(Generation).where(
+            Generation.user_id == user_id, col(Generation.status).in_(IN_FLIGHT), Generation.origin != LAB
+        )
         return self.session.exec(query.order_by(col(Generation.created_at).desc(), col(Generation.id))).all()
 
     def count_in_flight(self, user_id: int) -> int:
-        """How many of the user's jobs are queued or running (the limit of jobs one person has in flight)."""
-        query = sa_select(func.count()).where(col(Generation.user_id) == user_id, col(Generation.status).in_(IN_FLIGHT))
+        """How many of the user's studio jobs are queued or running (the limit of jobs one person has in flight; an
+        experiment's cells are bounded by LAB_MAX_CELLS instead)."""
+        query = sa_select(func.count()).where(
+            col(Generation.user_id) == user_id, col(Generation.status).in_(IN_FLIGHT), col(Generation.origin) != LAB
+        )
         return int(self.session.execute(query).scalar_one())
 
     def job_facts(self, user_id: int, generation_ids: set[str]) -> dict[str, JobFacts]:
@@ -120,7 +128,8 @@ class GenerationRepository(Repository):
         oldest = (
             select(Generation.id)
             .where(col(Generation.status).in_(IN_FLIGHT), free)
-            .order_by(col(Generation.created_at), col(Generation.id))
+            # Studio jobs first: a person waiting at Generate never queues behind an experiment's 64 cells.
+            .order_by(case((col(Generation.origin) == LAB, 1), else_=0), col(Generation.created_at), col(Generation.id))
             .limit(limit)
             .with_for_update(skip_locked=True)
         )

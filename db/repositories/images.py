@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import case, false, func, update
 from sqlmodel import col, select
 
-from core.domain.gallery import UPLOAD_KIND, GalleryFilter, GalleryQuery
+from core.domain.gallery import LAB_KIND, UPLOAD_KIND, GalleryFilter, GalleryQuery
 from db.repositories.base import Repository
 from db.repositories.gallery_query import after, ahead_of, filtered
 from db.tables import Generation, Image
@@ -70,12 +70,15 @@ class ImageRepository(Repository):
     def facets(self, user_id: int) -> tuple[list[str], list[str], list[str]]:
         """The models, kinds and aspect ratios the user's images have (what the filters can offer)."""
         mine = Image.user_id == user_id
-        joined = select(Generation.model, Generation.kind).join(Image, col(Image.generation_id) == col(Generation.id))
-        pairs = self.session.exec(joined.where(mine).distinct()).all()
+        joined = select(Generation.model, Generation.kind, Generation.origin).join(
+            Image, col(Image.generation_id) == col(Generation.id)
+        )
+        found = self.session.exec(joined.where(mine).distinct()).all()
         uploads = self.session.exec(select(Image.id).where(mine, Image.source == "upload").limit(1)).first()
         aspects = self.session.exec(select(Image.aspect).where(mine).distinct()).all()
-        kinds = sorted({kind for _, kind in pairs}) + ([UPLOAD_KIND] if uploads is not None else [])
-        return sorted({model for model, _ in pairs}), kinds, [a for a in aspects if a]
+        kinds = sorted({kind for _, kind, _ in found}) + ([UPLOAD_KIND] if uploads is not None else [])
+        kinds += [LAB_KIND] if any(origin == LAB_KIND for _, _, origin in found) else []
+        return sorted({model for model, _, _ in found}), kinds, [a for a in aspects if a]
 
     def without_placeholder(self, after_id: int, limit: int) -> Sequence[Image]:
         """Images stored before placeholders existed (no ThumbHash yet), by id after `after_id`."""

@@ -4,7 +4,7 @@ their capability's repository."""
 
 from __future__ import annotations
 
-from sqlalchemy import Table, delete, func, or_, select
+from sqlalchemy import Table, delete, func, or_, select, update
 from sqlmodel import SQLModel
 
 from db.repositories.base import Repository
@@ -20,6 +20,15 @@ class PersonalRowRepository(Repository):
         found = _table(table)
         result = self.session.execute(delete(found).where(_owned(found, owner_columns, user_id)))
         return int(getattr(result, "rowcount", 0) or 0)
+
+    def move(self, table: str, owner_columns: tuple[str, ...], user_id: int, to_id: int) -> int:
+        """The user's rows stay, handed to the pseudonym account (shared work that must not vanish with them)."""
+        found = _table(table)
+        moved = 0
+        for column in owner_columns:
+            statement = update(found).where(found.c[column] == user_id).values({column: to_id})
+            moved += int(getattr(self.session.execute(statement), "rowcount", 0) or 0)
+        return moved
 
 
 def _table(name: str) -> Table:

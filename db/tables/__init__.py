@@ -8,6 +8,7 @@ from db.tables.drafts import GenerateDraft
 from db.tables.email import OutboxMessage
 from db.tables.encryption import KeyRotation
 from db.tables.generations import Generation, GenerationInput, Image
+from db.tables.lab import LabAxis, LabCell, LabExperiment, LabPreset, LabRating, LabTemplate, LabTemplateVersion
 from db.tables.ledger import LedgerEntry
 from db.tables.policies import PolicyAcknowledgement, PolicyPublication
 from db.tables.privacy import ConsentRecord, Erasure, PendingDeletion, PrivacyRequest, SafetyReview
@@ -30,6 +31,13 @@ __all__ = [
     "GenerationInput",
     "Image",
     "KeyRotation",
+    "LabAxis",
+    "LabCell",
+    "LabExperiment",
+    "LabPreset",
+    "LabRating",
+    "LabTemplate",
+    "LabTemplateVersion",
     "LedgerEntry",
     "Order",
     "OrphanBlob",

@@ -55,6 +55,10 @@ class Generation(SQLModel, table=True):
     # False once no image of the job is left (or its account is being erased): its prompt leaves the search
     # index (migration 0008: the SQLite trigger, the PostgreSQL generated column).
     searchable: bool = Field(default=True, sa_column_kwargs={"server_default": sa_true()})
+    # Where it was asked for: "studio" (Generate, the image view) or "lab" (a cell of a prompt-lab experiment, which
+    # waits behind studio jobs and does not count towards MAX_JOBS_IN_FLIGHT).
+    origin: str = Field(default="studio", max_length=10, sa_column_kwargs={"server_default": "studio"})
+    preset_id: int | None = None  # the style picked on Generate (lab_presets; no foreign key: presets only retire)
 
 
 class GenerationInput(SQLModel, table=True):

@@ -18,6 +18,11 @@ USER_COLUMNS = {"user_id", "actor_id", "reviewer_id", "handler_id"}
 NO_PERSONAL_DATA: dict[str, str] = {}
 EXPORT_FILES = {
     "profile.json",
+    "lab_templates.csv",
+    "lab_experiments.csv",
+    "lab_cells.csv",
+    "lab_ratings.csv",
+    "lab_presets.csv",
     "generations.json",
     "generations.csv",
     "images/",

@@ -1,0 +1,130 @@
+"""What the lab shows: templates and their versions, the experiments, and one experiment's grid with its cells'
+jobs, images and ratings. Team data, read by any team member; each cell's images come as signed links."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from core.domain import Role, UserView
+from core.domain.generation import JobStatus
+from core.domain.lab import Axis
+from core.domain.lab_views import (
+    CellView,
+    ExperimentView,
+    TemplateView,
+    VersionView,
+    stored_axis,
+    stored_settings,
+    stored_variables,
+)
+from core.errors import NotFoundError, PermissionDeniedError
+from core.services.generation import GenerationService
+from core.services.generation_views import image_view
+from db.repositories.lab import CellRow, LabRepository
+from db.tables import LabExperiment, LabTemplate, LabTemplateVersion
+from db.uow import Database, UnitOfWork
+
+RECENT_EXPERIMENTS = 30
+
+
+def template_view(template: LabTemplate, version: LabTemplateVersion) -> TemplateView:
+    assert template.id is not None and version.id is not None
+    return TemplateView(
+        template.id, template.name, version.version, version.id, version.prompt, version.note, version.created_at
+    )
+
+
+def require_team(user: UserView) -> None:
+    if not user.has_role(Role.TEAM):
+        raise PermissionDeniedError("The lab is for the team.")
+
+
+class LabReads:
+    def __init__(self, db: Database, generation: GenerationService) -> None:
+        self.db, self.generation = db, generation
+
+    def templates(self, user: UserView) -> list[TemplateView]:
+        require_team(user)
+        with self.db.reader() as uow:
+            return [template_view(t, v) for t, v in uow.of(LabRepository).templates()]
+
+    def versions(self, user: UserView, template_id: int) -> list[VersionView]:
+        """Every version of the template, newest first."""
+        require_team(user)
+        with self.db.reader() as uow:
+            rows = uow.of(LabRepository).versions(template_id)
+        return [VersionView(v.id or 0, v.version, v.prompt, v.note, v.created_at, v.user_id == user.id) for v in rows]
+
+    def experiments(self, user: UserView, limit: int = RECENT_EXPERIMENTS) -> list[ExperimentView]:
+        """The team's latest experiments, newest first, each with its progress (no grid)."""
+        require_team(user)
+        with self.db.reader() as uow:
+            repo = uow.of(LabRepository)
+            rows = repo.experiments(limit)
+            counts = repo.cell_counts([row.id for row in rows if row.id is not None])
+            return [self._view(uow, user, row, counts.get(row.id or 0, (0, 0, 0))) for row in rows]
+
+    def experiment(self, user: UserView, experiment_id: int) -> ExperimentView:
+        """One experiment with every cell: its job's state, its image once made, its rating and winner mark."""
+        require_team(user)
+        with self.db.reader() as uow:
+            repo = uow.of(LabRepository)
+            row = repo.experiment(experiment_id)
+            if row is None:
+                raise NotFoundError("That experiment does not exist.")
+            cells = [self._cell(found) for found in repo.cells(experiment_id)]
+            finished = sum(1 for cell in cells if not cell.status.in_flight)
+            view = self._view(uow, user, row, (len(cells), finished, sum(cell.cost for cell in cells)))
+        return replace(view, grid=tuple(cells))
+
+    def _view(
+        self, uow: UnitOfWork, user: UserView, row: LabExperiment, counts: tuple[int, int, int]
+    ) -> ExperimentView:
+        repo = uow.of(LabRepository)
+        version = repo.version(row.version_id)
+        template = repo.template(version.template_id) if version else None
+        axes = [stored_axis(a.kind, a.name, a.values) for a in repo.axes(row.id or 0)]
+        kept: tuple[Axis, ...] = tuple(axis for axis in axes if axis is not None)
+        label = f"{template.name} v{version.version}" if template and version else "A deleted template"
+        return ExperimentView(
+            id=row.id or 0,
+            name=row.name,
+            template=label,
+            prompt=version.prompt if version else "",
+            version_id=row.version_id,
+            model=row.model,
+            settings=stored_settings(row.settings),
+            variables=stored_variables(row.variables),
+            axes=kept,
+            created_at=row.created_at,
+            mine=row.user_id == user.id,
+            cells=counts[0],
+            finished=counts[1],
+            cost=counts[2],
+            canceled=row.canceled_at is not None,
+            rerun_of=row.rerun_of,
+            changed_axis=row.changed_axis,
+        )
+
+    def _cell(self, found: CellRow) -> CellView:
+        cell, job, image, rating = found
+        status = JobStatus(job.status) if job is not None else JobStatus.CANCELED  # its job erased with its member
+        return CellView(
+            id=cell.id or 0,
+            page=cell.page,
+            row=cell.row,
+            col=cell.col,
+            prompt=cell.prompt,
+            model=cell.model,
+            settings=stored_settings(cell.settings),
+            cost=cell.cost,
+            status=status,
+            progress=job.progress if job is not None else 0.0,
+            message=job.status_message if job is not None else "",
+            image=image_view(image, self.generation.signer, cell.prompt) if image is not None else None,
+            thumbs=rating.thumbs if rating else "",
+            stars=rating.stars if rating else None,
+            comment=rating.comment if rating else "",
+            winner=cell.winner,
+            generation_id=cell.generation_id,
+        )
