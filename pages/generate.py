@@ -9,6 +9,7 @@ from core.errors import AtelierError
 from pages.components.frame import page_link
 from pages.components.generate_draft import restore_draft, save_draft
 from pages.components.generate_forms import mode_picker, prompt_bar
+from pages.components.generate_styles import styled
 from pages.components.generate_token import TOKEN_KEY, remember_submit, same_click_token
 from pages.components.guard import require_user
 from pages.components.results_feed import results_feed
@@ -49,6 +50,7 @@ with st.container(key="generate.form"):
     try:
         form = prompt_bar(user, kind, blocked)
         if form is not None:
+            form = styled(form)  # the chosen style's prompt around the typed words
             # The token is spent before the submit: a run cut short by the next click (fast reruns) must not leave
             # it for that click's form, which would then meet this job and be lost.
             submit_token = same_click_token(form, token)

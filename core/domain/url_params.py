@@ -251,6 +251,7 @@ SIZE = NumberChoice("size", PAGE_SIZES)
 AFTER, BEFORE = Id("after"), Id("before")  # keyset cursors: the page starts after / ends before this image
 PICKED = IdList("ids", MAX_PICKED)
 IMAGE = Id("image")  # the image open in the lightbox
+EXPERIMENT = Id("experiment")  # the lab experiment open on the Lab page
 VIEW = Choice("view", ("table",))  # the grid is the default
 # Billing: a receipt, and the return from a checkout (the provider's own reference names it).
 RECEIPT = Token("receipt", PUBLIC_ID_CHARS, _PUBLIC_ID)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+
 from core.domain import Role, UserView
 from core.domain.generation import JobStatus
 from core.domain.lab import Axis
@@ -17,11 +19,12 @@ from core.domain.lab_views import (
     stored_settings,
     stored_variables,
 )
-from core.errors import NotFoundError, PermissionDeniedError
+from core.errors import BlobNotFoundError, NotFoundError, PermissionDeniedError
 from core.services.generation import GenerationService
 from core.services.generation_views import image_view
+from core.services.lab_results import Reports, report_meta, reports, results_frame
 from db.repositories.lab import CellRow, LabRepository
-from db.tables import LabExperiment, LabTemplate, LabTemplateVersion
+from db.tables import Image, LabExperiment, LabTemplate, LabTemplateVersion
 from db.uow import Database, UnitOfWork
 
 RECENT_EXPERIMENTS = 30
@@ -76,6 +79,27 @@ class LabReads:
             finished = sum(1 for cell in cells if not cell.status.in_flight)
             view = self._view(uow, user, row, (len(cells), finished, sum(cell.cost for cell in cells)))
         return replace(view, grid=tuple(cells))
+
+    def results(self, user: UserView, experiment_id: int) -> tuple[ExperimentView, pd.DataFrame]:
+        """The experiment and its results as one frame (pandas): what the grid and every report read."""
+        experiment = self.experiment(user, experiment_id)
+        return experiment, results_frame(experiment, self.generation.model_label)
+
+    def reports(self, user: UserView, experiment_id: int) -> Reports:
+        """CSV, JSON, the contact sheet and the self-contained HTML report, built now from the stored results."""
+        experiment, frame = self.results(user, experiment_id)
+        images: dict[int, bytes] = {}
+        with self.db.reader() as uow:
+            for cell, _job, image, _rating in uow.of(LabRepository).cells(experiment_id):
+                if image is not None and cell.id is not None:
+                    images[cell.id] = self._picture(image)
+        return reports(frame, images, report_meta(experiment, self.generation.model_label))
+
+    def _picture(self, image: Image) -> bytes:
+        try:
+            return self.generation.blobs.get(image.preview_key or image.thumb_key)
+        except BlobNotFoundError:
+            return b""  # the report shows it as unreadable rather than failing the whole download
 
     def _view(
         self, uow: UnitOfWork, user: UserView, row: LabExperiment, counts: tuple[int, int, int]

@@ -21,6 +21,7 @@ from pages.components import generate_settings as settings
 from pages.components.edit_source import edit_source, pick_for_edit
 from pages.components.frame import page_link
 from pages.components.generate_settings import COUNT_KEY, FORMAT_KEY, FORMATS, RATIO_KEY, SEED_KEY
+from pages.components.generate_styles import style_chips
 from pages.components.reference_source import PICKS_KEY, reference_source
 from pages.components.submit_shortcut import submit_shortcut
 
@@ -118,6 +119,8 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
             else:
                 refs = reference_source(user, model)
                 sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
+    if kind == GenerationKind.TEXT_TO_IMAGE:
+        style_chips()
     text = _text_box(kind)
     form = GenerationForm(kind, text, model.id, **settings.chosen(model), **sources)
     cost = service.quote(user, form)

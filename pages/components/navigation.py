@@ -19,6 +19,7 @@ ADMIN_PAGES = (
     ("admin_outbox", "Outbox", ":material/outbox:"),
     ("admin_retention", "Retention", ":material/auto_delete:"),
     ("admin_policies", "Policies", ":material/gavel:"),
+    ("admin_presets", "Presets", ":material/palette:"),
     ("admin_audit", "Audit log", ":material/policy:"),
 )
 
@@ -38,6 +39,8 @@ def pages_for(user: UserView | None) -> list[StreamlitPage]:
     # sign-in screen rather than "page not found"; each page's guard shows it. The admin pages are
     # always routed too, and listed only for admins: anyone else who opens one by its address gets
     # its guard's own refusal ("This page is for admins"), never Streamlit's "Page not found".
+    team: Literal["visible", "hidden"] = "visible" if user is not None and user.has_role(Role.TEAM) else "hidden"
+    pages.append(st.Page("pages/lab.py", title="Lab", icon=":material/science:", url_path="lab", visibility=team))
     shown: Literal["visible", "hidden"] = "visible" if user is not None and user.has_role(Role.ADMIN) else "hidden"
     pages += [
         st.Page(f"pages/{name}.py", title=title, icon=icon, url_path=name, visibility=shown)

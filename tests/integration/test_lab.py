@@ -4,7 +4,12 @@ winners that survive a restart, re-runs, presets on Generate, the Lab filter, an
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+
 import pytest
+from PIL import Image as PILImage
 
 from core.domain import GenerationKind, JobStatus, Role, UserView
 from core.domain.gallery import LAB_KIND, GalleryFilter, GalleryQuery
@@ -245,3 +250,25 @@ def test_erasing_a_member_removes_their_cells_ratings_and_experiments_and_keeps_
     templates = lab.templates(sam)
     assert [t.name for t in templates] == ["Animals"]  # the team's template stays, named by nobody
     assert not lab.versions(sam, templates[0].id)[0].mine
+
+
+def test_the_reports_carry_every_cell_with_its_rating_and_the_contact_sheet_every_tile(
+    lab_container, database_url
+) -> None:
+    c = lab_container(database_url)
+    tess = _member(c)
+    lab = c.of(LabService)
+    experiment = lab.experiment(tess, _run(c, tess))
+    for cell in experiment.grid:
+        settle(c, tess, cell.generation_id)
+    lab.rate(tess, experiment.grid[4].id, thumbs="down", stars=2, comment="too dark")
+    lab.mark_winner(tess, experiment.grid[4].id)
+    reports = lab.reports(tess, experiment.id)
+    rows = list(csv.DictReader(io.StringIO(reports.csv.decode("utf-8-sig"))))
+    assert len(rows) == 6 and [r["comment"] for r in rows].count("too dark") == 1
+    rated = next(r for r in rows if r["comment"] == "too dark")
+    assert (rated["thumbs"], rated["stars"], rated["winner"], rated["cost"]) == ("down", "2", "true", "1")
+    cells = json.loads(reports.json)["cells"]
+    assert len(cells) == 6 and sum(1 for cell in cells if cell["stars"] == 2) == 1
+    assert PILImage.open(io.BytesIO(reports.contact_sheet)).format == "PNG"
+    assert reports.html.count(b"data:image/") == 6

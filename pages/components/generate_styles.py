@@ -1,0 +1,67 @@
+"""The Generate page's styles: the published presets as chips above the prompt. Picking one fills its model and
+settings; the typed prompt becomes its subject when the job is made."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import GenerationForm, GenerationKind
+from core.domain.lab import SUBJECT
+from core.domain.lab_views import PresetView
+from core.domain.reuse import Draft
+from core.services.presets import PresetService
+from pages.components.safe_text import escape_markdown
+
+STYLE_KEY = "generate.style"
+_COLUMNS = {"aspect_ratio", "output_format", "seed", "num_images"}
+
+
+def style_chips() -> None:
+    """The chips, when any preset is published; the chosen one's preview and how the prompt is used."""
+    presets = {p.id: p for p in app_container().of(PresetService).published()}
+    state = st.session_state
+    if state.get(STYLE_KEY) not in presets:
+        state[STYLE_KEY] = None
+    if not presets:
+        return
+    chosen = st.pills(
+        "Style",
+        list(presets),
+        format_func=lambda pid: presets[pid].name,
+        key=STYLE_KEY,
+        on_change=_fill,
+        args=(presets,),
+        help="A style sets the model and its settings; what you type becomes its subject.",
+    )
+    if chosen is not None:
+        preset = presets[chosen]
+        picture, words = st.columns([1, 6], vertical_alignment="center")
+        picture.image(preset.preview, width=72)
+        shown = escape_markdown(preset.prompt).replace("{" + SUBJECT + "}", "**your prompt**")
+        words.caption(f"{escape_markdown(preset.name)}: {shown}")
+
+
+def styled(form: GenerationForm) -> GenerationForm:
+    """The form with the chosen style's prompt around the typed words (Create only)."""
+    if form.kind != GenerationKind.TEXT_TO_IMAGE:
+        return form
+    return app_container().of(PresetService).styled(form, st.session_state.get(STYLE_KEY))
+
+
+def _fill(presets: dict[int, PresetView]) -> None:
+    from pages.components.generate_forms import set_draft  # the form module draws these chips: imported late
+
+    preset = presets.get(st.session_state.get(STYLE_KEY) or 0)
+    if preset is None:
+        return
+    settings = dict(preset.settings)
+    draft: Draft = {
+        "kind": GenerationKind.TEXT_TO_IMAGE,
+        "model": preset.model,
+        "output_format": str(settings.get("output_format", "jpeg")),
+        "options": {k: v for k, v in settings.items() if k not in _COLUMNS},
+    }
+    if "aspect_ratio" in settings:
+        draft["aspect_ratio"] = str(settings["aspect_ratio"])
+    set_draft(draft)

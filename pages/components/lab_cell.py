@@ -1,0 +1,89 @@
+"""A Lab cell opened: its picture, its exact settings, the team's rating (thumbs and 1-5 stars) with a comment, the
+row's winner mark, and promotion to a preset for everyone."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from core.bootstrap import app_container
+from core.domain import UserView
+from core.domain.lab_views import CellView, ExperimentView
+from core.errors import AtelierError
+from core.services.lab import LabService
+from core.services.presets import PresetService
+from core.text import plural
+from pages.components.media import show_image
+from pages.components.safe_text import escape_markdown
+
+THUMBS = ("down", "up")  # st.feedback("thumbs") gives 0 for down, 1 for up
+
+
+def cell_words(rows: int, columns: int) -> str:
+    return f"{plural(rows, 'row')} × {plural(columns, 'column')}"
+
+
+@st.dialog("Cell", width="large")
+def cell_dialog(user: UserView, experiment: ExperimentView, cell: CellView) -> None:
+    lab = app_container().of(LabService)
+    picture, facts = st.columns([3, 2])
+    with picture:
+        if cell.image is not None:
+            show_image(cell.image.preview_url, alt=cell.prompt)
+            st.link_button("Full size", cell.image.original_url, icon=":material/open_in_new:")
+        else:
+            st.info(f"No picture: {cell.status.value}. {escape_markdown(cell.message)}")
+    with facts:
+        st.markdown("**Prompt**")
+        st.code(cell.prompt, language=None, wrap_lines=True)
+        st.markdown(f"**Model** · {escape_markdown(app_container().generation.model_label(cell.model))}")
+        st.markdown(f"**Cost** · {plural(cell.cost, 'credit')}")
+        st.code(json.dumps(dict(cell.settings), indent=1, sort_keys=True), language="json")
+    with st.form(f"lab.rate.{cell.id}", border=False):
+        thumbs_now = THUMBS.index(cell.thumbs) if cell.thumbs in THUMBS else None
+        left, right = st.columns(2)
+        with left:
+            st.caption("Thumbs")
+            thumbs = st.feedback("thumbs", key=f"lab.thumbs.{cell.id}", default=thumbs_now)
+        with right:
+            st.caption("Stars")
+            stars = st.feedback("stars", key=f"lab.stars.{cell.id}", default=cell.stars - 1 if cell.stars else None)
+        comment = st.text_area("Comment", value=cell.comment, key=f"lab.comment.{cell.id}", height=70)
+        winner = st.checkbox("Winner of its row", value=cell.winner, key=f"lab.winner.{cell.id}")
+        if st.form_submit_button("Save rating", type="primary", icon=":material/star:"):
+            try:
+                lab.rate(
+                    user,
+                    cell.id,
+                    thumbs=THUMBS[thumbs] if thumbs is not None else "",
+                    stars=stars + 1 if stars is not None else None,
+                    comment=comment,
+                )
+                if winner != cell.winner:
+                    lab.mark_winner(user, cell.id, winner)
+            except AtelierError as exc:
+                st.error(escape_markdown(str(exc)))
+            else:
+                st.toast("Rating saved", icon=":material/check:")
+                st.rerun()
+    if cell.image is not None:
+        _promote(user, cell)
+
+
+def _promote(user: UserView, cell: CellView) -> None:
+    with st.expander("Promote to a preset", icon=":material/auto_awesome:"):
+        st.caption(
+            "A style for everyone on Generate: this cell's model and settings, and a prompt with one {subject}, "
+            "where the user's words go. Admins publish it."
+        )
+        with st.form(f"lab.promote.{cell.id}", border=False):
+            name = st.text_input("Preset name", max_chars=60)
+            prompt = st.text_area("Preset prompt", value="{subject}, " + cell.prompt, height=80)
+            if st.form_submit_button("Promote", icon=":material/upgrade:"):
+                try:
+                    preset = app_container().of(PresetService).promote(user, cell.id, name, prompt)
+                except AtelierError as exc:
+                    st.error(escape_markdown(str(exc)))
+                else:
+                    st.success(f"“{escape_markdown(preset.name)}” is a draft preset; an admin can publish it.")
