@@ -34,7 +34,7 @@ def _act(call: object) -> None:
         st.rerun()
 
 
-for preset in found:
+for index, preset in enumerate(found):
     with st.container(border=True, key=f"presets.{preset.id}"):
         picture, words = st.columns([1, 4])
         picture.image(preset.preview, width=120)
@@ -53,7 +53,9 @@ for preset in found:
                 "Retire", key=f"presets.retire.{preset.id}", icon=":material/archive:"
             ):
                 _act(lambda p=preset.id: presets.set_status(admin, p, PresetStatus.RETIRED))
-            if st.button("Earlier", key=f"presets.up.{preset.id}", icon=":material/arrow_upward:"):
+            if index > 0 and st.button("Earlier", key=f"presets.up.{preset.id}", icon=":material/arrow_upward:"):
                 _act(lambda p=preset.id: presets.move(admin, p, -1))
-            if st.button("Later", key=f"presets.down.{preset.id}", icon=":material/arrow_downward:"):
+            if index < len(found) - 1 and st.button(
+                "Later", key=f"presets.down.{preset.id}", icon=":material/arrow_downward:"
+            ):
                 _act(lambda p=preset.id: presets.move(admin, p, 1))

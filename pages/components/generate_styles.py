@@ -36,10 +36,10 @@ def style_chips() -> None:
     )
     if chosen is not None:
         preset = presets[chosen]
-        picture, words = st.columns([1, 6], vertical_alignment="center")
-        picture.image(preset.preview, width=72)
-        shown = escape_markdown(preset.prompt).replace("{" + SUBJECT + "}", "**your prompt**")
-        words.caption(f"{escape_markdown(preset.name)}: {shown}")
+        with st.container(horizontal=True, vertical_alignment="center", gap="small", key="generate.style_note"):
+            st.image(preset.preview, width=56)
+            shown = "**your prompt**".join(escape_markdown(part) for part in preset.prompt.split("{" + SUBJECT + "}"))
+            st.caption(f"{escape_markdown(preset.name)}: {shown}", width="content")
 
 
 def styled(form: GenerationForm) -> GenerationForm:

@@ -3,12 +3,12 @@ row's winner mark, and promotion to a preset for everyone."""
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import UserView
+from core.domain.catalogue import INPUT_LABELS
+from core.domain.lab import value_label
 from core.domain.lab_views import CellView, ExperimentView
 from core.errors import AtelierError
 from core.services.lab import LabService
@@ -18,16 +18,21 @@ from pages.components.media import show_image
 from pages.components.safe_text import escape_markdown
 
 THUMBS = ("down", "up")  # st.feedback("thumbs") gives 0 for down, 1 for up
+OPEN_KEY = "lab.cell.open"  # the cell whose dialog is open: kept while the grid's timer redraws it
+
+
+def forget_open() -> None:
+    st.session_state.pop(OPEN_KEY, None)
 
 
 def cell_words(rows: int, columns: int) -> str:
     return f"{plural(rows, 'row')} × {plural(columns, 'column')}"
 
 
-@st.dialog("Cell", width="large")
+@st.dialog("Cell", width="large", on_dismiss=forget_open)
 def cell_dialog(user: UserView, experiment: ExperimentView, cell: CellView) -> None:
     lab = app_container().of(LabService)
-    picture, facts = st.columns([3, 2])
+    picture, facts = st.columns([1, 1])
     with picture:
         if cell.image is not None:
             show_image(cell.image.preview_url, alt=cell.prompt)
@@ -35,19 +40,25 @@ def cell_dialog(user: UserView, experiment: ExperimentView, cell: CellView) -> N
         else:
             st.info(f"No picture: {cell.status.value}. {escape_markdown(cell.message)}")
     with facts:
-        st.markdown("**Prompt**")
         st.code(cell.prompt, language=None, wrap_lines=True)
-        st.markdown(f"**Model** · {escape_markdown(app_container().generation.model_label(cell.model))}")
-        st.markdown(f"**Cost** · {plural(cell.cost, 'credit')}")
-        st.code(json.dumps(dict(cell.settings), indent=1, sort_keys=True), language="json")
+        model = escape_markdown(app_container().generation.model_label(cell.model))
+        st.caption(f"{model} · {plural(cell.cost, 'credit')} · {_settings_words(cell)}")
+        _rating_form(user, lab, cell)
+    if cell.image is not None:
+        _promote(user, cell)
+
+
+def _settings_words(cell: CellView) -> str:
+    return ", ".join(
+        f"{INPUT_LABELS.get(k, k)} {escape_markdown(value_label(v))}" for k, v in sorted(cell.settings.items())
+    )
+
+
+def _rating_form(user: UserView, lab: LabService, cell: CellView) -> None:
     with st.form(f"lab.rate.{cell.id}", border=False):
         thumbs_now = THUMBS.index(cell.thumbs) if cell.thumbs in THUMBS else None
-        left, right = st.columns(2)
-        with left:
-            st.caption("Thumbs")
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
             thumbs = st.feedback("thumbs", key=f"lab.thumbs.{cell.id}", default=thumbs_now)
-        with right:
-            st.caption("Stars")
             stars = st.feedback("stars", key=f"lab.stars.{cell.id}", default=cell.stars - 1 if cell.stars else None)
         comment = st.text_area("Comment", value=cell.comment, key=f"lab.comment.{cell.id}", height=70)
         winner = st.checkbox("Winner of its row", value=cell.winner, key=f"lab.winner.{cell.id}")
@@ -65,10 +76,9 @@ def cell_dialog(user: UserView, experiment: ExperimentView, cell: CellView) -> N
             except AtelierError as exc:
                 st.error(escape_markdown(str(exc)))
             else:
+                forget_open()
                 st.toast("Rating saved", icon=":material/check:")
                 st.rerun()
-    if cell.image is not None:
-        _promote(user, cell)
 
 
 def _promote(user: UserView, cell: CellView) -> None:

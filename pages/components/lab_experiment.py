@@ -15,13 +15,12 @@ from core.services.lab import LabService
 from core.services.lab_results import axis_labels
 from core.text import plural
 from pages.components.compare_slider import compare_slider
-from pages.components.lab_cell import cell_dialog, cell_words
+from pages.components.lab_cell import OPEN_KEY, cell_dialog, cell_words
 from pages.components.lab_downloads import report_downloads
 from pages.components.lab_grid import LabTile, lab_grid
 from pages.components.lab_rerun import rerun_form, runs_compared
 from pages.components.safe_text import escape_markdown
 
-OPEN_KEY = "lab.cell.open"
 PICKING_KEY = "lab.picking"
 PICKED_KEY = "lab.picked"
 TICK = 1.0  # seconds between looks while cells are being made
@@ -82,7 +81,7 @@ def _grid_part(user: UserView, experiment_id: int, was_running: bool) -> None:
         _grid(experiment, page, picking, picked)
     if picking:
         _compare(experiment, picked)
-    if (opened := st.session_state.pop(OPEN_KEY, None)) is not None:
+    if (opened := st.session_state.get(OPEN_KEY)) is not None:
         cell = next((c for c in experiment.grid if c.id == opened), None)
         if cell is not None:
             cell_dialog(user, experiment, cell)
@@ -114,7 +113,7 @@ def _grid(experiment: ExperimentView, page: int, picking: bool, picked: tuple[st
 
 
 def _tile(cell: CellView) -> LabTile:
-    badge = " · ".join(part for part in (f"{cell.stars}/5" if cell.stars else "", _thumb(cell.thumbs)) if part)
+    badge = " · ".join(part for part in (f"{cell.stars} ★" if cell.stars else "", _thumb(cell.thumbs)) if part)
     if cell.image is not None:
         return LabTile(str(cell.id), cell.image.preview_url, cell.prompt, badge=badge, winner=cell.winner)
     words = STATUS_WORDS.get(cell.status.value, cell.status.value)
