@@ -67,12 +67,13 @@ def seed_text(image: ImageView, job: GenerationView) -> str:
     return f"{own} (image {image.position + 1} of {job.num_images}, job seed {job.seed})"
 
 
-def image_facts(image: ImageView, job: GenerationView | None, model_label: str = "") -> dict[str, str]:
-    """How the image was made, as label → value in the order a person reads them (the image view's table)."""
+def image_facts(image: ImageView, job: GenerationView | None, model_label: str = "", style: str = "") -> dict[str, str]:
+    """How the image was made, as label → value in the order a person reads them (the image view's table);
+    `style` names the preset picked on Generate ("Watercolour (retired)"), if any."""
     facts = {"Size": f"{image.width} × {image.height} px", "Format": image.content_type.split("/")[-1].upper()}
     if job is None:
         return {**facts, "Uploaded": f"{image.created_at:%Y-%m-%d %H:%M} UTC"}
-    facts = {"Model": model_label or job.model, **facts}
+    facts = {"Model": model_label or job.model, **({"Style": style} if style else {}), **facts}
     if job.aspect_ratio:
         facts["Aspect ratio"] = job.aspect_ratio
     if job.kind == GenerationKind.TEXT_TO_IMAGE or image.seed is not None:

@@ -18,6 +18,7 @@ from core.domain.reuse import image_facts
 from core.domain.url_params import IMAGE
 from core.errors import NotFoundError
 from core.services.gallery import ImageDetail, OpenedImage
+from core.services.presets import PresetService
 from core.text import plural
 from pages.components.flash import flash
 from pages.components.image_grid import GridItem, image_grid
@@ -208,8 +209,16 @@ def _facts(detail: ImageDetail, terms: tuple[str, ...] = ()) -> None:
         st.html(f'<p style="white-space:pre-wrap;margin:0">{marked}</p>')
     else:
         st.text(generation.prompt)
-    st.table(image_facts(image, generation, app_container().generation.model_label(generation.model)))
+    label = app_container().generation.model_label(generation.model)
+    st.table(image_facts(image, generation, label, style_name(generation.preset_id)))
     _chain(detail)
+
+
+def style_name(preset_id: int | None) -> str:
+    """The preset picked on Generate for this job, named even once retired ("" for none)."""
+    if preset_id is None:
+        return ""
+    return app_container().of(PresetService).names([preset_id]).get(preset_id, "A deleted style")
 
 
 def _chain(detail: ImageDetail) -> None:

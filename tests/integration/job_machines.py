@@ -1,4 +1,4 @@
-"""What the job state machines share (test_job_state_machine.py, test_jobs_in_flight_machine.py): a database of
+"""What the job state machines share (test_job_state_machine.py, test_jobs_in_flight_machine.py, test_lab_machine.py): a database of
 their own, emptied before each example, and Hypothesis's settings for machines whose steps commit to it."""
 
 from __future__ import annotations
@@ -11,7 +11,19 @@ from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 from sqlalchemy import delete
 
 from db.engine import make_engine
-from db.tables import Generation, Image, LedgerEntry, SignIn, User
+from db.tables import (
+    Generation,
+    Image,
+    LabAxis,
+    LabCell,
+    LabExperiment,
+    LabRating,
+    LabTemplate,
+    LabTemplateVersion,
+    LedgerEntry,
+    SignIn,
+    User,
+)
 from db.uow import Database
 
 
@@ -29,7 +41,8 @@ def run_job_machine(
 
     def fresh() -> RuleBasedStateMachine:
         with database.uow() as uow:
-            for table in (Image, LedgerEntry, Generation, SignIn, User):
+            lab = (LabRating, LabCell, LabAxis, LabExperiment, LabTemplateVersion, LabTemplate)
+            for table in (*lab, Image, LedgerEntry, Generation, SignIn, User):
                 uow.session.execute(delete(table))
             uow.commit()
         return machine()

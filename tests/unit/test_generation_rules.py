@@ -202,3 +202,8 @@ def test_the_facts_say_how_an_image_was_made_in_reading_order() -> None:
 def test_an_edit_shows_a_seed_only_where_the_engine_used_one(kind: GenerationKind) -> None:
     assert "Seed" not in image_facts(image(seed=None), job(kind=kind, num_images=1))
     assert image_facts(image(seed=5), job(kind=kind, num_images=1))["Seed"] == "5"
+
+
+def test_an_image_made_with_a_style_names_it_after_the_model_even_once_retired() -> None:
+    facts = image_facts(image(), job(), "FLUX.2 [dev]", "Watercolour (retired)")
+    assert list(facts)[:2] == ["Model", "Style"] and facts["Style"] == "Watercolour (retired)"
