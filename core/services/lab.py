@@ -7,7 +7,7 @@ import uuid
 from dataclasses import replace
 
 from core.clock import Clock
-from core.domain import Role, UserView
+from core.domain import GenerationKind, Input, Role, UserView
 from core.domain import lab as rules
 from core.domain.generation import Origin
 from core.domain.lab_views import MAX_COMMENT_CHARS, THUMBS, Quote, TemplateView, VersionView
@@ -216,7 +216,7 @@ class LabService(LabReads):
 
     def _plan(self, plan: rules.Plan, token: str) -> list[tuple[rules.CellPlan, PlannedJob]]:
         """Every cell checked and priced against its model, nothing held: a refusal here costs nothing."""
-        offered = {m.id: m for m in self.generation.models(rules.GenerationKind.TEXT_TO_IMAGE)}
+        offered = {m.id: m for m in self.generation.models(GenerationKind.TEXT_TO_IMAGE)}
         models = [offered.get(model_id) for model_id in rules.models_in_play(plan)]
         if any(model is None for model in models):
             raise ValidationError("Choose models from the list: one of them is not offered any more.")
@@ -227,7 +227,7 @@ class LabService(LabReads):
         planned = []
         for index, cell in enumerate(cells):
             model = offered[cell.model]
-            settings = {k: v for k, v in cell.settings.items() if model.accepts(rules.Input(k)) is not None}
+            settings = {k: v for k, v in cell.settings.items() if model.accepts(Input(k)) is not None}
             job_id = uuid.uuid5(_CELL_IDS, f"{token}:{index}").hex
             planned.append((cell, self.generation.plan(replace(cell, settings=settings).form(), job_id)))
         return planned

@@ -11,7 +11,7 @@ from enum import StrEnum
 from PIL import Image as PILImage
 
 from core.clock import Clock
-from core.domain import GenerationForm, GenerationKind, Role, UserView
+from core.domain import GenerationForm, GenerationKind, Input, Role, UserView
 from core.domain import lab as rules
 from core.domain.lab_views import PresetView, stored_settings
 from core.errors import DuplicateKeyError, NotFoundError, PermissionDeniedError, ValidationError
@@ -50,7 +50,7 @@ class PresetService:
             raise ValidationError("This cell has no picture yet: promote a cell once its image is made.")
         preview = self._preview(image[0])
         now = self.clock()
-        settings = {k: v for k, v in stored_settings(cell.settings).items() if k != rules.Input.SEED.value}
+        settings: dict[str, object] = {k: v for k, v in stored_settings(cell.settings).items() if k != Input.SEED.value}
         with self.db.uow() as uow:
             repo = uow.of(LabRepository)
             if repo.preset_by_name(name) is not None:

@@ -42,7 +42,7 @@ class LabRepository(Repository):
     def templates(self) -> Sequence[tuple[LabTemplate, LabTemplateVersion]]:
         """Every template with its newest version, the most recently saved first."""
         newest = (
-            sa_select(LabTemplateVersion.template_id, func.max(LabTemplateVersion.version).label("version"))
+            sa_select(col(LabTemplateVersion.template_id), func.max(col(LabTemplateVersion.version)).label("version"))
             .group_by(col(LabTemplateVersion.template_id))
             .subquery()
         )

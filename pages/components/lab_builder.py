@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -40,15 +41,18 @@ def experiment_builder(user: UserView) -> None:
         st.info("Save a template first (Templates), then sweep its variables here.", icon=":material/edit_note:")
         return
     by_id = {t.id: t for t in templates}
-    picked = st.selectbox(
+    left, right = st.columns(2)
+    picked = left.selectbox(
         "Template",
         list(by_id),
         key=f"{PREFIX}template",
         format_func=lambda tid: f"{by_id[tid].name} · v{by_id[tid].version}",
     )
     template = by_id[picked]
+    name = right.text_input(
+        "Experiment name", value=f"{template.name} v{template.version}", key=f"{PREFIX}name.{picked}"
+    )
     st.code(template.prompt, language=None, wrap_lines=True)
-    name = st.text_input("Experiment name", value=f"{template.name} v{template.version}", key=f"{PREFIX}name.{picked}")
     built = _build(template)
     if built.plan is None:
         st.warning(built.problem, icon=":material/info:")
@@ -56,9 +60,6 @@ def experiment_builder(user: UserView) -> None:
     quote = lab.quote(user, built.plan)
     short = app_container().credits.shortfall(user.balance, quote.credits) if not quote.refusal else ""
     reason = quote.refusal or short
-    cells, cost = st.columns(2)
-    cells.metric("Cells", f"{quote.cells:,}")
-    cost.metric("Cost", plural(quote.credits, "credit") if not quote.refusal else "—")
     if reason:
         st.warning(escape_markdown(reason), icon=":material/block:")
     token = st.session_state.setdefault(TOKEN_KEY, app_container().generation.new_token())
@@ -76,12 +77,13 @@ def experiment_builder(user: UserView) -> None:
 def _build(template: TemplateView) -> Built:
     models = app_container().generation.models(GenerationKind.TEXT_TO_IMAGE)
     by_id = {m.id: m for m in models}
-    model_id = st.selectbox(
+    first, second, third = st.columns(3)
+    model_id = first.selectbox(
         "Model", list(by_id), key=f"{PREFIX}model", format_func=lambda mid: by_id[mid].label,
         help="Every cell uses it, unless Model is one of the axes.",
     )  # fmt: skip
     model = by_id[model_id]
-    settings = _base_settings(model)
+    settings = _base_settings(model, second, third)
     names = rules.variables(template.prompt)
     axes: list[rules.Axis] = []
     problem = ""
@@ -108,9 +110,9 @@ def _build(template: TemplateView) -> Built:
     return Built(rules.Plan(template.prompt, model.id, settings, fixed, tuple(axes)))
 
 
-def _base_settings(model: ModelInfo) -> dict[str, rules.Value]:
+def _base_settings(model: ModelInfo, left: Any, right: Any) -> dict[str, rules.Value]:
+    """The settings every cell shares: the aspect ratio (where the model takes one) and one seed."""
     settings: dict[str, rules.Value] = {Input.OUTPUT_FORMAT.value: "jpeg"}
-    left, right = st.columns(2)
     if (spec := model.accepts(Input.ASPECT_RATIO)) is not None and spec.choices:
         choices = list(spec.choices)
         settings[Input.ASPECT_RATIO.value] = left.selectbox(
@@ -134,14 +136,22 @@ def _axis(
     options += [f"variable:{n}" for n in names if (rules.AxisKind.VARIABLE, n) not in used]
     options += ["model:model"] if (rules.AxisKind.MODEL, "model") not in used and len(models) > 1 else []
     options += [f"input:{i.value}" for i in offered if (rules.AxisKind.INPUT, i.value) not in used]
-    what = st.selectbox(
+    pick, values = st.columns([1, 2])
+    what = pick.selectbox(
         f"{place.capitalize()}", options, key=f"{PREFIX}axis{position}", format_func=_option_label,
         help="What changes along this axis",
     )  # fmt: skip
     if refused and position == 0:
-        st.caption("Not offered: " + " ".join(escape_markdown(r) for r in refused.values()))
+        pick.caption("Not offered: " + " ".join(escape_markdown(r) for r in refused.values()))
     if not what:
         return None
+    with values:
+        return _axis_values(position, what, models, base, in_play)
+
+
+def _axis_values(
+    position: int, what: str, models: list[ModelInfo], base: ModelInfo, in_play: list[ModelInfo]
+) -> rules.Axis:
     kind_text, name = what.split(":", 1)
     kind = rules.AxisKind(kind_text)
     limit = app_container().settings.lab_max_cells
@@ -172,10 +182,11 @@ def _variable_values(position: int, name: str, limit: int) -> tuple[rules.Value,
     text = st.text_area(
         f"Values of {{{name}}}", key=f"{PREFIX}values{position}", height=90, placeholder="One value per line"
     )
-    upload = st.file_uploader(
-        "…or take them from a CSV column", type=["csv"], key=f"{PREFIX}csv{position}",
-        help="The first 1 MB of a CSV file with a header row.",
-    )  # fmt: skip
+    with st.popover("Take them from a CSV column", icon=":material/upload_file:"):
+        upload = st.file_uploader(
+            "A CSV file with a header row", type=["csv"], key=f"{PREFIX}csv{position}",
+            help="Up to 1 MB; choose the column after uploading.",
+        )  # fmt: skip
     if upload is not None:
         try:
             frame = pd.read_csv(upload, nrows=limit * 4, dtype=str, keep_default_na=False)
@@ -183,7 +194,7 @@ def _variable_values(position: int, name: str, limit: int) -> tuple[rules.Value,
             raise ValidationError("That file could not be read as CSV with a header row.") from None
         if upload.size > MAX_CSV_BYTES:
             raise ValidationError("The CSV file is larger than 1 MB; keep the column you need.")
-        column = st.selectbox("Column", list(frame.columns), key=f"{PREFIX}csvcol{position}")
+        column = st.selectbox("Column of the CSV file", list(frame.columns), key=f"{PREFIX}csvcol{position}")
         text = "\n".join(str(v) for v in frame[column].tolist())
     return rules.parse_values(text, None, limit=limit)
 

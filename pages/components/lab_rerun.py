@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.bootstrap import app_container
-from core.domain import Input, UserView
+from core.domain import GenerationKind, Input, UserView
 from core.domain import lab as rules
 from core.domain.lab_views import ExperimentView
 from core.errors import AtelierError, NotFoundError, ValidationError
@@ -55,7 +55,7 @@ def _values(experiment: ExperimentView, position: int) -> tuple[rules.Value, ...
     limit = app_container().settings.lab_max_cells
     generation = app_container().generation
     if axis.kind == rules.AxisKind.MODEL:
-        models = generation.models(rules.GenerationKind.TEXT_TO_IMAGE)
+        models = generation.models(GenerationKind.TEXT_TO_IMAGE)
         picked = st.multiselect(
             "Models", [m.id for m in models], default=[str(v) for v in axis.values if v in {m.id for m in models}],
             format_func=generation.model_label, key=key,
@@ -66,7 +66,7 @@ def _values(experiment: ExperimentView, position: int) -> tuple[rules.Value, ...
     shown = "\n".join(rules.value_label(v) for v in axis.values)
     if axis.kind == rules.AxisKind.VARIABLE:
         return rules.parse_values(st.text_area("New values, one per line", shown, key=key), None, limit=limit)
-    model = next(m for m in generation.models(rules.GenerationKind.TEXT_TO_IMAGE) if m.id == experiment.model)
+    model = next(m for m in generation.models(GenerationKind.TEXT_TO_IMAGE) if m.id == experiment.model)
     spec = model.accepts(Input(axis.name))
     if spec is None:
         raise ValidationError(f"{model.label} does not take {axis.label.lower()}.")

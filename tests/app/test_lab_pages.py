@@ -52,8 +52,8 @@ def test_a_team_member_saves_a_template_sees_the_cost_and_runs_a_two_by_two_grid
     at.selectbox(key="lab.new.axis1").set_value("variable:time").run()
     at = at.text_area(key="lab.new.values1").input("dawn\ndusk").run()
     assert not at.exception
-    assert "4 credits" in texts(at)
-    [run] = [b for b in at.button if b.label.startswith("Run 4 cells")]
+    [run] = [b for b in at.button if b.label.startswith("Run ")]
+    assert run.label == "Run 4 cells · 4 credits" and not run.disabled  # the exact cost before anything runs
     at = run.click().run()
     assert not at.exception
     [experiment] = c.of(LabService).experiments(tess)

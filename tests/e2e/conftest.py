@@ -35,7 +35,11 @@ def atelier(
         "STRIPE_WEBHOOK_SECRET": stripe_server.webhook_secret,
         "STRIPE_API_BASE": stripe_server.url,
     }
-    with running_server(tmp_path_factory.mktemp("atelier-e2e"), engine_delay_seconds=1.0, extra_env=payments) as server:
+    # Admins used only by tests/e2e/test_lab.py, one per case: each promotes a lab cell and publishes it as a preset.
+    admins = {"ADMIN_EMAILS": "lab-lead-desktop-light@example.com,lab-lead-phone-dark@example.com"}
+    with running_server(
+        tmp_path_factory.mktemp("atelier-e2e"), engine_delay_seconds=1.0, extra_env=payments | admins
+    ) as server:
         pytestconfig.stash[SERVER_KEY] = server
         yield server
         del pytestconfig.stash[SERVER_KEY]

@@ -21,11 +21,11 @@ UTCDateTime = sqlmodel.sql.sqltypes.UTCDateTime
 NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer(), primary_key=True)
 
 
-def _user() -> sa.Column:
+def _user() -> sa.Column[int]:
     return sa.Column("user_id", sa.Integer(), sa.ForeignKey("users.id"), nullable=False)
 
 
