@@ -31,7 +31,7 @@ GALLERY_PARAMS = ("q", "model", "kind", "aspect", "from", "to", "fav", "collecti
 ALL_PARAMS = (
     *GALLERY_PARAMS,
     *("before", "ids", "view", "image"),
-    *("receipt", "return", "order", "canceled", "checkout", "checkout_id", "signin"),
+    *("receipt", "return", "order", "canceled", "checkout", "checkout_id", "signin", "experiment"),
 )
 QUIET_PAGES = (  # pages that read no parameter: each must still render with any of them
     ("pages/generate.py", ALICE, "Generate"),
@@ -239,6 +239,20 @@ def test_billing_reads_every_hostile_value_as_nothing_or_as_an_unknown_receipt(
         assert f"Receipt {s.alices_receipt.upper()}" in shown_text(at)
     load(at, {"receipt": s.bobs_receipt}, logged)
     assert NO_RECEIPT in shown_text(at) and s.bobs_receipt.upper() not in shown_text(at)
+
+
+def test_the_lab_reads_every_hostile_value_as_nothing_or_as_an_unknown_experiment(
+    seeded: Seeded, logged: pytest.LogCaptureFixture
+) -> None:
+    at = tab(seeded.c, "pages/lab.py", ADMIN)  # an admin is a team member too
+    for value in HOSTILE_VALUES:
+        text = shown_text(load(at, everywhere(value), logged))
+        assert "Lab" in [t.value for t in at.title] or "That experiment does not exist" in text, repr(value[:40])
+    load(at, {"experiment": str(INT4_MAX)}, logged)
+    assert "That experiment does not exist" in shown_text(at)
+    bob = tab(seeded.c, "pages/lab.py", BOB)  # a user gets the refusal whatever the address says
+    load(bob, {"experiment": "1"}, logged)
+    assert "This page is for the team" in shown_text(bob) and not bob.tabs
 
 
 def test_a_page_that_reads_no_parameter_renders_with_any_of_them(

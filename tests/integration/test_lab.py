@@ -21,6 +21,7 @@ from core.services.lab import LabService
 from core.services.presets import PresetService, PresetStatus
 from tests.factories import create_form, refreshed, settle, sign_up
 from tests.fal_support import assert_money_balances
+from tests.integration.test_privacy_export import everything, table
 
 TEMPLATE = "a {animal} in a {place}, watercolour"
 BOSS = "boss@example.com"
@@ -272,3 +273,23 @@ def test_the_reports_carry_every_cell_with_its_rating_and_the_contact_sheet_ever
     assert len(cells) == 6 and sum(1 for cell in cells if cell["stars"] == 2) == 1
     assert PILImage.open(io.BytesIO(reports.contact_sheet)).format == "PNG"
     assert reports.html.count(b"data:image/") == 6
+
+
+def test_a_members_privacy_export_holds_their_lab_work(lab_container, database_url) -> None:
+    c = lab_container(database_url)
+    tess = _member(c)
+    lab = c.of(LabService)
+    experiment = lab.experiment(tess, _run(c, tess))
+    lab.rate(tess, experiment.grid[0].id, thumbs="up", comment="=cmd|' /C calc'!A0")
+    archive = everything(c, tess)
+    _, versions = table(archive, "lab_templates.csv")
+    assert [(v["version"], v["prompt"], v["note"]) for v in versions] == [("1", TEMPLATE, "first try")]
+    _, experiments = table(archive, "lab_experiments.csv")
+    assert [e["name"] for e in experiments] == ["Animals by seed"]
+    _, cells = table(archive, "lab_cells.csv")
+    assert len(cells) == 6 and {c_["generation_id"] for c_ in cells} == {c_.generation_id for c_ in experiment.grid}
+    _, ratings = table(archive, "lab_ratings.csv")
+    assert [(r["thumbs"], r["comment"]) for r in ratings] == [("up", "'=cmd|' /C calc'!A0")]  # no formula
+    bob = _member(c, "bob@example.com", Role.USER)
+    for name in ("lab_templates.csv", "lab_cells.csv", "lab_ratings.csv"):
+        assert table(everything(c, bob), name)[1] == []  # nobody else's lab work
