@@ -120,7 +120,7 @@ def prompt_bar(user: UserView, kind: GenerationKind, blocked: str) -> Generation
                 refs = reference_source(user, model)
                 sources, missing = {"reference_ids": refs.image_ids, "reference_uploads": refs.uploads}, refs.missing
     if kind == GenerationKind.TEXT_TO_IMAGE:
-        style_chips()
+        style_chips(set_draft)
     text = _text_box(kind)
     form = GenerationForm(kind, text, model.id, **settings.chosen(model), **sources)
     cost = service.quote(user, form)

@@ -3,6 +3,8 @@ settings; the typed prompt becomes its subject when the job is made."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.bootstrap import app_container
@@ -17,8 +19,9 @@ STYLE_KEY = "generate.style"
 _COLUMNS = {"aspect_ratio", "output_format", "seed", "num_images"}
 
 
-def style_chips() -> None:
-    """The chips, when any preset is published; the chosen one's preview and how the prompt is used."""
+def style_chips(fill: Callable[[Draft], None]) -> None:
+    """The chips, when any preset is published; the chosen one's preview and how the prompt is used. Picking one
+    calls `fill` with its model and settings (the prompt bar's set_draft)."""
     presets = {p.id: p for p in app_container().of(PresetService).published()}
     state = st.session_state
     if state.get(STYLE_KEY) not in presets:
@@ -31,7 +34,7 @@ def style_chips() -> None:
         format_func=lambda pid: presets[pid].name,
         key=STYLE_KEY,
         on_change=_fill,
-        args=(presets,),
+        args=(presets, fill),
         help="A style sets the model and its settings; what you type becomes its subject.",
     )
     if chosen is not None:
@@ -49,9 +52,7 @@ def styled(form: GenerationForm) -> GenerationForm:
     return app_container().of(PresetService).styled(form, st.session_state.get(STYLE_KEY))
 
 
-def _fill(presets: dict[int, PresetView]) -> None:
-    from pages.components.generate_forms import set_draft  # the form module draws these chips: imported late
-
+def _fill(presets: dict[int, PresetView], fill: Callable[[Draft], None]) -> None:
     preset = presets.get(st.session_state.get(STYLE_KEY) or 0)
     if preset is None:
         return
@@ -64,4 +65,4 @@ def _fill(presets: dict[int, PresetView]) -> None:
     }
     if "aspect_ratio" in settings:
         draft["aspect_ratio"] = str(settings["aspect_ratio"])
-    set_draft(draft)
+    fill(draft)
