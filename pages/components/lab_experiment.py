@@ -43,7 +43,7 @@ def experiment_page(user: UserView, experiment_id: int) -> None:
         f"{escape_markdown(experiment.template)} · {plural(experiment.cells, 'cell')} · "
         f"{plural(experiment.cost, 'credit')} · {who} on {experiment.created_at:%d %b %Y %H:%M} UTC"
     )
-    _live_grid(user, experiment_id)
+    _live_grid(user, experiment)
     with st.expander("Reports: CSV, JSON, contact sheet, HTML", icon=":material/download:"):
         report_downloads(user, experiment)
     with st.expander("Re-run with one axis changed", icon=":material/restart_alt:"):
@@ -53,11 +53,10 @@ def experiment_page(user: UserView, experiment_id: int) -> None:
             runs_compared(user, experiment)
 
 
-def _live_grid(user: UserView, experiment_id: int) -> None:
+def _live_grid(user: UserView, experiment: ExperimentView) -> None:
     """One fragment: it reads the experiment again every second while cells are still being made."""
-    experiment = app_container().of(LabService).experiment(user, experiment_id)
     running = experiment.finished < experiment.cells
-    st.fragment(run_every=TICK if running else None)(_grid_part)(user, experiment_id, running)
+    st.fragment(run_every=TICK if running else None)(_grid_part)(user, experiment.id, running)
 
 
 def _grid_part(user: UserView, experiment_id: int, was_running: bool) -> None:
