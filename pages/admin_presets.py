@@ -37,7 +37,7 @@ def _act(call: object) -> None:
 for index, preset in enumerate(found):
     with st.container(border=True, key=f"presets.{preset.id}"):
         picture, words = st.columns([1, 4])
-        picture.image(preset.preview, width=120)
+        picture.image(preset.preview, width=120, alt=f"A sample of the preset {preset.name}")
         words.markdown(f"**{escape_markdown(preset.name)}** · {STATUS_LABELS.get(preset.status, preset.status)}")
         words.caption(
             escape_markdown(preset.prompt)

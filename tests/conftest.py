@@ -92,6 +92,8 @@ MEASURED_SECONDS = {
     "tests/e2e/test_fal_generate.py": 30,
     "tests/e2e/test_hostile_user_text.py": 20,
     "tests/e2e/test_gallery_collections.py": 18,
+    "tests/e2e/test_lab.py": 55,
+    "tests/e2e/test_lab_components.py": 30,
 }
 POSTGRES_HALF = (
     "[postgresql"  # how pytest names the PostgreSQL half of a database test: test_x[postgresql] or [postgresql-1]

@@ -114,7 +114,7 @@ def _grid(experiment: ExperimentView, page: int, picking: bool, picked: tuple[st
 def _tile(cell: CellView) -> LabTile:
     badge = " · ".join(part for part in (f"{cell.stars} ★" if cell.stars else "", _thumb(cell.thumbs)) if part)
     if cell.image is not None:
-        return LabTile(str(cell.id), cell.image.preview_url, cell.prompt, badge=badge, winner=cell.winner)
+        return LabTile(str(cell.id), cell.image.thumb_url, cell.prompt, badge=badge, winner=cell.winner)
     words = STATUS_WORDS.get(cell.status.value, cell.status.value)
     if cell.status.value == "running" and cell.progress:
         words = f"Running {cell.progress:.0%}"
