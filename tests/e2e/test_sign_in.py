@@ -39,6 +39,8 @@ USER_LINKS = ["Generate", "Gallery", "Credits", "Account"]
 ADMIN_LINKS = [title for _, title, _ in navigation.ADMIN_PAGES]
 ADMIN_PAGES = {f"/{name}": title for name, title, _ in navigation.ADMIN_PAGES}
 REFUSED = "This page is for admins."  # the app's own refusal, never Streamlit's "Page not found"
+TEAM_PAGES = {"/lab": "Lab"}  # the prompt lab: the team's and admins'
+REFUSALS = {**dict.fromkeys(ADMIN_PAGES, REFUSED), **dict.fromkeys(TEAM_PAGES, "This page is for the team.")}
 
 OpenPage = Callable[[], Page]
 
@@ -108,8 +110,9 @@ def expect_no_admin_content(page: Page) -> None:
     expect_none(
         page,
         page.get_by_text("Page not found"),
-        *(page.get_by_role("heading", name=title, exact=True) for title in ADMIN_LINKS),
-        *(page.get_by_role("link", name=title, exact=True) for title in ADMIN_LINKS),
+        *(page.get_by_role("heading", name=title, exact=True) for title in [*ADMIN_LINKS, *TEAM_PAGES.values()]),
+        *(page.get_by_role("link", name=title, exact=True) for title in [*ADMIN_LINKS, *TEAM_PAGES.values()]),
+        page.get_by_role("tab", name="New experiment"),
         page.get_by_test_id("stDataFrame"),
         page.get_by_role("textbox", name="Search by email or name"),
         page.get_by_text(ADMIN_EMAIL),  # the user list would show every account
@@ -304,14 +307,14 @@ def test_admin_pages_stay_closed_to_guests_and_users_on_a_freshly_started_server
             visits.reverse()
         with oidc_server(data_dir, secrets_file, port=first.port, log_name=log_name) as fresh:
             for visitor, who in visits:
-                for path in ADMIN_PAGES:
+                for path, refusal in REFUSALS.items():
                     with explain_failure(visitor, fresh):
                         visitor.goto(f"{fresh.url}{path}")
                         if who == "guest":
                             expect(visitor.get_by_role("heading", name="Sign in to Atelier")).to_be_visible()
                         else:  # still signed in (the sign-in cookie verifies), but refused
                             expect_signed_in(visitor, "gus@example.com")
-                            expect(visitor.get_by_text(REFUSED).first).to_be_visible()
+                            expect(visitor.get_by_text(refusal).first).to_be_visible()
                         expect_no_admin_content(visitor)
             with explain_failure(user, fresh):  # nor a link to them in the user's navigation
                 user.goto(f"{fresh.url}/")
@@ -319,7 +322,7 @@ def test_admin_pages_stay_closed_to_guests_and_users_on_a_freshly_started_server
                 expect(nav_link(user, "Account")).to_be_visible()
                 expect_no_admin_content(user)
             with explain_failure(admin, fresh):  # the same addresses do serve the admin pages to an admin
-                for path, title in ADMIN_PAGES.items():
+                for path, title in (ADMIN_PAGES | TEAM_PAGES).items():
                     admin.goto(f"{fresh.url}{path}")
                     expect(admin.get_by_role("heading", name=title, exact=True)).to_be_visible()
             park(user, admin, *guests)
