@@ -31,7 +31,7 @@ from core.services.image_store import forget_blobs, store_image
 from core.services.job_rows import PlannedJob, add_job
 from core.services.jobs import JobRunner
 from core.services.privacy import refuse_if_restricted, restriction_refusal
-from core.services.validation import check_form, check_token, nearest_aspect_ratio
+from core.services.validation import CheckedForm, check_form, check_token, nearest_aspect_ratio
 from core.signing import MediaSigner
 from db.tables import Image
 from db.uow import Database
@@ -141,22 +141,8 @@ class GenerationService:
         checked = check_form(form, model, self.limits.max_prompt_chars)
         sources, uploads = self._sources(user, form)
         try:
-            first = sources[0] if sources else None
-            ratio = checked.aspect_ratio or _shape(model, checked.options, first)
-            request = EngineRequest(
-                form.kind,
-                model.id,
-                checked.prompt,
-                ratio,
-                checked.seed,
-                checked.num_images,
-                checked.output_format,
-                tuple(self.blobs.get(source.blob_key) for source in sources),
-                checked.options,
-            )
-            cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
-            self.engine.check(request)  # refuse what the engine cannot do before charging anything
-            self._create(user, request, generation_id, sources, uploads, cost, form.preset_id)
+            job = self._planned(form, model, checked, generation_id, sources)
+            self._create(user, job.request, generation_id, sources, uploads, job.cost, form.preset_id)
         except DuplicateKeyError:
             # The job row is written before the hold, so a second submit of the same token stops
             # here, on the job's primary key, and never reaches the credit check.
@@ -225,8 +211,14 @@ class GenerationService:
         if form.image_count:
             raise ValidationError("Only a prompt can be planned ahead; a job from images is submitted.")
         model = self._model(form)
-        checked = check_form(form, model, self.limits.max_prompt_chars)
-        ratio = checked.aspect_ratio or _shape(model, checked.options, None)
+        return self._planned(form, model, check_form(form, model, self.limits.max_prompt_chars), generation_id, [])
+
+    def _planned(
+        self, form: GenerationForm, model: ModelInfo, checked: CheckedForm, generation_id: str, sources: list[Image]
+    ) -> PlannedJob:
+        """What the engine gets and what it costs, for a checked form and its source images (nothing is held); the
+        engine refuses here what it cannot do, before anything is charged."""
+        ratio = checked.aspect_ratio or _shape(model, checked.options, sources[0] if sources else None)
         request = EngineRequest(
             form.kind,
             model.id,
@@ -235,11 +227,12 @@ class GenerationService:
             checked.seed,
             checked.num_images,
             checked.output_format,
-            (),
+            tuple(self.blobs.get(source.blob_key) for source in sources),
             checked.options,
         )
         self.engine.check(request)
-        return PlannedJob(check_token(generation_id), request, quote(model, checked.num_images, checked.options, []))
+        cost = quote(model, checked.num_images, checked.options, [(s.width, s.height) for s in sources])
+        return PlannedJob(check_token(generation_id), request, cost)
 
     def _model(self, form: GenerationForm) -> ModelInfo:
         found = next((m for m in self.models(form.kind) if m.id == form.model), None)

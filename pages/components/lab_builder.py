@@ -188,12 +188,12 @@ def _variable_values(position: int, name: str, limit: int) -> tuple[rules.Value,
             help="Up to 1 MB; choose the column after uploading.",
         )  # fmt: skip
     if upload is not None:
+        if upload.size > MAX_CSV_BYTES:
+            raise ValidationError("The CSV file is larger than 1 MB; keep the column you need.")
         try:
             frame = pd.read_csv(upload, nrows=limit * 4, dtype=str, keep_default_na=False)
         except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
             raise ValidationError("That file could not be read as CSV with a header row.") from None
-        if upload.size > MAX_CSV_BYTES:
-            raise ValidationError("The CSV file is larger than 1 MB; keep the column you need.")
         column = st.selectbox("Column of the CSV file", list(frame.columns), key=f"{PREFIX}csvcol{position}")
         text = "\n".join(str(v) for v in frame[column].tolist())
     return rules.parse_values(text, None, limit=limit)

@@ -22,6 +22,7 @@ ADMIN_PAGES = {
     "pages/admin_policies.py": "Policies",
     "pages/admin_retention.py": "Retention",
     "pages/admin_outbox.py": "Outbox",
+    "pages/admin_presets.py": "Presets",
     "pages/admin_audit.py": "Audit log",
 }
 
@@ -36,7 +37,9 @@ def with_role(c: Container, email: str, role: Role) -> UserView:
     if role != Role.USER:
         admin = c.accounts.sign_in_local("admin@example.com").user  # ADMIN_EMAILS in the app tests
         c.admin.set_role(admin, user.id, role)
-    return user
+    found = c.accounts.get(user.id)  # the account as it is now, with its new role
+    assert found is not None
+    return found
 
 
 MENU_SCRIPT = """
@@ -63,22 +66,19 @@ def test_the_menu_lists_the_admin_pages_to_admins_only(app_settings: Container, 
     people = [None, *(with_role(app_settings, f"{r.value}@example.org", r) for r in (Role.USER, Role.TEAM))]
     admin = app_settings.accounts.sign_in_local("admin@example.com").user
     guest, user, team, boss = menus(tmp_path / "menu", [*people, admin])
-    for seen in (guest, user, team):
-        assert [title for title, shown in seen if shown == "visible"] == [
-            "Generate",
-            "Gallery",
-            "Credits",
-            "Billing",
-            "Account",
-            "Privacy",
-        ]
-    assert [title for title, shown in boss if shown == "visible"][-7:] == [
+    studio = ["Generate", "Gallery", "Credits", "Billing", "Account", "Privacy"]
+    for seen in (guest, user):
+        assert [title for title, shown in seen if shown == "visible"] == studio
+    assert [title for title, shown in team if shown == "visible"] == [*studio, "Lab"]  # the team's prompt lab
+    assert [title for title, shown in boss if shown == "visible"][:7] == [*studio, "Lab"]
+    assert [title for title, shown in boss if shown == "visible"][-8:] == [
         "Users",
         "Privacy queue",
         "Safety reviews",
         "Outbox",
         "Retention",
         "Policies",
+        "Presets",
         "Audit log",
     ]
 

@@ -79,7 +79,9 @@ ADMIN_PAGES = {
     "admin_policies.py",
     "admin_retention.py",
     "admin_outbox.py",
+    "admin_presets.py",
 }
+TEAM_PAGES = {"lab.py"}  # the prompt lab: the team's, and admins'
 
 
 def test_every_page_starts_with_the_access_guard_and_admin_pages_ask_for_the_admin_role() -> None:
@@ -96,7 +98,9 @@ def test_every_page_starts_with_the_access_guard_and_admin_pages_ask_for_the_adm
         guards[path.name] = ast.unparse(first.value)
     expected = {name: "require_user(Role.ADMIN)" for name in ADMIN_PAGES}
     assert {n: g for n, g in guards.items() if n in ADMIN_PAGES} == expected
-    assert {g for n, g in guards.items() if n not in ADMIN_PAGES} <= {"require_user()", "require_session()"}
+    assert {n: g for n, g in guards.items() if n in TEAM_PAGES} == dict.fromkeys(TEAM_PAGES, "require_user(Role.TEAM)")
+    others = {g for n, g in guards.items() if n not in ADMIN_PAGES | TEAM_PAGES}
+    assert others <= {"require_user()", "require_session()"}
     assert set(guards) >= ADMIN_PAGES | {"account.py", "generate.py", "gallery.py", "credits.py"}
 
 
