@@ -6,6 +6,7 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from core.domain import Role
+from core.domain.lab import Axis, AxisKind, Plan
 from core.services.admin import AdminService
 from core.services.lab import LabService
 from tests.app.fake_user import claims
@@ -65,3 +66,30 @@ def test_a_team_member_saves_a_template_sees_the_cost_and_runs_a_two_by_two_grid
     assert not at.exception
     [progress] = at.get("progress")
     assert progress.proto.text == "4 of 4 cells finished" and progress.value == 100
+
+
+def test_a_finished_grid_builds_its_four_reports_and_reruns_with_one_axis_changed(oidc_app) -> None:
+    c, tess = _team_member(oidc_app)
+    lab = c.of(LabService)
+    version = lab.save_template(tess, "Animals", "a {animal} at dusk").version_id
+    plan = Plan(
+        "a {animal} at dusk", "offline-draw", {"seed": 3}, {}, (Axis(AxisKind.VARIABLE, "animal", ("fox", "owl")),)
+    )
+    first = lab.run(tess, version, "Two animals", plan, c.generation.new_token())
+    for cell in lab.experiment(tess, first).grid:
+        settle(c, tess, cell.generation_id)
+    at, _ = oidc_app(TESS, script="pages/lab.py")
+    at.query_params["experiment"] = str(first)
+    at = at.run()
+    [build] = [b for b in at.button if b.label == "Build the reports"]
+    at = build.click().run()
+    assert not at.exception
+    assert [d.label for d in at.get("download_button")] == ["CSV", "JSON", "Contact sheet", "HTML report"]
+    at.text_area(key=f"lab.rerun.values.{first}.0").input("fox\nelk").run()
+    [again] = [b for b in at.button if b.label == "Re-run with this change"]
+    at = again.click().run()
+    assert not at.exception
+    rerun = lab.experiments(tess)[0]
+    assert (rerun.rerun_of, rerun.changed_axis, rerun.cells) == (first, 0, 2)
+    assert at.query_params.get("experiment") == str(rerun.id)
+    assert "Changed: {animal}" in texts(at)
