@@ -88,6 +88,9 @@ class Scenario:
     result_errors: list[int] = field(default_factory=list)  # statuses answered to this job's first result GETs
     status_delay: float = 0.0  # seconds slept before answering each status poll
     step_seconds: float | None = None  # None: one step per status poll; set: one step per step_seconds of wall time
+    # Set: the job stays on its last IN_PROGRESS step until the event is set (a test holds jobs in flight for as long
+    # as it looks at them, however slow the machine, instead of racing their render time). Polled jobs only.
+    hold: threading.Event | None = None
 
     def __post_init__(self) -> None:
         """Refuse values the server could not act on, when the test is written rather than when it runs."""
@@ -140,9 +143,10 @@ class Job:
     def step(self) -> int:
         """The current step: from the polls so far, or from the time since submit in time mode."""
         seconds = self.scenario.step_seconds
+        last = self.total_steps if self.scenario.hold is None or self.scenario.hold.is_set() else self.total_steps - 1
         if seconds is None:
-            return self._poll_step
-        return min(int((time.monotonic() - self.submitted_at) / seconds), self.total_steps)
+            return min(self._poll_step, last)
+        return min(int((time.monotonic() - self.submitted_at) / seconds), last)
 
     @property
     def completed(self) -> bool:
@@ -159,7 +163,7 @@ class Job:
     def advance(self) -> None:
         """In poll mode, move one step on (a completed job stays completed)."""
         if self.scenario.step_seconds is None and not self.completed:
-            self._poll_step += 1
+            self._poll_step = min(self._poll_step + 1, self.total_steps)
 
 
 @dataclass

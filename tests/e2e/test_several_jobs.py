@@ -6,7 +6,9 @@ placeholder is on the screen without scrolling."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -22,13 +24,14 @@ pytestmark = pytest.mark.e2e
 JOB_MS = 40_000
 PROMPTS = ("a red kite over the dunes", "a blue heron at dawn", "a green lantern in fog")
 BEING_MADE = re.compile(r"being made: .*(Queued|Running)")
+RENDER = Scenario(queue_positions=[1, 0], progress_logs=[["Step 1"], ["Step 2"]], step_seconds=1.5)
 
 
 @pytest.fixture(scope="module")
 def fal() -> Iterator[FalServer]:
     """The fake fal queue: each job waits a step in line and runs two, 1.5 s a step, so three overlap."""
     with FalServer() as server:
-        server.set_default(Scenario(queue_positions=[1, 0], progress_logs=[["Step 1"], ["Step 2"]], step_seconds=1.5))
+        server.set_default(RENDER)
         yield server
 
 
@@ -54,8 +57,12 @@ def job(page: Page, prompt: str):  # type: ignore[no-untyped-def]
     return entries.filter(has_text=prompt)
 
 
-def test_three_prompts_in_a_row_run_together_and_the_middle_one_can_be_canceled(desktop: Page) -> None:
+def test_three_prompts_in_a_row_run_together_and_the_middle_one_can_be_canceled(desktop: Page, fal: FalServer) -> None:
     page = desktop
+    # The jobs stay in flight until the three are seen together: on a loaded machine three submits can take longer
+    # than a job's render, which once ended the first before the last was in (a clean CI run).
+    in_flight = threading.Event()
+    fal.set_default(replace(RENDER, hold=in_flight))
     sign_in(page, "several@example.com")
     expect(balance_link(page)).to_have_accessible_name("500 credits")
     settle(page)
@@ -70,6 +77,8 @@ def test_three_prompts_in_a_row_run_together_and_the_middle_one_can_be_canceled(
         expect(job(page, text).get_by_role("button", name="Cancel")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text=BEING_MADE)).to_have_count(3)
     expect(balance_link(page)).to_have_accessible_name("380 credits")  # three holds
+    in_flight.set()
+    fal.set_default(RENDER)
 
     job(page, PROMPTS[1]).get_by_role("button", name="Cancel").click()
     expect(job(page, PROMPTS[1]).get_by_text("Canceled", exact=True)).to_be_visible()

@@ -122,6 +122,17 @@ def test_a_job_is_queued_then_in_progress_then_completed_with_downloadable_image
         assert decoded.info["Comment"] == METADATA_MARKER and has_test_metadata(download.content)
 
 
+def test_a_held_job_stays_in_progress_until_released(fal: fal_client.SyncClient, server: FalServer) -> None:
+    release = threading.Event()
+    server.script(Scenario(progress_logs=[["Step 1"]], hold=release))
+    handle = fal.submit(KONTEXT, {"prompt": PROMPT})
+    held = [fal.status(KONTEXT, handle.request_id) for _ in range(5)]
+    assert not any(isinstance(status, fal_client.Completed) for status in held)  # polled five times: not done
+    assert isinstance(held[-1], fal_client.InProgress)
+    release.set()
+    assert isinstance(fal.status(KONTEXT, handle.request_id), fal_client.Completed)
+
+
 def test_request_urls_drop_the_endpoint_subpath(fal: fal_client.SyncClient, server: FalServer) -> None:
     handle = fal.submit(KONTEXT, {"prompt": PROMPT})
     base = f"{server.queue_url}fal-ai/flux-pro/requests/{handle.request_id}"
