@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from core.domain.catalogue import INPUT_LABELS, GenerationKind, Input, InputSpec, ModelInfo
+from core.domain.catalogue import COLUMN_INPUTS, INPUT_LABELS, GenerationKind, Input, InputSpec, ModelInfo
 from core.domain.generation import GenerationForm
 from core.errors import ValidationError
 
@@ -71,7 +71,7 @@ class CellPlan:
 
     def form(self) -> GenerationForm:
         """The cell as a Generate form: one image, with the shared settings the cell's model takes."""
-        options = {k: v for k, v in self.settings.items() if k not in _COLUMNS}
+        options = {k: v for k, v in self.settings.items() if k not in COLUMN_INPUTS}
         return GenerationForm(
             GenerationKind.TEXT_TO_IMAGE,
             self.prompt,
@@ -82,9 +82,6 @@ class CellPlan:
             output_format=str(self.settings.get(Input.OUTPUT_FORMAT.value, "jpeg")),
             options=options,
         )
-
-
-_COLUMNS = {Input.ASPECT_RATIO.value, Input.SEED.value, Input.OUTPUT_FORMAT.value, Input.NUM_IMAGES.value}
 
 
 def _seed(value: object) -> int | None:
@@ -265,12 +262,3 @@ def check_preset_prompt(prompt: str) -> str:
 def apply_preset(prompt: str, subject: str) -> str:
     """The preset's prompt with the user's words as its subject."""
     return prompt.replace("{" + SUBJECT + "}", subject.strip(), 1)
-
-
-def clean_name(name: str, what: str) -> str:
-    text = " ".join(name.split())
-    if not text:
-        raise ValidationError(f"Give the {what} a name.")
-    if len(text) > MAX_NAME_CHARS:
-        raise ValidationError(f"A {what}'s name may be at most {MAX_NAME_CHARS} characters.")
-    return text

@@ -79,12 +79,12 @@ class LabService(LabReads):
 
     def restore(self, user: UserView, version_id: int) -> TemplateView:
         """An older version, saved again as the newest (nothing is overwritten)."""
-        old = self.version(user, version_id)
+        require_team(user)
         with self.db.reader() as uow:
-            version = uow.of(LabRepository).version(version_id)
-            template = uow.of(LabRepository).template(version.template_id) if version else None
-        if template is None or template.id is None:
-            raise NotFoundError("That template does not exist any more.")
+            old = uow.of(LabRepository).version(version_id)
+            template = uow.of(LabRepository).template(old.template_id) if old else None
+        if old is None or template is None or template.id is None:
+            raise NotFoundError("That version of the template does not exist.")
         return self.save_template(user, template.name, old.prompt, f"Restored from version {old.version}", template.id)
 
     def version(self, user: UserView, version_id: int) -> VersionView:

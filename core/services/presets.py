@@ -105,9 +105,8 @@ class PresetService:
             other = index + step
             if not 0 <= other < len(rows):
                 return
-            order = [row.id for row in rows]
-            order[index], order[other] = order[other], order[index]
-            for position, row in enumerate(sorted(rows, key=lambda r: order.index(r.id)), start=1):
+            rows[index], rows[other] = rows[other], rows[index]
+            for position, row in enumerate(rows, start=1):
                 row.position = position
                 repo.add(row)
             uow.commit()

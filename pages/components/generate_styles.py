@@ -9,6 +9,7 @@ import streamlit as st
 
 from core.bootstrap import app_container
 from core.domain import GenerationForm, GenerationKind
+from core.domain.catalogue import COLUMN_INPUTS
 from core.domain.lab import SUBJECT
 from core.domain.lab_views import PresetView
 from core.domain.reuse import Draft
@@ -16,7 +17,6 @@ from core.services.presets import PresetService
 from pages.components.safe_text import escape_markdown
 
 STYLE_KEY = "generate.style"
-_COLUMNS = {"aspect_ratio", "output_format", "seed", "num_images"}
 
 
 def style_chips(fill: Callable[[Draft], None]) -> None:
@@ -61,7 +61,7 @@ def _fill(presets: dict[int, PresetView], fill: Callable[[Draft], None]) -> None
         "kind": GenerationKind.TEXT_TO_IMAGE,
         "model": preset.model,
         "output_format": str(settings.get("output_format", "jpeg")),
-        "options": {k: v for k, v in settings.items() if k not in _COLUMNS},
+        "options": {k: v for k, v in settings.items() if k not in COLUMN_INPUTS},
     }
     if "aspect_ratio" in settings:
         draft["aspect_ratio"] = str(settings["aspect_ratio"])

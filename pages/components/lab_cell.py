@@ -9,7 +9,7 @@ from core.bootstrap import app_container
 from core.domain import UserView
 from core.domain.catalogue import INPUT_LABELS
 from core.domain.lab import value_label
-from core.domain.lab_views import CellView, ExperimentView
+from core.domain.lab_views import CellView
 from core.errors import AtelierError
 from core.services.lab import LabService
 from core.services.presets import PresetService
@@ -30,7 +30,7 @@ def cell_words(rows: int, columns: int) -> str:
 
 
 @st.dialog("Cell", width="large", on_dismiss=forget_open)
-def cell_dialog(user: UserView, experiment: ExperimentView, cell: CellView) -> None:
+def cell_dialog(user: UserView, cell: CellView) -> None:
     lab = app_container().of(LabService)
     picture, facts = st.columns([1, 1])
     with picture:

@@ -3,9 +3,8 @@ self-contained HTML report that opens offline."""
 
 from __future__ import annotations
 
-import re
-
 import streamlit as st
+from slugify import slugify
 
 from core.bootstrap import app_container
 from core.domain import UserView
@@ -29,7 +28,7 @@ def report_downloads(user: UserView, experiment: ExperimentView) -> None:
         st.caption("Every cell's settings, cost, rating and comment; built from what is stored now.")
         return
     reports = built[1]
-    stem = re.sub(r"[^A-Za-z0-9]+", "-", experiment.name).strip("-").lower()[:60] or "experiment"
+    stem = slugify(experiment.name, max_length=60, word_boundary=True) or "experiment"  # as the exports name files
     files = (
         ("CSV", reports.csv, f"{stem}.csv", "text/csv", ":material/table:"),
         ("JSON", reports.json, f"{stem}.json", "application/json", ":material/data_object:"),

@@ -19,12 +19,12 @@ from pages.components.lab_cell import OPEN_KEY, cell_dialog, cell_words
 from pages.components.lab_downloads import report_downloads
 from pages.components.lab_grid import LabTile, lab_grid
 from pages.components.lab_rerun import rerun_form, runs_compared
+from pages.components.results_feed import STATE_LABELS
 from pages.components.safe_text import escape_markdown
 
 PICKING_KEY = "lab.picking"
 PICKED_KEY = "lab.picked"
 TICK = 1.0  # seconds between looks while cells are being made
-STATUS_WORDS = {"queued": "Queued", "running": "Running", "failed": "Failed", "canceled": "Canceled"}
 
 
 def experiment_page(user: UserView, experiment_id: int) -> None:
@@ -83,7 +83,7 @@ def _grid_part(user: UserView, experiment_id: int, was_running: bool) -> None:
     if (opened := st.session_state.get(OPEN_KEY)) is not None:
         cell = next((c for c in experiment.grid if c.id == opened), None)
         if cell is not None:
-            cell_dialog(user, experiment, cell)
+            cell_dialog(user, cell)
 
 
 def _grid(experiment: ExperimentView, page: int, picking: bool, picked: tuple[str, ...]) -> None:
@@ -115,7 +115,7 @@ def _tile(cell: CellView) -> LabTile:
     badge = " · ".join(part for part in (f"{cell.stars} ★" if cell.stars else "", _thumb(cell.thumbs)) if part)
     if cell.image is not None:
         return LabTile(str(cell.id), cell.image.thumb_url, cell.prompt, badge=badge, winner=cell.winner)
-    words = STATUS_WORDS.get(cell.status.value, cell.status.value)
+    words = STATE_LABELS[cell.status]
     if cell.status.value == "running" and cell.progress:
         words = f"Running {cell.progress:.0%}"
     return LabTile(str(cell.id), "", cell.prompt, label=words, badge=badge, winner=cell.winner)
