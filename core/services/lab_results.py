@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from core.domain.lab import PLACES, Axis, AxisKind, value_label
-from core.domain.lab_views import ExperimentView
+from core.domain.lab_views import CellView, ExperimentView
 from core.lab_contact_sheet import contact_sheet
 from core.lab_report_html import html_report
 from core.lab_reports import AxisMeta, ReportMeta, results_csv, results_json
@@ -33,10 +33,22 @@ def axis_labels(axis: Axis | None, model_label: Callable[[str], str]) -> list[st
     return [value_label(value) for value in axis.values]
 
 
+def headers(experiment: ExperimentView, model_label: Callable[[str], str]) -> tuple[list[str], list[str], list[str]]:
+    """The grid's column, row and page headers ([""] where the experiment has no such axis)."""
+    columns, rows, pages = (axis_labels(axis, model_label) for axis in [*experiment.axes, None, None, None][:3])
+    return columns, rows, pages
+
+
+def place(experiment: ExperimentView, cell: CellView, model_label: Callable[[str], str]) -> str:
+    """Where a cell sits, by its axes' values: "dusk · 12"."""
+    labels = headers(experiment, model_label)
+    at = (cell.col, cell.row, cell.page)
+    return " · ".join(labels[i][at[i]] for i in range(len(experiment.axes))) or f"Cell {cell.id}"
+
+
 def results_frame(experiment: ExperimentView, model_label: Callable[[str], str]) -> pd.DataFrame:
     """One row per cell, in grid order, with its headers, settings, state, rating and image."""
-    padded = [*experiment.axes, None, None, None][:3]
-    columns, rows, pages = (axis_labels(axis, model_label) for axis in padded)
+    columns, rows, pages = headers(experiment, model_label)
     records = [
         {
             "cell_id": cell.id,

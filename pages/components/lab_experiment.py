@@ -12,7 +12,7 @@ from core.domain.lab_views import CellView, ExperimentView
 from core.domain.url_params import EXPERIMENT
 from core.errors import NotFoundError
 from core.services.lab import LabService
-from core.services.lab_results import axis_labels
+from core.services.lab_results import headers, place
 from core.text import plural
 from pages.components.compare_slider import compare_slider
 from pages.components.lab_cell import OPEN_KEY, cell_dialog, cell_words
@@ -87,9 +87,7 @@ def _grid_part(user: UserView, experiment_id: int, was_running: bool) -> None:
 
 
 def _grid(experiment: ExperimentView, page: int, picking: bool, picked: tuple[str, ...]) -> None:
-    label = app_container().generation.model_label
-    padded = [*experiment.axes, None, None, None][:3]
-    columns, rows, pages = (axis_labels(axis, label) for axis in padded)
+    columns, rows, pages = headers(experiment, app_container().generation.model_label)
     cells = [c for c in experiment.grid if c.page == page]
     tiles: list[list[LabTile | None]] = [[None] * len(columns) for _ in rows]
     for cell in cells:
@@ -147,11 +145,4 @@ def _compare(experiment: ExperimentView, picked: tuple[str, ...]) -> None:
 
 
 def _place(experiment: ExperimentView, cell: CellView) -> str:
-    label = app_container().generation.model_label
-    padded = [*experiment.axes, None, None, None][:3]
-    parts = [
-        axis_labels(axis, label)[index]
-        for axis, index in zip(padded, (cell.col, cell.row, cell.page), strict=True)
-        if axis
-    ]
-    return " · ".join(parts) or f"Cell {cell.id}"
+    return place(experiment, cell, app_container().generation.model_label)
