@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pandas as pd
-
 from core.domain import Role, UserView
 from core.domain.generation import JobStatus
 from core.domain.lab import Axis
@@ -23,9 +21,9 @@ from core.errors import BlobNotFoundError, NotFoundError, PermissionDeniedError
 from core.services.generation import GenerationService
 from core.services.generation_views import image_view
 from core.services.lab_results import Reports, report_meta, reports, results_frame
-from db.repositories.lab import CellRow, LabRepository
-from db.tables import Image, LabExperiment, LabTemplate, LabTemplateVersion
-from db.uow import Database, UnitOfWork
+from db.repositories.lab import CellRow, ExperimentRow, LabRepository
+from db.tables import Image, LabTemplate, LabTemplateVersion
+from db.uow import Database
 
 RECENT_EXPERIMENTS = 30
 
@@ -64,35 +62,32 @@ class LabReads:
         with self.db.reader() as uow:
             repo = uow.of(LabRepository)
             rows = repo.experiments(limit)
-            counts = repo.cell_counts([row.id for row in rows if row.id is not None])
-            return [self._view(uow, user, row, counts.get(row.id or 0, (0, 0, 0))) for row in rows]
+            counts = repo.cell_counts([row.experiment.id for row in rows if row.experiment.id is not None])
+        return [_view(user, row, counts.get(row.experiment.id or 0, (0, 0, 0))) for row in rows]
 
     def experiment(self, user: UserView, experiment_id: int) -> ExperimentView:
         """One experiment with every cell: its job's state, its image once made, its rating and winner mark."""
+        return self._read(user, experiment_id)[0]
+
+    def _read(self, user: UserView, experiment_id: int) -> tuple[ExperimentView, list[CellRow]]:
+        """The experiment with its grid, and the cells' rows (their images' keys, for the reports)."""
         require_team(user)
         with self.db.reader() as uow:
             repo = uow.of(LabRepository)
-            row = repo.experiment(experiment_id)
-            if row is None:
+            found = repo.experiments(1, experiment_id)
+            if not found:
                 raise NotFoundError("That experiment does not exist.")
-            cells = [self._cell(found) for found in repo.cells(experiment_id)]
-            finished = sum(1 for cell in cells if not cell.status.in_flight)
-            view = self._view(uow, user, row, (len(cells), finished, sum(cell.cost for cell in cells)))
-        return replace(view, grid=tuple(cells))
-
-    def results(self, user: UserView, experiment_id: int) -> tuple[ExperimentView, pd.DataFrame]:
-        """The experiment and its results as one frame (pandas): what the grid and every report read."""
-        experiment = self.experiment(user, experiment_id)
-        return experiment, results_frame(experiment, self.generation.model_label)
+            rows = repo.cells(experiment_id)
+        cells = [self._cell(row) for row in rows]
+        finished = sum(1 for cell in cells if not cell.status.in_flight)
+        view = _view(user, found[0], (len(cells), finished, sum(cell.cost for cell in cells)))
+        return replace(view, grid=tuple(cells)), rows
 
     def reports(self, user: UserView, experiment_id: int) -> Reports:
         """CSV, JSON, the contact sheet and the self-contained HTML report, built now from the stored results."""
-        experiment, frame = self.results(user, experiment_id)
-        images: dict[int, bytes] = {}
-        with self.db.reader() as uow:
-            for cell, _job, image, _rating in uow.of(LabRepository).cells(experiment_id):
-                if image is not None and cell.id is not None:
-                    images[cell.id] = self._picture(image)
+        experiment, rows = self._read(user, experiment_id)
+        frame = results_frame(experiment, self.generation.model_label)
+        images = {cell.id: self._picture(image) for cell, _, image, _ in rows if image is not None and cell.id}
         return reports(frame, images, report_meta(experiment, self.generation.model_label))
 
     def _picture(self, image: Image) -> bytes:
@@ -100,35 +95,6 @@ class LabReads:
             return self.generation.blobs.get(image.preview_key or image.thumb_key)
         except BlobNotFoundError:
             return b""  # the report shows it as unreadable rather than failing the whole download
-
-    def _view(
-        self, uow: UnitOfWork, user: UserView, row: LabExperiment, counts: tuple[int, int, int]
-    ) -> ExperimentView:
-        repo = uow.of(LabRepository)
-        version = repo.version(row.version_id)
-        template = repo.template(version.template_id) if version else None
-        axes = [stored_axis(a.kind, a.name, a.values) for a in repo.axes(row.id or 0)]
-        kept: tuple[Axis, ...] = tuple(axis for axis in axes if axis is not None)
-        label = f"{template.name} v{version.version}" if template and version else "A deleted template"
-        return ExperimentView(
-            id=row.id or 0,
-            name=row.name,
-            template=label,
-            prompt=version.prompt if version else "",
-            version_id=row.version_id,
-            model=row.model,
-            settings=stored_settings(row.settings),
-            variables=stored_variables(row.variables),
-            axes=kept,
-            created_at=row.created_at,
-            mine=row.user_id == user.id,
-            cells=counts[0],
-            finished=counts[1],
-            cost=counts[2],
-            canceled=row.canceled_at is not None,
-            rerun_of=row.rerun_of,
-            changed_axis=row.changed_axis,
-        )
 
     def _cell(self, found: CellRow) -> CellView:
         cell, job, image, rating = found
@@ -152,3 +118,29 @@ class LabReads:
             winner=cell.winner,
             generation_id=cell.generation_id,
         )
+
+
+def _view(user: UserView, found: ExperimentRow, counts: tuple[int, int, int]) -> ExperimentView:
+    row, version, template = found.experiment, found.version, found.template
+    axes = [stored_axis(a.kind, a.name, a.values) for a in found.axes]
+    kept: tuple[Axis, ...] = tuple(axis for axis in axes if axis is not None)
+    label = f"{template.name} v{version.version}" if template and version else "A deleted template"
+    return ExperimentView(
+        id=row.id or 0,
+        name=row.name,
+        template=label,
+        prompt=version.prompt if version else "",
+        version_id=row.version_id,
+        model=row.model,
+        settings=stored_settings(row.settings),
+        variables=stored_variables(row.variables),
+        axes=kept,
+        created_at=row.created_at,
+        mine=row.user_id == user.id,
+        cells=counts[0],
+        finished=counts[1],
+        cost=counts[2],
+        canceled=row.canceled_at is not None,
+        rerun_of=row.rerun_of,
+        changed_axis=row.changed_axis,
+    )

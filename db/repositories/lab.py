@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy import select as sa_select
@@ -25,6 +26,13 @@ from db.tables import (
 )
 
 CellRow = tuple[LabCell, Generation | None, Image | None, LabRating | None]
+
+
+class ExperimentRow(NamedTuple):
+    experiment: LabExperiment
+    version: LabTemplateVersion | None
+    template: LabTemplate | None
+    axes: list[LabAxis]
 
 
 class LabRepository(Repository):
@@ -72,16 +80,24 @@ class LabRepository(Repository):
         return int(self.session.execute(query).scalar_one() or 0)
 
     # Experiments
-    def experiment(self, experiment_id: int) -> LabExperiment | None:
-        return self.session.get(LabExperiment, experiment_id)
-
-    def experiments(self, limit: int) -> Sequence[LabExperiment]:
-        query = select(LabExperiment).order_by(col(LabExperiment.id).desc()).limit(limit)
-        return self.session.exec(query).all()
-
-    def axes(self, experiment_id: int) -> Sequence[LabAxis]:
-        query = select(LabAxis).where(LabAxis.experiment_id == experiment_id)
-        return self.session.exec(query.order_by(col(LabAxis.position))).all()
+    def experiments(self, limit: int, experiment_id: int | None = None) -> list[ExperimentRow]:
+        """The latest experiments (or the one asked for), newest first, each with its template version and template
+        (None once deleted) and its axes in order: one read for the rows, one for every axis."""
+        query = (
+            select(LabExperiment, LabTemplateVersion, LabTemplate)
+            .outerjoin(LabTemplateVersion, col(LabTemplateVersion.id) == col(LabExperiment.version_id))
+            .outerjoin(LabTemplate, col(LabTemplate.id) == col(LabTemplateVersion.template_id))
+        )
+        if experiment_id is not None:
+            query = query.where(LabExperiment.id == experiment_id)
+        rows = self.session.exec(query.order_by(col(LabExperiment.id).desc()).limit(limit)).all()
+        ids = [row.id for row, _, _ in rows if row.id is not None]
+        axes: dict[int, list[LabAxis]] = {eid: [] for eid in ids}
+        if ids:
+            found = select(LabAxis).where(col(LabAxis.experiment_id).in_(ids)).order_by(col(LabAxis.position))
+            for axis in self.session.exec(found).all():
+                axes[axis.experiment_id].append(axis)
+        return [ExperimentRow(row, version, template, axes.get(row.id or 0, [])) for row, version, template in rows]
 
     def experiment_of_job(self, generation_id: str) -> int | None:
         query = select(LabCell.experiment_id).where(LabCell.generation_id == generation_id)
