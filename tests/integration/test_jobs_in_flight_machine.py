@@ -26,11 +26,15 @@ from core.adapters.memory_blobs import InMemoryBlobStore
 from core.bootstrap import Container, bootstrap
 from core.domain import JobStatus, UserView
 from core.errors import InsufficientCreditsError, TooManyJobsError
-from db.tables import Generation, LedgerEntry
+from db.tables import Generation
 from db.uow import Database
 from tests.factories import create_form, settings_for, settle
 from tests.hypothesis_sizes import examples
-from tests.integration.job_machines import run_job_machine
+from tests.integration.job_machines import (
+    assert_balances_are_their_ledgers,
+    assert_holds_have_their_outcomes,
+    run_job_machine,
+)
 
 LIMIT = 2  # jobs in flight per user: small, so the machine reaches it often
 RUNNING_POLLS = 10_000  # the engine keeps a job running until a rule finishes it
@@ -106,9 +110,7 @@ class InFlightMachine(RuleBasedStateMachine):
 
     @invariant()
     def each_balance_is_the_sum_of_its_ledger(self) -> None:
-        with self.database.reader() as uow:
-            for user in self.users:
-                assert uow.users.balance(user.id) == uow.ledger.total(user.id)
+        assert_balances_are_their_ledgers(self.database, self.users)
 
     @invariant()
     def no_user_has_more_jobs_in_flight_than_the_limit(self) -> None:
@@ -120,13 +122,7 @@ class InFlightMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_ended_jobs_hold_has_its_outcome(self) -> None:
-        for token in self.jobs:
-            row, kinds = self._read(token)
-            assert kinds.count("hold") == 1 and len(kinds) == len(set(kinds))
-            if JobStatus(row.status).in_flight:
-                assert kinds == ["hold"]
-            else:
-                assert {"capture", "release"} & set(kinds)
+        assert_holds_have_their_outcomes(self.database, self.jobs)
 
     def teardown(self) -> None:
         """Everything still open finishes: no hold outlives its job, and every credit is accounted for."""
@@ -165,13 +161,6 @@ class InFlightMachine(RuleBasedStateMachine):
     def _balance(self, who: int) -> int:
         with self.database.reader() as uow:
             return uow.users.balance(self.users[who].id)
-
-    def _read(self, token: str) -> tuple[Generation, list[str]]:
-        with self.database.reader() as uow:
-            row = uow.generations.get(token)
-            assert row is not None
-            key = col(LedgerEntry.idempotency_key).like(f"gen:{token}:%")
-            return row, [entry.kind for entry in uow.session.exec(select(LedgerEntry).where(key)).all()]
 
 
 def test_several_jobs_per_user_keep_the_ledger_and_the_limit_in_any_order_of_events(

@@ -17,15 +17,19 @@ from sqlmodel import col, select
 from core.adapters.fake_engine import FakeImageEngine
 from core.adapters.memory_blobs import InMemoryBlobStore
 from core.bootstrap import Container, bootstrap
-from core.domain import JobStatus, UserView
+from core.domain import UserView
 from core.domain.lab import Axis, AxisKind, Plan
 from core.errors import InsufficientCreditsError, TooManyJobsError
 from core.services.lab import LabService
-from db.tables import Generation, LedgerEntry
+from db.tables import Generation
 from db.uow import Database
 from tests.factories import create_form, settings_for, settle
 from tests.hypothesis_sizes import examples
-from tests.integration.job_machines import run_job_machine
+from tests.integration.job_machines import (
+    assert_balances_are_their_ledgers,
+    assert_holds_have_their_outcomes,
+    run_job_machine,
+)
 
 STARTER = 12
 MEMBERS = ("lead1@example.com", "lead2@example.com")  # ADMIN_EMAILS: admins are team members too
@@ -114,9 +118,7 @@ class LabMachine(RuleBasedStateMachine):
 
     @invariant()
     def each_balance_is_the_sum_of_its_ledger(self) -> None:
-        with self.database.reader() as uow:
-            for user in self.users:
-                assert uow.users.balance(user.id) == uow.ledger.total(user.id)
+        assert_balances_are_their_ledgers(self.database, self.users)
 
     @invariant()
     def no_job_is_sent_twice(self) -> None:
@@ -124,13 +126,7 @@ class LabMachine(RuleBasedStateMachine):
 
     @invariant()
     def every_ended_jobs_hold_has_its_outcome(self) -> None:
-        with self.database.reader() as uow:
-            rows = uow.session.exec(select(Generation).where(col(Generation.id).in_(list(self.jobs)))).all()
-            for row in rows:
-                key = col(LedgerEntry.idempotency_key).like(f"gen:{row.id}:%")
-                kinds = [e.kind for e in uow.session.exec(select(LedgerEntry).where(key)).all()]
-                assert kinds.count("hold") == 1 and len(kinds) == len(set(kinds))
-                assert kinds == ["hold"] if JobStatus(row.status).in_flight else {"capture", "release"} & set(kinds)
+        assert_holds_have_their_outcomes(self.database, self.jobs)
 
     def teardown(self) -> None:
         for job in self._open():
