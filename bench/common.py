@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
 from sqlalchemy import Engine, create_engine, text
@@ -19,6 +20,9 @@ from starlette.routing import BaseRoute
 from db.schema import migrate
 from tests.ci import in_ci
 from tests.migrated_db import scratch_postgres
+
+if TYPE_CHECKING:
+    from playwright.sync_api import BrowserContext
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
@@ -119,3 +123,26 @@ def serve_routes(routes: Sequence[BaseRoute]) -> tuple[uvicorn.Server, str]:
     while not server.started:
         time.sleep(0.01)
     return server, f"http://127.0.0.1:{port}"
+
+
+def watched_load(
+    context: BrowserContext, url: str, watcher: str, *, cold: bool, timeout_ms: int, failure: str
+) -> dict[str, Any]:
+    """Open `url` in a new tab (its browser cache cleared first when `cold`) and return what the page's own watcher
+    left in `window[watcher]` (its timings); a page that never gets there ends the bench with what it showed."""
+    page = context.new_page()
+    try:
+        if cold:
+            session = context.new_cdp_session(page)
+            session.send("Network.clearBrowserCache")
+            session.detach()
+        page.goto(url, wait_until="commit")
+        try:
+            page.wait_for_function(f"() => window.{watcher} !== undefined", timeout=timeout_ms, polling=50)
+        except Exception as exc:  # noqa: BLE001  (say what the page showed, then stop)
+            text = page.locator("body").inner_text(timeout=2_000)[:1_500]
+            raise SystemExit(f"{url}: {failure} ({type(exc).__name__}). The page said:\n{text}") from None
+        seen: dict[str, Any] = page.evaluate(f"() => window.{watcher}")
+        return seen
+    finally:
+        page.close()

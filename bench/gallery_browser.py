@@ -31,9 +31,9 @@ from urllib.parse import urlencode, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python bench/<name>.py` finds the app
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
 
-from bench.common import median, print_table, spread  # noqa: E402
+from bench.common import median, print_table, spread, watched_load  # noqa: E402
 from bench.seed_gallery import SEEDED_EMAIL, seed_gallery  # noqa: E402
 from core.bootstrap import bootstrap  # noqa: E402
 from core.domain.gallery import GalleryQuery  # noqa: E402
@@ -162,24 +162,11 @@ def sign_in(context: BrowserContext, base_url: str) -> None:
 
 def load(context: BrowserContext, url: str, *, cold: bool) -> dict[str, Any]:
     """Open `url` in a new tab and return what the watcher saw: ms from navigation start, the tiles' ids and srcs."""
-    page: Page = context.new_page()
-    try:
-        if cold:
-            session = context.new_cdp_session(page)
-            session.send("Network.clearBrowserCache")
-            session.detach()
-        page.goto(url, wait_until="commit")
-        page.wait_for_function("() => window.__decoded !== undefined", timeout=TIMEOUT_MS)
-        decoded: dict[str, Any] = page.evaluate("() => window.__decoded")
-        return decoded
-    except Exception as exc:  # noqa: BLE001  (say what the page showed, then stop)
-        text = page.locator("body").inner_text(timeout=2_000)[:1_500]
-        raise SystemExit(
-            f"{url}: the grid did not show {PAGE_SIZE} decoded pictures ({type(exc).__name__}). This bench needs"
-            " the Gallery page to read ?size= and ?after= and draw its grid as .tile img. The page said:\n" + text
-        ) from None
-    finally:
-        page.close()
+    failure = (
+        f"the grid did not show {PAGE_SIZE} decoded pictures. This bench needs the Gallery page to read ?size= and"
+        " ?after= and draw its grid as .tile img"
+    )
+    return watched_load(context, url, "__decoded", cold=cold, timeout_ms=TIMEOUT_MS, failure=failure)
 
 
 def static_pages(directory: Path, srcs: list[str], prepared: Prepared, app: str) -> None:

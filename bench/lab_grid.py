@@ -32,7 +32,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # so `python be
 from playwright.sync_api import BrowserContext, sync_playwright  # noqa: E402
 from sqlmodel import col, func, select  # noqa: E402
 
-from bench.common import median, migrated_database, postgres_admin_url, print_table, spread  # noqa: E402
+from bench.common import (  # noqa: E402
+    median,
+    migrated_database,
+    postgres_admin_url,
+    print_table,
+    spread,
+    watched_load,
+)
 from core.bootstrap import bootstrap  # noqa: E402
 from core.clock import utc_now  # noqa: E402
 from core.container import Container  # noqa: E402
@@ -193,22 +200,9 @@ def sign_in(context: BrowserContext, base_url: str) -> None:
 
 
 def load(context: BrowserContext, url: str, *, cold: bool) -> dict[str, Any]:
-    page = context.new_page()
-    try:
-        if cold:
-            session = context.new_cdp_session(page)
-            session.send("Network.clearBrowserCache")
-            session.detach()
-        page.goto(url, wait_until="commit")
-        try:
-            page.wait_for_function("() => window.__loaded !== undefined", timeout=TIMEOUT_MS, polling=50)
-        except Exception:  # noqa: BLE001  (say what the page showed, then stop)
-            text = page.locator("body").inner_text(timeout=2_000)[:1_500]
-            raise SystemExit(f"{url}: {CELLS} pictures did not load. The page said:\n{text}") from None
-        loaded: dict[str, Any] = page.evaluate("() => window.__loaded")
-        return loaded
-    finally:
-        page.close()
+    return watched_load(
+        context, url, "__loaded", cold=cold, timeout_ms=TIMEOUT_MS, failure=f"{CELLS} pictures did not load"
+    )
 
 
 def measure_pages(rounds: int) -> tuple[dict[tuple[str, bool], list[float]], dict[str, str], str]:
