@@ -98,7 +98,7 @@ class PresetView:
     prompt: str
     model: str
     settings: Mapping[str, Value]
-    preview: bytes
+    preview: bytes  # a small WebP; b"" where it was not read (the chips on Generate: PresetService.preview)
     status: str  # draft | published | retired
     position: int
 

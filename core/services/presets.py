@@ -81,9 +81,16 @@ class PresetService:
             return [_view(row) for row in uow.of(LabRepository).presets(list(PresetStatus))]
 
     def published(self) -> list[PresetView]:
-        """What Generate offers, in the admins' order."""
+        """What Generate offers, in the admins' order, without their pictures (`preview` gives the chosen one's)."""
         with self.db.reader() as uow:
-            return [_view(row) for row in uow.of(LabRepository).presets([PresetStatus.PUBLISHED])]
+            rows = uow.of(LabRepository).presets([PresetStatus.PUBLISHED], previews=False)
+            return [_view(row, preview=b"") for row in rows]
+
+    def preview(self, preset_id: int) -> bytes:
+        """A preset's sample picture (a small WebP); empty for one that does not exist."""
+        with self.db.reader() as uow:
+            row = uow.of(LabRepository).preset(preset_id)
+        return row.preview if row is not None else b""
 
     def set_status(self, user: UserView, preset_id: int, status: PresetStatus) -> None:
         self._admin(user)
@@ -153,14 +160,14 @@ class PresetService:
         return row
 
 
-def _view(row: LabPreset) -> PresetView:
+def _view(row: LabPreset, preview: bytes | None = None) -> PresetView:
     return PresetView(
         row.id or 0,
         row.name,
         row.prompt,
         row.model,
         stored_settings(row.settings),
-        row.preview,
+        row.preview if preview is None else preview,  # a deferred picture is never read here
         row.status,
         row.position,
     )

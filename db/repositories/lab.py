@@ -9,6 +9,7 @@ from typing import NamedTuple
 
 from sqlalchemy import case, delete, func, update
 from sqlalchemy import select as sa_select
+from sqlalchemy.orm import defer
 from sqlmodel import col, select
 
 from db.repositories.base import Repository
@@ -157,8 +158,12 @@ class LabRepository(Repository):
     def preset_by_name(self, name: str) -> LabPreset | None:
         return self.session.exec(select(LabPreset).where(LabPreset.name == name)).first()
 
-    def presets(self, statuses: Sequence[str]) -> Sequence[LabPreset]:
+    def presets(self, statuses: Sequence[str], *, previews: bool = True) -> Sequence[LabPreset]:
+        """The presets in these states, in order; without `previews` their pictures are left unread (Generate
+        reads its chips on every run, and shows one picture at most)."""
         query = select(LabPreset).where(col(LabPreset.status).in_(statuses))
+        if not previews:
+            query = query.options(defer(LabPreset.preview))  # type: ignore[arg-type]
         return self.session.exec(query.order_by(col(LabPreset.position), col(LabPreset.id))).all()
 
     def next_position(self) -> int:

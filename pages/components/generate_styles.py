@@ -40,7 +40,8 @@ def style_chips(fill: Callable[[Draft], None]) -> None:
     if chosen is not None:
         preset = presets[chosen]
         with st.container(horizontal=True, vertical_alignment="center", gap="small", key="generate.style_note"):
-            st.image(preset.preview, width=56, alt=f"A sample of the style {preset.name}")
+            preview = app_container().of(PresetService).preview(preset.id)
+            st.image(preview, width=56, alt=f"A sample of the style {preset.name}")
             shown = "**your prompt**".join(escape_markdown(part) for part in preset.prompt.split("{" + SUBJECT + "}"))
             st.caption(f"{escape_markdown(preset.name)}: {shown}", width="content")
 
