@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 from collections.abc import Mapping, Sequence
@@ -17,6 +19,7 @@ MAX_AXES = 3
 PLACES = ("columns", "rows", "pages")  # what axis 0, 1 and 2 become in the grid
 MAX_VALUE_CHARS = 200  # one value of a variable
 MAX_NAME_CHARS = 120
+MAX_CSV_BYTES = 1_000_000  # an uploaded CSV of a variable's values
 SUBJECT = "subject"  # a preset's one slot: what the user types on Generate
 _VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]{0,39})\}")
 # Inputs a lab cell never sweeps: every cell is one image, and the format is the base setting's.
@@ -230,6 +233,21 @@ def _typed(text: str, spec: InputSpec) -> Value:
     if not spec.allows(value):
         raise ValidationError(f"{label} does not take {text[:40]}: {allowed_text(spec)}.")
     return value
+
+
+def csv_columns(data: bytes, max_rows: int) -> dict[str, tuple[str, ...]]:
+    """An uploaded CSV file's columns by header, each with its first `max_rows` values (a variable's values come from
+    one of them); a file too large or not CSV with a header row is refused in words."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError("The CSV file is larger than 1 MB; keep the column you need.")
+    try:
+        rows = list(itertools.islice(csv.reader(io.StringIO(data.decode("utf-8-sig"))), max_rows + 1))
+    except (UnicodeDecodeError, csv.Error):
+        raise ValidationError("That file could not be read as CSV with a header row (UTF-8).") from None
+    if not rows or not any(name.strip() for name in rows[0]):
+        raise ValidationError("That file could not be read as CSV with a header row (UTF-8).")
+    header = [name.strip() or f"Column {n}" for n, name in enumerate(rows[0], start=1)]
+    return {name: tuple(row[n] for row in rows[1:] if n < len(row)) for n, name in enumerate(header)}
 
 
 def allowed_text(spec: InputSpec) -> str:

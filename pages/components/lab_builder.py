@@ -7,7 +7,6 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core.bootstrap import app_container
@@ -24,7 +23,6 @@ from pages.components.safe_text import escape_markdown
 PREFIX = "lab.new."
 TOKEN_KEY = f"{PREFIX}token"
 SEED_KEY = f"{PREFIX}seed"
-MAX_CSV_BYTES = 1_000_000
 NONE = ""
 
 
@@ -188,14 +186,9 @@ def _variable_values(position: int, name: str, limit: int) -> tuple[rules.Value,
             help="Up to 1 MB; choose the column after uploading.",
         )  # fmt: skip
     if upload is not None:
-        if upload.size > MAX_CSV_BYTES:
-            raise ValidationError("The CSV file is larger than 1 MB; keep the column you need.")
-        try:
-            frame = pd.read_csv(upload, nrows=limit * 4, dtype=str, keep_default_na=False)
-        except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
-            raise ValidationError("That file could not be read as CSV with a header row.") from None
-        column = st.selectbox("Column of the CSV file", list(frame.columns), key=f"{PREFIX}csvcol{position}")
-        text = "\n".join(str(v) for v in frame[column].tolist())
+        columns = rules.csv_columns(upload.getvalue(), max_rows=limit * 4)
+        column = st.selectbox("Column of the CSV file", list(columns), key=f"{PREFIX}csvcol{position}")
+        text = "\n".join(columns[column])
     return rules.parse_values(text, None, limit=limit)
 
 

@@ -99,3 +99,14 @@ def test_a_plan_has_the_product_of_its_axes_cells_or_is_refused_over_the_cap(len
     assert len(cells) == count == rules.cell_count(axes)
     assert len({(c.page, c.row, c.col) for c in cells}) == count  # every place once
     assert len({c.prompt for c in cells}) == count  # each cell a different prompt
+
+
+def test_a_csv_upload_gives_its_columns_or_a_clear_refusal() -> None:
+    columns = rules.csv_columns("\ufeffanimal,place\nfox,den\nowl\n".encode(), max_rows=10)
+    assert columns == {"animal": ("fox", "owl"), "place": ("den",)}
+    assert rules.csv_columns(b"animal\n" + b"x\n" * 50, max_rows=3) == {"animal": ("x", "x", "x")}
+    for bad in (b"", b"\xff\xfe\x00broken", b",\n1,2\n"):
+        with pytest.raises(ValidationError, match="header row"):
+            rules.csv_columns(bad, max_rows=10)
+    with pytest.raises(ValidationError, match="larger than 1 MB"):
+        rules.csv_columns(b"a\n" + b"x" * rules.MAX_CSV_BYTES, max_rows=10)
