@@ -149,6 +149,9 @@ def test_a_webhook_delivered_to_both_replicas_grants_once(
     assert container.accounts.get(buyer.id).balance == STARTER + PACK  # type: ignore[union-attr]
 
 
+# Replica a is killed on purpose with the page open on it: a part of the page still loading then (a widget's script,
+# fetched when first drawn) fails to arrive (seen once in a clean CI run).
+@pytest.mark.console_errors_expected(r"Failed to fetch dynamically imported module")
 def test_a_job_finishes_after_its_replica_and_worker_are_killed(browser: Browser, fleet: Fleet, pages: list) -> None:
     # Slow enough at fal to kill the fleet's half under it: queued for 1 s, running for 3 s.
     fleet.fal.script(
